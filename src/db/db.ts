@@ -1,0 +1,54 @@
+import type { DbTarget } from './db-target.ts';
+import type { SqlDialect } from './sql-dialect.ts';
+
+export type Row = Record<string, unknown>;
+
+export interface ExecResult {
+  affectedRows: number;
+  insertId: number | string | null;
+}
+
+export interface Queryable {
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** For statements that change rows. `insertId` is set for MySQL inserts and for PostgreSQL `RETURNING id`. */
+  execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
+}
+
+/** One dedicated connection. `stream` keeps memory bounded for tables of any size. */
+export interface DbSession extends Queryable {
+  stream(sql: string, params: readonly unknown[], batchSize: number): AsyncIterable<Row[]>;
+}
+
+export interface TransactionOptions {
+  /** Consistent snapshot for readers: MariaDB WITH CONSISTENT SNAPSHOT, PostgreSQL REPEATABLE READ READ ONLY. */
+  snapshot?: boolean;
+}
+
+export interface PoolStats {
+  inUse: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+/**
+ * How values come back.
+ * - 'typed': numbers, booleans and parsed JSON where the driver can do it exactly (the API uses this).
+ * - 'text': every value as the server's text (or a Buffer for binary), so nothing loses precision (backup uses this).
+ */
+export type ValueMode = 'typed' | 'text';
+
+export interface ConnectOptions {
+  values?: ValueMode;
+  poolMax?: number;
+}
+
+export interface Db extends Queryable {
+  readonly target: DbTarget;
+  readonly dialect: SqlDialect;
+  readonly serverVersion: string;
+  session<T>(fn: (s: DbSession) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (s: DbSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}

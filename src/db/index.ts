@@ -1,0 +1,17 @@
+export type {
+  Db,
+  DbSession,
+  Queryable,
+  Row,
+  ExecResult,
+  PoolStats,
+  ValueMode,
+  ConnectOptions,
+  TransactionOptions,
+} from './db.ts';
+export type { DbTarget, Engine } from './db-target.ts';
+export { DEFAULT_DB_URL, isLocalTarget } from './db-target.ts';
+export type { SqlDialect, ColumnType } from './sql-dialect.ts';
+export { parseDbUrl, redactUrl } from './parse-db-url.ts';
+export { connectDb } from './connect-db.ts';
+export { driverCode } from './wrap-db-error.ts';

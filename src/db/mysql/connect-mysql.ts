@@ -1,0 +1,152 @@
+import mysql from 'mysql2/promise';
+import type { Pool, PoolConnection, TypeCastField } from 'mysql2/promise';
+import type { ConnectOptions, Db, DbSession, ExecResult, PoolStats, Row, TransactionOptions } from '../db.ts';
+import type { DbTarget } from '../db-target.ts';
+import { mysqlDialect } from './mysql-dialect.ts';
+import { wrapDbError } from '../wrap-db-error.ts';
+import { runTransaction } from '../run-transaction.ts';
+
+interface RawConnection {
+  query(o: { sql: string; values: unknown[] }): { stream(o: { highWaterMark: number }): AsyncIterable<unknown> };
+}
+
+type MysqlTarget = Extract<DbTarget, { engine: 'mysql' }>;
+
+// In text mode every non-binary value comes back as the server's text, so DECIMAL, BIGINT, DOUBLE, JSON and
+// DATETIME(6) survive a round trip exactly. mysql2 would otherwise parse DOUBLE and JSON into JS values.
+const TEXT_TYPES = new Set(['FLOAT', 'DOUBLE', 'JSON', 'NEWDECIMAL', 'DECIMAL', 'LONGLONG', 'BIT']);
+
+function textTypeCast(field: TypeCastField, next: () => unknown): unknown {
+  if (field.type === 'BIT') return field.buffer();
+  if (TEXT_TYPES.has(field.type)) return field.string();
+  return next();
+}
+
+function typedTypeCast(field: TypeCastField, next: () => unknown): unknown {
+  if (field.type === 'LONGLONG') {
+    const s = field.string();
+    if (s === null) return null;
+    const n = Number(s);
+    return Number.isSafeInteger(n) ? n : s;
+  }
+  if (field.type === 'TINY' && field.length === 1) {
+    const s = field.string();
+    return s === null ? null : s === '1';
+  }
+  return next();
+}
+
+export async function connectMysql(target: MysqlTarget, options: ConnectOptions): Promise<Db> {
+  const pool: Pool = mysql.createPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    connectionLimit: options.poolMax ?? 10,
+    charset: 'utf8mb4_bin',
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    multipleStatements: false,
+    timezone: 'Z',
+    typeCast: options.values === 'text' ? textTypeCast : typedTypeCast,
+  });
+  let inUse = 0;
+  let waiting = 0;
+  const max = options.poolMax ?? 10;
+
+  async function acquire(): Promise<PoolConnection> {
+    waiting++;
+    try {
+      const c = await pool.getConnection();
+      inUse++;
+      return c;
+    } catch (e) {
+      throw wrapDbError(e, target, 'connect');
+    } finally {
+      waiting--;
+    }
+  }
+  function release(c: PoolConnection): void {
+    inUse--;
+    c.release();
+  }
+
+  const makeSession = (c: PoolConnection): DbSession => ({
+    async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []) {
+      try {
+        const [rows] = await c.query({ sql, values: params as unknown[] });
+        return rows as R[];
+      } catch (e) {
+        throw wrapDbError(e, target, 'query');
+      }
+    },
+    async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+      try {
+        const [res] = await c.query({ sql, values: params as unknown[] });
+        const r = res as { affectedRows?: number; insertId?: number };
+        return { affectedRows: r.affectedRows ?? 0, insertId: r.insertId || null };
+      } catch (e) {
+        throw wrapDbError(e, target, 'query');
+      }
+    },
+    async *stream(sql: string, params: readonly unknown[], batchSize: number): AsyncIterable<Row[]> {
+      // The callback API's row stream applies back-pressure, so a table of any size passes in bounded memory.
+      // PoolConnection.connection is the callback-API connection underneath the promise wrapper.
+      const raw = (c as unknown as { connection: RawConnection }).connection;
+      const rs = raw.query({ sql, values: params as unknown[] }).stream({ highWaterMark: batchSize });
+      let batch: Row[] = [];
+      try {
+        for await (const row of rs) {
+          batch.push(row as Row);
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+      } catch (e) {
+        throw wrapDbError(e, target, 'query');
+      }
+      if (batch.length) yield batch;
+    },
+  });
+
+  const versionRows = await withConn((s) => s.query<{ v: string }>('SELECT VERSION() AS v'));
+
+  async function withConn<T>(fn: (s: DbSession) => Promise<T>): Promise<T> {
+    const c = await acquire();
+    try {
+      return await fn(makeSession(c));
+    } finally {
+      release(c);
+    }
+  }
+
+  const db: Db = {
+    target,
+    dialect: mysqlDialect,
+    serverVersion: versionRows[0]!.v,
+    query: (sql, params) => withConn((s) => s.query(sql, params)),
+    execute: (sql, params) => withConn((s) => s.execute(sql, params)),
+    session: withConn,
+    transaction<T>(fn: (s: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+      const begin = opts.snapshot
+        ? ['SET TRANSACTION ISOLATION LEVEL REPEATABLE READ', 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY']
+        : ['START TRANSACTION'];
+      return withConn((s) => runTransaction(s, begin, fn));
+    },
+    poolStats(): PoolStats {
+      return { inUse, idle: Math.max(0, poolSize(pool) - inUse), waiting, max };
+    },
+    close: () => pool.end(),
+  };
+  return db;
+}
+
+function poolSize(pool: Pool): number {
+  // mysql2 exposes no public count of open connections; read the internal list, falling back to 0.
+  const inner = (pool as unknown as { pool?: { _allConnections?: { length: number } } }).pool;
+  return inner?._allConnections?.length ?? 0;
+}

@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+import { TenantopsError } from '../errors/index.ts';
+import type { DbTarget } from './db-target.ts';
+
+const DEFAULT_PORTS = { mysql: 3306, postgres: 5432 } as const;
+
+/** Replaces the password of a URL-looking string with `***`, so any text can be made safe to print. */
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]*)@/gi, '$1***@');
+}
+
+function fail(url: string, why: string): never {
+  throw new TenantopsError('TENANTOPS_E_DB_URL', `invalid database URL "${redactUrl(url)}": ${why}`);
+}
+
+/**
+ * The one parser for database URLs: mysql:// mariadb:// postgres:// postgresql:// pglite://<dir> pglite://memory.
+ * A relative pglite dir is resolved against `cwd`.
+ */
+export function parseDbUrl(url: string, cwd: string = process.cwd()): DbTarget {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(url.trim());
+  if (!m) fail(url, 'expected scheme://… (mysql, mariadb, postgres, postgresql or pglite)');
+  const scheme = m[1]!.toLowerCase();
+  if (scheme === 'pglite') {
+    const rest = m[2]!;
+    if (rest === '') fail(url, 'pglite needs a directory or "memory", e.g. pglite://./.tenantops/db');
+    if (rest === 'memory') return { engine: 'pglite', dataDir: null, redacted: 'pglite://memory' };
+    const dataDir = resolve(cwd, decodeURIComponent(rest));
+    return { engine: 'pglite', dataDir, redacted: `pglite://${rest}` };
+  }
+  const engine =
+    scheme === 'mysql' || scheme === 'mariadb'
+      ? 'mysql'
+      : scheme === 'postgres' || scheme === 'postgresql'
+        ? 'postgres'
+        : fail(url, `unsupported scheme "${scheme}"`);
+  // WHATWG URL rejects ports above 65535 with a vague error; name the problem instead.
+  const portText = /^[^/]*\/\/[^/@]*(?:@[^/]*)?:(\d+)(?:\/|$)/.exec(url.trim())?.[1];
+  if (portText && Number(portText) > 65535) fail(url, `bad port "${portText}"`);
+  let u: URL;
+  try {
+    u = new URL(url.trim());
+  } catch {
+    fail(url, 'malformed URL');
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '') || 'localhost';
+  const port = u.port ? Number(u.port) : DEFAULT_PORTS[engine];
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(url, `bad port "${u.port}"`);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!database) fail(url, 'missing database name (…/dbname)');
+  if (database.includes('/')) fail(url, `bad database name "${database}"`);
+  const user = decodeURIComponent(u.username) || (engine === 'mysql' ? 'root' : 'postgres');
+  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  const safe = new URL(u.href);
+  if (safe.password) safe.password = '***';
+  const redacted = safe.href;
+  if (engine === 'mysql') {
+    for (const k of u.searchParams.keys()) fail(url, `unknown parameter "${k}"`);
+    return { engine, host, port, user, password, database, redacted };
+  }
+  let schema = 'public';
+  for (const [k, v] of u.searchParams) {
+    if (k === 'schema') {
+      if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(v)) fail(url, `bad schema name "${v}"`);
+      schema = v;
+    } else if (k !== 'sslmode') fail(url, `unknown parameter "${k}"`);
+  }
+  return { engine, host, port, user, password, database, schema, redacted };
+}

@@ -1,0 +1,132 @@
+import pg from 'pg';
+import type { ConnectOptions, Db, DbSession, ExecResult, PoolStats, Row, TransactionOptions } from '../db.ts';
+import type { DbTarget } from '../db-target.ts';
+import { postgresDialect } from './postgres-dialect.ts';
+import { wrapDbError } from '../wrap-db-error.ts';
+import { parseInt8 } from '../int8.ts';
+import { runTransaction } from '../run-transaction.ts';
+
+type PgTarget = Extract<DbTarget, { engine: 'postgres' }>;
+
+const TEXT = (v: string) => v;
+// Timestamps stay text in both modes: pg's Date keeps milliseconds and silently drops microseconds.
+const TYPED_OVERRIDES: Record<number, (v: string) => unknown> = {
+  20: parseInt8,
+  1082: TEXT,
+  1114: TEXT,
+  1184: TEXT,
+};
+
+function typeParsers(mode: 'typed' | 'text'): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: string) => {
+      if (mode === 'text') return TEXT;
+      return TYPED_OVERRIDES[oid] ?? pg.types.getTypeParser(oid, format as 'text');
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+/** Shared by the server and PGlite: the statements that open and close a transaction. */
+export function beginStatement(opts: TransactionOptions): string {
+  return opts.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+}
+
+/** A server-side cursor keeps memory bounded; it must run inside a transaction, which callers provide. */
+export async function* cursorStream(
+  s: { query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]> },
+  sql: string,
+  params: readonly unknown[],
+  batchSize: number,
+  name: string,
+): AsyncIterable<Row[]> {
+  await s.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params);
+  try {
+    for (;;) {
+      const rows = await s.query(`FETCH ${batchSize} FROM ${name}`);
+      if (rows.length === 0) break;
+      yield rows;
+      if (rows.length < batchSize) break;
+    }
+  } finally {
+    await s.query(`CLOSE ${name}`).catch(() => undefined);
+  }
+}
+
+let cursorSeq = 0;
+export function nextCursorName(): string {
+  return `tenantops_cur_${++cursorSeq}`;
+}
+
+export async function connectPostgres(target: PgTarget, options: ConnectOptions): Promise<Db> {
+  const max = options.poolMax ?? 10;
+  const pool = new pg.Pool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    max,
+    types: typeParsers(options.values ?? 'typed'),
+    // search_path selects ?schema=; identifiers are never qualified elsewhere.
+    options: `-c search_path=${target.schema}`,
+  });
+  pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
+
+  const makeSession = (c: pg.PoolClient): DbSession => {
+    const session: DbSession = {
+      async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []) {
+        try {
+          return (await c.query(sql, params as unknown[])).rows as R[];
+        } catch (e) {
+          throw wrapDbError(e, target, 'query');
+        }
+      },
+      async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+        try {
+          const r = await c.query(sql, params as unknown[]);
+          const first = r.rows[0] as { id?: number | string } | undefined;
+          return { affectedRows: r.rowCount ?? 0, insertId: first?.id ?? null };
+        } catch (e) {
+          throw wrapDbError(e, target, 'query');
+        }
+      },
+      stream: (sql, params, batchSize) => cursorStream(session, sql, params, batchSize, nextCursorName()),
+    };
+    return session;
+  };
+
+  async function withConn<T>(fn: (s: DbSession) => Promise<T>): Promise<T> {
+    let c: pg.PoolClient;
+    try {
+      c = await pool.connect();
+    } catch (e) {
+      throw wrapDbError(e, target, 'connect');
+    }
+    let broken = false;
+    try {
+      return await fn(makeSession(c));
+    } catch (e) {
+      broken = (e as { cause?: { code?: string } }).cause?.code === '57P01';
+      throw e;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  const v = await withConn((s) => s.query<{ v: string }>('SHOW server_version'));
+  return {
+    target,
+    dialect: postgresDialect,
+    serverVersion: v[0]!.v,
+    query: (sql, params) => withConn((s) => s.query(sql, params)),
+    execute: (sql, params) => withConn((s) => s.execute(sql, params)),
+    session: withConn,
+    transaction<T>(fn: (s: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+      return withConn((s) => runTransaction(s, [beginStatement(opts)], fn));
+    },
+    poolStats(): PoolStats {
+      return { inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max };
+    },
+    close: () => pool.end(),
+  };
+}

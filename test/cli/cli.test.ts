@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COMMANDS } from '../../src/cli/commands.ts';
+
+const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
+
+function run(args: string[], cwd = process.cwd()) {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, TENANTOPS_DB_URL: '' },
+  });
+}
+
+test('--help lists every command', () => {
+  const r = run(['--help']);
+  assert.equal(r.status, 0);
+  for (const c of COMMANDS) assert.ok(r.stdout.includes(`  ${c.name} `), `help lists ${c.name}`);
+});
+
+test('every command has --help', () => {
+  for (const c of COMMANDS) {
+    const r = run([...c.name.split(' '), '--help']);
+    assert.equal(r.status, 0, c.name);
+    assert.match(r.stdout, /Usage: tenantops/);
+  }
+});
+
+test('a bad URL is one clear line on stderr and exit 2', () => {
+  const r = run(['db', 'migrate', '--db', 'oracle://u:topsecret@h/x']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /TENANTOPS_E_DB_URL/);
+  assert.ok(!r.stderr.includes('topsecret'));
+});
+
+test('an unknown command and an unknown flag exit 2', () => {
+  assert.equal(run(['frobnicate']).status, 2);
+  assert.equal(run(['db', 'migrate', '--nope']).status, 2);
+});
+
+test('with no --db the embedded database is created on first use and seeded', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-'));
+  try {
+    const r = run(['db', 'seed', '--tenants', '2', '--rows', '60', '--json'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.db, 'pglite://./.tenantops/db');
+    assert.equal(out.tenants.length, 2);
+    assert.ok(out.rows > 60);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
