@@ -1,6 +1,21 @@
 import type { Command } from './command.ts';
 import { dbMigrateCommand } from './db-migrate-command.ts';
 import { dbSeedCommand } from './db-seed-command.ts';
+import { tablesCommand } from './tables-command.ts';
+import { tenantsCommand } from './tenants-command.ts';
+import { backupCommand } from './backup-command.ts';
+import { restoreCommand } from './restore-command.ts';
+import { verifyCommand } from './verify-command.ts';
+import { inspectCommand } from './inspect-command.ts';
 
 /** Every command, in help order. Each lives in its own file. */
-export const COMMANDS: Command[] = [dbMigrateCommand, dbSeedCommand];
+export const COMMANDS: Command[] = [
+  tablesCommand,
+  tenantsCommand,
+  backupCommand,
+  restoreCommand,
+  verifyCommand,
+  inspectCommand,
+  dbMigrateCommand,
+  dbSeedCommand,
+];

@@ -15,3 +15,4 @@ export type { SqlDialect, ColumnType } from './sql-dialect.ts';
 export { parseDbUrl, redactUrl } from './parse-db-url.ts';
 export { connectDb } from './connect-db.ts';
 export { driverCode } from './wrap-db-error.ts';
+export { batchInsert } from './batch-insert.ts';

@@ -96,7 +96,7 @@ export async function connectPglite(target: PgliteTarget, options: ConnectOption
   return {
     target,
     dialect: postgresDialect,
-    serverVersion: `PGlite ${(await direct.query<{ v: string }>('SHOW server_version'))[0]!.v}`,
+    serverVersion: `PGlite ${(await direct.query<{ v: string }>("SELECT current_setting('server_version') AS v"))[0]!.v}`,
     query: (sql, params) => direct.query(sql, params),
     execute: (sql, params) => direct.execute(sql, params),
     session: (fn) => fn(direct),

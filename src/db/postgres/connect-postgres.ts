@@ -113,7 +113,7 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
     }
   }
 
-  const v = await withConn((s) => s.query<{ v: string }>('SHOW server_version'));
+  const v = await withConn((s) => s.query<{ v: string }>("SELECT current_setting('server_version') AS v"));
   return {
     target,
     dialect: postgresDialect,

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
 import { PLATFORM_TABLES } from '../schema/platform-tables.ts';
-import { batchInsert } from './batch-insert.ts';
+import { batchInsert } from '../../db/batch-insert.ts';
 import { Prng, tenantSeed } from './prng.ts';
 import { tenantRows, timestamp, type SeedRow } from './tenant-rows.ts';
 import { tenantSizes } from './tenant-sizes.ts';

@@ -1,4 +1,4 @@
-import type { Queryable, SqlDialect } from '../../db/index.ts';
+import type { Queryable } from './db.ts';
 
 // PostgreSQL caps a statement at 65535 bound parameters; MariaDB's packet limit is far above what this produces.
 const MAX_PARAMS = 60000;
@@ -7,7 +7,7 @@ const MAX_ROWS = 1000;
 /** Multi-row INSERTs with every value bound, split so no statement exceeds the parameter cap. */
 export async function batchInsert(
   q: Queryable,
-  d: SqlDialect,
+  d: { quoteIdent(n: string): string; param(i: number): string },
   table: string,
   columns: readonly string[],
   rows: readonly (readonly unknown[])[],

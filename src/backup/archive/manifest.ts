@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { BackupConfig } from '../config/backup-config.ts';
+import type { TableInfo } from '../schema-info.ts';
+import type { Edge, ScopeEntry } from '../scope/scope-plan.ts';
+
+export const FORMAT = 'tenantops-tenant-archive';
+/** Bump on any incompatible change; readers refuse versions they do not know. */
+export const FORMAT_VERSION = 1;
+
+export interface TableFingerprint {
+  columns: { name: string; type: string; nullable: boolean }[];
+  primaryKey: string[];
+  sha256: string;
+}
+
+export interface ManifestTable {
+  index: number;
+  name: string;
+  /** 'scope': the tenant's rows (replaced on restore); 'parent': shared rows copied by --include-parents (inserted when missing). */
+  role: 'scope' | 'parent';
+  how: string;
+  detail: string;
+  columns: string[];
+  fingerprint: TableFingerprint;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  chunks: string[];
+}
+
+export interface ManifestExternalRef extends Edge {
+  /** Distinct referenced keys, each as an array of text values. */
+  keys: string[][];
+}
+
+export interface Manifest {
+  format: typeof FORMAT;
+  formatVersion: number;
+  toolVersion: string;
+  engine: string;
+  serverVersion: string;
+  database: string;
+  tenantId: string;
+  createdAt: string;
+  encrypted: boolean;
+  includeParents: boolean;
+  config: BackupConfig;
+  plan: {
+    entries: Pick<ScopeEntry, 'table' | 'how' | 'detail'>[];
+    outOfScope: { table: string; reason: string }[];
+    warnings: string[];
+  };
+  tables: ManifestTable[];
+  external: ManifestExternalRef[];
+}
+
+export function fingerprint(t: TableInfo, columns: readonly string[]): TableFingerprint {
+  const cols = columns.map((n) => {
+    const c = t.columns.find((x) => x.name === n)!;
+    return { name: c.name, type: c.type, nullable: c.nullable };
+  });
+  const sha256 = createHash('sha256')
+    .update(JSON.stringify({ cols, pk: t.primaryKey }))
+    .digest('hex');
+  return { columns: cols, primaryKey: [...t.primaryKey], sha256 };
+}
+
+/** Columns a backup reads and a restore writes: generated columns are computed by the server. */
+export function dataColumns(t: TableInfo): string[] {
+  return t.columns.filter((c) => !c.generated).map((c) => c.name);
+}

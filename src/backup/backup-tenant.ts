@@ -1,0 +1,185 @@
+import type { Db, DbSession } from '../db/index.ts';
+import { TenantopsError } from '../errors/index.ts';
+import type { BackupConfig } from './config/backup-config.ts';
+import { ArchiveWriter } from './archive/archive-writer.ts';
+import {
+  dataColumns,
+  fingerprint,
+  FORMAT,
+  FORMAT_VERSION,
+  type Manifest,
+  type ManifestExternalRef,
+  type ManifestTable,
+} from './archive/manifest.ts';
+import { dumpRows, scopedSelect } from './dump-table.ts';
+import { bindTenant } from './scope/scope-plan.ts';
+import { checkTenantIdShape, tenantExists, tenantScope, type TenantScope } from './tenant-scope.ts';
+
+export const TOOL_VERSION = '0.1.0';
+
+export interface BackupOptions {
+  tenantId: string;
+  config: BackupConfig;
+  out: string;
+  passphrase?: string;
+  includeParents?: boolean;
+  onProgress?: (table: string, rowsSoFar: number) => void;
+}
+
+export interface BackupResult {
+  path: string;
+  manifest: Manifest;
+  seconds: number;
+}
+
+function safeName(i: number, table: string): string {
+  return `${String(i).padStart(4, '0')}-${table.replace(/[^A-Za-z0-9_$-]/g, '_').slice(0, 48)}`;
+}
+
+/**
+ * Writes the tenant's rows, one consistent snapshot, to an archive: tables stream in chunks, every table's canonical
+ * row stream is hashed, and the manifest (plan, fingerprints, counts, checksums, shared references) goes last.
+ * The caller's `db` must be connected with values: 'text'.
+ */
+export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupResult> {
+  const t0 = performance.now();
+  return db.transaction(
+    async (s) => {
+      const scope = await tenantScope(db, s, opts.config);
+      checkTenantIdShape(scope, opts.tenantId);
+      if (!(await tenantExists(s, scope, opts.tenantId))) {
+        throw new TenantopsError(
+          'TENANTOPS_E_TENANT_NOT_FOUND',
+          `tenant ${opts.tenantId} not found in ${scope.plan.tenant.table}.${scope.plan.tenant.key}`,
+        );
+      }
+      const writer = ArchiveWriter.create(opts.out, opts.passphrase);
+      try {
+        const manifest = await writeTenant(db, s, scope, writer, opts);
+        await writer.addEntry('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)));
+        await writer.finish();
+        return { path: opts.out, manifest, seconds: (performance.now() - t0) / 1000 };
+      } catch (e) {
+        await writer.abort();
+        throw e;
+      }
+    },
+    { snapshot: true },
+  );
+}
+
+/** Shared with restore's safety backup, which runs inside the restore transaction. */
+export async function writeTenant(
+  db: Db,
+  s: DbSession,
+  scope: TenantScope,
+  writer: ArchiveWriter,
+  opts: Omit<BackupOptions, 'out'>,
+): Promise<Manifest> {
+  const { dialect: d, schema, plan } = scope;
+  const tables: ManifestTable[] = [];
+  const dump = async (
+    index: number,
+    table: string,
+    role: ManifestTable['role'],
+    how: string,
+    detail: string,
+    query: { sql: string; params: readonly unknown[] },
+    columns: string[],
+  ) => {
+    const info = schema.get(table)!;
+    const chunks: string[] = [];
+    let seen = 0;
+    const dir = `tables/${safeName(index, table)}`;
+    const r = await dumpRows(
+      s,
+      query,
+      columns,
+      async (buf) => {
+        const name = `${dir}/${String(chunks.length).padStart(6, '0')}.ndjson`;
+        chunks.push(name);
+        await writer.addEntry(name, buf);
+      },
+      (n) => opts.onProgress?.(table, (seen += n)),
+    );
+    tables.push({
+      index,
+      name: table,
+      role,
+      how,
+      detail,
+      columns,
+      fingerprint: fingerprint(info, columns),
+      ...r,
+      chunks,
+    });
+  };
+
+  for (const [i, e] of plan.entries.entries()) {
+    const info = schema.get(e.table)!;
+    const columns = dataColumns(info);
+    await dump(
+      i,
+      e.table,
+      'scope',
+      e.how,
+      e.detail,
+      scopedSelect(d, e.table, columns, info.primaryKey, e.predicate, opts.tenantId),
+      columns,
+    );
+  }
+
+  const external: ManifestExternalRef[] = [];
+  let index = plan.entries.length;
+  for (const edge of plan.external) {
+    const entry = plan.entries.find((x) => x.table === edge.from)!;
+    const b = bindTenant(entry.predicate, opts.tenantId, d.param);
+    const cols = edge.columns.map(d.quote).join(', ');
+    const notNull = edge.columns.map((c) => `${d.quote(c)} IS NOT NULL`).join(' AND ');
+    const keys = await s.query(
+      `SELECT DISTINCT ${cols} FROM ${d.from(edge.from)} WHERE ${b.sql} AND ${notNull} ORDER BY ${cols}`,
+      b.params,
+    );
+    external.push({ ...edge, keys: keys.map((k) => edge.columns.map((c) => String(k[c]))) });
+    if (opts.includeParents && keys.length) {
+      const parent = schema.get(edge.to)!;
+      const columns = dataColumns(parent);
+      const refCols =
+        edge.refColumns.length === 1 ? d.quote(edge.refColumns[0]!) : `(${edge.refColumns.map(d.quote).join(', ')})`;
+      const q = {
+        sql: `SELECT ${columns.map(d.quote).join(', ')} FROM ${d.from(edge.to)} WHERE ${refCols} IN (SELECT ${cols} FROM ${d.from(edge.from)} WHERE ${b.sql}) ORDER BY ${(parent.primaryKey.length ? parent.primaryKey : columns).map(d.quote).join(', ')}`,
+        params: b.params,
+      };
+      await dump(
+        index++,
+        edge.to,
+        'parent',
+        'include-parents',
+        `rows of ${edge.to} referenced by ${edge.from}.${edge.columns.join(',')}`,
+        q,
+        columns,
+      );
+    }
+  }
+
+  return {
+    format: FORMAT,
+    formatVersion: FORMAT_VERSION,
+    toolVersion: TOOL_VERSION,
+    engine: db.target.engine,
+    serverVersion: db.serverVersion,
+    database: db.target.redacted,
+    tenantId: opts.tenantId,
+    createdAt: new Date().toISOString(),
+    encrypted: !!opts.passphrase,
+    includeParents: !!opts.includeParents,
+    config: opts.config,
+    plan: {
+      entries: plan.entries.map(({ table, how, detail }) => ({ table, how, detail })),
+      outOfScope: plan.outOfScope,
+      warnings: plan.warnings,
+    },
+    tables,
+    external,
+  };
+}

@@ -1,0 +1,12 @@
+export { backupTenant, TOOL_VERSION, type BackupOptions, type BackupResult } from './backup-tenant.ts';
+export { restoreTenant, type RestoreOptions, type RestoreResult, type RestorePlanSummary } from './restore-tenant.ts';
+export { verifyArchive } from './verify-archive.ts';
+export { schemaDiff } from './schema-diff.ts';
+export { tenantScope, checkTenantIdShape } from './tenant-scope.ts';
+export { loadConfig, CONFIG_FILE } from './config/load-config.ts';
+export { validateConfig } from './config/validate-config.ts';
+export { DEFAULT_CONFIG, type BackupConfig } from './config/backup-config.ts';
+export { backupKeyFrom } from './archive/archive-crypto.ts';
+export { isEncrypted } from './archive/archive-reader.ts';
+export type { Manifest } from './archive/manifest.ts';
+export type { ScopePlan } from './scope/scope-plan.ts';

@@ -1,0 +1,190 @@
+import { TenantopsError } from '../../errors/index.ts';
+import type { BackupConfig, TableRule } from '../config/backup-config.ts';
+import { drupalPreset } from '../presets/drupal.ts';
+import type { SchemaInfo } from '../schema-info.ts';
+import { globMatch } from './glob-match.ts';
+import { TENANT, type Edge, type ScopeEntry, type ScopePlan } from './scope-plan.ts';
+
+type Quote = (name: string) => string;
+type From = (table: string) => string;
+
+function ruleFor(config: BackupConfig, table: string): TableRule | undefined {
+  if (config.tables[table]) return config.tables[table];
+  const glob = Object.keys(config.tables).find((k) => /[*?]/.test(k) && globMatch(k, table));
+  return glob ? config.tables[glob] : undefined;
+}
+
+function scopeError(msg: string): never {
+  throw new TenantopsError('TENANTOPS_E_SCOPE', msg);
+}
+
+function splitRef(ref: string): [string, string] {
+  const i = ref.indexOf('.');
+  return [ref.slice(0, i), ref.slice(i + 1)];
+}
+
+/** Every reference the plan can follow: declared FKs, configured relations and preset rules. */
+function collectEdges(schema: SchemaInfo, config: BackupConfig, presetEdges: Edge[]): Edge[] {
+  const edges: Edge[] = [];
+  for (const t of schema.values()) {
+    for (const fk of t.foreignKeys)
+      edges.push({
+        from: t.name,
+        columns: fk.columns,
+        to: fk.refTable,
+        refColumns: fk.refColumns,
+        source: 'foreign-key',
+      });
+  }
+  config.relations.forEach((r, i) => {
+    const [ft, fc] = splitRef(r.from);
+    const [tt, tc] = splitRef(r.to);
+    for (const [t, c, side] of [
+      [ft, fc, 'from'],
+      [tt, tc, 'to'],
+    ] as const) {
+      const info = schema.get(t);
+      if (!info) scopeError(`relations[${i}].${side}: unknown table "${t}"`);
+      if (!info.columns.some((x) => x.name === c))
+        scopeError(`relations[${i}].${side}: table "${t}" has no column "${c}"`);
+    }
+    edges.push({ from: ft, columns: [fc], to: tt, refColumns: [tc], source: 'relation' });
+  });
+  return [...edges, ...presetEdges];
+}
+
+/**
+ * Decides which rows of which tables belong to one tenant, for any schema: the tenant row, tables with the tenant
+ * column, configured filters and preset rules are roots; then, level by level, every table whose rows reference an
+ * in-scope table joins through that reference (cycles end because a table joins once).
+ */
+export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, quote: Quote, from: From): ScopePlan {
+  const { table: tt, key: tk, column: tc } = config.tenant;
+  const tenantInfo = schema.get(tt);
+  if (!tenantInfo) scopeError(`tenant table "${tt}" does not exist; set tenant.table in tenantops.config.yaml`);
+  if (!tenantInfo.columns.some((c) => c.name === tk))
+    scopeError(`tenant table "${tt}" has no column "${tk}" (tenant.key)`);
+  for (const [name, rule] of Object.entries(config.tables)) {
+    if (!/[*?]/.test(name) && !schema.has(name)) scopeError(`tables.${name}: unknown table "${name}"`);
+    if (rule.parent && !schema.has(rule.parent)) scopeError(`tables.${name}.parent: unknown table "${rule.parent}"`);
+  }
+
+  const preset = config.preset === 'drupal' ? drupalPreset(schema, tt, tc) : { roots: [], edges: [] };
+  const edges = collectEdges(schema, config, preset.edges);
+  const excluded = new Set([...schema.keys()].filter((t) => ruleFor(config, t)?.exclude));
+  const assigned = new Map<string, ScopeEntry>();
+  const order: string[] = [];
+  const add = (e: ScopeEntry) => {
+    assigned.set(e.table, e);
+    order.push(e.table);
+  };
+  const eq = (col: string) => `${quote(col)} = ${TENANT}`;
+
+  if (excluded.has(tt)) scopeError(`tables.${tt}: the tenant table cannot be excluded`);
+  add({
+    table: tt,
+    how: 'tenant-table',
+    detail: `${tk} = :tenant`,
+    predicate: eq(tk),
+    dependsOn: [],
+    scopeColumns: [tk],
+    parents: [],
+  });
+  for (const name of [...schema.keys()].sort()) {
+    if (assigned.has(name) || excluded.has(name)) continue;
+    const rule = ruleFor(config, name);
+    const presetRoot = preset.roots.find((r) => r.table === name);
+    if (rule?.where) {
+      add({
+        table: name,
+        how: 'where',
+        detail: rule.where,
+        predicate: `(${rule.where.split(':tenant').join(TENANT)})`,
+        dependsOn: [],
+        scopeColumns: [],
+        parents: [],
+      });
+    } else if (presetRoot && !rule?.parent) {
+      add({
+        table: name,
+        how: 'preset',
+        detail: presetRoot.detail,
+        predicate: eq(presetRoot.column),
+        dependsOn: [],
+        scopeColumns: [presetRoot.column],
+        parents: [],
+      });
+    } else if (!rule?.parent && schema.get(name)!.columns.some((c) => c.name === tc)) {
+      add({
+        table: name,
+        how: 'tenant-column',
+        detail: `${tc} = :tenant`,
+        predicate: eq(tc),
+        dependsOn: [],
+        scopeColumns: [tc],
+        parents: [],
+      });
+    }
+  }
+
+  const warnings: string[] = [];
+  for (;;) {
+    const level: ScopeEntry[] = [];
+    for (const name of [...schema.keys()].sort()) {
+      if (assigned.has(name) || excluded.has(name)) continue;
+      const rule = ruleFor(config, name);
+      let into = edges.filter((e) => e.from === name && e.to !== name && assigned.has(e.to));
+      if (rule?.parent) into = into.filter((e) => e.to === rule.parent);
+      if (into.length === 0) continue;
+      const parents = [...new Set(into.map((e) => e.to))];
+      if (parents.length > 1) {
+        warnings.push(
+          `${name} is reached through ${parents.join(', ')}; the scope is the union. Set tables.${name}.parent to choose one.`,
+        );
+      }
+      const terms = into.map((e) => {
+        const p = assigned.get(e.to)!;
+        const cols = e.columns.length === 1 ? quote(e.columns[0]!) : `(${e.columns.map(quote).join(', ')})`;
+        return `${cols} IN (SELECT ${e.refColumns.map(quote).join(', ')} FROM ${from(e.to)} WHERE ${p.predicate})`;
+      });
+      const how = into.some((e) => e.source === 'foreign-key')
+        ? 'foreign-key'
+        : into.some((e) => e.source === 'relation')
+          ? 'relation'
+          : 'preset';
+      level.push({
+        table: name,
+        how,
+        detail: into
+          .map((e) => `${e.columns.join(',')} → ${e.to}.${e.refColumns.join(',')} (${e.source})`)
+          .join(' OR '),
+        predicate: terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`,
+        dependsOn: parents,
+        scopeColumns: [...new Set(into.flatMap((e) => e.columns))],
+        parents,
+      });
+    }
+    if (level.length === 0) break;
+    level.forEach(add);
+  }
+
+  const entries = order.map((t) => assigned.get(t)!);
+  const outOfScope = [...schema.keys()]
+    .filter((t) => !assigned.has(t))
+    .sort()
+    .map((t) => ({
+      table: t,
+      reason: excluded.has(t)
+        ? 'excluded by config'
+        : `no ${tc} column and no reference into the tenant's rows (shared/global)`,
+    }));
+  const inScope = (t: string) => assigned.has(t);
+  return {
+    tenant: config.tenant,
+    entries,
+    outOfScope,
+    external: edges.filter((e) => inScope(e.from) && !inScope(e.to) && schema.has(e.to)),
+    internal: edges.filter((e) => inScope(e.from) && inScope(e.to)),
+    warnings,
+  };
+}

@@ -1,0 +1,43 @@
+import type { Db, Queryable } from '../db/index.ts';
+import { TenantopsError } from '../errors/index.ts';
+import type { BackupConfig } from './config/backup-config.ts';
+import { backupDialectFor } from './dialect/backup-dialect-for.ts';
+import type { BackupDialect } from './dialect/backup-dialect.ts';
+import type { SchemaInfo } from './schema-info.ts';
+import { buildScopePlan } from './scope/build-scope-plan.ts';
+import type { ScopePlan } from './scope/scope-plan.ts';
+
+export interface TenantScope {
+  dialect: BackupDialect;
+  schema: SchemaInfo;
+  plan: ScopePlan;
+}
+
+export async function tenantScope(db: Db, q: Queryable, config: BackupConfig): Promise<TenantScope> {
+  const dialect = backupDialectFor(db.target.engine);
+  const schema = await dialect.introspect(q);
+  const plan = buildScopePlan(schema, config, dialect.quote, dialect.from);
+  return { dialect, schema, plan };
+}
+
+/**
+ * The tenant id is always bound, but an integer key compared with text makes MariaDB cast '1 OR 1=1' to 1;
+ * so an integer key only accepts an integer.
+ */
+export function checkTenantIdShape(scope: TenantScope, tenantId: string): void {
+  const { table, key } = scope.plan.tenant;
+  const col = scope.schema.get(table)!.columns.find((c) => c.name === key)!;
+  if (/int|serial|numeric|decimal/i.test(col.type) && !/^-?\d{1,19}$/.test(tenantId)) {
+    throw new TenantopsError(
+      'TENANTOPS_E_USAGE',
+      `tenant id must be an integer for ${table}.${key}, got ${JSON.stringify(tenantId.slice(0, 40))}`,
+    );
+  }
+}
+
+export async function tenantExists(q: Queryable, scope: TenantScope, tenantId: string): Promise<boolean> {
+  const d = scope.dialect;
+  const { table, key } = scope.plan.tenant;
+  const r = await q.query(`SELECT 1 AS x FROM ${d.from(table)} WHERE ${d.quote(key)} = ${d.param(1)}`, [tenantId]);
+  return r.length > 0;
+}

@@ -1,0 +1,34 @@
+import { connectDb, parseDbUrl, DEFAULT_DB_URL, type Db, type DbTarget } from '../db/index.ts';
+import { loadConfig, type BackupConfig } from '../backup/index.ts';
+import { resolveEnvironment } from '../backup/environments/resolve-environment.ts';
+import { TenantopsError } from '../errors/index.ts';
+import type { CliIo, OptionSpec, ParsedValues } from './command.ts';
+
+export const backupDbOptions: Record<string, OptionSpec> = {
+  db: { type: 'string', value: 'URL', description: 'database URL (default pglite://./.tenantops/db)' },
+  env: {
+    type: 'string',
+    value: 'NAME',
+    description: 'use environments.NAME from the config instead of --db (dev = Lando, prod = $DATABASE_URL)',
+  },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    description: 'scope config, YAML or JSON (default ./tenantops.config.yaml)',
+  },
+};
+
+export function backupConfig(values: ParsedValues, io: CliIo): BackupConfig {
+  return loadConfig(values.config as string | undefined, io.cwd).config;
+}
+
+export function backupTarget(values: ParsedValues, io: CliIo, config: BackupConfig): DbTarget {
+  if (values.db && values.env) throw new TenantopsError('TENANTOPS_E_USAGE', '--db and --env conflict; give one');
+  if (values.env) return resolveEnvironment(config, values.env as string, io.env, io.cwd);
+  return parseDbUrl((values.db as string | undefined) || io.env.TENANTOPS_DB_URL || DEFAULT_DB_URL, io.cwd);
+}
+
+/** Backup and restore read every value as text so nothing loses precision. */
+export function openBackupDb(target: DbTarget): Promise<Db> {
+  return connectDb(target, { values: 'text', poolMax: 2 });
+}

@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { backupKeyFrom, verifyArchive } from '../backup/index.ts';
+import type { Command } from './command.ts';
+import { jsonOption } from './common-options.ts';
+
+export const inspectCommand: Command = {
+  name: 'inspect',
+  section: 'Backup and restore',
+  summary: "Print an archive's manifest",
+  usage: 'inspect FILE [--json]',
+  positionals: { min: 1, max: 1, names: 'FILE' },
+  options: { 'key-file': { type: 'string', value: 'FILE', description: 'file holding the backup key' }, ...jsonOption },
+  async run({ values, positionals }, io) {
+    const m = await verifyArchive(
+      resolve(io.cwd, positionals[0]!),
+      backupKeyFrom(io.env, values['key-file'] as string | undefined),
+    );
+    if (values.json) {
+      io.stdout.write(JSON.stringify(m, null, 2) + '\n');
+      return 0;
+    }
+    io.stdout.write(
+      [
+        `format       ${m.format} v${m.formatVersion} (tool ${m.toolVersion})`,
+        `tenant       ${m.tenantId}`,
+        `source       ${m.engine} ${m.serverVersion} ${m.database}`,
+        `created      ${m.createdAt}`,
+        `encrypted    ${m.encrypted ? 'yes' : 'no'}`,
+        `tables       ${m.tables.length}, ${m.tables.reduce((a, t) => a + t.rows, 0)} rows`,
+        '',
+        ...m.tables.map(
+          (t) =>
+            `  ${t.name.padEnd(36)} ${String(t.rows).padStart(8)} rows  ${t.sha256.slice(0, 16)}  ${t.role === 'parent' ? 'shared parent rows' : t.detail}`,
+        ),
+        '',
+        `shared references: ${m.external.length ? '' : 'none'}`,
+        ...m.external.map(
+          (e) => `  ${e.from}.${e.columns.join(',')} -> ${e.to}.${e.refColumns.join(',')}: ${e.keys.length} keys`,
+        ),
+        ...m.plan.warnings.map((w) => `warning: ${w}`),
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { backupKeyFrom, schemaDiff, tenantScope, verifyArchive } from '../backup/index.ts';
+import type { Command } from './command.ts';
+import { backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
+import { jsonOption } from './common-options.ts';
+import { TenantopsError } from '../errors/index.ts';
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  section: 'Backup and restore',
+  summary: "Check an archive's integrity; with --db, also that it fits that database's schema",
+  usage: 'verify FILE [--db URL] [--json]',
+  positionals: { min: 1, max: 1, names: 'FILE' },
+  options: {
+    ...backupDbOptions,
+    'key-file': { type: 'string', value: 'FILE', description: 'file holding the backup key' },
+    ...jsonOption,
+  },
+  async run({ values, positionals }, io) {
+    const file = resolve(io.cwd, positionals[0]!);
+    const manifest = await verifyArchive(file, backupKeyFrom(io.env, values['key-file'] as string | undefined));
+    const rows = manifest.tables.reduce((a, t) => a + t.rows, 0);
+    let notes: string[] = [];
+    if (values.db || values.env) {
+      const target = backupTarget(values, io, manifest.config);
+      const db = await openBackupDb(target);
+      try {
+        const scope = await tenantScope(db, db, manifest.config);
+        const diff = schemaDiff(manifest, scope.schema, scope.plan);
+        if (diff.problems.length) {
+          throw new TenantopsError(
+            'TENANTOPS_E_SCHEMA_MISMATCH',
+            `archive does not fit ${target.redacted} (${diff.problems.length} differences)`,
+            { details: diff.problems },
+          );
+        }
+        notes = diff.notes;
+      } finally {
+        await db.close();
+      }
+    }
+    if (values.json)
+      io.stdout.write(
+        JSON.stringify({ ok: true, file, tenant: manifest.tenantId, tables: manifest.tables.length, rows, notes }) +
+          '\n',
+      );
+    else {
+      io.stdout.write(
+        `ok: ${file}: tenant ${manifest.tenantId}, ${manifest.tables.length} tables, ${rows} rows, every checksum matches\n`,
+      );
+      for (const n of notes) io.stdout.write(`note: ${n}\n`);
+      if (values.db || values.env) io.stdout.write('ok: the archive fits the target schema\n');
+    }
+    return 0;
+  },
+};
