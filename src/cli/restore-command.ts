@@ -75,6 +75,12 @@ export const restoreCommand: Command = {
           if (phase === 'insert' && !io.stderr.isTTY) return;
           if (io.stderr.isTTY) io.stderr.write(`\r${phase} ${table} ${rows} rows\u001b[K`);
         },
+        // Test-only: TENANTOPS_TEST_KILL_AT=<checkpoint> kills this process there, to prove restores are atomic.
+        checkpoint: io.env.TENANTOPS_TEST_KILL_AT
+          ? async (name) => {
+              if (name === io.env.TENANTOPS_TEST_KILL_AT) process.kill(process.pid, 'SIGKILL');
+            }
+          : undefined,
         confirm: async (summary) => {
           printPlan(io, summary);
           if (values.yes) return;
