@@ -7,6 +7,7 @@ import { backupCommand } from './backup-command.ts';
 import { restoreCommand } from './restore-command.ts';
 import { verifyCommand } from './verify-command.ts';
 import { inspectCommand } from './inspect-command.ts';
+import { serveCommand } from './serve-command.ts';
 
 /** Every command, in help order. Each lives in its own file. */
 export const COMMANDS: Command[] = [
@@ -18,4 +19,5 @@ export const COMMANDS: Command[] = [
   inspectCommand,
   dbMigrateCommand,
   dbSeedCommand,
+  serveCommand,
 ];

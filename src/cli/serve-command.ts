@@ -1,0 +1,93 @@
+import type { Command } from './command.ts';
+import { dbOption } from './common-options.ts';
+import { intOption } from './parse-int-option.ts';
+import { TenantopsError } from '../errors/index.ts';
+import { parseFaults } from '../platform/faults.ts';
+import { startServer } from '../platform/server.ts';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  section: 'Reference platform',
+  summary: 'Run the reference platform API (CRM, agents, analytics) with /metrics and queue workers',
+  usage: 'serve [--db URL] [--port 8080] [--host 127.0.0.1] [--workers N] [--admin-token T] [--rate-limit R]',
+  options: {
+    ...dbOption,
+    port: { type: 'string', value: 'PORT', description: 'TCP port (default 8080; 0 picks a free one)' },
+    host: { type: 'string', value: 'HOST', description: 'address to bind (default 127.0.0.1)' },
+    workers: { type: 'string', value: 'N', description: 'in-process queue workers (default 2; 0 pauses the queue)' },
+    'admin-token': {
+      type: 'string',
+      value: 'T',
+      description: 'bearer token for /api/v1/admin; prefer env TENANTOPS_ADMIN_TOKEN (keeps it out of ps)',
+    },
+    'pool-max': { type: 'string', value: 'N', description: 'database pool size (default 10)' },
+    'rate-limit': { type: 'string', value: 'R', description: 'per-tenant requests/s before 429 (default off)' },
+    'rate-burst': { type: 'string', value: 'B', description: 'per-tenant burst above the rate (default R)' },
+    'job-latency-ms': { type: 'string', value: 'MS', description: 'simulated agent latency per job (default 200)' },
+    'lease-seconds': {
+      type: 'string',
+      value: 'S',
+      description: 'job lease before a dead worker’s job is reclaimed (default 30)',
+    },
+  },
+  async run({ values }, io) {
+    const port = intOption('port', values.port, 8080, 0);
+    if (port > 65535) throw new TenantopsError('TENANTOPS_E_USAGE', `--port must be ≤ 65535, got ${port}`);
+    const rate = values['rate-limit'] === undefined ? null : intOption('rate-limit', values['rate-limit'], 0, 1);
+    if (values['rate-burst'] !== undefined && rate === null) {
+      throw new TenantopsError('TENANTOPS_E_USAGE', '--rate-burst needs --rate-limit');
+    }
+    const flagToken = values['admin-token'] as string | undefined;
+    if (flagToken) io.stderr.write('tenantops: --admin-token is visible in ps; prefer TENANTOPS_ADMIN_TOKEN\n');
+    const adminToken = flagToken || io.env.TENANTOPS_ADMIN_TOKEN || null;
+    // Test-only fault injection is deliberately env-only: it must never appear in a production command line.
+    const faults = parseFaults(io.env.TENANTOPS_FAULTS);
+    if (faults.disableTenantFilterOn?.length || Object.keys(faults.tenantDelayMs ?? {}).length) {
+      io.stderr.write(
+        'tenantops: WARNING test-only faults enabled from TENANTOPS_FAULTS; never use this in production\n',
+      );
+    }
+    const log = (line: string): void => void io.stderr.write(`${line}\n`);
+    const server = await startServer({
+      dbUrl: (values.db as string | undefined) || io.env.TENANTOPS_DB_URL || undefined,
+      port,
+      host: (values.host as string | undefined) ?? '127.0.0.1',
+      poolMax: intOption('pool-max', values['pool-max'], 10, 1),
+      adminToken,
+      rateLimit:
+        rate === null
+          ? null
+          : { requestsPerSecond: rate, burst: intOption('rate-burst', values['rate-burst'], rate, 1) },
+      queue: {
+        workers: intOption('workers', values.workers, 2, 0),
+        latencyMs: intOption('job-latency-ms', values['job-latency-ms'], 200, 0),
+        leaseSeconds: intOption('lease-seconds', values['lease-seconds'], 30, 1),
+      },
+      faults,
+      logger: { level: 'warn' },
+      log,
+    });
+    log(
+      `tenantops serve: listening on ${server.url} (db ${server.db.target.redacted}${adminToken ? ', admin API on' : ''})`,
+    );
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          log(`${signal} again: exiting without waiting`);
+          process.exit(1);
+        }
+        stopping = true;
+        log(`${signal}: finishing in-flight requests and jobs…`);
+        server.close().then(resolve, (e: unknown) => {
+          log(`shutdown error: ${(e as Error).message}`);
+          resolve();
+        });
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    log('tenantops serve: stopped');
+    return 0;
+  },
+};

@@ -1,0 +1,87 @@
+import { randomInt } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { connectDb, DEFAULT_DB_URL, type Db } from '../db/index.ts';
+import { buildApp, type AppOptions } from './app.ts';
+import { migrate } from './schema/migrate.ts';
+import { seedDatabase } from './seed/seed-database.ts';
+import { ident, sql } from './sql.ts';
+
+export interface ServerOptions extends Omit<AppOptions, 'db'> {
+  /** Database URL; without one, the embedded PGlite database, migrated and seeded when empty. */
+  dbUrl?: string;
+  port?: number;
+  host?: string;
+  poolMax?: number;
+  /** Tenants to seed into an empty embedded database. */
+  seedTenants?: number;
+  /** Progress and notices (the CLI sends them to stderr). */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  db: Db;
+  /** Tenants seeded at start (embedded database only), with their API keys. */
+  seeded: { id: number; apiKey: string }[];
+  /** Graceful: stop accepting, finish in-flight requests, drain the workers' jobs, close the pool. */
+  close(): Promise<void>;
+}
+
+async function tenantCount(db: Db): Promise<number> {
+  const { text, params } =
+    sql`SELECT COUNT(*) AS ${ident('n')} FROM ${ident('groups')} WHERE ${ident('type')} = ${'tenant'}`.render(
+      db.dialect,
+    );
+  return Number((await db.query<{ n: unknown }>(text, params))[0]?.n ?? 0);
+}
+
+/** The one place that binds a port. */
+export async function startServer({
+  dbUrl,
+  port = 8080,
+  host = '127.0.0.1',
+  poolMax = 10,
+  seedTenants = 3,
+  log = () => undefined,
+  ...appOptions
+}: ServerOptions): Promise<RunningServer> {
+  const embedded = dbUrl === undefined;
+  const db = await connectDb(dbUrl ?? DEFAULT_DB_URL, { values: 'typed', poolMax });
+  let app: FastifyInstance | undefined;
+  try {
+    // Idempotent (a ledger of applied versions), so serving an existing database is safe.
+    await migrate(db);
+    const seeded: { id: number; apiKey: string }[] = [];
+    if (embedded && (await tenantCount(db)) === 0) {
+      log(`seeding ${db.target.redacted} with ${seedTenants} tenants…`);
+      // A random seed: the printed keys must not be the same guessable keys on every developer's machine.
+      const seed = randomInt(1, 2 ** 31);
+      const r = await seedDatabase(db, { tenants: seedTenants, rows: 200, skew: 'uniform', seed });
+      seeded.push(...r.tenants);
+      // Shown once, on first start of a local dev database: only hashes are stored, so this is the only chance.
+      for (const t of r.tenants) log(`tenant ${t.id} API key: ${t.apiKey}`);
+    }
+    app = await buildApp({ db, ...appOptions });
+    const url = await app.listen({ port, host });
+    const running = app;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      app,
+      db,
+      seeded,
+      close() {
+        closing ??= (async () => {
+          await running.close();
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    await app?.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}
