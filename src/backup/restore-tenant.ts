@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchInsert, type Db, type DbSession } from '../db/index.ts';
@@ -83,7 +84,11 @@ function tupleIn(d: BackupDialect, cols: readonly string[], n: number, first: nu
   return `${lhs} IN (${Array.from({ length: n }, one).join(', ')})`;
 }
 
-/** Rows of other tenants (outside the predicate) holding any of these keys. */
+/**
+ * Rows of other tenants (outside the predicate) holding any of these keys. Only the key's first column goes to the
+ * server, as a plain IN list that an index serves on both engines (row-value IN lists over composite keys made
+ * PostgreSQL scan); the full tuples are matched here.
+ */
 async function foreignHolders(
   s: DbSession,
   d: BackupDialect,
@@ -94,10 +99,20 @@ async function foreignHolders(
   keys: unknown[][],
 ): Promise<string[]> {
   const b = bindTenant(entry.predicate, tenantId, d.param);
+  const firsts = [...new Set(keys.map((k) => String(k[0])))];
   // Placeholders in text order: MariaDB's `?` are positional, so the predicate's come first, as in the params.
-  const sql = `SELECT ${cols.map(d.quote).join(', ')} FROM ${d.from(table)} WHERE NOT (COALESCE((${b.sql}), FALSE)) AND ${tupleIn(d, cols, keys.length, b.params.length + 1)}`;
-  const rows = await s.query(sql, [...b.params, ...keys.flat()]);
-  return rows.map((r) => cols.map((c) => `${c}=${String(r[c])}`).join(','));
+  const sql = `SELECT ${cols.map(d.quote).join(', ')} FROM ${d.from(table)} WHERE NOT (COALESCE((${b.sql}), FALSE)) AND ${tupleIn(d, cols.slice(0, 1), firsts.length, b.params.length + 1)}`;
+  const rows = await s.query(sql, [...b.params, ...firsts]);
+  const wanted = new Set(
+    keys.map((k) => JSON.stringify(k.map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : String(v))))),
+  );
+  return rows
+    .filter((r) =>
+      wanted.has(
+        JSON.stringify(cols.map((c) => (Buffer.isBuffer(r[c]) ? (r[c] as Buffer).toString('hex') : String(r[c])))),
+      ),
+    )
+    .map((r) => cols.map((c) => `${c}=${String(r[c])}`).join(','));
 }
 
 async function runHook(name: string, cmd: string | undefined, tenantId: string): Promise<void> {
@@ -148,7 +163,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
       );
     }
     const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
-    const changes = await compare(s, scope, manifest, opts, tenantId, entries);
+    const changes = await compare(s, scope, manifest, opts, tenantId, entries, !!opts.dryRun);
     await checkSharedRows(s, d, manifest);
     const summary: RestorePlanSummary = { tenantId, target: db.target.redacted, tables: changes, notes: diff.notes };
     if (opts.dryRun) return { ...summary, dryRun: true, safetyBackup: null, restored: [], seconds: 0 };
@@ -223,7 +238,11 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
   return { ...result, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Per table: current vs archived rows by primary key, and collisions with other tenants' keys. */
+/**
+ * Per table: what a replace will do, and collisions with other tenants' keys (always checked, before any write).
+ * Only a dry run pays for a row-by-row diff (insert / update / unchanged / delete by primary key), which holds one
+ * table's keys and row hashes in memory; a real restore keeps memory bounded and reports delete-all/insert-all.
+ */
 async function compare(
   s: DbSession,
   scope: TenantScope,
@@ -231,32 +250,39 @@ async function compare(
   opts: RestoreOptions,
   tenantId: string,
   entries: Map<string, ScopeEntry>,
+  detailed: boolean,
 ): Promise<TableChange[]> {
   const d = scope.dialect;
   const byTable = new Map<string, TableChange>();
   const current = new Map<string, Map<string, string>>();
+  const rowHash = (line: string) => createHash('sha1').update(line).digest('base64');
   for (const t of manifest.tables.filter((x) => x.role === 'scope')) {
     const e = entries.get(t.name)!;
     const info = scope.schema.get(t.name)!;
-    const pk = info.primaryKey.length ? info.primaryKey : t.columns;
-    const idx = pk.map((c) => t.columns.indexOf(c));
+    const idx = (info.primaryKey.length ? info.primaryKey : t.columns).map((c) => t.columns.indexOf(c));
     const rows = new Map<string, string>();
-    const q = scopedSelect(d, t.name, t.columns, info.primaryKey, e.predicate, tenantId);
-    for await (const batch of s.stream(q.sql, q.params, 2000)) {
-      for (const r of batch) {
-        const vals = t.columns.map((c) => r[c]);
-        const line = canonicalRow(vals);
-        rows.set(keyOf(JSON.parse(line) as unknown[], idx), line);
+    let count: number;
+    if (detailed) {
+      const q = scopedSelect(d, t.name, t.columns, info.primaryKey, e.predicate, tenantId);
+      for await (const batch of s.stream(q.sql, q.params, 2000)) {
+        for (const r of batch) {
+          const line = canonicalRow(t.columns.map((c) => r[c]));
+          rows.set(keyOf(JSON.parse(line) as unknown[], idx), rowHash(line));
+        }
       }
+      count = rows.size;
+    } else {
+      const b = bindTenant(e.predicate, tenantId, d.param);
+      count = Number((await s.query(`SELECT COUNT(*) AS n FROM ${d.from(t.name)} WHERE ${b.sql}`, b.params))[0]!.n);
     }
     current.set(t.name, rows);
     byTable.set(t.name, {
       table: t.name,
-      current: rows.size,
+      current: count,
       archived: t.rows,
-      insert: 0,
+      insert: detailed ? 0 : t.rows,
       update: 0,
-      delete: 0,
+      delete: detailed ? 0 : count,
       unchanged: 0,
     });
   }
@@ -266,20 +292,20 @@ async function compare(
     const info = scope.schema.get(table.name)!;
     const ch = byTable.get(table.name)!;
     const cur = current.get(table.name)!;
-    const pk = info.primaryKey.length ? info.primaryKey : table.columns;
-    const pkIdx = pk.map((c) => table.columns.indexOf(c));
+    const pkIdx = (info.primaryKey.length ? info.primaryKey : table.columns).map((c) => table.columns.indexOf(c));
     const uniques = [info.primaryKey, ...info.uniqueKeys].filter(
       (k) => k.length && k.every((c) => table.columns.includes(c)),
     );
     const newKeys: Map<string, unknown[][]> = new Map(uniques.map((u) => [u.join(','), []]));
     for (const line of lines) {
-      const vals = JSON.parse(line) as unknown[];
-      const k = keyOf(vals, pkIdx);
-      const existing = cur.get(k);
-      if (existing === undefined) ch.insert++;
-      else if (existing === line) ch.unchanged++;
-      else ch.update++;
-      if (existing !== undefined) cur.delete(k);
+      if (detailed) {
+        const k = keyOf(JSON.parse(line) as unknown[], pkIdx);
+        const existing = cur.get(k);
+        if (existing === undefined) ch.insert++;
+        else if (existing === rowHash(line)) ch.unchanged++;
+        else ch.update++;
+        if (existing !== undefined) cur.delete(k);
+      }
       const raw = decodeRow(line);
       for (const u of uniques) newKeys.get(u.join(','))!.push(u.map((c) => raw[table.columns.indexOf(c)]));
     }
@@ -288,7 +314,7 @@ async function compare(
       for (let i = 0; i < keys.length; i += KEY_BATCH) {
         const found = await foreignHolders(
           s,
-          scope.dialect,
+          d,
           table.name,
           entries.get(table.name)!,
           tenantId,
@@ -299,14 +325,12 @@ async function compare(
       }
     }
   }
-  for (const [t, rows] of current) byTable.get(t)!.delete = rows.size;
+  if (detailed) for (const [t, rows] of current) byTable.get(t)!.delete = rows.size;
   if (collisions.length) {
     throw new TenantopsError(
       'TENANTOPS_E_KEY_COLLISION',
       `${collisions.length} archive rows collide with other tenants' keys; nothing was written`,
-      {
-        details: collisions.slice(0, 50),
-      },
+      { details: collisions.slice(0, 50) },
     );
   }
   return [...byTable.values()];

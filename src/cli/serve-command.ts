@@ -3,7 +3,6 @@ import { dbOption } from './common-options.ts';
 import { intOption } from './parse-int-option.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { parseFaults } from '../platform/faults.ts';
-import { startServer } from '../platform/server.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -48,7 +47,10 @@ export const serveCommand: Command = {
       );
     }
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
-    const server = await startServer({
+    // Fastify and prom-client load only when serving, keeping every other command's startup short.
+    const server = await (
+      await import('../platform/server.ts')
+    ).startServer({
       dbUrl: (values.db as string | undefined) || io.env.TENANTOPS_DB_URL || undefined,
       port,
       host: (values.host as string | undefined) ?? '127.0.0.1',

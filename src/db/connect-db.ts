@@ -1,18 +1,17 @@
 import type { ConnectOptions, Db } from './db.ts';
 import type { DbTarget, Engine } from './db-target.ts';
-import { connectMysql } from './mysql/connect-mysql.ts';
-import { connectPostgres } from './postgres/connect-postgres.ts';
-import { connectPglite } from './pglite/connect-pglite.ts';
 import { parseDbUrl } from './parse-db-url.ts';
 
-type Connector = (target: never, options: ConnectOptions) => Promise<Db>;
-const CONNECTORS: Record<Engine, Connector> = {
-  mysql: connectMysql,
-  postgres: connectPostgres,
-  pglite: connectPglite,
+type Connector = (target: DbTarget, options: ConnectOptions) => Promise<Db>;
+
+// Drivers load on first use: a command that talks to one engine should not pay for the other two at startup.
+const CONNECTORS: Record<Engine, () => Promise<Connector>> = {
+  mysql: async () => (await import('./mysql/connect-mysql.ts')).connectMysql as Connector,
+  postgres: async () => (await import('./postgres/connect-postgres.ts')).connectPostgres as Connector,
+  pglite: async () => (await import('./pglite/connect-pglite.ts')).connectPglite as Connector,
 };
 
-export function connectDb(target: DbTarget | string, options: ConnectOptions = {}): Promise<Db> {
+export async function connectDb(target: DbTarget | string, options: ConnectOptions = {}): Promise<Db> {
   const t = typeof target === 'string' ? parseDbUrl(target) : target;
-  return (CONNECTORS[t.engine] as (t: DbTarget, o: ConnectOptions) => Promise<Db>)(t, options);
+  return (await CONNECTORS[t.engine]())(t, options);
 }

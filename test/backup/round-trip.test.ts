@@ -66,6 +66,17 @@ for (const engine of ENGINES) {
         await db.execute(sql(db, "UPDATE `crm_company` SET `name` = 'U changed' WHERE `tenant_id` = 3"));
         const uAfterMutation = await tenantDigest(db, 'crm_company', '3');
 
+        // The dry run reports the row-level diff and changes nothing.
+        const mutated = await snapshotAll(db);
+        const dry = await restoreTenant(db, { archive: out, safetyDir, dryRun: true });
+        const by = Object.fromEntries(dry.tables.map((t) => [t.table, t]));
+        const archivedRows = (t: string) => b.manifest.tables.find((x) => x.name === t)!.rows;
+        assert.equal(by.crm_activity!.insert, archivedRows('crm_activity'));
+        assert.equal(by.crm_contact!.update, archivedRows('crm_contact'));
+        assert.equal(by.crm_company!.delete, 1);
+        assert.equal(by.groups!.unchanged, 1);
+        assert.deepEqual(await snapshotAll(db), mutated);
+
         const r = await restoreTenant(db, { archive: out, safetyDir });
         assert.ok(r.safetyBackup && statSync(r.safetyBackup).size > 0);
         const now = await snapshotAll(db);

@@ -1,0 +1,224 @@
+// npm run bench:backup — tenantops backup/restore of one large tenant vs the reference tools, in the same run.
+// MariaDB: mariadb-dump --single-transaction --where over the tenant_id tables (it cannot follow field tables),
+// re-imported with `mariadb`. PostgreSQL: psql \copy of the same queries, re-imported with \copy FROM.
+// Prints medians of RUNS runs, rows/s, MB/s, peak RSS and ratios; plus the 10-vs-1000-tenants scale check.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectDb, type Db } from '../src/db/index.ts';
+import { migrate } from '../src/platform/schema/migrate.ts';
+import { seedDatabase } from '../src/platform/seed/seed-database.ts';
+import { PLATFORM_TABLES } from '../src/platform/schema/platform-tables.ts';
+import { createTempDatabase } from '../test/helpers/test-databases.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 100);
+const ROWS = Number(process.env.BENCH_ROWS ?? 4000);
+const BIN = new URL('../bin/tenantops', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'tenantops-bench-'));
+const TENANT_TABLES = PLATFORM_TABLES.filter((t) => t.columns.some((c) => c.name === 'tenant_id')).map((t) => t.name);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Wall seconds and peak RSS (KB) of a command, via GNU time. */
+function timed(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input?: string,
+): { secs: number; rssKb: number; stdout: string } {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    input,
+    maxBuffer: 1 << 30,
+  });
+  const secs = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
+  const rssKb = Number(r.stderr.trim().split('\n').pop());
+  return { secs, rssKb, stdout: r.stdout };
+}
+
+async function tenantRows(db: Db, tenant: string): Promise<number> {
+  let n = 0;
+  for (const t of TENANT_TABLES)
+    n += Number(
+      (
+        await db.query(
+          `SELECT COUNT(*) AS n FROM ${db.dialect.quoteIdent(t)} WHERE ${db.dialect.quoteIdent('tenant_id')} = ${db.dialect.param(1)}`,
+          [tenant],
+        )
+      )[0]!.n,
+    );
+  return n;
+}
+
+function report(
+  label: string,
+  rows: number,
+  bytes: number,
+  ours: number[],
+  ref: number[],
+  oursRss: number[],
+  refRss: number[],
+  refName: string,
+) {
+  const o = median(ours);
+  const r = median(ref);
+  console.log(
+    `${label.padEnd(22)} tenantops ${o.toFixed(2)} s (${Math.round(rows / o)} rows/s, ${(bytes / 1e6 / o).toFixed(1)} MB/s, peak RSS ${Math.round(median(oursRss) / 1024)} MB)  ` +
+      `${refName} ${r.toFixed(2)} s (${Math.round(rows / r)} rows/s, peak RSS ${Math.round(median(refRss) / 1024)} MB)  ratio ref/ours ${(r / o).toFixed(2)}x`,
+  );
+}
+
+async function benchEngine(engine: 'mysql' | 'postgres') {
+  const tmp = await createTempDatabase(engine);
+  const db = await connectDb(tmp.url);
+  try {
+    await migrate(db);
+    await seedDatabase(db, { tenants: TENANTS, rows: ROWS, skew: 'zipf', seed: 1 });
+    const tenant = '1';
+    const rows = await tenantRows(db, tenant);
+    const u = new URL(tmp.url);
+    const dbName = u.pathname.slice(1);
+    console.log(
+      `\n${engine}: ${TENANTS} tenants x ${ROWS} rows (zipf); tenant ${tenant} has ${rows} rows in tenant_id tables`,
+    );
+    const ours: number[] = [],
+      oursRss: number[] = [],
+      ref: number[] = [],
+      refRss: number[] = [];
+    const oursR: number[] = [],
+      oursRRss: number[] = [],
+      refR: number[] = [],
+      refRRss: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const out = join(dir, `${engine}-${i}.tnt`);
+      const b = timed(process.execPath, [BIN, 'backup', '--db', tmp.url, '--tenant', tenant, '--out', out, '--json']);
+      ours.push(b.secs);
+      oursRss.push(b.rssKb);
+      bytes =
+        JSON.parse(b.stdout).tables.reduce((a: number, t: { rows: number }) => a + t.rows, 0) > 0
+          ? statSync(out).size
+          : 0;
+      const dump = join(dir, `${engine}-${i}.sql`);
+      if (engine === 'mysql') {
+        const d = timed('sh', [
+          '-c',
+          `mariadb-dump -h127.0.0.1 -uroot --single-transaction --no-create-info --skip-triggers --where="tenant_id=${tenant}" ${dbName} ${TENANT_TABLES.join(' ')} > ${dump}`,
+        ]);
+        ref.push(d.secs);
+        refRss.push(d.rssKb);
+      } else {
+        const script = TENANT_TABLES.map(
+          (t) => `\\copy (SELECT * FROM ONLY "${t}" WHERE tenant_id = ${tenant}) TO '${dump}.${t}'`,
+        ).join('\n');
+        const d = timed(
+          'psql',
+          ['-q', '-h', '127.0.0.1', '-U', 'postgres', '-d', dbName, '-v', 'ON_ERROR_STOP=1'],
+          {},
+          script,
+        );
+        ref.push(d.secs);
+        refRss.push(d.rssKb);
+      }
+      // Restore: ours replaces the tenant (safety backup, delete, insert, verify, commit); the reference re-imports
+      // after the same delete.
+      const r = timed(process.execPath, [
+        BIN,
+        'restore',
+        '--db',
+        tmp.url,
+        '--in',
+        out,
+        '--yes',
+        '--safety-dir',
+        join(dir, 'safety'),
+      ]);
+      oursR.push(r.secs);
+      oursRRss.push(r.rssKb);
+      for (const t of TENANT_TABLES)
+        await db.execute(
+          `DELETE FROM ${db.dialect.quoteIdent(t)} WHERE ${db.dialect.quoteIdent('tenant_id')} = ${db.dialect.param(1)}`,
+          [tenant],
+        );
+      if (engine === 'mysql') {
+        const ri = timed('sh', ['-c', `mariadb -h127.0.0.1 -uroot ${dbName} < ${dump}`]);
+        refR.push(ri.secs);
+        refRRss.push(ri.rssKb);
+      } else {
+        const script = TENANT_TABLES.map((t) => `\\copy "${t}" FROM '${dump}.${t}'`).join('\n');
+        const ri = timed(
+          'psql',
+          ['-q', '-h', '127.0.0.1', '-U', 'postgres', '-d', dbName, '-v', 'ON_ERROR_STOP=1', '-1'],
+          {},
+          `SET CONSTRAINTS ALL DEFERRED;\n${script}`,
+        );
+        refR.push(ri.secs);
+        refRRss.push(ri.rssKb);
+      }
+    }
+    report('backup', rows, bytes, ours, ref, oursRss, refRss, engine === 'mysql' ? 'mariadb-dump' : 'psql \\copy');
+    report(
+      'restore',
+      rows,
+      bytes,
+      oursR,
+      refR,
+      oursRRss,
+      refRRss,
+      engine === 'mysql' ? 'mariadb import' : 'psql \\copy FROM',
+    );
+    console.log(`archive size ${(bytes / 1e6).toFixed(2)} MB (gzip, all ${rows}+ rows incl. field tables)`);
+  } finally {
+    await db.close();
+    await tmp.drop();
+  }
+}
+
+/** Backup time of the same-size tenant with few and with many tenants in the database: the scope must not scan. */
+async function benchScale() {
+  const times: Record<number, number> = {};
+  for (const tenants of [10, 1000]) {
+    const tmp = await createTempDatabase('mysql');
+    const db = await connectDb(tmp.url);
+    try {
+      await migrate(db);
+      await seedDatabase(db, { tenants, rows: 300, skew: 'uniform', seed: 5 });
+      const runs: number[] = [];
+      for (let i = 0; i < RUNS + 2; i++) {
+        runs.push(
+          timed(process.execPath, [
+            BIN,
+            'backup',
+            '--db',
+            tmp.url,
+            '--tenant',
+            '5',
+            '--out',
+            join(dir, `scale-${tenants}-${i}.tnt`),
+          ]).secs,
+        );
+      }
+      times[tenants] = median(runs);
+      console.log(
+        `scale: ${tenants} tenants, tenant 5 (${await tenantRows(db, '5')} rows): median backup ${times[tenants]!.toFixed(2)} s`,
+      );
+    } finally {
+      await db.close();
+      await tmp.drop();
+    }
+  }
+  console.log(`scale ratio 1000/10 tenants: ${(times[1000]! / times[10]!).toFixed(2)} (aim <= 1.2)`);
+}
+
+try {
+  for (const e of (process.env.BENCH_ENGINES ?? 'mysql,postgres').split(',') as ('mysql' | 'postgres')[])
+    await benchEngine(e);
+  await benchScale();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
