@@ -10,3 +10,4 @@ export { backupKeyFrom } from './archive/archive-crypto.ts';
 export { isEncrypted } from './archive/archive-reader.ts';
 export type { Manifest } from './archive/manifest.ts';
 export type { ScopePlan } from './scope/scope-plan.ts';
+export { tenantDigest } from './tenant-digest.ts';

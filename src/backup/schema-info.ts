@@ -29,3 +29,7 @@ export interface TableInfo {
 }
 
 export type SchemaInfo = Map<string, TableInfo>;
+
+export function emptyTable(name: string): TableInfo {
+  return { name, columns: [], primaryKey: [], uniqueKeys: [], indexes: [], foreignKeys: [], autoIncrement: null };
+}

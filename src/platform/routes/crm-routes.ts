@@ -79,6 +79,49 @@ async function getOr404(repo: TenantRepo, table: string, rowId: number, what: st
   return presentRow(table, row);
 }
 
+interface EntityRoutes {
+  path: string;
+  table: string;
+  noun: string;
+  props: Record<string, unknown>;
+  /** Body fields that reference another tenant table: a foreign id is a 404, like a foreign path id. */
+  refs?: { table: string; field: string }[];
+  /** References to null out before a delete: the rows outlive this one, and declared FKs would refuse otherwise. */
+  detach?: { table: string; column: string }[];
+}
+
+/** GET, PATCH and DELETE on `/<path>/:id`, the same for every CRM entity. */
+function entityRoutes(
+  app: FastifyInstance,
+  repoOf: (r: Parameters<typeof tenancyOf>[0]) => TenantRepo,
+  e: EntityRoutes,
+): void {
+  app.get<{ Params: IdParams }>(`/${e.path}/:id`, { schema: { params: idParams } }, async (req) => ({
+    success: true,
+    data: await getOr404(repoOf(req), e.table, req.params.id, e.noun),
+  }));
+  app.patch<{ Params: IdParams; Body: Body }>(
+    `/${e.path}/:id`,
+    { schema: { params: idParams, body: body(e.props) } },
+    async (req) => {
+      const repo = repoOf(req);
+      await getOr404(repo, e.table, req.params.id, e.noun);
+      for (const r of e.refs ?? []) await requireRef(repo, r.table, r.field, req.body[r.field]);
+      await repo.update(e.table, req.params.id, { ...req.body, changed: nowText() });
+      return { success: true, data: await getOr404(repo, e.table, req.params.id, e.noun) };
+    },
+  );
+  app.delete<{ Params: IdParams }>(`/${e.path}/:id`, { schema: { params: idParams } }, async (req) => {
+    const rowId = req.params.id;
+    await repoOf(req).transaction(async (tx) => {
+      await getOr404(tx, e.table, rowId, e.noun);
+      for (const d of e.detach ?? []) await tx.updateWhere(d.table, { [d.column]: rowId }, { [d.column]: null });
+      await tx.delete(e.table, rowId);
+    });
+    return { success: true, data: { id: rowId, deleted: true } };
+  });
+}
+
 /** Moves an opportunity to a stage: probability follows the stage, and won/lost stages close it. */
 async function moveToStage(repo: TenantRepo, oppId: number, stage: StageRow): Promise<Row> {
   return repo.transaction(async (tx) => {
@@ -173,29 +216,12 @@ export async function crmRoutes(app: FastifyInstance): Promise<void> {
     const newId = await repo.insert('crm_company', { ...req.body, created: now, changed: now });
     return reply.status(201).send({ success: true, data: await getOr404(repo, 'crm_company', newId, 'company') });
   });
-  app.get<{ Params: IdParams }>('/companies/:id', { schema: { params: idParams } }, async (req) => ({
-    success: true,
-    data: await getOr404(repoOf(req), 'crm_company', req.params.id, 'company'),
-  }));
-  app.patch<{ Params: IdParams; Body: Body }>(
-    '/companies/:id',
-    { schema: { params: idParams, body: body(companyProps) } },
-    async (req) => {
-      const repo = repoOf(req);
-      await getOr404(repo, 'crm_company', req.params.id, 'company');
-      await repo.update('crm_company', req.params.id, { ...req.body, changed: nowText() });
-      return { success: true, data: await getOr404(repo, 'crm_company', req.params.id, 'company') };
-    },
-  );
-  app.delete<{ Params: IdParams }>('/companies/:id', { schema: { params: idParams } }, async (req) => {
-    const cid = req.params.id;
-    await repoOf(req).transaction(async (tx) => {
-      await getOr404(tx, 'crm_company', cid, 'company');
-      // Contacts outlive their company; with declared foreign keys the reference must go first.
-      await tx.updateWhere('crm_contact', { company_id: cid }, { company_id: null });
-      await tx.delete('crm_company', cid);
-    });
-    return { success: true, data: { id: cid, deleted: true } };
+  entityRoutes(app, repoOf, {
+    path: 'companies',
+    table: 'crm_company',
+    noun: 'company',
+    props: companyProps,
+    detach: [{ table: 'crm_contact', column: 'company_id' }],
   });
 
   // ---- contacts
@@ -223,30 +249,16 @@ export async function crmRoutes(app: FastifyInstance): Promise<void> {
       return reply.status(201).send({ success: true, data: await getOr404(repo, 'crm_contact', newId, 'contact') });
     },
   );
-  app.get<{ Params: IdParams }>('/contacts/:id', { schema: { params: idParams } }, async (req) => ({
-    success: true,
-    data: await getOr404(repoOf(req), 'crm_contact', req.params.id, 'contact'),
-  }));
-  app.patch<{ Params: IdParams; Body: Body }>(
-    '/contacts/:id',
-    { schema: { params: idParams, body: body(contactProps) } },
-    async (req) => {
-      const repo = repoOf(req);
-      await getOr404(repo, 'crm_contact', req.params.id, 'contact');
-      await requireRef(repo, 'crm_company', 'company_id', req.body.company_id);
-      await repo.update('crm_contact', req.params.id, { ...req.body, changed: nowText() });
-      return { success: true, data: await getOr404(repo, 'crm_contact', req.params.id, 'contact') };
-    },
-  );
-  app.delete<{ Params: IdParams }>('/contacts/:id', { schema: { params: idParams } }, async (req) => {
-    const cid = req.params.id;
-    await repoOf(req).transaction(async (tx) => {
-      await getOr404(tx, 'crm_contact', cid, 'contact');
-      await tx.updateWhere('crm_opportunity', { contact_id: cid }, { contact_id: null });
-      await tx.updateWhere('crm_activity', { contact_id: cid }, { contact_id: null });
-      await tx.delete('crm_contact', cid);
-    });
-    return { success: true, data: { id: cid, deleted: true } };
+  entityRoutes(app, repoOf, {
+    path: 'contacts',
+    table: 'crm_contact',
+    noun: 'contact',
+    props: contactProps,
+    refs: [{ table: 'crm_company', field: 'company_id' }],
+    detach: [
+      { table: 'crm_opportunity', column: 'contact_id' },
+      { table: 'crm_activity', column: 'contact_id' },
+    ],
   });
 
   // ---- opportunities
@@ -299,30 +311,14 @@ export async function crmRoutes(app: FastifyInstance): Promise<void> {
         .send({ success: true, data: await getOr404(repo, 'crm_opportunity', newId, 'opportunity') });
     },
   );
-  app.get<{ Params: IdParams }>('/opportunities/:id', { schema: { params: idParams } }, async (req) => ({
-    success: true,
-    data: await getOr404(repoOf(req), 'crm_opportunity', req.params.id, 'opportunity'),
-  }));
-  app.patch<{ Params: IdParams; Body: Body }>(
-    '/opportunities/:id',
-    { schema: { params: idParams, body: body(opportunityProps) } },
-    async (req) => {
-      const repo = repoOf(req);
-      await getOr404(repo, 'crm_opportunity', req.params.id, 'opportunity');
-      await requireRef(repo, 'crm_contact', 'contact_id', req.body.contact_id);
-      await repo.update('crm_opportunity', req.params.id, { ...req.body, changed: nowText() });
-      return { success: true, data: await getOr404(repo, 'crm_opportunity', req.params.id, 'opportunity') };
-    },
-  );
-  app.delete<{ Params: IdParams }>('/opportunities/:id', { schema: { params: idParams } }, async (req) => {
-    const oid = req.params.id;
-    await repoOf(req).transaction(async (tx) => {
-      await getOr404(tx, 'crm_opportunity', oid, 'opportunity');
-      // Activities are the history of the contact too, so they stay, detached from the deleted deal.
-      await tx.updateWhere('crm_activity', { opportunity_id: oid }, { opportunity_id: null });
-      await tx.delete('crm_opportunity', oid);
-    });
-    return { success: true, data: { id: oid, deleted: true } };
+  // Activities are the history of the contact too, so they stay, detached from a deleted deal.
+  entityRoutes(app, repoOf, {
+    path: 'opportunities',
+    table: 'crm_opportunity',
+    noun: 'opportunity',
+    props: opportunityProps,
+    refs: [{ table: 'crm_contact', field: 'contact_id' }],
+    detach: [{ table: 'crm_activity', column: 'opportunity_id' }],
   });
   const stageBody = body({ stage: text(64, 1) }, ['stage']);
   app.post<{ Params: IdParams; Body: { stage: string } }>(

@@ -117,21 +117,7 @@ export const PLATFORM_TABLES: TableDef[] = [
       { column: 'entity_id', table: 'users' },
     ],
   },
-  {
-    name: 'group_relationship__group_roles',
-    columns: [
-      nn('bundle', vc(128)),
-      nn('deleted', small),
-      nn('entity_id', bigint),
-      nn('revision_id', bigint),
-      nn('langcode', vc(32)),
-      nn('delta', int),
-      nn('group_roles_target_id', vc(255)),
-    ],
-    primaryKey: ['entity_id', 'deleted', 'delta', 'langcode'],
-    indexes: [{ columns: ['entity_id'] }],
-    foreignKeys: [{ column: 'entity_id', table: 'group_relationship' }],
-  },
+  fieldTable('group_relationship', 'group_roles', 'group_role', vc(255)),
   // The tenant entity: plan, billing and domain, linked to its group.
   { name: 'tenant', columns: [nn('id', id), nn('uuid', vc(36))], indexes: [{ columns: ['uuid'], unique: true }] },
   {

@@ -1,6 +1,6 @@
 import type { DbSession, Queryable } from '../../../db/index.ts';
 import type { BackupDialect } from '../backup-dialect.ts';
-import type { SchemaInfo, TableInfo } from '../../schema-info.ts';
+import { emptyTable, type SchemaInfo, type TableInfo } from '../../schema-info.ts';
 
 const q = (n: string) => '`' + n.split('`').join('``') + '`';
 
@@ -14,15 +14,7 @@ export const mysqlBackupDialect: BackupDialect = {
     );
     const out: SchemaInfo = new Map();
     for (const { t } of tables) {
-      out.set(t, {
-        name: t,
-        columns: [],
-        primaryKey: [],
-        uniqueKeys: [],
-        indexes: [],
-        foreignKeys: [],
-        autoIncrement: null,
-      });
+      out.set(t, emptyTable(t));
     }
     const cols = await db.query<{ t: string; c: string; ty: string; n: string; d: string | null; x: string }>(
       `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS ty, IS_NULLABLE AS n, COLUMN_DEFAULT AS d, EXTRA AS x

@@ -1,6 +1,6 @@
 import type { DbSession, Queryable } from '../../../db/index.ts';
 import type { BackupDialect } from '../backup-dialect.ts';
-import type { SchemaInfo, TableInfo } from '../../schema-info.ts';
+import { emptyTable, type SchemaInfo, type TableInfo } from '../../schema-info.ts';
 
 const q = (n: string) => '"' + n.split('"').join('""') + '"';
 
@@ -18,15 +18,7 @@ export const postgresBackupDialect: BackupDialect = {
         WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.relname`,
     );
     for (const { t } of tables) {
-      out.set(t, {
-        name: t,
-        columns: [],
-        primaryKey: [],
-        uniqueKeys: [],
-        indexes: [],
-        foreignKeys: [],
-        autoIncrement: null,
-      });
+      out.set(t, emptyTable(t));
     }
     const cols = await db.query<{
       t: string;
