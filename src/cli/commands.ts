@@ -8,6 +8,7 @@ import { restoreCommand } from './restore-command.ts';
 import { verifyCommand } from './verify-command.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { loadCommand } from './load-command.ts';
 
 /** Every command, in help order. Each lives in its own file. */
 export const COMMANDS: Command[] = [
@@ -20,4 +21,5 @@ export const COMMANDS: Command[] = [
   dbMigrateCommand,
   dbSeedCommand,
   serveCommand,
+  loadCommand,
 ];

@@ -1,0 +1,198 @@
+// npm run bench:load [-- --repeat N]
+// Runs the same constant-vus load against a trivial local server from tenantops load,
+// autocannon and wrk, one after another, then the latency overhead on a fixed-latency
+// endpoint. Prints req/s, ratios, and medians when repeated. No assertions: figures only.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createRequire } from 'node:module';
+import { Agent } from 'undici';
+import { runLoad } from '../src/load/index.ts';
+
+interface CannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+}
+// autocannon ships no types; this is the slice of its API the benchmark uses.
+const autocannon = createRequire(import.meta.url)('autocannon') as (o: {
+  url: string;
+  connections: number;
+  duration: number;
+}) => Promise<CannonResult>;
+
+const SECONDS = 10;
+const VUS = 50;
+const LATENCY_VUS = 100;
+const FIXED_MS = 20;
+const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1]) || 1;
+
+const SERVER = `
+const http = require('node:http');
+const body = JSON.stringify({ ok: true });
+const s = http.createServer((req, res) => {
+  const send = () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }); res.end(body); };
+  if (req.url === '/delay') setTimeout(send, ${FIXED_MS}); else send();
+});
+s.keepAliveTimeout = 60000;
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));
+`;
+
+const SCRIPT = `
+import http from 'k6/http';
+export const options = {
+  vus: Number(__ENV.VUS),
+  duration: __ENV.DURATION,
+  summaryTrendStats: ['avg', 'med', 'p(99)'],
+};
+export default function () {
+  http.get(__ENV.URL);
+}
+`;
+
+function startServer(): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout?.once('data', (d: Buffer) => resolve({ child, base: `http://127.0.0.1:${d.toString().trim()}` }));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+const sink = new Writable({ write: (_c, _e, done) => done() });
+
+async function runner(url: string, vus: number, dir: string) {
+  const script = join(dir, 'bench.js');
+  writeFileSync(script, SCRIPT);
+  const r = await runLoad({
+    script,
+    env: { URL: url, VUS: String(vus), DURATION: `${SECONDS}s` },
+    quiet: true,
+    stdout: sink,
+    stderr: process.stderr,
+  });
+  const m = r.summary.metrics;
+  return {
+    rps: m.http_reqs.values.rate,
+    p50: m.iteration_duration.values.med,
+    p99: m.iteration_duration.values['p(99)'],
+    reqP50: m.http_req_duration.values.med,
+    reqP99: m.http_req_duration.values['p(99)'],
+  };
+}
+
+async function cannon(url: string, connections: number) {
+  const r = await autocannon({ url, connections, duration: SECONDS });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+/** wrk's own summary: Requests/sec, and with --latency the 50% and 99% lines. */
+function wrk(url: string, connections: number) {
+  const out = spawnSync('/usr/bin/wrk', ['-t2', `-c${connections}`, `-d${SECONDS}s`, '--latency', url], {
+    encoding: 'utf8',
+  });
+  if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr}`);
+  const ms = (label: string) => {
+    const m = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out.stdout);
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+  };
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out.stdout)?.[1]), p50: ms('50%'), p99: ms('99%') };
+}
+
+/** The HTTP client alone, in one thread, without VUs: the ceiling the runner's design can reach here. */
+async function undiciAlone(url: string, concurrency: number) {
+  const agent = new Agent({ keepAliveTimeout: 60_000, pipelining: 1 });
+  const end = performance.now() + SECONDS * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const res = await agent.request({ origin: url, path: '/', method: 'GET' });
+        await res.body.dump();
+        n++;
+      }
+    }),
+  );
+  await agent.close();
+  return { rps: n / SECONDS };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
+  const { child, base } = await startServer();
+  const runs: Record<string, number>[] = [];
+  try {
+    for (let i = 0; i < repeat; i++) {
+      process.stderr.write(`run ${i + 1}/${repeat}: throughput at ${VUS} VUs, ${SECONDS}s each…\n`);
+      const ours = await runner(`${base}/`, VUS, dir);
+      const ac = await cannon(`${base}/`, VUS);
+      const w = wrk(`${base}/`, VUS);
+      const alone = await undiciAlone(base, VUS);
+      process.stderr.write(`run ${i + 1}/${repeat}: latency on /delay (${FIXED_MS} ms) at ${LATENCY_VUS} VUs…\n`);
+      const oursLat = await runner(`${base}/delay`, LATENCY_VUS, dir);
+      const wLat = wrk(`${base}/delay`, LATENCY_VUS);
+      const row = {
+        runnerRps: ours.rps,
+        autocannonRps: ac.rps,
+        wrkRps: w.rps,
+        undiciRps: alone.rps,
+        vsWrk: ours.rps / w.rps,
+        vsAutocannon: ours.rps / ac.rps,
+        runnerP50: oursLat.p50,
+        runnerP99: oursLat.p99,
+        runnerReqP50: oursLat.reqP50,
+        runnerReqP99: oursLat.reqP99,
+        wrkP50: wLat.p50,
+        wrkP99: wLat.p99,
+      };
+      runs.push(row);
+      console.log(
+        `run ${i + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v.toFixed(3))])))}`,
+      );
+    }
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const m = (k: string) => median(runs.map((r) => r[k]));
+  const cpu = cpus();
+  console.log('');
+  console.log(
+    `machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}; ${repeat} run(s), medians shown`,
+  );
+  console.log(
+    `throughput, constant ${VUS} VUs/connections for ${SECONDS}s against GET / (trivial handler, child process):`,
+  );
+  console.log(`  tenantops load  ${f1(m('runnerRps')).padStart(9)} req/s`);
+  console.log(`  autocannon      ${f1(m('autocannonRps')).padStart(9)} req/s`);
+  console.log(`  wrk             ${f1(m('wrkRps')).padStart(9)} req/s`);
+  console.log(
+    `  undici alone    ${f1(m('undiciRps')).padStart(9)} req/s  (one thread, ${VUS} loops, no VUs: the HTTP client's ceiling here)`,
+  );
+  console.log(
+    `  ratio runner/wrk ${f2(m('vsWrk'))}, runner/autocannon ${f2(m('vsAutocannon'))}  (aim: runner/wrk >= 0.50)`,
+  );
+  console.log(`latency on a fixed ${FIXED_MS} ms endpoint at ${LATENCY_VUS} VUs/connections:`);
+  console.log(
+    `  runner, as the VU sees it (iteration_duration)  p50 ${f2(m('runnerP50'))} ms  p99 ${f2(m('runnerP99'))} ms`,
+  );
+  console.log(
+    `  runner http_req_duration                         p50 ${f2(m('runnerReqP50'))} ms  p99 ${f2(m('runnerReqP99'))} ms`,
+  );
+  console.log(
+    `  wrk                                              p50 ${f2(m('wrkP50'))} ms  p99 ${f2(m('wrkP99'))} ms`,
+  );
+  console.log(
+    `  added by the runner vs wrk: p50 ${f2(m('runnerP50') - m('wrkP50'))} ms, p99 ${f2(m('runnerP99') - m('wrkP99'))} ms; over the fixed ${FIXED_MS} ms: p50 ${f2(m('runnerP50') - FIXED_MS)} ms, p99 ${f2(m('runnerP99') - FIXED_MS)} ms  (aim: < 1 ms at p99)`,
+  );
+}
+
+await main();

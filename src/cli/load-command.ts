@@ -1,0 +1,170 @@
+import type { Command, CliIo } from './command.ts';
+import { LoadError, runLoad, type CliOverrides } from '../load/index.ts';
+
+const USAGE =
+  'load SCRIPT [-e KEY=VALUE]... [--vus N --duration D | --iterations N] [--summary-export FILE] [--out json=FILE] [--out html=FILE] [--quiet]';
+
+interface LoadArgs {
+  script: string;
+  env: Record<string, string>;
+  cli: CliOverrides;
+  summaryExport?: string;
+  jsonOut?: string;
+  htmlOut?: string;
+  quiet: boolean;
+  help: boolean;
+}
+
+function usageError(message: string): LoadError {
+  return new LoadError('TENANTOPS_E_LOAD_OPTIONS', `${message} (usage: tenantops ${USAGE})`);
+}
+
+function positiveInt(flag: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw usageError(`${flag} expects a positive integer, got "${v}"`);
+  return Number(v);
+}
+
+/** k6's flag syntax: short and long names, `--flag value` and `--flag=value`, repeatable -e and --out. */
+export function parseLoadArgs(argv: string[]): LoadArgs {
+  const out: LoadArgs = { script: '', env: {}, cli: {}, quiet: false, help: false };
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw usageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-h':
+      case '--help':
+        out.help = true;
+        break;
+      case '-q':
+      case '--quiet':
+        out.quiet = true;
+        break;
+      case '-e':
+      case '--env': {
+        const kv = value();
+        const at = kv.indexOf('=');
+        if (at <= 0) throw usageError(`-e expects KEY=VALUE, got "${kv}"`);
+        out.env[kv.slice(0, at)] = kv.slice(at + 1);
+        break;
+      }
+      case '-u':
+      case '--vus':
+        out.cli.vus = positiveInt(flag, value());
+        break;
+      case '-i':
+      case '--iterations':
+        out.cli.iterations = positiveInt(flag, value());
+        break;
+      case '-d':
+      case '--duration':
+        out.cli.duration = value();
+        break;
+      case '--summary-export':
+        out.summaryExport = value();
+        break;
+      case '-o':
+      case '--out': {
+        const spec = value();
+        const m = /^(json|html)=(.+)$/.exec(spec);
+        if (!m) throw usageError(`--out expects json=FILE or html=FILE, got "${spec}"`);
+        if (m[1] === 'json') out.jsonOut = m[2];
+        else out.htmlOut = m[2];
+        break;
+      }
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw usageError(`unknown flag ${arg}`);
+        positionals.push(arg);
+    }
+  }
+  if (!out.help && positionals.length !== 1) throw usageError('expected exactly one SCRIPT');
+  out.script = positionals[0] ?? '';
+  return out;
+}
+
+/** `tenantops load`: a thin adapter from argv and CliIo to src/load's runLoad, keeping k6's exit codes. */
+export const loadCommand: Command = {
+  name: 'load',
+  section: 'Load testing',
+  summary: 'Run a k6 script unchanged on Node.js (k6-compatible runner; exit codes as k6)',
+  usage: USAGE,
+  rawArgs: true,
+  options: {
+    env: {
+      type: 'string',
+      short: 'e',
+      multiple: true,
+      value: 'KEY=VALUE',
+      description: 'Add to __ENV (wins over the environment)',
+    },
+    vus: { type: 'string', short: 'u', value: 'N', description: "Number of VUs (overrides the script's options)" },
+    duration: {
+      type: 'string',
+      short: 'd',
+      value: 'D',
+      description: 'Test duration, e.g. 30s (replaces the scenarios)',
+    },
+    iterations: {
+      type: 'string',
+      short: 'i',
+      value: 'N',
+      description: 'Total iterations shared by the VUs (replaces the scenarios)',
+    },
+    'summary-export': {
+      type: 'string',
+      value: 'FILE',
+      description: "Write the end-of-test summary in k6's JSON export format",
+    },
+    out: {
+      type: 'string',
+      short: 'o',
+      multiple: true,
+      value: 'json=FILE|html=FILE',
+      description: 'k6 NDJSON metric points, or a self-contained HTML report',
+    },
+    quiet: { type: 'boolean', short: 'q', description: 'No progress on stderr' },
+  },
+  async run({ argv }, io: CliIo): Promise<number> {
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    try {
+      const args = parseLoadArgs(argv);
+      if (args.help) {
+        io.stdout.write(`Usage: tenantops ${USAGE}\n`);
+        return 0;
+      }
+      process.once('SIGINT', onSigint);
+      const result = await runLoad({
+        script: args.script,
+        env: args.env,
+        cli: args.cli,
+        summaryExport: args.summaryExport,
+        jsonOut: args.jsonOut,
+        htmlOut: args.htmlOut,
+        quiet: args.quiet,
+        stdout: io.stdout,
+        stderr: io.stderr,
+        processEnv: io.env,
+        cwd: io.cwd,
+        signal: controller.signal,
+      });
+      for (const t of result.failedThresholds) io.stderr.write(`tenantops load: threshold crossed: ${t}\n`);
+      return result.exitCode;
+    } catch (e) {
+      if (e instanceof LoadError) {
+        io.stderr.write(`tenantops load: ${e.message} [${e.code}]\n`);
+        return e.exitCode;
+      }
+      throw e;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};

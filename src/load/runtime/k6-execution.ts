@@ -1,0 +1,82 @@
+import {
+  GLOBAL_ITERATIONS_COMPLETED,
+  GLOBAL_ITERATIONS_INTERRUPTED,
+  GLOBAL_VUS_ACTIVE,
+  GLOBAL_VUS_INITIALIZED,
+} from './protocol.ts';
+import { AbortTestSignal } from './signals.ts';
+import type { VuState } from './vu-state.ts';
+
+/** The `k6/execution` module. */
+export function createK6Execution(state: VuState) {
+  const scenario = () => {
+    if (!state.scenario) throw new Error('exec.scenario is only available while a scenario runs');
+    return state.scenario;
+  };
+  const tags = state.vuTags;
+  return {
+    vu: {
+      get idInInstance() {
+        return state.boot.vuId;
+      },
+      get idInTest() {
+        return state.boot.vuId;
+      },
+      get iterationInInstance() {
+        return state.iterationInInstance;
+      },
+      get iterationInScenario() {
+        return state.iter;
+      },
+      tags,
+      metrics: { tags, metadata: {} },
+    },
+    scenario: {
+      get name() {
+        return scenario().name;
+      },
+      get executor() {
+        return scenario().executor;
+      },
+      get startTime() {
+        return scenario().startTime;
+      },
+      get progress() {
+        const s = scenario();
+        return s.duration > 0 ? Math.min(1, (Date.now() - s.startTime) / s.duration) : 0;
+      },
+      get iterationInInstance() {
+        return state.iterationInTest;
+      },
+      get iterationInTest() {
+        return state.iterationInTest;
+      },
+    },
+    instance: {
+      get vusActive() {
+        return Atomics.load(state.global, GLOBAL_VUS_ACTIVE);
+      },
+      get vusInitialized() {
+        return Atomics.load(state.global, GLOBAL_VUS_INITIALIZED);
+      },
+      get iterationsCompleted() {
+        return Atomics.load(state.global, GLOBAL_ITERATIONS_COMPLETED);
+      },
+      get iterationsInterrupted() {
+        return Atomics.load(state.global, GLOBAL_ITERATIONS_INTERRUPTED);
+      },
+      get currentTestRunDuration() {
+        return Date.now() - state.boot.testStart;
+      },
+    },
+    test: {
+      abort(reason = 'test aborted'): never {
+        state.post({ t: 'abort', reason: String(reason) });
+        throw new AbortTestSignal(String(reason));
+      },
+      get options() {
+        return state.options;
+      },
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// Messages between the main thread and VU workers. Plain data only: everything here
+// crosses a structured clone.
+import type { MessagePort } from 'node:worker_threads';
+
+/** Int32 cells of a VU's control SharedArrayBuffer. */
+export const CELL_SIGNAL = 0; // bumped by the main thread after each sync reply or interrupt
+export const CELL_STATE = 1; // RUN, STOP or INTERRUPT
+export const RUN = 0;
+export const STOP = 1;
+export const INTERRUPT = 2;
+
+/** Int32 cells of the run-wide SharedArrayBuffer that k6/execution reads. */
+export const GLOBAL_VUS_ACTIVE = 0;
+export const GLOBAL_VUS_INITIALIZED = 1;
+export const GLOBAL_ITERATIONS_COMPLETED = 2;
+export const GLOBAL_ITERATIONS_INTERRUPTED = 3;
+export const GLOBAL_CELLS = 4;
+
+export type Tags = Record<string, string>;
+
+export interface WorkerBoot {
+  vuId: number;
+  code: string;
+  scriptPath: string;
+  env: Record<string, string>;
+  control: SharedArrayBuffer;
+  global: SharedArrayBuffer;
+  syncPort: MessagePort;
+  asyncPort: MessagePort;
+  /** Epoch ms of the test start, for exec.instance.currentTestRunDuration. */
+  testStart: number;
+}
+
+export interface ExpectedStatuses {
+  statuses: number[];
+  ranges: [number, number][];
+}
+
+export interface HttpRequestMessage {
+  t: 'req';
+  id: number;
+  sync: boolean;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | null;
+  timeout: number;
+  redirects: number;
+  responseType: 'text' | 'binary' | 'none';
+  /** VU, scenario, group and request tags; the main thread adds method, status, url… */
+  tags: Tags;
+  /** null when setResponseCallback(null): no http_req_failed, no expected_response tag. */
+  expected: ExpectedStatuses | null;
+}
+
+export interface HttpTimings {
+  duration: number;
+  blocked: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+}
+
+export interface HttpResponseMessage {
+  id: number;
+  status: number;
+  statusText: string;
+  proto: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | null;
+  timings: HttpTimings;
+  error: string;
+  errorCode: number;
+  url: string;
+  remoteIp: string;
+  remotePort: number;
+}
+
+/** [metric name, value, tags, epoch ms]: tuples keep the per-iteration message small. */
+export type SampleTuple = [string, number, Tags, number];
+
+export interface ScenarioInfo {
+  name: string;
+  executor: string;
+  exec: string;
+  env: Record<string, string>;
+  tags: Tags;
+  /** Epoch ms the scenario started. */
+  startTime: number;
+  /** Planned length in ms, for exec.scenario.progress (0 when unknown). */
+  duration: number;
+}
+
+export type LoopModeMessage =
+  { kind: 'forever' } | { kind: 'count'; max: number } | { kind: 'shared'; total: number } | { kind: 'once' };
+
+export type MainToWorker =
+  | {
+      t: 'loop';
+      mode: LoopModeMessage;
+      scenario: ScenarioInfo;
+      /** JSON of setup()'s data; sent once per VU and scenario, then cached. */
+      data?: string;
+      counter: SharedArrayBuffer;
+      globalTags: Tags;
+      options: Record<string, unknown>;
+    }
+  | {
+      t: 'call';
+      fn: 'setup' | 'teardown' | 'handleSummary';
+      arg?: string;
+      globalTags: Tags;
+      options: Record<string, unknown>;
+    };
+
+export type WorkerToMain =
+  | HttpRequestMessage
+  | { t: 'ready'; options: Record<string, unknown>; exports: string[] }
+  | { t: 'init-error'; message: string }
+  | { t: 'metric'; name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; contains: 'default' | 'time' }
+  | { t: 'samples'; s: SampleTuple[] }
+  | { t: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; message: string }
+  | { t: 'abort'; reason: string }
+  | { t: 'idle'; iterations: number; interrupted: boolean }
+  | { t: 'result'; ok: true; value: unknown }
+  | { t: 'result'; ok: false; message: string };

@@ -1,0 +1,177 @@
+// Entry of a VU worker thread. It is bundled by esbuild (script/worker-source.ts) and
+// started with `eval: true`, so it needs no TypeScript loader in the worker.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { format } from 'node:util';
+import { runInThisContext } from 'node:vm';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createK6Core } from './k6-core.ts';
+import { createK6Crypto } from './k6-crypto.ts';
+import { createK6Data } from './k6-data.ts';
+import { createK6Encoding } from './k6-encoding.ts';
+import { createK6Execution } from './k6-execution.ts';
+import { createK6Http } from './k6-http.ts';
+import { createK6Metrics } from './k6-metrics.ts';
+import { createK6Summary } from './k6-summary.ts';
+import {
+  GLOBAL_ITERATIONS_COMPLETED,
+  GLOBAL_ITERATIONS_INTERRUPTED,
+  CELL_STATE,
+  RUN,
+  type MainToWorker,
+  type WorkerBoot,
+} from './protocol.ts';
+import { AbortTestSignal, InterruptSignal } from './signals.ts';
+import { VuState } from './vu-state.ts';
+
+type ScriptFn = (arg?: unknown) => unknown;
+
+const boot = workerData as WorkerBoot;
+const state = new VuState(boot);
+const scriptDir = dirname(boot.scriptPath);
+
+const modules: Record<string, unknown> = {
+  k6: createK6Core(state),
+  'k6/http': createK6Http(state),
+  'k6/metrics': createK6Metrics(state),
+  'k6/execution': createK6Execution(state),
+  'k6/data': createK6Data(),
+  'k6/timers': { setTimeout, clearTimeout, setInterval, clearInterval },
+  'k6/encoding': createK6Encoding(),
+  'k6/crypto': createK6Crypto(),
+  'k6-summary': createK6Summary(),
+};
+
+const env: Record<string, string> = { ...boot.env };
+const g = globalThis as Record<string, unknown>;
+g.__ENV = env;
+Object.defineProperty(g, '__VU', { get: () => boot.vuId });
+Object.defineProperty(g, '__ITER', { get: () => state.iter });
+g.open = (path: string, mode?: string): string | ArrayBuffer => {
+  if (!state.inInit) throw new Error('open() can only be called in the init context');
+  const data = readFileSync(resolve(scriptDir, path));
+  if (mode === 'b') return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+  return data.toString('utf8');
+};
+for (const level of ['log', 'info', 'debug', 'warn', 'error'] as const) {
+  const mapped = level === 'log' ? 'info' : level;
+  console[level] = (...args: unknown[]) => state.post({ t: 'log', level: mapped, message: format(...args) });
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) {
+    const at = (e.stack ?? '').split('\n').find((l) => l.trim().startsWith('at '));
+    return at ? `${e.message} (${at.trim()})` : e.message;
+  }
+  return String(e);
+}
+
+let exported: Record<string, unknown> = {};
+try {
+  const wrapper = runInThisContext(`(function (module, exports, __k6_require) {${boot.code}\n})`, {
+    filename: boot.scriptPath,
+  }) as (m: { exports: Record<string, unknown> }, e: Record<string, unknown>, r: (n: string) => unknown) => void;
+  const mod = { exports: {} as Record<string, unknown> };
+  wrapper(mod, mod.exports, (name) => modules[name]);
+  exported = mod.exports;
+  state.inInit = false;
+  const options = exported.options === undefined ? {} : JSON.parse(JSON.stringify(exported.options));
+  const fns = Object.keys(exported).filter((k) => typeof exported[k] === 'function');
+  state.post({ t: 'ready', options, exports: fns });
+} catch (e) {
+  state.post({ t: 'init-error', message: describe(e) });
+}
+
+const dataCache = new Map<string, unknown>();
+let currentScenario = '';
+
+function enterScenario(msg: Extract<MainToWorker, { t: 'loop' }>): void {
+  state.globalTags = msg.globalTags;
+  state.options = msg.options;
+  if (msg.data !== undefined) dataCache.set(msg.scenario.name, JSON.parse(msg.data));
+  if (currentScenario !== msg.scenario.name) {
+    currentScenario = msg.scenario.name;
+    state.iter = 0;
+    // Scenario env vars are visible through __ENV while the scenario runs, as in k6.
+    for (const k of Object.keys(env)) delete env[k];
+    Object.assign(env, boot.env, msg.scenario.env);
+  }
+  state.scenario = msg.scenario;
+}
+
+/** Runs one iteration; returns false when the loop must end (interrupt or test abort). */
+async function iterate(fn: ScriptFn, data: unknown): Promise<boolean> {
+  state.groupPath = '';
+  const start = performance.now();
+  try {
+    const r = fn(data);
+    if (r && typeof (r as Promise<unknown>).then === 'function') await r;
+  } catch (e) {
+    if (e instanceof InterruptSignal || e instanceof AbortTestSignal) {
+      Atomics.add(state.global, GLOBAL_ITERATIONS_INTERRUPTED, 1);
+      state.groupPath = '';
+      return false;
+    }
+    state.post({ t: 'log', level: 'error', message: `${describe(e)} scenario=${state.scenario?.name ?? ''}` });
+  }
+  state.groupPath = '';
+  const tags = state.tags();
+  state.sample('iteration_duration', performance.now() - start, tags);
+  state.sample('iterations', 1, tags);
+  Atomics.add(state.global, GLOBAL_ITERATIONS_COMPLETED, 1);
+  state.iter++;
+  state.iterationInInstance++;
+  state.flushIfDue();
+  return !state.interrupted();
+}
+
+async function loop(msg: Extract<MainToWorker, { t: 'loop' }>): Promise<void> {
+  enterScenario(msg);
+  const fn = exported[msg.scenario.exec] as ScriptFn;
+  const data = dataCache.get(msg.scenario.name);
+  const counter = new Int32Array(msg.counter);
+  const mode = msg.mode;
+  let n = 0;
+  let interrupted = false;
+  for (;;) {
+    if (Atomics.load(state.control, CELL_STATE) !== RUN) break;
+    if ((mode.kind === 'count' && n >= mode.max) || (mode.kind === 'once' && n >= 1)) break;
+    state.iterationInTest = Atomics.add(counter, 0, 1);
+    if (mode.kind === 'shared' && state.iterationInTest >= mode.total) break;
+    n++;
+    if (!(await iterate(fn, data))) {
+      interrupted = true;
+      break;
+    }
+  }
+  state.flush();
+  state.post({ t: 'idle', iterations: n, interrupted });
+}
+
+async function call(msg: Extract<MainToWorker, { t: 'call' }>): Promise<void> {
+  state.globalTags = msg.globalTags;
+  state.options = msg.options;
+  state.scenario = undefined;
+  state.groupPath = '';
+  const fn = exported[msg.fn] as ScriptFn | undefined;
+  try {
+    const arg = msg.arg === undefined ? undefined : JSON.parse(msg.arg);
+    let value = fn ? fn(arg) : undefined;
+    if (value && typeof (value as Promise<unknown>).then === 'function') value = await value;
+    state.flush();
+    // setup() data is JSON-copied to every VU and to teardown(), exactly as k6 does.
+    const out = msg.fn === 'setup' ? (value === undefined ? undefined : JSON.stringify(value)) : value;
+    state.post({ t: 'result', ok: true, value: out });
+  } catch (e) {
+    state.flush();
+    state.post({
+      t: 'result',
+      ok: false,
+      message: e instanceof AbortTestSignal ? `aborted: ${e.message}` : describe(e),
+    });
+  }
+}
+
+parentPort?.on('message', (msg: MainToWorker) => {
+  void (msg.t === 'loop' ? loop(msg) : call(msg));
+});

@@ -1,0 +1,76 @@
+import { dirname } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { LoadError } from '../load-error.ts';
+
+/** The k6 modules the runtime shims provide (runtime/vu-worker.ts). */
+export const K6_MODULES = [
+  'k6',
+  'k6/http',
+  'k6/metrics',
+  'k6/execution',
+  'k6/data',
+  'k6/timers',
+  'k6/encoding',
+  'k6/crypto',
+] as const;
+
+/** jslib's textSummary is imported by URL in most handleSummary examples; a local shim stands in. */
+const JSLIB_SUMMARY = /^https:\/\/jslib\.k6\.io\/k6-summary\/[^/]+\/index\.js$/;
+
+function k6Modules(unsupported: string[]): Plugin {
+  return {
+    name: 'k6-modules',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point' || args.path.startsWith('.') || args.path.startsWith('/')) return undefined;
+        if ((K6_MODULES as readonly string[]).includes(args.path)) return { path: args.path, namespace: 'k6' };
+        if (JSLIB_SUMMARY.test(args.path)) return { path: 'k6-summary', namespace: 'k6' };
+        unsupported.push(args.path);
+        return { errors: [{ text: `unsupported module "${args.path}"` }] };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'k6' }, (args) => ({
+        contents: `module.exports = __k6_require(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * Bundles a k6 script and its relative imports into one CommonJS function body.
+ * esbuild strips TypeScript types, as k6 ≥ 0.57 does; imports of k6 modules become
+ * calls to `__k6_require`, and any other bare or remote import fails with its name (exit 107).
+ */
+export async function bundleScript(path: string): Promise<string> {
+  const unsupported: string[] = [];
+  try {
+    const out = await build({
+      entryPoints: [path],
+      absWorkingDir: dirname(path),
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'neutral',
+      target: 'es2022',
+      logLevel: 'silent',
+      sourcemap: false,
+      plugins: [k6Modules(unsupported)],
+    });
+    return out.outputFiles[0].text;
+  } catch (e) {
+    if (unsupported.length) {
+      throw new LoadError(
+        'TENANTOPS_E_LOAD_SCRIPT',
+        `${path}: unsupported module "${unsupported[0]}"; tenantops load supports relative files and ${K6_MODULES.join(', ')} (use real k6 for other modules and extensions)`,
+        { cause: e },
+      );
+    }
+    const first = (
+      e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }
+    ).errors?.[0];
+    const where = first?.location
+      ? `${first.location.file}:${first.location.line}:${first.location.column}: `
+      : `${path}: `;
+    throw new LoadError('TENANTOPS_E_LOAD_SCRIPT', `${where}${first?.text ?? (e as Error).message}`, { cause: e });
+  }
+}

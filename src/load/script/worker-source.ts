@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+let cached: Promise<string> | undefined;
+
+/**
+ * The VU worker's code as one CommonJS string, for `new Worker(code, { eval: true })`.
+ * Workers do not inherit the tsx loader of the main thread, and starting tsx in each of
+ * hundreds of workers would cost far more than bundling the runtime once per process.
+ */
+export function workerSource(): Promise<string> {
+  cached ??= build({
+    entryPoints: [fileURLToPath(new URL('../runtime/vu-worker.ts', import.meta.url))],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+  }).then((r) => r.outputFiles[0].text);
+  return cached;
+}

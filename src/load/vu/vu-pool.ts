@@ -1,0 +1,109 @@
+import type { LoopMode, ScenarioVus, VuHandle } from '../executors/vu-handle.ts';
+import { GLOBAL_VUS_ACTIVE, GLOBAL_VUS_INITIALIZED, type ScenarioInfo, type Tags } from '../runtime/protocol.ts';
+import { WorkerVu, type VuHost } from './worker-vu.ts';
+
+export interface VuPoolConfig {
+  code: string;
+  script: string;
+  scriptPath: string;
+  env: Record<string, string>;
+  global: SharedArrayBuffer;
+  testStart: number;
+  host: VuHost;
+  globalTags: Tags;
+  options: Record<string, unknown>;
+  /** Called with the count of busy VUs whenever it changes (the vus metric). */
+  onActive: (active: number) => void;
+}
+
+/**
+ * All VUs of a run. k6 initializes VUs before the test and reuses them across
+ * scenarios; this pool does the same and initializes more on demand (arrival-rate
+ * executors growing toward maxVUs).
+ */
+export class VuPool {
+  private readonly all: WorkerVu[] = [];
+  private readonly idle: WorkerVu[] = [];
+  private active = 0;
+  private nextId = 1;
+
+  constructor(private readonly cfg: VuPoolConfig) {}
+
+  get initialized(): number {
+    return this.all.length;
+  }
+
+  /** Starts n more VUs in parallel; rejects with the first init error (the script's, exit 107). */
+  async grow(n: number): Promise<void> {
+    const fresh = Array.from({ length: n }, () => this.create());
+    await Promise.all(fresh.map((vu) => vu.ready));
+    this.idle.push(...fresh);
+  }
+
+  private create(): WorkerVu {
+    const { code, script, scriptPath, env, global, testStart, host } = this.cfg;
+    const vu = new WorkerVu(this.nextId++, code, { script, scriptPath, env, global, testStart }, host);
+    this.all.push(vu);
+    Atomics.store(new Int32Array(global), GLOBAL_VUS_INITIALIZED, this.all.length);
+    return vu;
+  }
+
+  private async take(): Promise<WorkerVu> {
+    const vu = this.idle.pop();
+    if (vu) return vu;
+    const fresh = this.create();
+    await fresh.ready;
+    return fresh;
+  }
+
+  /** The VUs of one scenario: handles that carry the scenario, its setup data and iteration counter. */
+  forScenario(scenario: ScenarioInfo, data: string | undefined): ScenarioVus {
+    const counter = new SharedArrayBuffer(4);
+    const handles = new Map<VuHandle, WorkerVu>();
+    const activeCells = new Int32Array(this.cfg.global);
+    return {
+      acquire: async () => {
+        const vu = await this.take();
+        const handle: VuHandle = {
+          id: vu.id,
+          loop: async (mode: LoopMode) => {
+            this.active++;
+            Atomics.store(activeCells, GLOBAL_VUS_ACTIVE, this.active);
+            this.cfg.onActive(this.active);
+            const first = !vu.seenScenarios.has(scenario.name);
+            vu.seenScenarios.add(scenario.name);
+            try {
+              return await vu.loop({
+                t: 'loop',
+                mode,
+                scenario,
+                data: first ? data : undefined,
+                counter,
+                globalTags: this.cfg.globalTags,
+                options: this.cfg.options,
+              });
+            } finally {
+              this.active--;
+              Atomics.store(activeCells, GLOBAL_VUS_ACTIVE, this.active);
+              this.cfg.onActive(this.active);
+            }
+          },
+          stop: () => vu.stop(),
+          interrupt: () => vu.interrupt(),
+        };
+        handles.set(handle, vu);
+        return handle;
+      },
+      release: (handle) => {
+        const vu = handles.get(handle);
+        if (!vu) return;
+        handles.delete(handle);
+        this.idle.push(vu);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((vu) => vu.terminate()));
+  }
+}
