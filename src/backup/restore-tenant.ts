@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { batchInsert, type Db, type DbSession } from '../db/index.ts';
+import { batchInsert, type Db, type DbSession, type Engine } from '../db/index.ts';
+import { backupDialectFor } from './dialect/backup-dialect-for.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { readArchiveEntries } from './archive/archive-reader.ts';
 import { ArchiveWriter } from './archive/archive-writer.ts';
@@ -141,9 +142,10 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
   }
   const tenantId = manifest.tenantId;
   const config = opts.config ?? manifest.config;
+  // Archives move between engines that share a backup dialect (PostgreSQL and PGlite), never across dialects.
   if (
-    manifest.engine !== db.target.engine &&
-    !(['postgres', 'pglite'].includes(manifest.engine) && ['postgres', 'pglite'].includes(db.target.engine))
+    !(manifest.engine in { mysql: 1, postgres: 1, pglite: 1 }) ||
+    backupDialectFor(manifest.engine as Engine) !== backupDialectFor(db.target.engine)
   ) {
     throw new TenantopsError(
       'TENANTOPS_E_SCHEMA_MISMATCH',
