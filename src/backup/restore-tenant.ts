@@ -116,6 +116,30 @@ async function foreignHolders(
     .map((r) => cols.map((c) => `${c}=${String(r[c])}`).join(','));
 }
 
+/** Deletes one table's scoped rows: by predicate, or by primary-key batches where the engine needs that. */
+async function deleteScoped(
+  s: DbSession,
+  d: BackupDialect,
+  e: ScopeEntry,
+  pk: readonly string[],
+  tenantId: string,
+): Promise<void> {
+  const b = bindTenant(e.predicate, tenantId, d.param);
+  if (!d.deleteByKeys || pk.length === 0) {
+    await s.execute(`DELETE FROM ${d.from(e.table)} WHERE ${b.sql}`, b.params);
+    return;
+  }
+  // Page by page, each page deleted before the next is read: memory stays bounded, and a page never needs a
+  // cursor open on the table it deletes from.
+  const select = `SELECT ${pk.map(d.quote).join(', ')} FROM ${d.from(e.table)} WHERE ${b.sql} LIMIT ${KEY_BATCH}`;
+  for (;;) {
+    const keys = (await s.query(select, b.params)).map((r) => pk.map((c) => r[c]));
+    if (keys.length === 0) break;
+    await s.execute(`DELETE FROM ${d.from(e.table)} WHERE ${tupleIn(d, pk, keys.length, 1)}`, keys.flat());
+    if (keys.length < KEY_BATCH) break;
+  }
+}
+
 async function runHook(name: string, cmd: string | undefined, tenantId: string): Promise<void> {
   if (!cmd) return;
   const r = spawnSync('sh', ['-c', cmd], {
@@ -195,8 +219,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
     try {
       // 2. Delete, children first: a table's predicate reads only tables earlier in the plan.
       for (const e of [...scope.plan.entries].reverse()) {
-        const b = bindTenant(e.predicate, tenantId, d.param);
-        await s.execute(`DELETE FROM ${d.from(e.table)} WHERE ${b.sql}`, b.params);
+        await deleteScoped(s, d, e, scope.schema.get(e.table)!.primaryKey, tenantId);
         opts.onProgress?.('delete', e.table, 0);
       }
       await opts.checkpoint?.('after-delete');

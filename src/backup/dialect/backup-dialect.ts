@@ -8,6 +8,11 @@ import type { SchemaInfo, TableInfo } from '../schema-info.ts';
 export interface BackupDialect {
   quote(name: string): string;
   param(i: number): string;
+  /**
+   * True when `DELETE … WHERE col IN (SELECT …)` scans the whole table (MariaDB before 11.1 has no semi-join for
+   * single-table DELETE); the restore then selects the keys first and deletes by primary key.
+   */
+  readonly deleteByKeys: boolean;
   /** The FROM target for reading a table's own rows: PostgreSQL needs ONLY to leave out inheritance children. */
   from(table: string): string;
   introspect(q: Queryable): Promise<SchemaInfo>;

@@ -6,6 +6,7 @@ const q = (n: string) => '`' + n.split('`').join('``') + '`';
 
 export const mysqlBackupDialect: BackupDialect = {
   quote: q,
+  deleteByKeys: true,
   param: () => '?',
   from: q,
   async introspect(db: Queryable): Promise<SchemaInfo> {

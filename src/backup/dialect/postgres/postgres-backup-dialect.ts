@@ -7,6 +7,7 @@ const q = (n: string) => '"' + n.split('"').join('""') + '"';
 /** PostgreSQL and PGlite. Only the current schema (the URL's ?schema=) is read. */
 export const postgresBackupDialect: BackupDialect = {
   quote: q,
+  deleteByKeys: false,
   param: (i) => `$${i}`,
   // An inheritance child or partition is a table of its own: never read its rows through the parent.
   from: (t) => `ONLY ${q(t)}`,
