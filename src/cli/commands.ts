@@ -8,6 +8,7 @@ import { restoreCommand } from './restore-command.ts';
 import { verifyCommand } from './verify-command.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { demoCommand } from './demo-command.ts';
 import { loadCommand } from './load-command.ts';
 
 /** Every command, in help order. Each lives in its own file. */
@@ -22,4 +23,5 @@ export const COMMANDS: Command[] = [
   dbSeedCommand,
   serveCommand,
   loadCommand,
+  demoCommand,
 ];

@@ -1,0 +1,96 @@
+/**
+ * Configuration from the environment, read in the init context (k6 needs thresholds, and so the tenant set, before
+ * setup() runs). Only k6 APIs and plain ES2022 here: the scripts must run unchanged on k6 and on `tenantops load`.
+ */
+
+export interface LoadConfig {
+  /** Where the platform listens, without a trailing slash. */
+  baseUrl: string;
+  /** Tag values of the tenants: t1…tN. Thresholds are keyed by these; setup() maps them to real tenant ids. */
+  tenantLabels: string[];
+  /** Admin token used by setup() to provision tenants (and by teardown() to remove them). */
+  adminToken: string;
+  /** Existing tenants' API keys, one per label, when given instead of an admin token. */
+  tenantKeys: string[];
+  /** Where handleSummary() writes its JSON and HTML files (k6 resolves it against the working directory). */
+  reportDir: string;
+  /** CLEANUP=1: teardown() removes what setup() created. */
+  cleanup: boolean;
+}
+
+function env(name: string): string | undefined {
+  const v = __ENV[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** A positive integer from the environment, or the default; anything else stops the script in its init context. */
+export function envInt(name: string, fallback: number, max = 1000): number {
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+    throw new Error(`${name} must be an integer from 1 to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+/** One of the allowed values, or the default. */
+export function envChoice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env(name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+/** A comma-separated list (empty items dropped). */
+export function envList(name: string): string[] {
+  return (env(name) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * BASE_URL, defaulting to the local platform. A load test is a small denial of service: anything but loopback
+ * needs ALLOW_REMOTE=1, so that a stray BASE_URL cannot point the breakpoint ramp at a shared environment.
+ */
+export function baseUrlFromEnv(): string {
+  const raw = (env('BASE_URL') ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const m = /^https?:\/\/(\[[^\]]+\]|[^/:]+)(:\d+)?(\/.*)?$/i.exec(raw);
+  if (!m) throw new Error(`BASE_URL must be an http(s) URL, got "${raw}"`);
+  if (!LOOPBACK.test(m[1]!) && env('ALLOW_REMOTE') !== '1') {
+    throw new Error(`BASE_URL ${raw} is not a loopback address; set ALLOW_REMOTE=1 to load-test another host`);
+  }
+  return raw;
+}
+
+/**
+ * The tenant set. With TENANT_KEYS (comma-separated API keys of existing tenants) the count defaults to the number
+ * of keys; otherwise TENANTS (default `defaultTenants`) tenants are provisioned through the admin API.
+ */
+export function loadConfig(defaultTenants = 5, defaultReportDir = '.'): LoadConfig {
+  const tenantKeys = envList('TENANT_KEYS');
+  const count = envInt('TENANTS', tenantKeys.length || defaultTenants);
+  if (tenantKeys.length && tenantKeys.length !== count) {
+    throw new Error(`TENANT_KEYS has ${tenantKeys.length} keys but TENANTS=${count}; give one key per tenant`);
+  }
+  const adminToken = env('ADMIN_TOKEN') ?? '';
+  if (!tenantKeys.length && !adminToken) {
+    throw new Error(
+      'set ADMIN_TOKEN (the platform’s TENANTOPS_ADMIN_TOKEN) so setup() can provision tenants, or TENANT_KEYS',
+    );
+  }
+  const tenantLabels: string[] = [];
+  for (let i = 1; i <= count; i++) tenantLabels.push(`t${i}`);
+  return {
+    baseUrl: baseUrlFromEnv(),
+    tenantLabels,
+    adminToken,
+    tenantKeys,
+    reportDir: (env('REPORT_DIR') ?? defaultReportDir).replace(/\/+$/, ''),
+    cleanup: env('CLEANUP') === '1',
+  };
+}
