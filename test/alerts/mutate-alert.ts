@@ -1,4 +1,5 @@
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
+import { ruleNodes } from './rule-nodes.ts';
 
 export type Mutation = 'inclusive-threshold' | 'shorter-for';
 
@@ -10,25 +11,19 @@ export type Mutation = 'inclusive-threshold' | 'shorter-for';
  */
 export function mutateAlert(rulesYaml: string, alert: string, mutation: Mutation): string | null {
   const doc = parseDocument(rulesYaml);
-  const groups = doc.get('groups');
-  if (!isSeq(groups)) throw new Error('rule file has no groups');
-  for (const g of groups.items) {
-    const rules = isMap(g) ? g.get('rules') : null;
-    if (!isSeq(rules)) continue;
-    for (const r of rules.items) {
-      if (!isMap(r) || r.get('alert') !== alert) continue;
-      if (mutation === 'inclusive-threshold') {
-        const expr = String(r.get('expr'));
-        const widened = expr.replace(/ ([<>]) (?=[\d.])/, ' $1= ');
-        if (widened === expr) return null;
-        r.set('expr', widened);
-      } else {
-        const m = /^(\d+)([mh])$/.exec(String(r.get('for')));
-        if (!m) throw new Error(`${alert}: unsupported for "${String(r.get('for'))}"`);
-        r.set('for', `${Number(m[1]) * (m[2] === 'h' ? 60 : 1) - 1}m`);
-      }
-      return doc.toString();
+  for (const r of ruleNodes(doc)) {
+    if (r.get('alert') !== alert) continue;
+    if (mutation === 'inclusive-threshold') {
+      const expr = String(r.get('expr'));
+      const widened = expr.replace(/ ([<>]) (?=[\d.])/, ' $1= ');
+      if (widened === expr) return null;
+      r.set('expr', widened);
+    } else {
+      const m = /^(\d+)([mh])$/.exec(String(r.get('for')));
+      if (!m) throw new Error(`${alert}: unsupported for "${String(r.get('for'))}"`);
+      r.set('for', `${Number(m[1]) * (m[2] === 'h' ? 60 : 1) - 1}m`);
     }
+    return doc.toString();
   }
   throw new Error(`no alert ${alert}`);
 }

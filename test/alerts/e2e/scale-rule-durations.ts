@@ -1,4 +1,5 @@
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
+import { ruleNodes } from '../rule-nodes.ts';
 
 /**
  * The end-to-end test runs the real rules 60 times faster: `for: 5m` becomes 5s, 10m becomes 10s, 1h becomes 60s.
@@ -12,17 +13,11 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 /** The rule file with every alert's `for` divided by `factor` (whole seconds, at least 1s). */
 export function scaleRuleDurations(rulesYaml: string, factor = E2E_TIME_FACTOR): string {
   const doc = parseDocument(rulesYaml);
-  const groups = doc.get('groups');
-  if (!isSeq(groups)) throw new Error('rule file has no groups');
-  for (const g of groups.items) {
-    const rules = isMap(g) ? g.get('rules') : null;
-    if (!isSeq(rules)) continue;
-    for (const r of rules.items) {
-      if (!isMap(r) || !r.has('for')) continue;
-      const m = /^(\d+)([smh])$/.exec(String(r.get('for')));
-      if (!m) throw new Error(`unsupported for: ${String(r.get('for'))}`);
-      r.set('for', `${Math.max(1, Math.ceil((Number(m[1]) * UNIT_SECONDS[m[2]]!) / factor))}s`);
-    }
+  for (const r of ruleNodes(doc)) {
+    if (!r.has('for')) continue;
+    const m = /^(\d+)([smh])$/.exec(String(r.get('for')));
+    if (!m) throw new Error(`unsupported for: ${String(r.get('for'))}`);
+    r.set('for', `${Math.max(1, Math.ceil((Number(m[1]) * UNIT_SECONDS[m[2]]!) / factor))}s`);
   }
   return doc.toString();
 }
