@@ -86,16 +86,31 @@ interface EntityRoutes {
   props: Record<string, unknown>;
   /** Body fields that reference another tenant table: a foreign id is a 404, like a foreign path id. */
   refs?: { table: string; field: string }[];
+  /** Registers a plain POST `/<path>` with these required fields; omitted where creation has its own rules. */
+  create?: { required: string[] };
   /** References to null out before a delete: the rows outlive this one, and declared FKs would refuse otherwise. */
   detach?: { table: string; column: string }[];
 }
 
-/** GET, PATCH and DELETE on `/<path>/:id`, the same for every CRM entity. */
+/** GET, PATCH and DELETE on `/<path>/:id` (and optionally POST `/<path>`), the same for every CRM entity. */
 function entityRoutes(
   app: FastifyInstance,
   repoOf: (r: Parameters<typeof tenancyOf>[0]) => TenantRepo,
   e: EntityRoutes,
 ): void {
+  if (e.create) {
+    app.post<{ Body: Body }>(
+      `/${e.path}`,
+      { schema: { body: body(e.props, e.create.required) } },
+      async (req, reply) => {
+        const repo = repoOf(req);
+        for (const r of e.refs ?? []) await requireRef(repo, r.table, r.field, req.body[r.field]);
+        const now = nowText();
+        const newId = await repo.insert(e.table, { ...req.body, created: now, changed: now });
+        return reply.status(201).send({ success: true, data: await getOr404(repo, e.table, newId, e.noun) });
+      },
+    );
+  }
   app.get<{ Params: IdParams }>(`/${e.path}/:id`, { schema: { params: idParams } }, async (req) => ({
     success: true,
     data: await getOr404(repoOf(req), e.table, req.params.id, e.noun),
@@ -210,17 +225,12 @@ export async function crmRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: Page }>('/companies', { schema: { querystring: pagination } }, (req) =>
     listPage(repoOf(req), 'crm_company', req.query),
   );
-  app.post<{ Body: Body }>('/companies', { schema: { body: body(companyProps, ['name']) } }, async (req, reply) => {
-    const repo = repoOf(req);
-    const now = nowText();
-    const newId = await repo.insert('crm_company', { ...req.body, created: now, changed: now });
-    return reply.status(201).send({ success: true, data: await getOr404(repo, 'crm_company', newId, 'company') });
-  });
   entityRoutes(app, repoOf, {
     path: 'companies',
     table: 'crm_company',
     noun: 'company',
     props: companyProps,
+    create: { required: ['name'] },
     detach: [{ table: 'crm_contact', column: 'company_id' }],
   });
 
@@ -238,22 +248,12 @@ export async function crmRoutes(app: FastifyInstance): Promise<void> {
     },
     (req) => listPage(repoOf(req), 'crm_contact', req.query, { company_id: req.query.company_id }),
   );
-  app.post<{ Body: Body }>(
-    '/contacts',
-    { schema: { body: body(contactProps, ['full_name', 'email']) } },
-    async (req, reply) => {
-      const repo = repoOf(req);
-      await requireRef(repo, 'crm_company', 'company_id', req.body.company_id);
-      const now = nowText();
-      const newId = await repo.insert('crm_contact', { ...req.body, created: now, changed: now });
-      return reply.status(201).send({ success: true, data: await getOr404(repo, 'crm_contact', newId, 'contact') });
-    },
-  );
   entityRoutes(app, repoOf, {
     path: 'contacts',
     table: 'crm_contact',
     noun: 'contact',
     props: contactProps,
+    create: { required: ['full_name', 'email'] },
     refs: [{ table: 'crm_company', field: 'company_id' }],
     detach: [
       { table: 'crm_opportunity', column: 'contact_id' },
