@@ -1,4 +1,5 @@
-import { connectDb, parseDbUrl, DEFAULT_DB_URL, type Db, type DbTarget } from '../db/index.ts';
+import { connectDb, parseDbUrl, type Db, type DbTarget } from '../db/index.ts';
+import { dbUrlFrom } from './open-db.ts';
 import { loadConfig, type BackupConfig } from '../backup/index.ts';
 import { resolveEnvironment } from '../backup/environments/resolve-environment.ts';
 import { TenantopsError } from '../errors/index.ts';
@@ -25,7 +26,7 @@ export function backupConfig(values: ParsedValues, io: CliIo): BackupConfig {
 export function backupTarget(values: ParsedValues, io: CliIo, config: BackupConfig): DbTarget {
   if (values.db && values.env) throw new TenantopsError('TENANTOPS_E_USAGE', '--db and --env conflict; give one');
   if (values.env) return resolveEnvironment(config, values.env as string, io.env, io.cwd);
-  return parseDbUrl((values.db as string | undefined) || io.env.TENANTOPS_DB_URL || DEFAULT_DB_URL, io.cwd);
+  return parseDbUrl(dbUrlFrom(values, io), io.cwd);
 }
 
 /** Backup and restore read every value as text so nothing loses precision. */

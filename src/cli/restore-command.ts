@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isLocalTarget } from '../db/index.ts';
-import { backupKeyFrom, loadConfig, restoreTenant, type RestorePlanSummary } from '../backup/index.ts';
+import { backupKeyFrom, restoreTenant, type RestorePlanSummary } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { CliIo, Command } from './command.ts';
 import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
@@ -68,7 +68,7 @@ export const restoreCommand: Command = {
         passphrase,
         tenantId: values.tenant as string | undefined,
         // An explicit --config overrides the config recorded in the archive.
-        config: values.config ? loadConfig(values.config as string, io.cwd).config : undefined,
+        config: values.config ? config : undefined,
         dryRun,
         safetyDir: (values['safety-dir'] as string | undefined) ?? join(dirname(resolve(io.cwd, archive)), 'safety'),
         onProgress: (phase, table, rows) => {

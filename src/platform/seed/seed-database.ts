@@ -63,13 +63,14 @@ export async function seedDatabase(db: Db, opts: SeedOptions): Promise<SeedResul
       await batchInsert(db, db.dialect, table, COLUMNS.get(table)!, rows);
     }
   };
-  let pendingFlush: string[] = [];
+  // Set when some table's buffer is full: then every buffer is flushed, in parent order.
+  let bufferFull = false;
   const emit = (table: string, row: SeedRow): void => {
     const cols = COLUMNS.get(table)!;
     let buf = buffers.get(table);
     if (!buf) buffers.set(table, (buf = []));
     buf.push(cols.map((c) => row[c] ?? null));
-    if (buf.length >= FLUSH_AT) pendingFlush.push(table);
+    if (buf.length >= FLUSH_AT) bufferFull = true;
   };
 
   // Users are global rows that memberships point at: shared data outside every tenant's scope.
@@ -98,8 +99,8 @@ export async function seedDatabase(db: Db, opts: SeedOptions): Promise<SeedResul
     };
     const apiKey = tenantRows(p, { groupId, index: i, budget: sizes[i]!, userIds }, nextId, counting);
     // A buffer over FLUSH_AT means a large tenant: flush everything in parent order to keep memory bounded.
-    if (pendingFlush.length) {
-      pendingFlush = [];
+    if (bufferFull) {
+      bufferFull = false;
       await flush();
     }
     result.tenants.push({ id: groupId, apiKey });
