@@ -11,7 +11,8 @@ import {
   type ManifestExternalRef,
   type ManifestTable,
 } from './archive/manifest.ts';
-import { dumpRows, scopedSelect } from './dump-table.ts';
+import { canonicalLines, orderBy, scopedSelect, selectList } from './dump-table.ts';
+import { TableChunks } from './archive/table-chunks.ts';
 import { bindTenant } from './scope/scope-plan.ts';
 import { checkTenantIdShape, tenantExists, tenantScope, type TenantScope } from './tenant-scope.ts';
 
@@ -32,7 +33,7 @@ export interface BackupResult {
   seconds: number;
 }
 
-function safeName(i: number, table: string): string {
+export function safeName(i: number, table: string): string {
   return `${String(i).padStart(4, '0')}-${table.replace(/[^A-Za-z0-9_$-]/g, '_').slice(0, 48)}`;
 }
 
@@ -88,20 +89,13 @@ export async function writeTenant(
     columns: string[],
   ) => {
     const info = schema.get(table)!;
-    const chunks: string[] = [];
     let seen = 0;
-    const dir = `tables/${safeName(index, table)}`;
-    const r = await dumpRows(
-      s,
-      query,
-      columns,
-      async (buf) => {
-        const name = `${dir}/${String(chunks.length).padStart(6, '0')}.ndjson`;
-        chunks.push(name);
-        await writer.addEntry(name, buf);
-      },
-      (n) => opts.onProgress?.(table, (seen += n)),
-    );
+    const out = new TableChunks(writer, `tables/${safeName(index, table)}`);
+    for await (const lines of canonicalLines(s, query, columns)) {
+      for (const l of lines) await out.add(l);
+      opts.onProgress?.(table, (seen += lines.length));
+    }
+    const r = await out.finish();
     tables.push({
       index,
       name: table,
@@ -111,7 +105,6 @@ export async function writeTenant(
       columns,
       fingerprint: fingerprint(info, columns),
       ...r,
-      chunks,
     });
   };
 
@@ -124,7 +117,7 @@ export async function writeTenant(
       'scope',
       e.how,
       e.detail,
-      scopedSelect(d, e.table, columns, info.primaryKey, e.predicate, opts.tenantId),
+      scopedSelect(d, info, columns, e.predicate, opts.tenantId),
       columns,
     );
   }
@@ -147,7 +140,7 @@ export async function writeTenant(
       const refCols =
         edge.refColumns.length === 1 ? d.quote(edge.refColumns[0]!) : `(${edge.refColumns.map(d.quote).join(', ')})`;
       const q = {
-        sql: `SELECT ${columns.map(d.quote).join(', ')} FROM ${d.from(edge.to)} WHERE ${refCols} IN (SELECT ${cols} FROM ${d.from(edge.from)} WHERE ${b.sql}) ORDER BY ${(parent.primaryKey.length ? parent.primaryKey : columns).map(d.quote).join(', ')}`,
+        sql: `SELECT ${selectList(d, parent, columns)} FROM ${d.from(edge.to)} WHERE ${refCols} IN (SELECT ${cols} FROM ${d.from(edge.from)} WHERE ${b.sql}) ORDER BY ${orderBy(d, parent, columns, 'exact')}`,
         params: b.params,
       };
       await dump(
@@ -165,6 +158,8 @@ export async function writeTenant(
   return {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
+    kind: 'tenant',
+    order: 'exact',
     toolVersion: TOOL_VERSION,
     engine: db.target.engine,
     serverVersion: db.serverVersion,

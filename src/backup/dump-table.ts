@@ -3,9 +3,9 @@ import type { DbSession } from '../db/index.ts';
 import type { BackupDialect } from './dialect/backup-dialect.ts';
 import { canonicalRow } from './archive/canonical-row.ts';
 import { bindTenant } from './scope/scope-plan.ts';
+import { columnOf, rowIdentity, type TableInfo } from './schema-info.ts';
 
 export const BATCH_ROWS = 2000;
-const CHUNK_BYTES = 4 * 1024 * 1024;
 
 export interface DumpResult {
   rows: number;
@@ -13,60 +13,79 @@ export interface DumpResult {
   sha256: string;
 }
 
-/** SELECT of one table's scoped rows in a stable order (primary key, else every column). */
+/**
+ * How rows are sorted. 'exact' (archive format 2): by the row's identity, in the order `compareRows` computes in
+ * JavaScript, so a restore can merge the archive with the database in one pass. 'native' (format 1): the server's
+ * own order of the primary key, else of every column.
+ */
+export type RowOrder = 'exact' | 'native';
+
+/** The ORDER BY list for a table's rows. */
+export function orderBy(d: BackupDialect, info: TableInfo, columns: readonly string[], order: RowOrder): string {
+  if (order === 'native') return (info.primaryKey.length ? info.primaryKey : columns).map(d.quote).join(', ');
+  const identity = rowIdentity(info);
+  const cols = (identity ?? columns).map((c) => columnOf(info, c));
+  // NULL first on both engines (PostgreSQL sorts it last by default), as compareRows does.
+  return cols
+    .map((c) => {
+      const e = d.orderExpr(c, identity === null);
+      return c.nullable ? `CASE WHEN ${d.quote(c.name)} IS NULL THEN 0 ELSE 1 END, ${e}` : e;
+    })
+    .join(', ');
+}
+
+/** The select list: each column read exactly (dialect readExpr), under its own name. */
+export function selectList(d: BackupDialect, info: TableInfo, columns: readonly string[]): string {
+  return columns
+    .map((c) => {
+      const e = d.readExpr(columnOf(info, c));
+      return e === d.quote(c) ? e : `${e} AS ${d.quote(c)}`;
+    })
+    .join(', ');
+}
+
+/** SELECT of one table's scoped rows, in a stable order; `lock` adds the dialect's locking read. */
 export function scopedSelect(
   d: BackupDialect,
-  table: string,
+  info: TableInfo,
   columns: readonly string[],
-  orderBy: readonly string[],
   predicate: string,
   tenantId: string,
+  opts: { order?: RowOrder; lock?: boolean } = {},
 ): { sql: string; params: string[] } {
   const b = bindTenant(predicate, tenantId, d.param);
-  const order = (orderBy.length ? orderBy : columns).map(d.quote).join(', ');
   return {
-    sql: `SELECT ${columns.map(d.quote).join(', ')} FROM ${d.from(table)} WHERE ${b.sql} ORDER BY ${order}`,
+    sql: `SELECT ${selectList(d, info, columns)} FROM ${d.from(info.name)} WHERE ${b.sql} ORDER BY ${orderBy(d, info, columns, opts.order ?? 'exact')}${opts.lock ? d.lockingRead : ''}`,
     params: b.params,
   };
 }
 
-/**
- * Streams rows as canonical lines, hashing as it goes; `onChunk` receives NDJSON chunks of at most ~4 MB so the
- * caller can write them without holding the table in memory.
- */
-export async function dumpRows(
+/** The canonical lines of a query's rows, batch by batch. */
+export async function* canonicalLines(
   s: DbSession,
   query: { sql: string; params: readonly unknown[] },
   columns: readonly string[],
-  onChunk?: (ndjson: Buffer) => Promise<void>,
-  onRows?: (n: number) => void,
+): AsyncIterable<string[]> {
+  for await (const batch of s.stream(query.sql, query.params, BATCH_ROWS))
+    yield batch.map((r) => canonicalRow(columns.map((c) => r[c])));
+}
+
+/** Row count, bytes and SHA-256 of a query's canonical row stream: what the manifest records for a table. */
+export async function digestRows(
+  s: DbSession,
+  query: { sql: string; params: readonly unknown[] },
+  columns: readonly string[],
 ): Promise<DumpResult> {
   const hash = createHash('sha256');
   let rows = 0;
   let bytes = 0;
-  let pending: string[] = [];
-  let pendingBytes = 0;
-  const flush = async () => {
-    if (!pending.length) return;
-    const buf = Buffer.from(pending.join(''));
-    pending = [];
-    pendingBytes = 0;
-    if (onChunk) await onChunk(buf);
-  };
-  for await (const batch of s.stream(query.sql, query.params, BATCH_ROWS)) {
-    for (const r of batch) {
-      const line = canonicalRow(columns.map((c) => r[c])) + '\n';
+  for await (const lines of canonicalLines(s, query, columns)) {
+    for (const l of lines) {
+      const line = l + '\n';
       hash.update(line);
       rows++;
       bytes += Buffer.byteLength(line);
-      if (onChunk) {
-        pending.push(line);
-        pendingBytes += line.length;
-        if (pendingBytes >= CHUNK_BYTES) await flush();
-      }
     }
-    onRows?.(batch.length);
   }
-  await flush();
   return { rows, bytes, sha256: hash.digest('hex') };
 }

@@ -26,7 +26,8 @@ export function schemaDiff(manifest: Manifest, schema: SchemaInfo, plan: ScopePl
         problems.push(`table ${t.name}: column ${c.name} is ${tc.type} in the target, ${c.type} in the archive`);
       else if (tc.nullable !== c.nullable) problems.push(`table ${t.name}: column ${c.name} nullability differs`);
     }
-    for (const tc of target.columns) {
+    // A safety backup's list of rows to remove carries their identity only.
+    for (const tc of t.role === 'undo-remove' ? [] : target.columns) {
       if (tc.generated || t.columns.includes(tc.name)) continue;
       if (tc.nullable || tc.hasDefault)
         notes.push(`table ${t.name}: column ${tc.name} exists only in the target; restored rows get its default`);
@@ -40,7 +41,12 @@ export function schemaDiff(manifest: Manifest, schema: SchemaInfo, plan: ScopePl
     }
   }
   if (plan) {
-    const archived = new Set(manifest.tables.filter((t) => t.role === 'scope').map((t) => t.name));
+    // A safety backup names every in-scope table in its digests, changed or not.
+    const archived = new Set(
+      manifest.kind === 'undo'
+        ? Object.keys(manifest.before ?? {})
+        : manifest.tables.filter((t) => t.role === 'scope').map((t) => t.name),
+    );
     for (const e of plan.entries)
       if (!archived.has(e.table))
         problems.push(`table ${e.table}: in the tenant's scope on the target but not in the archive`);

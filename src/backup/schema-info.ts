@@ -7,6 +7,18 @@ export interface ColumnInfo {
   hasDefault: boolean;
   /** Generated columns are neither dumped nor inserted. */
   generated: boolean;
+  /** PostgreSQL `GENERATED ALWAYS AS IDENTITY`: an explicit value needs `OVERRIDING SYSTEM VALUE`. */
+  identityAlways?: boolean;
+  /** A sequence that feeds this column's default (PostgreSQL nextval, MariaDB SEQUENCE objects); moved on restore. */
+  sequence?: string | null;
+  /** Compares and sorts as a number (integer, decimal, float) rather than as text or bytes. */
+  numeric?: boolean;
+  /** The collation of a text column (null for numbers, dates, bytes): its order is not the bytes' order. */
+  collation?: string | null;
+  /** MariaDB: the column's character set, to compare its bytes with a bound value's. */
+  charset?: string | null;
+  /** False when `=` can hold for different values ('abc' = 'ABC ', citext): tenant ids are then compared exactly. */
+  exactEquality?: boolean;
 }
 
 export interface ForeignKeyInfo {
@@ -14,6 +26,29 @@ export interface ForeignKeyInfo {
   refTable: string;
   refColumns: string[];
   deferrable: boolean;
+  /** Referential actions: a CASCADE or SET NULL reaches rows the restore did not plan to touch. */
+  onDelete?: string;
+  onUpdate?: string;
+}
+
+/** A unique constraint or index, as the server enforces it. */
+export interface UniqueIndexInfo {
+  name: string;
+  /** One SQL expression per key part, over the table's unqualified column names. */
+  parts: string[];
+  /** The plain columns the parts read, when every part is a plain column (or a prefix of one). */
+  columns: string[] | null;
+  /** Partial index predicate over unqualified column names (PostgreSQL), else null. */
+  predicate: string | null;
+}
+
+export interface TriggerInfo {
+  table: string;
+  name: string;
+  /** e.g. `AFTER INSERT`. */
+  timing: string;
+  /** Fires even when the session skips triggers (PostgreSQL ENABLE ALWAYS). */
+  always: boolean;
 }
 
 export interface TableInfo {
@@ -21,15 +56,46 @@ export interface TableInfo {
   columns: ColumnInfo[];
   primaryKey: string[];
   uniqueKeys: string[][];
+  /** Every unique constraint and index other than the primary key, with expressions and predicates. */
+  uniqueIndexes: UniqueIndexInfo[];
   /** Leading columns of every index, for the missing-index report. */
   indexes: string[][];
   foreignKeys: ForeignKeyInfo[];
   /** Column filled by AUTO_INCREMENT / identity / serial, if any. */
   autoIncrement: string | null;
+  triggers: TriggerInfo[];
+  /** PostgreSQL: the partitioned table this one is a partition of (FKs to it name the parent). */
+  partitionOf?: string | null;
 }
 
 export type SchemaInfo = Map<string, TableInfo>;
 
 export function emptyTable(name: string): TableInfo {
-  return { name, columns: [], primaryKey: [], uniqueKeys: [], indexes: [], foreignKeys: [], autoIncrement: null };
+  return {
+    name,
+    columns: [],
+    primaryKey: [],
+    uniqueKeys: [],
+    uniqueIndexes: [],
+    indexes: [],
+    foreignKeys: [],
+    autoIncrement: null,
+    triggers: [],
+  };
+}
+
+export function columnOf(t: TableInfo, name: string): ColumnInfo {
+  const c = t.columns.find((x) => x.name === name);
+  if (!c) throw new Error(`internal: table ${t.name} has no column ${name}`);
+  return c;
+}
+
+/**
+ * The columns that identify a row: the primary key, else a unique key whose columns are all NOT NULL, else none
+ * (the whole row is its identity, and equal rows are counted).
+ */
+export function rowIdentity(t: TableInfo): string[] | null {
+  if (t.primaryKey.length) return t.primaryKey;
+  const notNull = (c: string) => t.columns.some((x) => x.name === c && !x.nullable && !x.generated);
+  return t.uniqueKeys.find((k) => k.length && k.every(notNull)) ?? null;
 }

@@ -16,7 +16,7 @@ export interface TenantScope {
 export async function tenantScope(db: Db, q: Queryable, config: BackupConfig): Promise<TenantScope> {
   const dialect = backupDialectFor(db.target.engine);
   const schema = await dialect.introspect(q);
-  const plan = buildScopePlan(schema, config, dialect.quote, dialect.from);
+  const plan = buildScopePlan(schema, config, dialect);
   return { dialect, schema, plan };
 }
 

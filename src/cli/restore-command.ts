@@ -8,16 +8,24 @@ import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './bac
 import { jsonOption } from './common-options.ts';
 
 function printPlan(io: CliIo, s: RestorePlanSummary): void {
-  io.stderr.write(`restore tenant ${s.tenantId} into ${s.target}:\n`);
-  io.stderr.write(
-    `  ${'table'.padEnd(34)} ${'current'.padStart(8)} ${'archive'.padStart(8)} ${'insert'.padStart(7)} ${'update'.padStart(7)} ${'delete'.padStart(7)}\n`,
-  );
-  for (const t of s.tables) {
+  const what = s.kind === 'undo' ? 'undo a restore of tenant' : 'restore tenant';
+  io.stderr.write(`${what} ${s.tenantId} into ${s.target}:\n`);
+  const changed = s.tables.filter((t) => t.insert || t.update || t.delete || t.shared);
+  const n = (v: number, w: number) => String(v).padStart(w);
+  if (changed.length) {
     io.stderr.write(
-      `  ${t.table.padEnd(34)} ${String(t.current).padStart(8)} ${String(t.archived).padStart(8)} ${String(t.insert).padStart(7)} ${String(t.update).padStart(7)} ${String(t.delete).padStart(7)}\n`,
+      `  ${'table'.padEnd(34)} ${'current'.padStart(8)} ${'archive'.padStart(8)} ${'insert'.padStart(7)} ${'update'.padStart(7)} ${'delete'.padStart(7)}${changed.some((t) => t.shared) ? '  shared' : ''}\n`,
     );
+    for (const t of changed)
+      io.stderr.write(
+        `  ${t.table.padEnd(34)} ${n(t.current, 8)} ${n(t.archived, 8)} ${n(t.insert, 7)} ${n(t.update, 7)} ${n(t.delete, 7)}${t.shared ? n(t.shared, 8) : ''}\n`,
+      );
   }
-  for (const n of s.notes) io.stderr.write(`  note: ${n}\n`);
+  const sum = (k: 'insert' | 'update' | 'delete') => s.tables.reduce((a, t) => a + t[k], 0);
+  io.stderr.write(
+    `  ${changed.length} of ${s.tables.length} tables change: ${sum('insert')} inserts, ${sum('update')} updates, ${sum('delete')} deletes\n`,
+  );
+  for (const note of s.notes) io.stderr.write(`  note: ${note}\n`);
 }
 
 async function askYes(io: CliIo, question: string): Promise<boolean> {
@@ -72,8 +80,7 @@ export const restoreCommand: Command = {
         dryRun,
         safetyDir: (values['safety-dir'] as string | undefined) ?? join(dirname(resolve(io.cwd, archive)), 'safety'),
         onProgress: (phase, table, rows) => {
-          if (phase === 'insert' && !io.stderr.isTTY) return;
-          if (io.stderr.isTTY) io.stderr.write(`\r${phase} ${table} ${rows} rows\u001b[K`);
+          if (io.stderr.isTTY) io.stderr.write(`\r${phase} ${table}${rows ? ` ${rows} rows` : ''}\u001b[K`);
         },
         // Test-only: TENANTOPS_TEST_KILL_AT=<checkpoint> kills this process there, to prove restores are atomic.
         checkpoint: io.env.TENANTOPS_TEST_KILL_AT
@@ -100,9 +107,9 @@ export const restoreCommand: Command = {
         printPlan({ ...io, stderr: io.stdout }, r);
         io.stdout.write('dry run: nothing was changed\n');
       } else {
-        for (const t of r.restored)
-          io.stdout.write(`${t.table.padEnd(36)} ${String(t.rows).padStart(8)} rows restored\n`);
-        io.stdout.write(`restored tenant ${r.tenantId} in ${r.seconds.toFixed(2)} s, verified before commit\n`);
+        io.stdout.write(
+          `restored tenant ${r.tenantId}: ${r.written} rows written in ${r.seconds.toFixed(2)} s, verified before commit\n`,
+        );
         io.stdout.write(`safety backup of the previous rows: ${r.safetyBackup}  (restore it to roll back)\n`);
       }
       return 0;

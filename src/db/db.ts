@@ -41,6 +41,8 @@ export type ValueMode = 'typed' | 'text';
 export interface ConnectOptions {
   values?: ValueMode;
   poolMax?: number;
+  /** How long to wait for the server to accept a connection (default 5 s). */
+  connectTimeoutMs?: number;
 }
 
 export interface Db extends Queryable {

@@ -27,6 +27,14 @@ export const ERROR_CODES = {
   TENANTOPS_E_WRONG_TENANT: { exit: 3, what: 'The archive holds a different tenant than the one requested.' },
   TENANTOPS_E_SCHEMA_MISMATCH: { exit: 4, what: "The archive's schema fingerprints do not match the target database." },
   TENANTOPS_E_KEY_COLLISION: { exit: 4, what: "Archive rows collide with other tenants' primary or unique keys." },
+  TENANTOPS_E_SHARED_ROWS: {
+    exit: 4,
+    what: "Other tenants' rows reference rows the restore would delete or rewrite; nothing was written.",
+  },
+  TENANTOPS_E_TRIGGERS: {
+    exit: 4,
+    what: 'In-scope tables have triggers the restoring role cannot skip; nothing was written.',
+  },
   TENANTOPS_E_MISSING_PARENTS: { exit: 4, what: 'Shared rows the tenant references are missing in the target.' },
   TENANTOPS_E_VERIFY_FAILED: {
     exit: 5,

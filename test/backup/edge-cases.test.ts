@@ -178,6 +178,11 @@ for (const engine of ['mysql', 'postgres'] as const) {
         });
         assert.equal(r.signal, 'SIGKILL', `killed at ${point}: ${r.stderr}`);
         assert.deepEqual(await snapshotAll(f.db), before);
+        // The same command, not killed, completes: nothing the killed run left behind is in its way.
+        const again = spawnSync(process.execPath, [BIN, 'restore', '--db', f.tmp.url, '--in', out, '--yes'], {
+          encoding: 'utf8',
+        });
+        assert.equal(again.status, 0, again.stderr);
       });
     }
     test('without a kill the same restore completes (the kill points are real)', { skip }, async () => {

@@ -5,8 +5,7 @@ import { validateConfig } from '../../src/backup/index.ts';
 import { emptyTable, type SchemaInfo, type TableInfo } from '../../src/backup/schema-info.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 
-const q = (n: string) => `"${n}"`;
-const from = (t: string) => `ONLY "${t}"`;
+import { postgresBackupDialect as d } from '../../src/backup/dialect/postgres/postgres-backup-dialect.ts';
 
 /** A synthetic schema: table → columns, with optional FKs `col->table`. */
 function schema(spec: Record<string, string[]>): SchemaInfo {
@@ -35,7 +34,7 @@ test('children at any depth join through declared FKs; shared parents are listed
     payment: ['id', 'rental_id->rental'],
     audit: ['id'],
   });
-  const p = buildScopePlan(s, cfg({}), q, from);
+  const p = buildScopePlan(s, cfg({}), d);
   assert.deepEqual(
     p.entries.map((e) => e.table),
     ['store', 'inventory', 'rental', 'payment'],
@@ -59,12 +58,12 @@ test('several parent paths are a union with a warning, and parent: picks one', (
     staff: ['id', 'store_id'],
     payment: ['id', 'customer_id->customer', 'staff_id->staff'],
   });
-  const union = buildScopePlan(s, cfg({}), q, from);
+  const union = buildScopePlan(s, cfg({}), d);
   const pay = union.entries.find((e) => e.table === 'payment')!;
   assert.deepEqual(pay.parents, ['customer', 'staff']);
   assert.match(pay.predicate, / OR /);
   assert.equal(union.warnings.length, 1);
-  const chosen = buildScopePlan(s, cfg({ tables: { payment: { parent: 'customer' } } }), q, from);
+  const chosen = buildScopePlan(s, cfg({ tables: { payment: { parent: 'customer' } } }), d);
   const pay2 = chosen.entries.find((e) => e.table === 'payment')!;
   assert.deepEqual(pay2.parents, ['customer']);
   assert.doesNotMatch(pay2.predicate, / OR /);
@@ -87,8 +86,7 @@ test('configured relations, where rules and exclude globs shape the plan', () =>
       relations: [{ from: 'note__tags.entity_id', to: 'note.id' }],
       tables: { note: { where: 'owner = :tenant' }, 'cache_*': { exclude: true } },
     }),
-    q,
-    from,
+    d,
   );
   const names = p.entries.map((e) => e.table);
   assert.deepEqual(names, ['store', 'misc', 'note', 'note__tags']);
@@ -107,7 +105,7 @@ test('a FK cycle ends: each table joins the plan once', () => {
     b: ['id', 'a_id->a'],
     c: ['id', 'b_id->b', 'c_id->c'],
   });
-  const p = buildScopePlan(s, cfg({}), q, from);
+  const p = buildScopePlan(s, cfg({}), d);
   assert.deepEqual(
     p.entries.map((e) => e.table),
     ['store', 'a', 'b', 'c'],
@@ -122,14 +120,14 @@ test('config that names unknown tables or columns is refused with its path', () 
   const s = schema({ store: ['id'], x: ['id', 'store_id'] });
   const bad = (raw: object, re: RegExp) =>
     assert.throws(
-      () => buildScopePlan(s, cfg(raw), q, from),
+      () => buildScopePlan(s, cfg(raw), d),
       (e: unknown) => e instanceof TenantopsError && e.code === 'TENANTOPS_E_SCOPE' && re.test(e.message),
     );
   bad({ tables: { rentals: { exclude: true } } }, /tables\.rentals: unknown table/);
   bad({ tables: { x: { parent: 'nope' } } }, /tables\.x\.parent: unknown table "nope"/);
   bad({ relations: [{ from: 'x.nope', to: 'store.id' }] }, /relations\[0\]\.from: table "x" has no column "nope"/);
   assert.throws(
-    () => buildScopePlan(s, validateConfig({ tenant: { table: 'tenants' } }), q, from),
+    () => buildScopePlan(s, validateConfig({ tenant: { table: 'tenants' } }), d),
     /tenant table "tenants" does not exist/,
   );
 });

@@ -4,8 +4,12 @@ import type { TableInfo } from '../schema-info.ts';
 import type { Edge, ScopeEntry } from '../scope/scope-plan.ts';
 
 export const FORMAT = 'tenantops-tenant-archive';
-/** Bump on any incompatible change; readers refuse versions they do not know. */
-export const FORMAT_VERSION = 1;
+/**
+ * Bump on any incompatible change; readers refuse versions they do not know.
+ * 1: rows in the server's order of the primary key. 2: rows in exact order (dump-table), values read exactly
+ * (MariaDB FLOAT through DOUBLE, JSON as its text, UTC), and safety backups that hold only what a restore changed.
+ */
+export const FORMAT_VERSION = 2;
 
 export interface TableFingerprint {
   columns: { name: string; type: string; nullable: boolean }[];
@@ -16,8 +20,12 @@ export interface TableFingerprint {
 export interface ManifestTable {
   index: number;
   name: string;
-  /** 'scope': the tenant's rows (replaced on restore); 'parent': shared rows copied by --include-parents (inserted when missing). */
-  role: 'scope' | 'parent';
+  /**
+   * 'scope': the tenant's rows (replaced on restore); 'parent': shared rows copied by --include-parents (inserted
+   * when missing). In a safety backup ('undo' archive): 'undo-put', rows to put back as they were; 'undo-remove',
+   * the identities of rows the restore added, to remove.
+   */
+  role: 'scope' | 'parent' | 'undo-put' | 'undo-remove';
   how: string;
   detail: string;
   columns: string[];
@@ -33,9 +41,22 @@ export interface ManifestExternalRef extends Edge {
   keys: string[][];
 }
 
+export interface TableDigest {
+  rows: number;
+  sha256: string;
+  /** The columns the digest covers (safety backups), in order. */
+  columns?: string[];
+}
+
 export interface Manifest {
   format: typeof FORMAT;
   formatVersion: number;
+  /** 'tenant' (absent in format 1): the tenant's rows. 'undo': a safety backup, the inverse of one restore. */
+  kind?: 'tenant' | 'undo';
+  /** How rows are sorted; absent in format 1 ('native'). */
+  order?: 'exact' | 'native';
+  /** Undo archives: each in-scope table's digest before the restore, which restoring the undo must give back. */
+  before?: Record<string, TableDigest>;
   toolVersion: string;
   engine: string;
   serverVersion: string;

@@ -24,6 +24,11 @@ export interface BackupConfig {
   preset: 'drupal' | 'none';
   environments: Record<string, EnvironmentConfig>;
   hooks: { beforeRestore?: string; afterRestore?: string };
+  /**
+   * Triggers on tables a restore writes: 'skip' (default) skips them where the role may and refuses otherwise;
+   * 'fire' lets them run (the verification still rejects any restored row they change).
+   */
+  triggers: 'skip' | 'fire';
 }
 
 /** With no config file, the host platform's Drupal layout: tenant = group, drupal preset on. */
@@ -37,4 +42,5 @@ export const DEFAULT_CONFIG: BackupConfig = {
     prod: { url: 'env:DATABASE_URL' },
   },
   hooks: {},
+  triggers: 'skip',
 };

@@ -25,7 +25,7 @@ const COLUMN_REF = /^[^.\s]+\.[^.\s]+$/;
 export function validateConfig(raw: unknown, source = 'config'): BackupConfig {
   if (raw === null || raw === undefined) raw = {};
   if (!isObj(raw)) bad(source, 'must be a mapping');
-  only(raw, '', ['tenant', 'tables', 'relations', 'preset', 'environments', 'hooks']);
+  only(raw, '', ['tenant', 'tables', 'relations', 'preset', 'environments', 'hooks', 'triggers']);
   const cfg: BackupConfig = structuredClone(DEFAULT_CONFIG);
   cfg.preset = 'none';
   cfg.environments = { ...DEFAULT_CONFIG.environments };
@@ -92,6 +92,11 @@ export function validateConfig(raw: unknown, source = 'config'): BackupConfig {
       cfg.hooks.beforeRestore = str(raw.hooks.beforeRestore, 'hooks.beforeRestore');
     if (raw.hooks.afterRestore !== undefined)
       cfg.hooks.afterRestore = str(raw.hooks.afterRestore, 'hooks.afterRestore');
+  }
+  if (raw.triggers !== undefined) {
+    if (raw.triggers !== 'skip' && raw.triggers !== 'fire')
+      bad('triggers', `must be skip or fire, got ${JSON.stringify(raw.triggers)}`);
+    cfg.triggers = raw.triggers;
   }
   return cfg;
 }

@@ -1,5 +1,15 @@
 import type { DbSession, Queryable } from '../../db/index.ts';
-import type { SchemaInfo, TableInfo } from '../schema-info.ts';
+import type { CanonicalValue } from '../archive/canonical-row.ts';
+import type { ColumnInfo, SchemaInfo, TableInfo, UniqueIndexInfo } from '../schema-info.ts';
+
+/** A condition over a table's rows that holds where a row would collide with one of the given rows. */
+export interface CollisionProbe {
+  /** The colliding key, as columns `k1`, `k2`… to report. */
+  select: string;
+  /** The condition; its placeholders are numbered from the `first` passed in. */
+  match: string;
+  params: unknown[];
+}
 
 /**
  * What backup and restore need from an engine. One implementation per engine folder; the core never asks which
@@ -8,21 +18,58 @@ import type { SchemaInfo, TableInfo } from '../schema-info.ts';
 export interface BackupDialect {
   quote(name: string): string;
   param(i: number): string;
-  /**
-   * True when `DELETE … WHERE col IN (SELECT …)` scans the whole table (MariaDB before 11.1 has no semi-join for
-   * single-table DELETE); the restore then selects the keys first and deletes by primary key.
-   */
-  readonly deleteByKeys: boolean;
   /** The FROM target for reading a table's own rows: PostgreSQL needs ONLY to leave out inheritance children. */
   from(table: string): string;
   introspect(q: Queryable): Promise<SchemaInfo>;
   /**
+   * The SQL that reads a column's stored value exactly, as text or bytes (MariaDB FLOAT through DOUBLE, since its
+   * text protocol keeps 6 digits). Backup, compare and verification all read through it.
+   */
+  readExpr(c: ColumnInfo): string;
+  /**
+   * The sort key for a column, so that the server's order is the order `compareText` gives in JavaScript: numbers
+   * numerically, everything else by its bytes (a binary collation). `row` is true when sorting whole rows of a
+   * table without a key, where types without a btree order (json, point) must sort too.
+   */
+  orderExpr(c: ColumnInfo, row: boolean): string;
+  /** `col = <placeholder>` compared the way the tenant id must be: exactly, whatever the column's collation. */
+  equalsExactly(qualified: string, c: ColumnInfo, placeholder: string): string;
+  /** NULL-safe, exact match of a column's stored value with a bound canonical value (rows without a key). */
+  matchExactly(c: ColumnInfo, placeholder: string): string;
+  /** Deletes one row matching `where` (duplicates of a table without a key are removed one by one). */
+  deleteOne(table: string, where: string): string;
+  /**
+   * How to find rows that collide with these rows on one unique index, compared the way the server enforces it
+   * (its collation, its expressions, its partial-index predicate); null when it cannot be asked before writing
+   * (the index reads a column the archive does not carry).
+   */
+  collisionProbe(
+    info: TableInfo,
+    ix: UniqueIndexInfo,
+    columns: readonly string[],
+    rows: readonly (readonly CanonicalValue[])[],
+    first: number,
+  ): CollisionProbe | null;
+  /** The INSERT head for explicit values of these columns (PostgreSQL identities need OVERRIDING SYSTEM VALUE). */
+  insertHead(t: TableInfo, columns: readonly string[]): string;
+  /** Appended to the restore's reads of the tenant's rows: MariaDB locks them (and the gaps) against writers. */
+  readonly lockingRead: string;
+  /** Serialises the restore against writers of the tenant before anything is read. Inside the transaction. */
+  lockTables(s: DbSession, tables: readonly string[]): Promise<void>;
+  /**
    * Let a restore write rows whose references are satisfied only at the end (FK cycles). Inside the transaction;
    * the returned function undoes any session-level setting before the connection goes back to the pool.
    */
-  relaxConstraints(s: DbSession, tables: readonly TableInfo[]): Promise<() => Promise<void>>;
-  /** Move identity sequences past the restored ids; never backwards. Inside the transaction. */
+  relaxConstraints(s: DbSession): Promise<() => Promise<void>>;
+  /** Skip the user triggers of this session where the role may (PostgreSQL superuser); false where it cannot. */
+  skipTriggers(s: DbSession): Promise<boolean>;
+  /** Move identity sequences and sequence objects past the restored ids; never backwards. Inside the transaction. */
   advanceSequences(s: DbSession, tables: readonly TableInfo[]): Promise<void>;
+  /**
+   * Binds a value too large to travel in one statement within the server's packet limit: returns the SQL to use
+   * in its place after staging it in pieces, or null when it can be bound as it is.
+   */
+  stageLargeValue(s: DbSession, value: unknown, slot: number): Promise<string | null>;
   /** Approximate average row size in bytes, from the engine's statistics (for `tenants`). */
   avgRowBytes(q: Queryable, table: string): Promise<number>;
 }

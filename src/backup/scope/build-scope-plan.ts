@@ -1,12 +1,12 @@
 import { TenantopsError } from '../../errors/index.ts';
 import type { BackupConfig, TableRule } from '../config/backup-config.ts';
 import { drupalPreset } from '../presets/drupal.ts';
-import type { SchemaInfo } from '../schema-info.ts';
+import type { BackupDialect } from '../dialect/backup-dialect.ts';
+import { columnOf, type SchemaInfo } from '../schema-info.ts';
 import { globMatch } from './glob-match.ts';
 import { TENANT, type Edge, type ScopeEntry, type ScopePlan } from './scope-plan.ts';
 
-type Quote = (name: string) => string;
-type From = (table: string) => string;
+type PlanDialect = Pick<BackupDialect, 'quote' | 'from' | 'equalsExactly'>;
 
 function ruleFor(config: BackupConfig, table: string): TableRule | undefined {
   if (config.tables[table]) return config.tables[table];
@@ -58,7 +58,8 @@ function collectEdges(schema: SchemaInfo, config: BackupConfig, presetEdges: Edg
  * column, configured filters and preset rules are roots; then, level by level, every table whose rows reference an
  * in-scope table joins through that reference (cycles end because a table joins once).
  */
-export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, quote: Quote, from: From): ScopePlan {
+export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, d: PlanDialect): ScopePlan {
+  const { quote, from } = d;
   const { table: tt, key: tk, column: tc } = config.tenant;
   const tenantInfo = schema.get(tt);
   if (!tenantInfo) scopeError(`tenant table "${tt}" does not exist; set tenant.table in tenantops.config.yaml`);
@@ -78,14 +79,19 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, quote: 
     assigned.set(e.table, e);
     order.push(e.table);
   };
-  const eq = (col: string) => `${quote(col)} = ${TENANT}`;
+  // The tenant id is compared the way the tenant key compares values, exactly: 'abc' never takes 'ABC''s rows.
+  const eq = (table: string, col: string) => d.equalsExactly(quote(col), columnOf(schema.get(table)!, col), TENANT);
+  if (![...schema.values()].some((t) => t.columns.some((c) => c.name === tc)))
+    scopeError(
+      `tenant.column "${tc}" is a column of no table; set tenant.column to the column that holds the tenant id`,
+    );
 
   if (excluded.has(tt)) scopeError(`tables.${tt}: the tenant table cannot be excluded`);
   add({
     table: tt,
     how: 'tenant-table',
     detail: `${tk} = :tenant`,
-    predicate: eq(tk),
+    predicate: eq(tt, tk),
     dependsOn: [],
     scopeColumns: [tk],
     parents: [],
@@ -109,7 +115,7 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, quote: 
         table: name,
         how: 'preset',
         detail: presetRoot.detail,
-        predicate: eq(presetRoot.column),
+        predicate: eq(name, presetRoot.column),
         dependsOn: [],
         scopeColumns: [presetRoot.column],
         parents: [],
@@ -119,7 +125,7 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, quote: 
         table: name,
         how: 'tenant-column',
         detail: `${tc} = :tenant`,
-        predicate: eq(tc),
+        predicate: eq(name, tc),
         dependsOn: [],
         scopeColumns: [tc],
         parents: [],
@@ -139,13 +145,24 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, quote: 
       const parents = [...new Set(into.map((e) => e.to))];
       if (parents.length > 1) {
         warnings.push(
-          `${name} is reached through ${parents.join(', ')}; the scope is the union. Set tables.${name}.parent to choose one.`,
+          `${name} is reached through ${parents.join(', ')}; a row is the tenant's only when all its parents are, and rows shared with another tenant are never restored or deleted. Set tables.${name}.parent to let one parent decide.`,
         );
       }
       const terms = into.map((e) => {
         const p = assigned.get(e.to)!;
         const cols = e.columns.length === 1 ? quote(e.columns[0]!) : `(${e.columns.map(quote).join(', ')})`;
         return `${cols} IN (SELECT ${e.refColumns.map(quote).join(', ')} FROM ${from(e.to)} WHERE ${p.predicate})`;
+      });
+      const reach = terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`;
+      // A row is the tenant's only if every parent it has leads to the tenant: a row whose other parent is
+      // another tenant's is shared, and a restore must neither delete nor rewrite it. The parent is named, not
+      // aliased, so that the parent's own predicate (which may name it too) still resolves inside.
+      const notElsewhere = into.map((e) => {
+        const p = assigned.get(e.to)!;
+        const match = e.columns
+          .map((c, i) => `${quote(e.to)}.${quote(e.refColumns[i]!)} = ${quote(name)}.${quote(c)}`)
+          .join(' AND ');
+        return `NOT EXISTS (SELECT 1 FROM ${from(e.to)} WHERE ${match} AND NOT COALESCE((${p.predicate}), FALSE))`;
       });
       const how = into.some((e) => e.source === 'foreign-key')
         ? 'foreign-key'
@@ -158,7 +175,8 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, quote: 
         detail: into
           .map((e) => `${e.columns.join(',')} → ${e.to}.${e.refColumns.join(',')} (${e.source})`)
           .join(' OR '),
-        predicate: terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`,
+        predicate: parents.length > 1 ? `(${reach} AND ${notElsewhere.join(' AND ')})` : reach,
+        reach: parents.length > 1 ? reach : undefined,
         dependsOn: parents,
         scopeColumns: [...new Set(into.flatMap((e) => e.columns))],
         parents,
@@ -185,6 +203,7 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, quote: 
     outOfScope,
     external: edges.filter((e) => inScope(e.from) && !inScope(e.to) && schema.has(e.to)),
     internal: edges.filter((e) => inScope(e.from) && inScope(e.to)),
+    incoming: edges.filter((e) => !inScope(e.from) && inScope(e.to) && schema.has(e.from)),
     warnings,
   };
 }

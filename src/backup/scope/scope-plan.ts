@@ -19,6 +19,8 @@ export interface ScopeEntry {
   detail: string;
   /** SQL boolean expression selecting the tenant's rows of this table; contains TENANT placeholders. */
   predicate: string;
+  /** For a table with several parents: the rows reached from the tenant at all; those not in `predicate` are shared. */
+  reach?: string;
   /** Tables the predicate reads; they come earlier in the plan. */
   dependsOn: string[];
   /** Columns of this table the predicate filters on (for the missing-index report). */
@@ -36,6 +38,8 @@ export interface ScopePlan {
   external: Edge[];
   /** References between in-scope tables, checked after a restore. */
   internal: Edge[];
+  /** References from tables outside the scope into in-scope tables: rows that are never the tenant's. */
+  incoming: Edge[];
   warnings: string[];
 }
 

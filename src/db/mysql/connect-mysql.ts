@@ -12,15 +12,39 @@ interface RawConnection {
 
 type MysqlTarget = Extract<DbTarget, { engine: 'mysql' }>;
 
-// In text mode every non-binary value comes back as the server's text, so DECIMAL, BIGINT, DOUBLE, JSON and
-// DATETIME(6) survive a round trip exactly. mysql2 would otherwise parse DOUBLE and JSON into JS values.
-const TEXT_TYPES = new Set(['FLOAT', 'DOUBLE', 'JSON', 'NEWDECIMAL', 'DECIMAL', 'LONGLONG', 'BIT']);
+// In text mode every value comes back as the server's own text (or bytes), so DECIMAL, BIGINT, DOUBLE, YEAR 0000
+// and DATETIME(6) survive a round trip exactly. mysql2 would otherwise turn numbers into JS numbers (YEAR 0000
+// becomes 0, which MariaDB reads back as 2000) and GEOMETRY into objects. JSON is kept as text by jsonStrings:
+// MariaDB sends it as LONGTEXT flagged json in its extended metadata, which mysql2 would parse.
+const TEXT_TYPES = new Set([
+  'FLOAT',
+  'DOUBLE',
+  'NEWDECIMAL',
+  'DECIMAL',
+  'LONGLONG',
+  'TINY',
+  'SHORT',
+  'LONG',
+  'INT24',
+  'YEAR',
+  'JSON',
+]);
+const BYTE_TYPES = new Set(['BIT', 'GEOMETRY']);
 
 function textTypeCast(field: TypeCastField, next: () => unknown): unknown {
-  if (field.type === 'BIT') return field.buffer();
-  if (TEXT_TYPES.has(field.type)) return field.string();
+  if (BYTE_TYPES.has(field.type)) return field.buffer();
+  if (TEXT_TYPES.has(field.type)) return field.string('utf8');
   return next();
 }
+
+/**
+ * Session settings of a text-mode connection (backup, restore, verify): values are read and written in UTC, so
+ * equal TIMESTAMP instants compare equal across servers in different time zones; sql_mode is fixed so the server's
+ * own mode cannot change what a restore writes: NO_AUTO_VALUE_ON_ZERO keeps id 0 in an AUTO_INCREMENT column, and
+ * no strict mode lets the values MariaDB itself stored (ENUM '', zero dates) go back in. Whatever non-strict mode
+ * would silently adjust is caught by the verification before COMMIT.
+ */
+const TEXT_SESSION = "SET time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'";
 
 function typedTypeCast(field: TypeCastField, next: () => unknown): unknown {
   if (field.type === 'LONGLONG') {
@@ -51,8 +75,15 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
     decimalNumbers: false,
     multipleStatements: false,
     timezone: 'Z',
+    jsonStrings: options.values === 'text',
+    // Prepared statements (text mode writes) are cached per connection; keep well under the server's
+    // max_prepared_stmt_count, which all clients share.
+    maxPreparedStatements: 64,
+    connectTimeout: options.connectTimeoutMs ?? 5000,
     typeCast: options.values === 'text' ? textTypeCast : typedTypeCast,
   });
+  const textMode = options.values === 'text';
+  const prepared = new WeakSet<PoolConnection>();
   let inUse = 0;
   let waiting = 0;
   const max = options.poolMax ?? 10;
@@ -62,6 +93,15 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
     try {
       const c = await pool.getConnection();
       inUse++;
+      if (textMode && !prepared.has(c)) {
+        try {
+          await c.query(TEXT_SESSION);
+        } catch (e) {
+          release(c);
+          throw e;
+        }
+        prepared.add(c);
+      }
       return c;
     } catch (e) {
       throw wrapDbError(e, target, 'connect');
@@ -85,7 +125,12 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
     },
     async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
       try {
-        const [res] = await c.query({ sql, values: params as unknown[] });
+        // Text mode binds values through the binary protocol: mysql2's client-side interpolation would send a
+        // Buffer as a hex literal, twice its size, and a 9 MB value would no longer fit max_allowed_packet.
+        const [res] =
+          textMode && params.length
+            ? await c.execute({ sql, values: params as unknown[] })
+            : await c.query({ sql, values: params as unknown[] });
         const r = res as { affectedRows?: number; insertId?: number };
         return { affectedRows: r.affectedRows ?? 0, insertId: r.insertId || null };
       } catch (e) {

@@ -3,7 +3,7 @@ import { PGlite, types } from '@electric-sql/pglite';
 import type { ConnectOptions, Db, DbSession, ExecResult, PoolStats, Row, TransactionOptions } from '../db.ts';
 import type { DbTarget } from '../db-target.ts';
 import { postgresDialect } from '../postgres/postgres-dialect.ts';
-import { beginStatement, cursorStream, nextCursorName } from '../postgres/connect-postgres.ts';
+import { beginStatement, cursorStream, nextCursorName, TEXT_SESSION_SETTINGS } from '../postgres/connect-postgres.ts';
 import { wrapDbError } from '../wrap-db-error.ts';
 import { parseInt8 } from '../int8.ts';
 
@@ -60,6 +60,10 @@ export async function connectPglite(target: PgliteTarget, options: ConnectOption
     throw wrapDbError(e, target, 'connect');
   }
   const parsers = options.values === 'text' ? TEXT_PARSERS : TYPED_PARSERS;
+  // PGlite is one session per data directory, shared by every handle in the process; the text-mode settings are
+  // neutral for typed readers (ISO dates, UTC, exact floats), so setting them here is safe for both.
+  if (options.values === 'text')
+    for (const [k, v] of Object.entries(TEXT_SESSION_SETTINGS)) await handle.pg.query(`SET ${k} = '${v}'`);
   let active = 0;
   let queued = 0;
 

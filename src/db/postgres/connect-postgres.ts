@@ -26,6 +26,19 @@ function typeParsers(mode: 'typed' | 'text'): pg.CustomTypesConfig {
   };
 }
 
+/**
+ * Session settings of a text-mode connection (backup, restore, verify), shared with PGlite: values are written and
+ * read as the same text on any server, whatever its configuration. UTC makes equal timestamptz instants equal text;
+ * extra_float_digits 3 gives float4/float8 their exact shortest text on every version.
+ */
+export const TEXT_SESSION_SETTINGS: Record<string, string> = {
+  TimeZone: 'UTC',
+  DateStyle: 'ISO',
+  IntervalStyle: 'postgres',
+  extra_float_digits: '3',
+  bytea_output: 'hex',
+};
+
 /** Shared by the server and PGlite: the statements that open and close a transaction. */
 export function beginStatement(opts: TransactionOptions): string {
   return opts.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
@@ -68,7 +81,11 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
     max,
     types: typeParsers(options.values ?? 'typed'),
     // search_path selects ?schema=; identifiers are never qualified elsewhere.
-    options: `-c search_path=${target.schema}`,
+    options: [
+      `-c search_path=${target.schema}`,
+      ...(options.values === 'text' ? Object.entries(TEXT_SESSION_SETTINGS).map(([k, v]) => `-c ${k}=${v}`) : []),
+    ].join(' '),
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
   });
   pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
 

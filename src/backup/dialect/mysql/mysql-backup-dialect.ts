@@ -1,12 +1,34 @@
 import type { DbSession, Queryable } from '../../../db/index.ts';
-import type { BackupDialect } from '../backup-dialect.ts';
-import { emptyTable, type SchemaInfo, type TableInfo } from '../../schema-info.ts';
+import type { BackupDialect, CollisionProbe } from '../backup-dialect.ts';
+import { bindValue, type CanonicalValue } from '../../archive/canonical-row.ts';
+import {
+  emptyTable,
+  type ColumnInfo,
+  type SchemaInfo,
+  type TableInfo,
+  type UniqueIndexInfo,
+} from '../../schema-info.ts';
 
 const q = (n: string) => '`' + n.split('`').join('``') + '`';
 
+const NUMERIC = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'decimal', 'float', 'double', 'year']);
+// A value above this is staged in pieces: a statement must fit max_allowed_packet (16 MB by default), and a row
+// can hold several such values.
+const LARGE_VALUE = 4 * 1024 * 1024;
+
+/** `nextval(`db`.`seq`)` → `seq`: MariaDB SEQUENCE objects feeding a column default. */
+function sequenceOf(def: string | null): string | null {
+  const m = def ? /^nextval\((?:`(?:[^`]|``)*`\.)?`((?:[^`]|``)*)`\)$/i.exec(def) : null;
+  return m ? m[1]!.split('``').join('`') : null;
+}
+
+// FLOAT's text form keeps 6 digits; as DOUBLE it is the exact value, which a FLOAT column takes back unchanged.
+function mysqlReadExpr(c: ColumnInfo): string {
+  return /^float\b/.test(c.type) ? `CAST(${q(c.name)} AS DOUBLE)` : q(c.name);
+}
+
 export const mysqlBackupDialect: BackupDialect = {
   quote: q,
-  deleteByKeys: true,
   param: () => '?',
   from: q,
   async introspect(db: Queryable): Promise<SchemaInfo> {
@@ -14,17 +36,27 @@ export const mysqlBackupDialect: BackupDialect = {
       `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
     );
     const out: SchemaInfo = new Map();
-    for (const { t } of tables) {
-      out.set(t, emptyTable(t));
-    }
-    const cols = await db.query<{ t: string; c: string; ty: string; n: string; d: string | null; x: string }>(
-      `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS ty, IS_NULLABLE AS n, COLUMN_DEFAULT AS d, EXTRA AS x
+    for (const { t } of tables) out.set(t, emptyTable(t));
+    const cols = await db.query<{
+      t: string;
+      c: string;
+      ty: string;
+      dt: string;
+      n: string;
+      d: string | null;
+      x: string;
+      cs: string | null;
+      co: string | null;
+    }>(
+      `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS ty, DATA_TYPE AS dt, IS_NULLABLE AS n,
+              COLUMN_DEFAULT AS d, EXTRA AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`,
     );
     for (const c of cols) {
       const t = out.get(c.t);
       if (!t) continue;
       const extra = (c.x ?? '').toLowerCase();
+      const dataType = String(c.dt).toLowerCase();
       t.columns.push({
         name: c.c,
         type: String(c.ty).toLowerCase(),
@@ -35,58 +67,168 @@ export const mysqlBackupDialect: BackupDialect = {
           extra.includes('virtual') ||
           extra.includes('stored') ||
           extra.includes('persistent'),
+        sequence: sequenceOf(c.d),
+        numeric: NUMERIC.has(dataType),
+        // Every MariaDB collation pads with spaces ('a' = 'a '), and most fold case: no collated text is exact.
+        collation: c.co ?? null,
+        charset: c.cs ?? null,
+        exactEquality: c.co === null,
       });
       if (extra.includes('auto_increment')) t.autoIncrement = c.c;
     }
-    const idx = await db.query<{ t: string; i: string; u: number | string; c: string }>(
-      `SELECT TABLE_NAME AS t, INDEX_NAME AS i, NON_UNIQUE AS u, COLUMN_NAME AS c FROM information_schema.STATISTICS
+    const idx = await db.query<{ t: string; i: string; u: number | string; c: string; sp: number | string | null }>(
+      `SELECT TABLE_NAME AS t, INDEX_NAME AS i, NON_UNIQUE AS u, COLUMN_NAME AS c, SUB_PART AS sp
+         FROM information_schema.STATISTICS
         WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
     );
-    const groups = new Map<string, { t: string; i: string; unique: boolean; cols: string[] }>();
+    const groups = new Map<string, { t: string; i: string; unique: boolean; cols: string[]; parts: string[] }>();
     for (const r of idx) {
       const k = `${r.t}\u0000${r.i}`;
       let g = groups.get(k);
-      if (!g) groups.set(k, (g = { t: r.t, i: r.i, unique: Number(r.u) === 0, cols: [] }));
+      if (!g) groups.set(k, (g = { t: r.t, i: r.i, unique: Number(r.u) === 0, cols: [], parts: [] }));
       g.cols.push(r.c);
+      // A prefix index compares only the first SUB_PART characters (bytes for binary columns).
+      g.parts.push(r.sp === null ? q(r.c) : `LEFT(${q(r.c)}, ${Number(r.sp)})`);
     }
     for (const g of groups.values()) {
       const t = out.get(g.t);
       if (!t) continue;
       t.indexes.push(g.cols);
       if (g.i === 'PRIMARY') t.primaryKey = g.cols;
-      else if (g.unique) t.uniqueKeys.push(g.cols);
+      else if (g.unique) {
+        t.uniqueKeys.push(g.cols);
+        t.uniqueIndexes.push({ name: g.i, parts: g.parts, columns: g.cols, predicate: null });
+      }
     }
-    const fks = await db.query<{ t: string; n: string; c: string; rt: string; rc: string }>(
-      `SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS n, COLUMN_NAME AS c, REFERENCED_TABLE_NAME AS rt, REFERENCED_COLUMN_NAME AS rc
-         FROM information_schema.KEY_COLUMN_USAGE
-        WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL AND REFERENCED_TABLE_SCHEMA = DATABASE()
-        ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`,
+    const fks = await db.query<{ t: string; n: string; c: string; rt: string; rc: string; dr: string; ur: string }>(
+      `SELECT k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS n, k.COLUMN_NAME AS c, k.REFERENCED_TABLE_NAME AS rt,
+              k.REFERENCED_COLUMN_NAME AS rc, r.DELETE_RULE AS dr, r.UPDATE_RULE AS ur
+         FROM information_schema.KEY_COLUMN_USAGE k
+         JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+           ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
+        WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL AND k.REFERENCED_TABLE_SCHEMA = DATABASE()
+        ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
     );
-    const fkGroups = new Map<string, { t: string; cols: string[]; rt: string; rcols: string[] }>();
+    const fkGroups = new Map<
+      string,
+      { t: string; cols: string[]; rt: string; rcols: string[]; dr: string; ur: string }
+    >();
     for (const r of fks) {
       const k = `${r.t}\u0000${r.n}`;
       let g = fkGroups.get(k);
-      if (!g) fkGroups.set(k, (g = { t: r.t, cols: [], rt: r.rt, rcols: [] }));
+      if (!g) fkGroups.set(k, (g = { t: r.t, cols: [], rt: r.rt, rcols: [], dr: r.dr, ur: r.ur }));
       g.cols.push(r.c);
       g.rcols.push(r.rc);
     }
     for (const g of fkGroups.values()) {
       // foreign_key_checks=0 lets a restore write cycles in any order, so every FK counts as deferrable.
-      out.get(g.t)?.foreignKeys.push({ columns: g.cols, refTable: g.rt, refColumns: g.rcols, deferrable: true });
+      out.get(g.t)?.foreignKeys.push({
+        columns: g.cols,
+        refTable: g.rt,
+        refColumns: g.rcols,
+        deferrable: true,
+        onDelete: g.dr,
+        onUpdate: g.ur,
+      });
     }
+    // Visible to a role with the TRIGGER privilege on the table (docs/backup.md lists the grants).
+    const trg = await db.query<{ t: string; n: string; w: string; e: string }>(
+      `SELECT EVENT_OBJECT_TABLE AS t, TRIGGER_NAME AS n, ACTION_TIMING AS w, EVENT_MANIPULATION AS e
+         FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME`,
+    );
+    for (const r of trg) out.get(r.t)?.triggers.push({ table: r.t, name: r.n, timing: `${r.w} ${r.e}`, always: true });
     return out;
   },
+  readExpr: mysqlReadExpr,
+  orderExpr: (c: ColumnInfo) => (c.collation ? `CAST(${q(c.name)} AS BINARY)` : q(c.name)),
+  equalsExactly: (qualified: string, c: ColumnInfo, ph: string) =>
+    c.exactEquality === false
+      ? // The first comparison can use an index; the second makes it exact (case, accents, trailing spaces).
+        `(${qualified} = ${ph} AND CAST(${qualified} AS BINARY) = CAST(CONVERT(${ph} USING ${c.charset ?? 'utf8mb4'}) AS BINARY))`
+      : `${qualified} = ${ph}`,
+  matchExactly: (c: ColumnInfo, ph: string) =>
+    c.collation
+      ? `CAST(${q(c.name)} AS BINARY) <=> CAST(CONVERT(${ph} USING ${c.charset ?? 'utf8mb4'}) AS BINARY)`
+      : `${mysqlReadExpr(c)} <=> ${ph}`,
+  collisionProbe(
+    info: TableInfo,
+    ix: UniqueIndexInfo,
+    columns: readonly string[],
+    rows: readonly (readonly CanonicalValue[])[],
+  ): CollisionProbe | null {
+    const cols = ix.columns;
+    if (!cols || !cols.every((c) => columns.includes(c))) return null;
+    // Values bound as literals take the column's collation, so the server compares them as the index does;
+    // a prefix part compares the same prefix of the value.
+    const params: unknown[] = [];
+    const tuple = (r: readonly CanonicalValue[]) =>
+      ix.parts.map((p, i) => {
+        params.push(bindValue(r[columns.indexOf(cols[i]!)]!));
+        return p.replace(q(cols[i]!), '?');
+      });
+    const lhs = ix.parts.length === 1 ? ix.parts[0]! : `(${ix.parts.join(', ')})`;
+    const rhs = rows.map((r) => (ix.parts.length === 1 ? tuple(r)[0]! : `(${tuple(r).join(', ')})`));
+    void info;
+    return {
+      select: ix.parts.map((p, i) => `${p} AS k${i + 1}`).join(', '),
+      match: `${lhs} IN (${rhs.join(', ')})`,
+      params,
+    };
+  },
+  deleteOne: (table: string, where: string) => `DELETE FROM ${q(table)} WHERE ${where} LIMIT 1`,
+  insertHead: (t: TableInfo, columns: readonly string[]) =>
+    `INSERT INTO ${q(t.name)} (${columns.map(q).join(', ')}) VALUES `,
+  lockingRead: ' FOR UPDATE',
+  // InnoDB's locking reads (FOR UPDATE in REPEATABLE READ) lock the tenant's rows and the gaps beside them, so
+  // writers of the tenant wait for the restore's COMMIT; LOCK TABLES would commit the transaction.
+  async lockTables(): Promise<void> {},
   async relaxConstraints(s: DbSession): Promise<() => Promise<void>> {
-    // Session-scoped: it must be switched back before the pooled connection is reused. The restore checks
-    // referential integrity itself before COMMIT, since MariaDB will not re-check these rows later.
+    // Session-scoped: it must be switched back before the pooled connection is reused. With checks off InnoDB
+    // also runs no CASCADE / SET NULL actions; the restore checks every reference itself before COMMIT.
     await s.execute('SET SESSION foreign_key_checks = 0');
     return async () => {
       await s.execute('SET SESSION foreign_key_checks = 1');
     };
   },
-  // InnoDB moves AUTO_INCREMENT past explicitly inserted ids by itself, inside the transaction; ALTER TABLE would
-  // commit implicitly, so nothing is done here on purpose.
-  async advanceSequences(): Promise<void> {},
+  // MariaDB has no session switch for triggers.
+  skipTriggers: async () => false,
+  async advanceSequences(s: DbSession, tables: readonly TableInfo[]): Promise<void> {
+    // AUTO_INCREMENT moves past explicit ids by itself. SEQUENCE objects do not; SETVAL only ever moves forward,
+    // and takes a literal, so the maximum is read first (it is the server's own integer, checked as such).
+    for (const t of tables) {
+      for (const c of t.columns) {
+        if (!c.sequence) continue;
+        const r = await s.query<{ m: string | null }>(`SELECT MAX(${q(c.name)}) AS m FROM ${q(t.name)}`);
+        const m = r[0]?.m;
+        if (m !== null && m !== undefined && /^-?\d{1,20}$/.test(String(m)))
+          await s.query(`SELECT SETVAL(${q(c.sequence)}, ${String(m)})`);
+      }
+    }
+  },
+  async stageLargeValue(s: DbSession, value: unknown, slot: number): Promise<string | null> {
+    const size = Buffer.isBuffer(value) ? value.length : typeof value === 'string' ? Buffer.byteLength(value) : 0;
+    if (size <= LARGE_VALUE) return null;
+    // Piece by piece into a user variable, each piece a binary-protocol parameter; CONCAT keeps the value within
+    // max_allowed_packet, as the original INSERT had to.
+    const v = `@tenantops_large_${slot}`;
+    const pieces: unknown[] = [];
+    if (Buffer.isBuffer(value)) {
+      for (let i = 0; i < value.length; i += LARGE_VALUE) pieces.push(value.subarray(i, i + LARGE_VALUE));
+    } else {
+      const str = value as string;
+      // Cut on code points (never inside a surrogate pair); a quarter of the byte budget in UTF-16 units is safe.
+      const step = LARGE_VALUE / 4;
+      for (let i = 0; i < str.length;) {
+        let end = Math.min(str.length, i + step);
+        if (end < str.length && /[\uD800-\uDBFF]/.test(str[end - 1]!)) end--;
+        pieces.push(str.slice(i, end));
+        i = end;
+      }
+    }
+    await s.execute(`SET ${v} = ?`, [pieces[0]]);
+    for (const p of pieces.slice(1)) await s.execute(`SET ${v} = CONCAT(${v}, ?)`, [p]);
+    return v;
+  },
   async avgRowBytes(db: Queryable, table: string): Promise<number> {
     const r = await db.query<{ b: number | string | null }>(
       `SELECT AVG_ROW_LENGTH AS b FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
@@ -95,5 +237,3 @@ export const mysqlBackupDialect: BackupDialect = {
     return Number(r[0]?.b ?? 0) || 100;
   },
 };
-
-export type { TableInfo };

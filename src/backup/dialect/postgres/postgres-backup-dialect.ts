@@ -1,13 +1,34 @@
 import type { DbSession, Queryable } from '../../../db/index.ts';
-import type { BackupDialect } from '../backup-dialect.ts';
-import { emptyTable, type SchemaInfo, type TableInfo } from '../../schema-info.ts';
+import type { BackupDialect, CollisionProbe } from '../backup-dialect.ts';
+import { bindValue, type CanonicalValue } from '../../archive/canonical-row.ts';
+import {
+  columnOf,
+  emptyTable,
+  type ColumnInfo,
+  type SchemaInfo,
+  type TableInfo,
+  type UniqueIndexInfo,
+} from '../../schema-info.ts';
 
 const q = (n: string) => '"' + n.split('"').join('""') + '"';
+const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
+const FK_ACTION: Record<string, string> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+};
+
+/** `nextval('s'::regclass)` → the sequence as the default names it (already quoted where it needs to be). */
+function sequenceOf(def: string | null): string | null {
+  const m = def ? /^nextval\('((?:[^']|'')+)'::regclass\)$/.exec(def) : null;
+  return m ? m[1]!.split("''").join("'") : null;
+}
 
 /** PostgreSQL and PGlite. Only the current schema (the URL's ?schema=) is read. */
 export const postgresBackupDialect: BackupDialect = {
   quote: q,
-  deleteByKeys: false,
   param: (i) => `$${i}`,
   // An inheritance child or partition is a table of its own: never read its rows through the parent.
   from: (t) => `ONLY ${q(t)}`,
@@ -18,8 +39,15 @@ export const postgresBackupDialect: BackupDialect = {
       `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.relname`,
     );
-    for (const { t } of tables) {
-      out.set(t, emptyTable(t));
+    for (const { t } of tables) out.set(t, emptyTable(t));
+    const parts = await db.query<{ t: string; p: string }>(
+      `SELECT c.relname AS t, pc.relname AS p FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND pc.relkind = 'p'`,
+    );
+    for (const r of parts) {
+      const t = out.get(r.t);
+      if (t) t.partitionOf = r.p;
     }
     const cols = await db.query<{
       t: string;
@@ -30,99 +58,215 @@ export const postgresBackupDialect: BackupDialect = {
       g: string;
       id: string;
       d: string | null;
+      cat: string;
+      tn: string;
+      co: string | null;
+      det: string | boolean | null;
     }>(
       `SELECT c.relname AS t, a.attname AS c, format_type(a.atttypid, a.atttypmod) AS ty, a.attnotnull AS nn,
-              a.atthasdef AS hd, a.attgenerated AS g, a.attidentity AS id, pg_get_expr(d.adbin, d.adrelid) AS d
+              a.atthasdef AS hd, a.attgenerated AS g, a.attidentity AS id, pg_get_expr(d.adbin, d.adrelid) AS d,
+              ty.typcategory AS cat, ty.typname AS tn, co.collname AS co, co.collisdeterministic AS det
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_type ty ON ty.oid = a.atttypid
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         LEFT JOIN pg_collation co ON co.oid = a.attcollation
         WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY c.relname, a.attnum`,
     );
-    const truthy = (v: string | boolean) => v === true || v === 't' || v === 'true';
     for (const c of cols) {
       const t = out.get(c.t);
       if (!t) continue;
       const identity = c.id === 'a' || c.id === 'd';
-      const serial = typeof c.d === 'string' && c.d.startsWith('nextval(');
+      const seq = sequenceOf(c.d);
       t.columns.push({
         name: c.c,
         type: c.ty,
         nullable: !truthy(c.nn),
         hasDefault: truthy(c.hd) || identity,
         generated: (c.g ?? '') !== '',
+        identityAlways: c.id === 'a',
+        sequence: seq,
+        // money is category N but prints with a currency symbol: compare it as text.
+        numeric: c.cat === 'N' && c.tn !== 'money',
+        collation: c.co ?? null,
+        // citext folds case; a nondeterministic (ICU) collation can make different strings equal.
+        exactEquality: c.tn !== 'citext' && (c.det === null || truthy(c.det)),
       });
-      if (identity || serial) t.autoIncrement = c.c;
+      if (identity || seq) t.autoIncrement = c.c;
     }
-    const idx = await db.query<{ t: string; p: string | boolean; u: string | boolean; cols: string }>(
-      `SELECT c.relname AS t, i.indisprimary AS p, i.indisunique AS u,
+    const idx = await db.query<{
+      t: string;
+      p: string | boolean;
+      u: string | boolean;
+      n: string;
+      cols: string | null;
+      parts: string;
+      pred: string | null;
+      plain: string | boolean;
+    }>(
+      `SELECT c.relname AS t, i.indisprimary AS p, i.indisunique AS u, ic.relname AS n,
               (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
-                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                WHERE k.ord <= i.indnkeyatts) AS cols,
+              (SELECT json_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
+                 FROM generate_series(1, i.indnkeyatts) k)::text AS parts,
+              pg_get_expr(i.indpred, i.indrelid, true) AS pred,
+              (i.indexprs IS NULL) AS plain
          FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = current_schema() AND c.relkind = 'r'`,
+         JOIN pg_class ic ON ic.oid = i.indexrelid
+        WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.relname, ic.relname`,
     );
     for (const r of idx) {
       const t = out.get(r.t);
-      if (!t || !r.cols) continue;
-      const list = String(r.cols).split(',');
-      t.indexes.push(list);
+      if (!t) continue;
+      const plain = truthy(r.plain);
+      const list = r.cols ? String(r.cols).split(',') : [];
+      if (list.length) t.indexes.push(list);
       if (truthy(r.p)) t.primaryKey = list;
-      else if (truthy(r.u)) t.uniqueKeys.push(list);
+      else if (truthy(r.u)) {
+        if (plain && !r.pred) t.uniqueKeys.push(list);
+        t.uniqueIndexes.push({
+          name: r.n,
+          parts: JSON.parse(r.parts) as string[],
+          columns: plain ? list : null,
+          predicate: r.pred,
+        });
+      }
     }
-    const fks = await db.query<{ t: string; rt: string; cols: string; rcols: string; def: string | boolean }>(
-      `SELECT c.relname AS t, rc.relname AS rt, con.condeferrable AS def,
+    const fks = await db.query<{
+      t: string;
+      rt: string;
+      cols: string;
+      rcols: string;
+      def: string | boolean;
+      dt: string;
+      ut: string;
+    }>(
+      `SELECT c.relname AS t, rc.relname AS rt, con.condeferrable AS def, con.confdeltype AS dt, con.confupdtype AS ut,
               (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS cols,
               (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS rcols
          FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_class rc ON rc.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-        WHERE con.contype = 'f' AND n.nspname = current_schema() AND rn.nspname = current_schema()`,
+        WHERE con.contype = 'f' AND n.nspname = current_schema() AND rn.nspname = current_schema()
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = con.conparentid AND p.conrelid = con.conrelid)`,
     );
+    // An FK to a partitioned table is one constraint on the parent (whose rows are its partitions' rows) plus a
+    // clone per partition; the clones are left out above, so the reference is checked once, through the parent.
     for (const f of fks) {
       out.get(f.t)?.foreignKeys.push({
         columns: String(f.cols).split(','),
         refTable: f.rt,
         refColumns: String(f.rcols).split(','),
         deferrable: truthy(f.def),
+        onDelete: FK_ACTION[f.dt] ?? 'NO ACTION',
+        onUpdate: FK_ACTION[f.ut] ?? 'NO ACTION',
       });
     }
+    const trg = await db.query<{ t: string; n: string; e: string }>(
+      `SELECT c.relname AS t, tg.tgname AS n, tg.tgenabled AS e
+         FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND NOT tg.tgisinternal AND tg.tgenabled <> 'D' ORDER BY tg.tgname`,
+    );
+    for (const r of trg) out.get(r.t)?.triggers.push({ table: r.t, name: r.n, timing: '', always: r.e === 'A' });
     return out;
   },
-  async relaxConstraints(s: DbSession, tables: readonly TableInfo[]): Promise<() => Promise<void>> {
-    // Least privilege first: deferrable FKs are checked at COMMIT, after the whole tenant is back.
+  readExpr: (c: ColumnInfo) => q(c.name),
+  orderExpr(c: ColumnInfo, row: boolean): string {
+    if (c.numeric) return q(c.name);
+    // Types without a btree order (json, point) sort by their text; collatable text sorts by its bytes.
+    if (row) return `${q(c.name)}::text COLLATE "C"`;
+    return c.collation ? `${q(c.name)} COLLATE "C"` : q(c.name);
+  },
+  equalsExactly: (qualified: string, c: ColumnInfo, ph: string) =>
+    c.exactEquality === false
+      ? `(${qualified} = ${ph} AND ${qualified}::text COLLATE "C" = (${ph})::text)`
+      : `${qualified} = ${ph}`,
+  // Text is what travels, so text is what is compared: exact for every type, json and point included.
+  matchExactly: (c: ColumnInfo, ph: string) => `${q(c.name)}::text IS NOT DISTINCT FROM (${ph})::text`,
+  collisionProbe(
+    info: TableInfo,
+    ix: UniqueIndexInfo,
+    columns: readonly string[],
+    rows: readonly (readonly CanonicalValue[])[],
+    first: number,
+  ): CollisionProbe | null {
+    if (ix.columns && !ix.columns.every((c) => columns.includes(c))) return null;
+    if (!ix.columns && info.columns.some((c) => !c.generated && !columns.includes(c.name))) return null;
+    // The archive's rows become a VALUES list whose columns carry the table's names and types, so the index's own
+    // expressions and predicate (over unqualified names) evaluate on them unchanged, inside the subquery.
+    const params: unknown[] = [];
+    const types = columns.map((c) => columnOf(info, c).type);
+    const values = rows.map(
+      (r) =>
+        `(${r.map((v, i) => {
+          params.push(bindValue(v));
+          return `$${first + params.length - 1}::${types[i]}`;
+        })})`,
+    );
+    const parts = ix.parts.join(', ');
+    const lhs = ix.parts.length === 1 ? ix.parts[0]! : `(${parts})`;
+    const where = ix.predicate ? ` WHERE ${ix.predicate}` : '';
+    return {
+      select: ix.parts.map((p, i) => `(${p})::text AS k${i + 1}`).join(', '),
+      match: `${ix.predicate ? `(${ix.predicate}) AND ` : ''}${lhs} IN (SELECT ${parts} FROM (VALUES ${values.join(', ')}) AS tenantops_probe(${columns.map(q).join(', ')})${where})`,
+      params,
+    };
+  },
+  // PostgreSQL's DELETE has no LIMIT; the row's physical id picks one of several equal rows.
+  deleteOne: (table: string, where: string) =>
+    `DELETE FROM ONLY ${q(table)} WHERE ctid = (SELECT ctid FROM ONLY ${q(table)} WHERE ${where} LIMIT 1)`,
+  insertHead: (t: TableInfo, columns: readonly string[]) =>
+    `INSERT INTO ${q(t.name)} (${columns.map(q).join(', ')})${
+      t.columns.some((c) => c.identityAlways && columns.includes(c.name)) ? ' OVERRIDING SYSTEM VALUE' : ''
+    } VALUES `,
+  lockingRead: '',
+  async lockTables(s: DbSession, tables: readonly string[]): Promise<void> {
+    if (!tables.length) return;
+    // Row locks cannot stop new rows of the tenant from being inserted, so writers of these tables wait for the
+    // COMMIT (readers do not). The wait for the lock itself is bounded, so a long-running writer is reported.
+    await s.execute(`SET LOCAL lock_timeout = '30s'`);
+    await s.execute(`LOCK TABLE ${tables.map((t) => `ONLY ${q(t)}`).join(', ')} IN SHARE ROW EXCLUSIVE MODE`);
+  },
+  async relaxConstraints(s: DbSession): Promise<() => Promise<void>> {
+    // Least privilege: deferrable FKs are checked at COMMIT, after the whole tenant is back. NOT DEFERRABLE ones
+    // hold at every statement, which the FK-ordered writes respect.
     await s.execute('SET CONSTRAINTS ALL DEFERRED');
-    if (tables.some((t) => t.foreignKeys.some((f) => !f.deferrable))) {
-      // A NOT DEFERRABLE FK cycle cannot be inserted row by row; replica mode skips FK triggers for this
-      // transaction only (SET LOCAL). It needs superuser; without it the plan's parent-first order has to do.
-      // A failed statement aborts a PostgreSQL transaction, hence the savepoint around the attempt.
-      await s.execute('SAVEPOINT tenantops_srr');
-      try {
-        await s.execute("SET LOCAL session_replication_role = 'replica'");
-        await s.execute('RELEASE SAVEPOINT tenantops_srr');
-      } catch {
-        await s.execute('ROLLBACK TO SAVEPOINT tenantops_srr');
-      }
-    }
-    // Both settings end with the transaction.
     return async () => {};
+  },
+  async skipTriggers(s: DbSession): Promise<boolean> {
+    // Replica mode skips user triggers (and FK triggers: the restore checks references itself) for this
+    // transaction only. It needs superuser; a failed statement aborts a PostgreSQL transaction, hence the savepoint.
+    await s.execute('SAVEPOINT tenantops_srr');
+    try {
+      await s.execute("SET LOCAL session_replication_role = 'replica'");
+      await s.execute('RELEASE SAVEPOINT tenantops_srr');
+      return true;
+    } catch {
+      await s.execute('ROLLBACK TO SAVEPOINT tenantops_srr');
+      return false;
+    }
   },
   async advanceSequences(s: DbSession, tables: readonly TableInfo[]): Promise<void> {
     for (const t of tables) {
-      if (!t.autoIncrement) continue;
-      const col = t.autoIncrement;
-      // setval is not rolled back with the transaction, so it must only ever move forward: GREATEST with the
-      // sequence's current position.
-      await s.query(
-        `SELECT setval(x.seq, x.v) FROM (
-           SELECT pg_get_serial_sequence($1, $2) AS seq,
-                  GREATEST((SELECT COALESCE(MAX(${q(col)}), 0) FROM ONLY ${q(t.name)}),
-                           (SELECT COALESCE(MAX(last_value), 0) FROM pg_sequences
-                             WHERE format('%I.%I', schemaname, sequencename) = pg_get_serial_sequence($1, $2)), 1) AS v) x
-          WHERE x.seq IS NOT NULL`,
-        [q(t.name), col],
-      );
+      for (const c of t.columns) {
+        if (!(c.sequence || (t.autoIncrement === c.name && !c.generated))) continue;
+        // setval is not rolled back with the transaction, so it must only ever move forward: GREATEST with the
+        // sequence's current position. The sequence is the default's own, or the identity's.
+        await s.query(
+          `SELECT setval(x.seq, x.v) FROM (
+             SELECT s.seq, GREATEST((SELECT COALESCE(MAX(${q(c.name)})::bigint, 0) FROM ONLY ${q(t.name)}),
+                                    (SELECT COALESCE(last_value, 0) FROM pg_sequences
+                                      WHERE format('%I.%I', schemaname, sequencename)::regclass = s.seq::regclass), 1) AS v
+               FROM (SELECT COALESCE($1::text, pg_get_serial_sequence($2, $3)) AS seq) s) x
+            WHERE x.seq IS NOT NULL`,
+          [c.sequence ?? null, q(t.name), c.name],
+        );
+      }
     }
   },
+  stageLargeValue: async () => null,
   async avgRowBytes(db: Queryable, table: string): Promise<number> {
     const r = await db.query<{ b: number | string | null }>(
       `SELECT CASE WHEN c.reltuples > 0 THEN pg_relation_size(c.oid) / c.reltuples ELSE 0 END AS b

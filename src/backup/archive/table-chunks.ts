@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { ArchiveWriter } from './archive-writer.ts';
+
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+export interface ChunkedTable {
+  rows: number;
+  bytes: number;
+  sha256: string;
+  chunks: string[];
+}
+
+/**
+ * One table's rows into an archive: NDJSON chunks of at most ~4 MB under `dir/`, hashed as they go. The one
+ * writer of table data, for backups and for safety backups alike.
+ */
+export class TableChunks {
+  private readonly hash = createHash('sha256');
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private readonly out: ChunkedTable = { rows: 0, bytes: 0, sha256: '', chunks: [] };
+
+  constructor(
+    private readonly writer: ArchiveWriter,
+    private readonly dir: string,
+  ) {}
+
+  async add(line: string): Promise<void> {
+    const l = line + '\n';
+    this.hash.update(l);
+    this.out.rows++;
+    this.out.bytes += Buffer.byteLength(l);
+    this.pending.push(l);
+    this.pendingBytes += l.length;
+    if (this.pendingBytes >= CHUNK_BYTES) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.pending.length) return;
+    const name = `${this.dir}/${String(this.out.chunks.length).padStart(6, '0')}.ndjson`;
+    const buf = Buffer.from(this.pending.join(''));
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.out.chunks.push(name);
+    await this.writer.addEntry(name, buf);
+  }
+
+  async finish(): Promise<ChunkedTable> {
+    await this.flush();
+    this.out.sha256 = this.hash.digest('hex');
+    return this.out;
+  }
+}

@@ -1,0 +1,236 @@
+import type { DbSession } from '../../db/index.ts';
+import { TenantopsError } from '../../errors/index.ts';
+import { bindValue, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
+import type { SchemaInfo, TableInfo } from '../schema-info.ts';
+import { bindTenant } from '../scope/scope-plan.ts';
+import type { TenantScope } from '../tenant-scope.ts';
+import { keyMatch } from './key-match.ts';
+import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
+
+const MAX_PARAMS = 30000;
+const MAX_ROWS = 1000;
+const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
+
+export interface ApplyHooks {
+  onProgress?: (phase: 'delete' | 'update' | 'insert', table: string, rows: number) => void;
+  checkpoint?: (name: string) => Promise<void>;
+}
+
+/**
+ * Tables ordered parents first by their declared foreign keys (a partition stands for its partitioned parent),
+ * ties in plan order: NOT DEFERRABLE FKs hold at every statement for a role that cannot relax them. Tables in
+ * a cycle keep plan order; their FKs must be deferrable, or relaxed, as the dialect does.
+ */
+export function fkOrder(schema: SchemaInfo, tables: readonly string[]): string[] {
+  const set = new Set(tables);
+  const parentsOf = new Map<string, Set<string>>(tables.map((t) => [t, new Set<string>()]));
+  for (const t of tables) {
+    for (const fk of schema.get(t)!.foreignKeys) {
+      const targets = set.has(fk.refTable)
+        ? [fk.refTable]
+        : tables.filter((x) => schema.get(x)!.partitionOf === fk.refTable);
+      for (const p of targets) if (p !== t) parentsOf.get(t)!.add(p);
+    }
+  }
+  const out: string[] = [];
+  const done = new Set<string>();
+  while (out.length < tables.length) {
+    const ready = tables.find((t) => !done.has(t) && [...parentsOf.get(t)!].every((p) => done.has(p)));
+    const next = ready ?? tables.find((t) => !done.has(t))!;
+    done.add(next);
+    out.push(next);
+  }
+  return out;
+}
+
+function mismatch(what: string, table: string, expected: number, got: number): TenantopsError {
+  return new TenantopsError(
+    'TENANTOPS_E_VERIFY_FAILED',
+    `${what} in ${table} touched ${got} rows instead of ${expected}: the rows changed while the restore ran, or a trigger or rule interfered; rolled back`,
+  );
+}
+
+async function applyDeletes(s: DbSession, scope: TenantScope, t: TablePlan, hooks: ApplyHooks): Promise<void> {
+  const d = scope.dialect;
+  const info = scope.schema.get(t.table)!;
+  let done = 0;
+  for (const batch of t.deletes.batches(t.spec.wholeRow ? 1 : 500)) {
+    const rows = batch.map(parseRow);
+    if (t.spec.wholeRow) {
+      // Equal rows of a table without a key are duplicates: each delete removes exactly one of them.
+      for (const r of rows) {
+        const m = keyMatch(d, info, t.spec, [r], 1);
+        const res = await s.execute(d.deleteOne(t.table, m.sql), m.params);
+        if (res.affectedRows !== 1) throw mismatch('a delete', t.table, 1, res.affectedRows);
+      }
+    } else {
+      const m = keyMatch(d, info, t.spec, rows, 1);
+      const res = await s.execute(`DELETE FROM ${d.from(t.table)} WHERE ${m.sql}`, m.params);
+      // Every batch must make progress by exactly its size: never a loop that repeats a statement.
+      if (res.affectedRows !== rows.length) throw mismatch('a delete', t.table, rows.length, res.affectedRows);
+    }
+    done += rows.length;
+    hooks.onProgress?.('delete', t.table, done);
+  }
+}
+
+async function bindAll(
+  s: DbSession,
+  scope: TenantScope,
+  values: readonly CanonicalValue[],
+  slot: { n: number },
+): Promise<{ sql: string | null; value: unknown }[]> {
+  const out: { sql: string | null; value: unknown }[] = [];
+  for (const v of values) {
+    const b = bindValue(v);
+    const staged = await scope.dialect.stageLargeValue(s, b, slot.n++);
+    out.push({ sql: staged, value: b });
+  }
+  return out;
+}
+
+async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hooks: ApplyHooks): Promise<void> {
+  const d = scope.dialect;
+  const info = scope.schema.get(t.table)!;
+  const keyCols = new Set(t.spec.columns);
+  let done = 0;
+  for (const batch of t.updates.batches(200)) {
+    for (const line of batch) {
+      const i = line.indexOf(UPDATE_SEP);
+      const next = parseRow(line.slice(0, i));
+      const prev = parseRow(line.slice(i + 1));
+      // Only the columns that differ are written: fewer ON UPDATE side effects, less to replicate.
+      const changed = t.columns
+        .map((c, j) => ({ c, j }))
+        .filter(({ c, j }) => !keyCols.has(c) && JSON.stringify(next[j]) !== JSON.stringify(prev[j]));
+      if (!changed.length) continue;
+      const bound = await bindAll(
+        s,
+        scope,
+        changed.map(({ j }) => next[j]!),
+        { n: 0 },
+      );
+      const params: unknown[] = [];
+      const sets = changed.map(({ c }, k) => {
+        if (bound[k]!.sql) return `${d.quote(c)} = ${bound[k]!.sql}`;
+        params.push(bound[k]!.value);
+        return `${d.quote(c)} = ${d.param(params.length)}`;
+      });
+      const m = keyMatch(d, info, t.spec, [prev], params.length + 1);
+      const res = await s.execute(`UPDATE ${d.from(t.table)} SET ${sets.join(', ')} WHERE ${m.sql}`, [
+        ...params,
+        ...m.params,
+      ]);
+      if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
+    }
+    done += batch.length;
+    hooks.onProgress?.('update', t.table, done);
+  }
+}
+
+async function applyInserts(s: DbSession, scope: TenantScope, t: TablePlan, hooks: ApplyHooks): Promise<void> {
+  const d = scope.dialect;
+  const info = scope.schema.get(t.table)!;
+  const head = d.insertHead(info, t.columns);
+  const perStmt = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / Math.max(1, t.columns.length))));
+  let rows: CanonicalValue[][] = [];
+  let bytes = 0;
+  let done = 0;
+  const flush = async () => {
+    if (!rows.length) return;
+    const params: unknown[] = [];
+    const tuples = rows.map(
+      (r) =>
+        `(${r.map((v) => {
+          params.push(bindValue(v));
+          return d.param(params.length);
+        })})`,
+    );
+    const res = await s.execute(head + tuples.join(', '), params);
+    if (res.affectedRows !== rows.length) throw mismatch('an insert', t.table, rows.length, res.affectedRows);
+    done += rows.length;
+    rows = [];
+    bytes = 0;
+    hooks.onProgress?.('insert', t.table, done);
+    await hooks.checkpoint?.('during-insert');
+  };
+  for (const batch of t.inserts.batches(perStmt)) {
+    for (const line of batch) {
+      const r = parseRow(line);
+      if (line.length > MAX_STATEMENT_BYTES / 4) {
+        // A row with a large value goes alone, its large values staged by the dialect within the packet limit.
+        await flush();
+        const bound = await bindAll(s, scope, r, { n: 0 });
+        const params: unknown[] = [];
+        const ph = bound.map((b) => b.sql ?? (params.push(b.value), d.param(params.length)));
+        const res = await s.execute(`${head}(${ph.join(', ')})`, params);
+        if (res.affectedRows !== 1) throw mismatch('an insert', t.table, 1, res.affectedRows);
+        done++;
+        continue;
+      }
+      rows.push(r);
+      bytes += line.length;
+      if (rows.length >= perStmt || bytes >= MAX_STATEMENT_BYTES) await flush();
+    }
+  }
+  await flush();
+}
+
+/**
+ * Executes a plan inside the caller's transaction: deletes children first, then updates and inserts parents
+ * first, each statement checked to touch exactly the rows it names.
+ */
+export async function applyPlan(s: DbSession, scope: TenantScope, plan: RestorePlan, hooks: ApplyHooks): Promise<void> {
+  const byName = new Map(plan.tables.map((t) => [t.table, t]));
+  const order = fkOrder(
+    scope.schema,
+    plan.tables.map((t) => t.table),
+  ).map((n) => byName.get(n)!);
+  for (const t of [...order].reverse()) if (t.delete) await applyDeletes(s, scope, t, hooks);
+  await hooks.checkpoint?.('after-delete');
+  for (const t of order) {
+    if (t.update) await applyUpdates(s, scope, t, hooks);
+    if (t.insert) await applyInserts(s, scope, t, hooks);
+  }
+}
+
+/**
+ * Every declared foreign key of the tenant's rows holds, also where checks were relaxed or skipped (MariaDB
+ * foreign_key_checks, PostgreSQL replica mode): checked for the tables the plan wrote and the tables they
+ * reference, before COMMIT.
+ */
+export async function checkForeignKeys(s: DbSession, scope: TenantScope, plan: RestorePlan): Promise<void> {
+  const d = scope.dialect;
+  const changed = new Set(plan.tables.filter((t) => t.insert || t.update || t.delete).map((t) => t.table));
+  const broken: string[] = [];
+  for (const entry of scope.plan.entries) {
+    const info: TableInfo = scope.schema.get(entry.table)!;
+    for (const fk of info.foreignKeys) {
+      const parentChanged =
+        changed.has(fk.refTable) || [...changed].some((t) => scope.schema.get(t)?.partitionOf === fk.refTable);
+      if (!changed.has(entry.table) && !parentChanged) continue;
+      const b = bindTenant(entry.predicate, plan.tenantId, d.param);
+      const self = d.quote(entry.table);
+      const ref = scope.schema.has(fk.refTable) ? d.from(fk.refTable) : d.quote(fk.refTable);
+      const notNull = fk.columns.map((c) => `${self}.${d.quote(c)} IS NOT NULL`).join(' AND ');
+      // Only the referenced table is aliased: the tenant predicate may name this table, and a self-reference
+      // must still tell the two apart.
+      const join = fk.columns
+        .map((c, i) => `tenantops_ref.${d.quote(fk.refColumns[i]!)} = ${self}.${d.quote(c)}`)
+        .join(' AND ');
+      const r = await s.query<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM ${d.from(entry.table)} WHERE ${b.sql} AND ${notNull} AND NOT EXISTS (SELECT 1 FROM ${ref} tenantops_ref WHERE ${join})`,
+        b.params,
+      );
+      const n = Number(r[0]!.n);
+      if (n > 0)
+        broken.push(
+          `${n} rows of ${entry.table}.${fk.columns.join(',')} reference missing ${fk.refTable}.${fk.refColumns.join(',')}`,
+        );
+    }
+  }
+  if (broken.length)
+    throw new TenantopsError('TENANTOPS_E_INTEGRITY', `restored rows reference rows that do not exist; rolled back`, {
+      details: broken,
+    });
+}

@@ -1,0 +1,207 @@
+import type { DbSession } from '../../db/index.ts';
+import { TenantopsError } from '../../errors/index.ts';
+import { bindValue, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
+import type { Manifest } from '../archive/manifest.ts';
+import type { BackupConfig } from '../config/backup-config.ts';
+import type { UniqueIndexInfo } from '../schema-info.ts';
+import { bindTenant, type Edge } from '../scope/scope-plan.ts';
+import type { TenantScope } from '../tenant-scope.ts';
+import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
+
+const PARAM_BUDGET = 30000;
+const MAX_REPORTED = 50;
+
+/** The rows a plan writes to a table (inserted and updated, archive version), in batches. */
+function* writtenRows(t: TablePlan, size: number): Iterable<CanonicalValue[][]> {
+  for (const b of t.inserts.batches(size)) yield b.map(parseRow);
+  for (const b of t.updates.batches(size)) yield b.map((l) => parseRow(l.slice(0, l.indexOf(UPDATE_SEP))));
+}
+
+/** The rows a plan removes or rewrites (current version): deleted, and the old side of updates. */
+function* replacedRows(t: TablePlan, size: number): Iterable<CanonicalValue[][]> {
+  for (const b of t.deletes.batches(size)) yield b.map(parseRow);
+  for (const b of t.updates.batches(size)) yield b.map((l) => parseRow(l.slice(l.indexOf(UPDATE_SEP) + 1)));
+}
+
+/** `NOT (the tenant's predicate)`: rows of other tenants (and rows of nobody's) in an in-scope table. */
+function othersOf(scope: TenantScope, table: string): string {
+  const e = scope.plan.entries.find((x) => x.table === table);
+  return e ? `NOT COALESCE((${e.predicate}), FALSE)` : 'TRUE';
+}
+
+/**
+ * Every unique key (the primary key, constraints, unique indexes: expression, partial, case-insensitive, binary)
+ * of every row the plan writes, against every row that is not the tenant's, compared by the server itself. Runs
+ * before any write; a collision is refused with exit 4.
+ */
+export async function checkCollisions(s: DbSession, scope: TenantScope, plan: RestorePlan): Promise<void> {
+  const d = scope.dialect;
+  const found: string[] = [];
+  for (const t of plan.tables) {
+    if (!t.insert && !t.update) continue;
+    const info = scope.schema.get(t.table)!;
+    const indexes: UniqueIndexInfo[] = [...info.uniqueIndexes];
+    if (info.primaryKey.length)
+      indexes.unshift({
+        name: 'PRIMARY KEY',
+        parts: info.primaryKey.map(d.quote),
+        columns: info.primaryKey,
+        predicate: null,
+      });
+    const perBatch = Math.max(1, Math.floor(PARAM_BUDGET / Math.max(1, t.columns.length)));
+    for (const ix of indexes) {
+      for (const rows of writtenRows(t, Math.min(500, perBatch))) {
+        const others = bindTenant(othersOf(scope, t.table), plan.tenantId, d.param);
+        const probe = d.collisionProbe(info, ix, t.columns, rows, others.params.length + 1);
+        if (!probe) break;
+        const hits = await s.query(
+          `SELECT ${probe.select} FROM ${d.from(t.table)} WHERE ${others.sql} AND ${probe.match}`,
+          [...others.params, ...probe.params],
+        );
+        for (const h of hits) {
+          const key = ix.parts.map((p, i) => `${ix.columns?.[i] ?? p}=${String(h[`k${i + 1}`])}`).join(', ');
+          found.push(`${t.table} (${key}) belongs to another tenant (${ix.name})`);
+        }
+      }
+    }
+  }
+  if (found.length) {
+    throw new TenantopsError(
+      'TENANTOPS_E_KEY_COLLISION',
+      `${found.length} archive rows collide with other tenants' keys; nothing was written`,
+      { details: found.slice(0, MAX_REPORTED) },
+    );
+  }
+}
+
+/**
+ * Rows outside the tenant that reference a row this restore deletes, or whose referenced key it changes. Deleting
+ * it would leave them dangling (or let CASCADE / SET NULL rewrite them): refused before any write, with exit 4.
+ */
+export async function checkReferencedRows(s: DbSession, scope: TenantScope, plan: RestorePlan): Promise<void> {
+  const d = scope.dialect;
+  const byTable = new Map(plan.tables.map((t) => [t.table, t]));
+  const found: string[] = [];
+  for (const e of [...scope.plan.internal, ...scope.plan.incoming]) {
+    const target = byTable.get(e.to);
+    if (!target || (!target.delete && !target.update)) continue;
+    const idx = e.refColumns.map((c) => target.columns.indexOf(c));
+    if (idx.some((i) => i < 0)) continue;
+    for (const rows of replacedRows(target, 500)) {
+      const keys = uniqueKeys(rows.map((r) => idx.map((i) => r[i]!)));
+      if (!keys.length) continue;
+      const others = bindTenant(othersOf(scope, e.from), plan.tenantId, d.param);
+      const m = tupleIn(scope, e.columns, keys, others.params.length + 1);
+      const hits = await s.query(
+        `SELECT ${e.columns.map(d.quote).join(', ')} FROM ${d.from(e.from)} WHERE ${others.sql} AND ${m.sql}`,
+        [...others.params, ...m.params],
+      );
+      for (const h of hits)
+        found.push(
+          `${e.from}(${e.columns.map((c) => `${c}=${String(h[c])}`).join(', ')}) references ${e.to}(${e.refColumns.join(', ')}) that the restore removes (${e.source})`,
+        );
+    }
+  }
+  if (found.length) {
+    throw new TenantopsError(
+      'TENANTOPS_E_SHARED_ROWS',
+      `${found.length} rows of other tenants reference rows this restore would delete or rewrite; nothing was written`,
+      { details: found.slice(0, MAX_REPORTED) },
+    );
+  }
+}
+
+function uniqueKeys(keys: CanonicalValue[][]): CanonicalValue[][] {
+  const seen = new Map<string, CanonicalValue[]>();
+  for (const k of keys) if (k.every((v) => v !== null)) seen.set(JSON.stringify(k), k);
+  return [...seen.values()];
+}
+
+function tupleIn(
+  scope: TenantScope,
+  cols: readonly string[],
+  keys: readonly CanonicalValue[][],
+  first: number,
+): { sql: string; params: unknown[] } {
+  const d = scope.dialect;
+  const params: unknown[] = [];
+  const ph = (v: CanonicalValue) => {
+    params.push(bindValue(v));
+    return d.param(first + params.length - 1);
+  };
+  if (cols.length === 1) return { sql: `${d.quote(cols[0]!)} IN (${keys.map((k) => ph(k[0]!)).join(', ')})`, params };
+  return {
+    sql: `(${cols.map(d.quote).join(', ')}) IN (${keys.map((k) => `(${k.map(ph).join(', ')})`).join(', ')})`,
+    params,
+  };
+}
+
+/**
+ * Triggers on the tables the plan writes to. Skipped where the role may skip them (said in the notes); otherwise
+ * the restore is refused before writing unless the config lets them fire (the verification still catches any row
+ * they change).
+ */
+export async function checkTriggers(
+  s: DbSession,
+  scope: TenantScope,
+  plan: RestorePlan,
+  config: BackupConfig,
+  dryRun: boolean,
+): Promise<void> {
+  const written = plan.tables.filter((t) => t.insert || t.update || t.delete);
+  const triggers = written.flatMap((t) => scope.schema.get(t.table)!.triggers);
+  if (!triggers.length) return;
+  const names = triggers.map((t) => `${t.table}.${t.name}`).join(', ');
+  if (config.triggers === 'fire') {
+    plan.notes.push(`triggers fire during the restore (config triggers: fire): ${names}`);
+    return;
+  }
+  // Skipping is a setting of this transaction only, so a dry run may ask too; it writes nothing.
+  const skipped = await scope.dialect.skipTriggers(s);
+  const firing = skipped ? triggers.filter((t) => t.always) : triggers;
+  if (!firing.length) {
+    plan.notes.push(`triggers skipped for this restore: ${names}`);
+    return;
+  }
+  const list = firing.map((t) => `${t.table}.${t.name}`).join(', ');
+  if (dryRun) {
+    plan.notes.push(`the restore will refuse: triggers this role cannot skip (${list}); see "triggers: fire"`);
+    return;
+  }
+  throw new TenantopsError(
+    'TENANTOPS_E_TRIGGERS',
+    `the restore would fire triggers this role cannot skip: ${list}; set "triggers: fire" in the config to let them run (the verification still rejects any row they change), or exclude the tables they write to; nothing was written`,
+  );
+}
+
+/** Without --include-parents, every shared row the restored rows reference must already exist in the target. */
+export async function checkSharedParents(s: DbSession, scope: TenantScope, manifest: Manifest): Promise<void> {
+  const d = scope.dialect;
+  const missing: string[] = [];
+  for (const ref of manifest.external) {
+    if (manifest.tables.some((t) => t.role === 'parent' && t.name === ref.to)) continue;
+    for (let i = 0; i < ref.keys.length; i += 500) {
+      const keys = ref.keys.slice(i, i + 500);
+      const m = tupleIn(scope, ref.refColumns, keys, 1);
+      const rows = await s.query(
+        `SELECT ${ref.refColumns.map(d.quote).join(', ')} FROM ${d.from(ref.to)} WHERE ${m.sql}`,
+        m.params,
+      );
+      const have = new Set(rows.map((r) => JSON.stringify(ref.refColumns.map((c) => String(r[c])))));
+      for (const k of keys)
+        if (!have.has(JSON.stringify(k)))
+          missing.push(
+            `${ref.to}(${ref.refColumns.join(',')})=(${k.join(',')}) referenced by ${ref.from}.${ref.columns.join(',')}`,
+          );
+    }
+  }
+  if (missing.length) {
+    throw new TenantopsError(
+      'TENANTOPS_E_MISSING_PARENTS',
+      `${missing.length} shared rows the tenant references are missing in the target; back up with --include-parents`,
+      { details: missing.slice(0, MAX_REPORTED) },
+    );
+  }
+}
+
+export type { Edge };
