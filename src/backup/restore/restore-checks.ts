@@ -17,10 +17,22 @@ function* writtenRows(t: TablePlan, size: number): Iterable<CanonicalValue[][]> 
   for (const b of t.updates.batches(size)) yield b.map((l) => parseRow(l.slice(0, l.indexOf(UPDATE_SEP))));
 }
 
-/** The rows a plan removes or rewrites (current version): deleted, and the old side of updates. */
-function* replacedRows(t: TablePlan, size: number): Iterable<CanonicalValue[][]> {
+/**
+ * The rows whose values at these columns a plan removes (current version): deleted rows, and updated rows whose
+ * values there change. An update that leaves a referenced key alone leaves its references alone.
+ */
+function* replacedRows(t: TablePlan, idx: readonly number[], size: number): Iterable<CanonicalValue[][]> {
   for (const b of t.deletes.batches(size)) yield b.map(parseRow);
-  for (const b of t.updates.batches(size)) yield b.map((l) => parseRow(l.slice(l.indexOf(UPDATE_SEP) + 1)));
+  for (const b of t.updates.batches(size)) {
+    const rows: CanonicalValue[][] = [];
+    for (const l of b) {
+      const i = l.indexOf(UPDATE_SEP);
+      const next = parseRow(l.slice(0, i));
+      const prev = parseRow(l.slice(i + 1));
+      if (idx.some((j) => JSON.stringify(next[j]) !== JSON.stringify(prev[j]))) rows.push(prev);
+    }
+    if (rows.length) yield rows;
+  }
 }
 
 /** `NOT (the tenant's predicate)`: rows of other tenants (and rows of nobody's) in an in-scope table. */
@@ -87,7 +99,7 @@ export async function checkReferencedRows(s: DbSession, scope: TenantScope, plan
     if (!target || (!target.delete && !target.update)) continue;
     const idx = e.refColumns.map((c) => target.columns.indexOf(c));
     if (idx.some((i) => i < 0)) continue;
-    for (const rows of replacedRows(target, 500)) {
+    for (const rows of replacedRows(target, idx, 500)) {
       const keys = uniqueKeys(rows.map((r) => idx.map((i) => r[i]!)));
       if (!keys.length) continue;
       const others = bindTenant(othersOf(scope, e.from), plan.tenantId, d.param);

@@ -59,7 +59,14 @@ export async function connectPglite(target: PgliteTarget, options: ConnectOption
   } catch (e) {
     throw wrapDbError(e, target, 'connect');
   }
-  const parsers = options.values === 'text' ? TEXT_PARSERS : TYPED_PARSERS;
+  let parsers = options.values === 'text' ? TEXT_PARSERS : TYPED_PARSERS;
+  if (options.values === 'text') {
+    // PGlite parses arrays (int[], text[]…) into JS arrays through parsers it registers per instance, under the
+    // array types' OIDs; text mode names every type the database has, so those come back as the server's text too.
+    const all = await handle.pg.query<{ oid: number }>('SELECT oid::int AS oid FROM pg_type');
+    parsers = { ...TEXT_PARSERS };
+    for (const { oid } of all.rows) parsers[oid] = (v) => v;
+  }
   // PGlite is one session per data directory, shared by every handle in the process; the text-mode settings are
   // neutral for typed readers (ISO dates, UTC, exact floats), so setting them here is safe for both.
   if (options.values === 'text')

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Db } from '../../src/db/index.ts';
+import { backupTenant, restoreTenant, validateConfig, type BackupConfig } from '../../src/backup/index.ts';
+import type { RestoreResult } from '../../src/backup/restore-tenant.ts';
+import { sql } from './backup-fixtures.ts';
+
+/**
+ * What the server stores, compared by the server: MariaDB's CHECKSUM TABLE reads the stored record (a FLOAT's
+ * every bit, a JSON document's every byte); PostgreSQL hashes each row's text, which a UTC session with
+ * extra_float_digits 3 makes exact. Independent of the code under test, which reads through its own expressions.
+ */
+export async function exactDigest(db: Db, tables: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of tables) {
+    if (db.dialect.name === 'mysql') {
+      const r = await db.query(`CHECKSUM TABLE ${db.dialect.quoteIdent(t)} EXTENDED`);
+      const n = await db.query(`SELECT COUNT(*) AS n FROM ${db.dialect.quoteIdent(t)}`);
+      out[t] = `${String(n[0]!.n)}:${String(r[0]!.Checksum)}`;
+    } else {
+      const r = await db.query(
+        `SELECT COUNT(*) AS n, md5(string_agg(x::text, E'\\n' ORDER BY x::text COLLATE "C")) AS h FROM ONLY ${db.dialect.quoteIdent(t)} x`,
+      );
+      out[t] = `${String(r[0]!.n)}:${String(r[0]!.h)}`;
+    }
+  }
+  return out;
+}
+
+export async function run(db: Db, statements: readonly string[]): Promise<void> {
+  for (const s of statements) await db.execute(sql(db, s));
+}
+
+export interface RoundTrip {
+  /** Tables compared, whole, before and after. */
+  tables: string[];
+  config: object | BackupConfig;
+  tenant?: string;
+  /** Changes to other tenants' rows, made after the backup: the restore must keep every one. */
+  changeOthers: string[];
+  /** Damage to the tenant, after the backup: the restore must undo all of it. */
+  damage: string[];
+}
+
+/**
+ * The round trip every restore-exact class runs: back up T; change U; damage T; restore T. Then T equals the
+ * backup and U keeps its changes, compared whole by the server (both at once: the tables must equal their state
+ * right after U's changes). Restoring the safety backup gives back the damaged state exactly, and restoring the
+ * archive again gives back the repaired one.
+ */
+export async function roundTrip(db: Db, dir: string, c: RoundTrip): Promise<RestoreResult> {
+  const tenant = c.tenant ?? '1';
+  const config = 'tenant' in c.config && 'preset' in c.config ? (c.config as BackupConfig) : validateConfig(c.config);
+  const out = join(dir, `rt-${Date.now()}-${Math.random().toString(36).slice(2)}.tnt`);
+  const safetyDir = join(dir, 'safety');
+  await backupTenant(db, { tenantId: tenant, config, out });
+  await run(db, c.changeOthers);
+  const expected = await exactDigest(db, c.tables);
+  await run(db, c.damage);
+  const damaged = await exactDigest(db, c.tables);
+  const r = await restoreTenant(db, { archive: out, safetyDir });
+  assert.deepEqual(await exactDigest(db, c.tables), expected, 'T equals the backup, U keeps its changes');
+  await restoreTenant(db, { archive: r.safetyBackup!, safetyDir });
+  assert.deepEqual(await exactDigest(db, c.tables), damaged, 'the safety backup puts back exactly what was there');
+  const again = await restoreTenant(db, { archive: out, safetyDir });
+  assert.deepEqual(await exactDigest(db, c.tables), expected, 'restoring the archive again repairs it again');
+  return again;
+}

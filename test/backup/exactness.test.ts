@@ -1,0 +1,349 @@
+// [restore-exact] One round trip per class of schema that broke restores: back up T, change U, damage T,
+// restore T; T equals the backup byte for byte, U keeps its changes (compared by the server), the safety backup
+// undoes the restore exactly. MariaDB and PostgreSQL each get the types and features they have.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectDb, type Db } from '../../src/db/index.ts';
+import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
+import { TenantopsError } from '../../src/errors/index.ts';
+import { createTempDatabase, skipReason, type TestEngine } from '../helpers/test-databases.ts';
+import { exactDigest, roundTrip, run } from './exact-harness.ts';
+
+const ORGS = { tenant: { table: 'orgs', key: 'id', column: 'org_id' } };
+const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
+
+/** A fresh database per test, opened as backup and restore open it. */
+function withDatabase(engine: TestEngine, title: string, fn: (db: Db, dir: string) => Promise<void>): void {
+  test(title, async (t) => {
+    const why = await skipReason(engine);
+    if (why) return t.skip(why);
+    const tmp = await createTempDatabase(engine);
+    const db = await connectDb(tmp.url, { values: 'text' });
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-exact-'));
+    try {
+      await fn(db, dir);
+    } finally {
+      await db.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+describe('exact values [mysql]', () => {
+  withDatabase(
+    'mysql',
+    'JSON, FLOAT, DOUBLE, DECIMAL, BIGINT, YEAR 0000, ENUM empty, POINT, BIT, TIME round-trip exactly',
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+        `CREATE TABLE \`vals\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`j\` JSON NULL, \`f\` FLOAT NULL,
+         \`d\` DOUBLE NULL, \`dec\` DECIMAL(40,10) NULL, \`big\` BIGINT UNSIGNED NULL, \`dt\` DATETIME(6) NULL,
+         \`ts\` TIMESTAMP(6) NULL, \`y\` YEAR NULL, \`e\` ENUM('a','b') NULL, \`g\` POINT NULL, \`bin\` VARBINARY(20) NULL,
+         \`bits\` BIT(10) NULL, \`t\` TEXT NULL, \`tm\` TIME(6) NULL, KEY (\`org_id\`))`,
+        'INSERT INTO `orgs` VALUES (1), (2)',
+        `INSERT INTO \`vals\` VALUES
+         (1, 1, '{"a":1,"a":2,"n":12345678901234567890123,"x":1.0e0}', 1.1, 0.1e0+0.2e0,
+          '123456789012345678901234567890.0123456789', 18446744073709551615, '2024-02-29 23:59:59.123456',
+          '2024-01-01 10:00:00.654321', '0000', '', ST_GeomFromText('POINT(1.5 -2.25)', 4326), X'00ff10', b'1010101010',
+          'Ñandú 🚀 café', '-838:59:59.000000'),
+         (2, 1, 'null', 3.4028235e38, 1e-300, '-0.0000000001', 0, '1000-01-01 00:00:00', NULL, '2155', 'b',
+          ST_GeomFromText('POINT(0 0)'), X'', b'0', '', '00:00:00.000001'),
+         (3, 2, '{"u":1}', 0.333333, 2.5, '1', 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+      ]);
+      await roundTrip(db, dir, {
+        tables: ['orgs', 'vals'],
+        config: ORGS,
+        changeOthers: ['UPDATE `vals` SET `f` = 9.9, `j` = \'{"u":2}\' WHERE `org_id` = 2'],
+        damage: [
+          "UPDATE `vals` SET `j` = '{\"a\":3}', `f` = 2.5, `d` = 1, `y` = 1999, `e` = 'a', `g` = ST_GeomFromText('POINT(9 9)'), `bits` = b'1' WHERE `id` = 1",
+          'DELETE FROM `vals` WHERE `id` = 2',
+          "INSERT INTO `vals` (`id`, `org_id`, `j`) VALUES (4, 1, '[]')",
+        ],
+      });
+    },
+  );
+
+  withDatabase('mysql', 'values larger than half of max_allowed_packet restore (no hex doubling)', async (db, dir) => {
+    await run(db, [
+      'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+      'CREATE TABLE `docs` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `body` LONGBLOB, `txt` LONGTEXT)',
+      'INSERT INTO `orgs` VALUES (1), (2)',
+      // 12 MB of bytes and 9 MB of multi-byte text: over 8 MB, the old hex literals overflowed 16 MB packets.
+      "INSERT INTO `docs` VALUES (1, 1, UNHEX(REPEAT('00ff', 6 * 1024 * 1024)), REPEAT('é', 4 * 1024 * 1024 + 7))",
+      "INSERT INTO `docs` VALUES (2, 2, 'u', 'u')",
+    ]);
+    await roundTrip(db, dir, {
+      tables: ['orgs', 'docs'],
+      config: ORGS,
+      changeOthers: ["UPDATE `docs` SET `body` = 'u2' WHERE `org_id` = 2"],
+      damage: ['DELETE FROM `docs` WHERE `org_id` = 1'],
+    });
+  });
+
+  withDatabase(
+    'mysql',
+    'id 0 in AUTO_INCREMENT, a FLOAT primary key and duplicate rows without a key',
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+        'CREATE TABLE `items` (`id` BIGINT AUTO_INCREMENT PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10))',
+        'CREATE TABLE `fp` (`f` FLOAT PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10))',
+        'CREATE TABLE `logs` (`org_id` BIGINT NOT NULL, `j` JSON, `msg` VARCHAR(20))',
+        'INSERT INTO `orgs` VALUES (1), (2)',
+        "INSERT INTO `items` VALUES (0, 1, 'zero'), (1, 1, 'one'), (2, 2, 'u')",
+        "INSERT INTO `fp` VALUES (1.1, 1, 'a'), (2.2, 1, 'b'), (3.3, 2, 'u')",
+        `INSERT INTO \`logs\` VALUES (1, '{"k":1}', 'dup'), (1, '{"k":1}', 'dup'), (1, NULL, 'x'), (2, '{}', 'u')`,
+      ]);
+      await roundTrip(db, dir, {
+        tables: ['orgs', 'items', 'fp', 'logs'],
+        config: ORGS,
+        changeOthers: ["UPDATE `fp` SET `v` = 'u2' WHERE `org_id` = 2", "INSERT INTO `logs` VALUES (2, NULL, 'u2')"],
+        damage: [
+          'DELETE FROM `items` WHERE `org_id` = 1',
+          "UPDATE `fp` SET `v` = 'changed' WHERE `org_id` = 1",
+          "DELETE FROM `fp` WHERE `v` = 'changed' AND `f` > 2",
+          "DELETE FROM `logs` WHERE `org_id` = 1 AND `msg` = 'dup' LIMIT 1",
+          "INSERT INTO `logs` VALUES (1, '[1]', 'new')",
+        ],
+      });
+      const zero = await db.query('SELECT `v` FROM `items` WHERE `id` = 0');
+      assert.deepEqual(
+        zero.map((r) => r.v),
+        ['zero'],
+        'id 0 stays 0',
+      );
+    },
+  );
+
+  withDatabase(
+    'mysql',
+    "a case-insensitive tenant column never matches another tenant's id ('abc' vs 'ABC')",
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE `orgs` (`code` VARCHAR(10) COLLATE utf8mb4_bin PRIMARY KEY)',
+        'CREATE TABLE `items` (`id` BIGINT PRIMARY KEY, `org_code` VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL, `v` VARCHAR(10), KEY (`org_code`))',
+        "INSERT INTO `orgs` VALUES ('abc'), ('ABC')",
+        "INSERT INTO `items` VALUES (1, 'abc', 'mine'), (2, 'ABC', 'theirs'), (3, 'abc ', 'padded')",
+      ]);
+      const r = await roundTrip(db, dir, {
+        tables: ['orgs', 'items'],
+        tenant: 'abc',
+        config: { tenant: { table: 'orgs', key: 'code', column: 'org_code' } },
+        changeOthers: ["UPDATE `items` SET `v` = 'theirs2' WHERE `id` IN (2, 3)"],
+        damage: ["UPDATE `items` SET `v` = 'damaged' WHERE `id` = 1", "DELETE FROM `orgs` WHERE `code` = 'abc'"],
+      });
+      assert.equal(r.tables.find((t) => t.table === 'items')!.archived, 1, "only 'abc' itself, not 'ABC' or 'abc '");
+    },
+  );
+});
+
+describe('exact values [postgres]', () => {
+  for (const engine of ['postgres', 'pglite'] as const) {
+    withDatabase(
+      engine,
+      `json, jsonb, real, numeric, timestamptz, interval, uuid, point, bytea, arrays [${engine}]`,
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+          `CREATE TABLE vals (id bigint PRIMARY KEY, org_id bigint NOT NULL, j json, jb jsonb, r real, d double precision,
+           n numeric(40,10), ts timestamp(6), tz timestamptz, iv interval, u uuid, p point, b bytea, a int[], t text,
+           tm time, bo boolean)`,
+          'INSERT INTO orgs VALUES (1), (2)',
+          `INSERT INTO vals VALUES
+           (1, 1, '{"a":1, "a":2, "n": 12345678901234567890123}', '{"b": [1, 2.50]}', 1.1, 0.30000000000000004,
+            '123456789012345678901234567890.0123456789', '2024-02-29 23:59:59.123456', '2024-01-01 10:00:00.654321+05',
+            '1 year 2 mons 3 days 04:05:06.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '(1.5,-2.25)', '\\x00ff10',
+            '{1,2,3}', 'Ñandú 🚀', '23:59:59.999999', true),
+           (2, 1, 'null', 'null', 3.4028235e38, 1e-300, '-0.0000000001', NULL, NULL, NULL, NULL, NULL, '\\x', '{}', '',
+            NULL, false),
+           (3, 2, '{"u":1}', '{}', 0.1, 0.2, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+        ]);
+        await roundTrip(db, dir, {
+          tables: ['orgs', 'vals'],
+          config: ORGS,
+          changeOthers: ['UPDATE vals SET r = 9.9, j = \'{"u":2}\' WHERE org_id = 2'],
+          damage: [
+            "UPDATE vals SET j = '{}', jb = '[]', r = 2.5, tz = now(), p = '(0,0)', a = '{9}' WHERE id = 1",
+            'DELETE FROM vals WHERE id = 2',
+            'INSERT INTO vals (id, org_id) VALUES (4, 1)',
+          ],
+        });
+      },
+    );
+
+    withDatabase(
+      engine,
+      `tables without a key holding json and point; GENERATED ALWAYS identities [${engine}]`,
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+          'CREATE TABLE logs (org_id bigint NOT NULL, j json, p point, msg text)',
+          'CREATE TABLE items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org_id bigint NOT NULL, v text)',
+          'INSERT INTO orgs VALUES (1), (2)',
+          `INSERT INTO logs VALUES (1, '{"k":1}', '(1,2)', 'dup'), (1, '{"k":1}', '(1,2)', 'dup'), (1, NULL, NULL, 'x'),
+           (2, '{}', '(0,0)', 'u')`,
+          "INSERT INTO items (org_id, v) VALUES (1, 'a'), (1, 'b'), (2, 'u')",
+        ]);
+        await roundTrip(db, dir, {
+          tables: ['orgs', 'logs', 'items'],
+          config: ORGS,
+          changeOthers: ["INSERT INTO logs VALUES (2, NULL, NULL, 'u2')", "UPDATE items SET v = 'u2' WHERE org_id = 2"],
+          damage: [
+            "DELETE FROM logs WHERE ctid = (SELECT ctid FROM logs WHERE msg = 'dup' LIMIT 1)",
+            "INSERT INTO logs VALUES (1, '[1]', '(5,5)', 'new')",
+            'DELETE FROM items WHERE org_id = 1',
+          ],
+        });
+        // The identity is ahead of every restored id: the application's next insert works.
+        await db.execute("INSERT INTO items (org_id, v) VALUES (1, 'next')");
+      },
+    );
+  }
+
+  withDatabase('postgres', 'values of 20 MB restore and verify', async (db, dir) => {
+    await run(db, [
+      'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+      'CREATE TABLE docs (id bigint PRIMARY KEY, org_id bigint NOT NULL, body bytea, txt text)',
+      'INSERT INTO orgs VALUES (1), (2)',
+      "INSERT INTO docs VALUES (1, 1, decode(repeat('00ff', 10 * 1024 * 1024), 'hex'), repeat('é', 1024 * 1024)), (2, 2, 'u', 'u')",
+    ]);
+    await roundTrip(db, dir, {
+      tables: ['orgs', 'docs'],
+      config: ORGS,
+      changeOthers: ["UPDATE docs SET body = 'u2' WHERE org_id = 2"],
+      damage: ["UPDATE docs SET body = 'small' WHERE org_id = 1"],
+    });
+  });
+
+  withDatabase(
+    'postgres',
+    'a move into a database with another time zone verifies equal instants as equal',
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        'CREATE TABLE ev (id bigint PRIMARY KEY, org_id bigint NOT NULL, at timestamptz, d date)',
+        'INSERT INTO orgs VALUES (1)',
+        "INSERT INTO ev VALUES (1, 1, '2024-03-31 01:30:00.5+00', '2024-03-31')",
+      ]);
+      const out = join(dir, 'tz.tnt');
+      await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
+      const other = await createTempDatabase('postgres');
+      try {
+        const admin = await connectDb(other.url);
+        await admin.execute(
+          `ALTER DATABASE ${admin.dialect.quoteIdent(other.url.split('/').pop()!)} SET timezone = 'Asia/Tokyo'`,
+        );
+        await admin.close();
+        const db2 = await connectDb(other.url, { values: 'text' });
+        try {
+          await run(db2, [
+            'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+            'CREATE TABLE ev (id bigint PRIMARY KEY, org_id bigint NOT NULL, at timestamptz, d date)',
+          ]);
+          await restoreTenant(db2, { archive: out, safetyDir: join(dir, 'safety') });
+          assert.deepEqual(await exactDigest(db2, ['orgs', 'ev']), await exactDigest(db, ['orgs', 'ev']));
+        } finally {
+          await db2.close();
+        }
+      } finally {
+        await other.drop();
+      }
+    },
+  );
+});
+
+// Rows shared between tenants, FK actions and references from other tenants: a restore of T never changes them.
+for (const engine of ['mysql', 'postgres', 'pglite'] as const) {
+  describe(`isolation [${engine}]`, () => {
+    const deferrable = engine === 'mysql' ? '' : ' DEFERRABLE INITIALLY IMMEDIATE';
+    const schema = [
+      'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+      'CREATE TABLE `a` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `name` VARCHAR(20))',
+      'CREATE TABLE `b` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `name` VARCHAR(20))',
+      // A link row whose two parents can belong to two tenants: it has no org_id of its own.
+      `CREATE TABLE \`link\` (\`id\` BIGINT PRIMARY KEY, \`a_id\` BIGINT NOT NULL, \`b_id\` BIGINT NOT NULL, \`payload\` VARCHAR(20),
+         CONSTRAINT \`fk_la\` FOREIGN KEY (\`a_id\`) REFERENCES \`a\` (\`id\`)${deferrable},
+         CONSTRAINT \`fk_lb\` FOREIGN KEY (\`b_id\`) REFERENCES \`b\` (\`id\`)${deferrable})`,
+      // Another tenant's row pointing at a row of T, with actions that would carry a delete into it.
+      `CREATE TABLE \`notes\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`a_id\` BIGINT NULL,
+         CONSTRAINT \`fk_na\` FOREIGN KEY (\`a_id\`) REFERENCES \`a\` (\`id\`) ON DELETE CASCADE${deferrable})`,
+      'INSERT INTO `orgs` VALUES (1), (2)',
+      "INSERT INTO `a` VALUES (1, 1, 'a1'), (2, 2, 'a2')",
+      "INSERT INTO `b` VALUES (1, 1, 'b1'), (2, 2, 'b2')",
+      "INSERT INTO `link` VALUES (1, 1, 1, 'T only'), (2, 1, 2, 'shared'), (3, 2, 2, 'U only')",
+      'INSERT INTO `notes` VALUES (1, 1, 1), (2, 2, 1)',
+    ];
+    const tables = ['orgs', 'a', 'b', 'link', 'notes'];
+
+    withDatabase(
+      engine,
+      'a row whose parents belong to two tenants is left untouched, and reported',
+      async (db, dir) => {
+        await run(db, schema);
+        const r = await roundTrip(db, dir, {
+          tables,
+          config: ORGS,
+          changeOthers: ["UPDATE `link` SET `payload` = 'U changed' WHERE `id` IN (2, 3)"],
+          damage: [
+            "UPDATE `link` SET `payload` = 'damaged' WHERE `id` = 1",
+            "UPDATE `a` SET `name` = 'x' WHERE `id` = 1",
+          ],
+        });
+        const link = r.tables.find((t) => t.table === 'link')!;
+        assert.equal(link.archived, 1, 'the shared link row is not the tenant’s');
+        assert.equal(link.shared, 1);
+        assert.ok(r.notes.some((n) => /link: 1 rows are shared/.test(n)));
+      },
+    );
+
+    withDatabase(
+      engine,
+      'deleting a row another tenant references is refused before any write (no CASCADE, no dangling row)',
+      async (db, dir) => {
+        await run(db, schema);
+        const out = join(dir, 'iso.tnt');
+        await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
+        // After the backup T gets a new row, and U's note comes to reference it: restoring T would delete it.
+        await run(db, ["INSERT INTO `a` VALUES (3, 1, 'new')", 'UPDATE `notes` SET `a_id` = 3 WHERE `id` = 2']);
+        const before = await exactDigest(db, tables);
+        await assert.rejects(restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }), (e: unknown) => {
+          return (
+            code('TENANTOPS_E_SHARED_ROWS')(e) && (e as TenantopsError).details.some((d) => /notes\(a_id=3\)/.test(d))
+          );
+        });
+        assert.deepEqual(await exactDigest(db, tables), before);
+        // The same restore as a dry run reports it too, and exits with the usage-class code 4.
+        const dry = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), dryRun: true }).catch(
+          (e: unknown) => e,
+        );
+        assert.ok(code('TENANTOPS_E_SHARED_ROWS')(dry));
+        assert.equal((dry as TenantopsError).exitCode, 4);
+      },
+    );
+  });
+}
+
+describe('bad scope config', () => {
+  withDatabase(
+    'pglite',
+    'a tenant column that is a column of no table is an error, not a backup of one table',
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        'CREATE TABLE x (id bigint PRIMARY KEY, org_id bigint)',
+      ]);
+      await assert.rejects(
+        backupTenant(db, {
+          tenantId: '1',
+          config: validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'orgid' } }),
+          out: join(dir, 'x.tnt'),
+        }),
+        (e: unknown) => code('TENANTOPS_E_SCOPE')(e) && /tenant\.column "orgid"/.test((e as Error).message),
+      );
+    },
+  );
+});
