@@ -52,7 +52,7 @@ export async function verifyArchive(path: string, passphrase?: string): Promise<
     if (!h) hashes.set(dir, (h = { hash: createHash('sha256'), rows: 0, bytes: 0 }));
     h.hash.update(e.data);
     h.bytes += e.data.length;
-    for (const b of e.data) if (b === 10) h.rows++;
+    for (let i = e.data.indexOf(10); i >= 0; i = e.data.indexOf(10, i + 1)) h.rows++;
   }
   if (!manifest)
     throw new TenantopsError('TENANTOPS_E_ARCHIVE_CORRUPT', 'archive is corrupt: no manifest (truncated?)');

@@ -47,6 +47,10 @@ export const ERROR_CODES = {
   TENANTOPS_E_CONFIRM: { exit: 2, what: 'A destructive command needs confirmation: run it on a TTY or pass --yes.' },
   TENANTOPS_E_HOOK: { exit: 1, what: 'A beforeRestore/afterRestore hook exited non-zero.' },
   TENANTOPS_E_LANDO: { exit: 2, what: 'The Lando environment could not be resolved from `lando info`.' },
+  TENANTOPS_E_IO: {
+    exit: 1,
+    what: 'A file could not be written (disk full, permissions); no partial file is left behind.',
+  },
   TENANTOPS_E_INTERNAL: { exit: 1, what: 'An unexpected internal error; rerun with --debug and report it.' },
 } as const satisfies Record<string, { exit: number; what: string }>;
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -86,4 +86,62 @@ test('a bad config file is one line naming the path, exit 2', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /tables\.rental\.parent: must be a non-empty string \[TENANTOPS_E_CONFIG\]/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('--out must be a new path or a regular file: a device or a directory is refused, and left alone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-out-'));
+  try {
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, TENANTOPS_DB_URL: '' },
+      });
+    assert.equal(run(['db', 'seed', '--tenants', '1', '--rows', '10']).status, 0);
+    for (const target of ['/dev/null', dir]) {
+      const r = run(['backup', '--tenant', '1', '--out', target]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /is not a regular file.*\[TENANTOPS_E_USAGE\]/);
+    }
+    assert.ok(statSync('/dev/null').isCharacterDevice(), '/dev/null is still a device');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A full disk, for real: a 64 KiB tmpfs. Needs root, as CI is; without it the mount fails and the test says so.
+test('a full disk is one line naming ENOSPC, exit 1, and no partial file is left', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-full-'));
+  const small = join(dir, 'small');
+  mkdirSync(small);
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    if (process.env.TENANTOPS_REQUIRE_SERVERS === '1') assert.fail(`cannot mount a tmpfs: ${mount.stderr}`);
+    return t.skip(`cannot mount a tmpfs (not root?): ${mount.stderr.trim()}`);
+  }
+  try {
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, TENANTOPS_DB_URL: '' },
+      });
+    assert.equal(run(['db', 'seed', '--tenants', '1', '--rows', '3000']).status, 0);
+    const r = run(['backup', '--tenant', '1', '--out', join(small, 't1.tnt')]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /no space left on device \(ENOSPC\).*\[TENANTOPS_E_IO\]/);
+    assert.equal(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('tenantops:')).length,
+      1,
+    );
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(readdirSync(small), [], 'no .partial left behind');
+  } finally {
+    spawnSync('umount', [small]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
