@@ -106,3 +106,59 @@ export function describeEachEngine(
     });
   }
 }
+
+export interface LeastPrivilegeDatabase extends TempDatabase {
+  /** The same database as a role without superuser / SUPER: PostgreSQL its owner, MariaDB a user with the grants docs/backup.md lists. */
+  restricted: string;
+}
+
+/**
+ * A fresh database and a login that holds only what a managed cloud database gives: on PostgreSQL a role that
+ * owns the database but is not a superuser; on MariaDB a user with exactly SELECT, INSERT, UPDATE, DELETE and
+ * TRIGGER on it. The schema is created by whichever URL the test chooses (the owner's, on PostgreSQL).
+ */
+export async function createLeastPrivilegeDatabase(engine: 'mysql' | 'postgres'): Promise<LeastPrivilegeDatabase> {
+  const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  if (engine === 'mysql') {
+    const tmp = await createTempDatabase('mysql');
+    const name = tmp.url.split('/').pop()!;
+    const user = `tenantops_r_${suffix}`;
+    const password = randomBytes(12).toString('hex');
+    const c = await mysql.createConnection({ uri: MYSQL_ADMIN });
+    await c.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
+    await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE, TRIGGER ON \`${name}\`.* TO '${user}'@'%'`);
+    await c.end();
+    const u = new URL(MYSQL_ADMIN);
+    return {
+      ...tmp,
+      restricted: `mysql://${user}:${password}@${u.host}/${name}`,
+      async drop() {
+        const c2 = await mysql.createConnection({ uri: MYSQL_ADMIN });
+        await c2.query(`DROP USER IF EXISTS '${user}'@'%'`);
+        await c2.end();
+        await tmp.drop();
+      },
+    };
+  }
+  const role = `tenantops_owner_${suffix}`;
+  const name = `tenantops_t_${suffix}`;
+  const c = new pg.Client({ connectionString: `${PG_ADMIN}/postgres` });
+  await c.connect();
+  await c.query(`CREATE ROLE "${role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE`);
+  await c.query(`CREATE DATABASE "${name}" OWNER "${role}"`);
+  await c.end();
+  const u = new URL(PG_ADMIN);
+  const restricted = `postgres://${role}@${u.host}/${name}`;
+  return {
+    engine: 'postgres',
+    url: restricted,
+    restricted,
+    async drop() {
+      const c2 = new pg.Client({ connectionString: `${PG_ADMIN}/postgres` });
+      await c2.connect();
+      await c2.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c2.query(`DROP ROLE IF EXISTS "${role}"`);
+      await c2.end();
+    },
+  };
+}
