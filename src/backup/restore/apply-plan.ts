@@ -181,6 +181,23 @@ async function applyInserts(s: DbSession, scope: TenantScope, t: TablePlan, hook
  * first, each statement checked to touch exactly the rows it names.
  */
 export async function applyPlan(s: DbSession, scope: TenantScope, plan: RestorePlan, hooks: ApplyHooks): Promise<void> {
+  try {
+    await applyInOrder(s, scope, plan, hooks);
+  } catch (e) {
+    // The checks before writing ask the server about every unique index it reports; one they cannot ask about
+    // (an index on a column the archive lacks) still ends here, as the collision it is.
+    const code = (e as { driverCode?: string }).driverCode;
+    if (code === 'ER_DUP_ENTRY' || code === '23505')
+      throw new TenantopsError(
+        'TENANTOPS_E_KEY_COLLISION',
+        `an archive row collides with another row's unique key; rolled back: ${(e as Error).message}`,
+        { cause: e },
+      );
+    throw e;
+  }
+}
+
+async function applyInOrder(s: DbSession, scope: TenantScope, plan: RestorePlan, hooks: ApplyHooks): Promise<void> {
   const byName = new Map(plan.tables.map((t) => [t.table, t]));
   const order = fkOrder(
     scope.schema,

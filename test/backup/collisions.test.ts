@@ -1,0 +1,106 @@
+// [restore-exact] Every unique key is checked before any write, compared the way the server enforces it:
+// case-insensitive collations, expression and partial indexes (PostgreSQL), binary keys. A collision is exit 4
+// and names the row; a partial index's predicate is honoured, so a soft-deleted row is no collision.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectDb, type Db } from '../../src/db/index.ts';
+import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
+import { TenantopsError } from '../../src/errors/index.ts';
+import { createTempDatabase, skipReason, type TestEngine } from '../helpers/test-databases.ts';
+import { exactDigest, run } from './exact-harness.ts';
+
+const ORGS = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
+
+const SCHEMA: Record<'mysql' | 'postgres', string[]> = {
+  mysql: [
+    'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
+    `CREATE TABLE users (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, email VARCHAR(50) COLLATE utf8mb4_general_ci,
+       handle VARCHAR(20), deleted_at DATETIME NULL, code VARBINARY(8), UNIQUE KEY u_email (email), UNIQUE KEY u_code (code),
+       UNIQUE KEY u_handle (handle(3)))`,
+  ],
+  postgres: [
+    'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+    'CREATE TABLE users (id bigint PRIMARY KEY, org_id bigint NOT NULL, email text, handle text, deleted_at timestamptz, code bytea UNIQUE)',
+    'CREATE UNIQUE INDEX u_email ON users (lower(email))',
+    'CREATE UNIQUE INDEX u_handle ON users (handle) WHERE deleted_at IS NULL',
+  ],
+};
+
+async function collision(db: Db, out: string, dir: string, index: RegExp): Promise<void> {
+  const before = await exactDigest(db, ['orgs', 'users']);
+  const e = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }).catch((x: unknown) => x);
+  assert.ok(e instanceof TenantopsError && e.code === 'TENANTOPS_E_KEY_COLLISION', String(e));
+  assert.equal(e.exitCode, 4);
+  assert.ok(
+    e.details.some((d) => index.test(d)),
+    `${index} in ${e.details.join('; ')}`,
+  );
+  assert.deepEqual(await exactDigest(db, ['orgs', 'users']), before, 'nothing was written');
+}
+
+for (const engine of ['mysql', 'postgres', 'pglite'] as const satisfies TestEngine[]) {
+  test(`unique keys of other tenants are collisions, compared by the server [${engine}]`, async (t) => {
+    const why = await skipReason(engine);
+    if (why) return t.skip(why);
+    const tmp = await createTempDatabase(engine);
+    const db = await connectDb(tmp.url, { values: 'text' });
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-coll-'));
+    try {
+      const my = engine === 'mysql';
+      await run(db, [
+        ...SCHEMA[my ? 'mysql' : 'postgres'],
+        'INSERT INTO orgs VALUES (1), (2)',
+        my
+          ? "INSERT INTO users VALUES (1, 1, 'Ann@Example.org', 'hobbit', NULL, X'0102')"
+          : "INSERT INTO users VALUES (1, 1, 'Ann@Example.org', 'hobbit', NULL, '\\x0102')",
+      ]);
+      const out = join(dir, 't1.tnt');
+      await backupTenant(db, { tenantId: '1', config: ORGS, out });
+      await run(db, ['DELETE FROM users WHERE org_id = 1']);
+
+      // Another tenant takes the same address in another case: equal for the index, so a collision.
+      await run(db, ["INSERT INTO users (id, org_id, email) VALUES (2, 2, 'ann@EXAMPLE.org')"]);
+      await collision(db, out, dir, /users \(.*ann@EXAMPLE\.org.*\) belongs to another tenant \(u_email\)/i);
+      await run(db, ['DELETE FROM users WHERE id = 2']);
+
+      // The same bytes in a binary key.
+      await run(db, [
+        my
+          ? "INSERT INTO users (id, org_id, code) VALUES (3, 2, X'0102')"
+          : "INSERT INTO users (id, org_id, code) VALUES (3, 2, '\\x0102')",
+      ]);
+      await collision(db, out, dir, /belongs to another tenant/);
+      await run(db, ['DELETE FROM users WHERE id = 3']);
+
+      // The primary key itself.
+      await run(db, ['INSERT INTO users (id, org_id) VALUES (1, 2)']);
+      await collision(db, out, dir, /PRIMARY KEY/);
+      await run(db, ['DELETE FROM users WHERE id = 1']);
+
+      if (my) {
+        // A prefix index compares the first 3 characters only.
+        await run(db, ["INSERT INTO users (id, org_id, handle) VALUES (4, 2, 'hobnob')"]);
+        await collision(db, out, dir, /u_handle/);
+        await run(db, ['DELETE FROM users WHERE id = 4']);
+      } else {
+        // A partial index: a soft-deleted row of another tenant holds no key, a live one does.
+        await run(db, ["INSERT INTO users (id, org_id, handle, deleted_at) VALUES (4, 2, 'hobbit', now())"]);
+        await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+        await run(db, ['DELETE FROM users WHERE org_id = 1', 'UPDATE users SET deleted_at = NULL WHERE id = 4']);
+        await collision(db, out, dir, /u_handle/);
+        await run(db, ['DELETE FROM users WHERE id = 4']);
+      }
+      // With nothing in the way, the same archive restores.
+      await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+      const n = await db.query('SELECT COUNT(*) AS n FROM users WHERE org_id = 1');
+      assert.equal(Number(n[0]!.n), 1);
+    } finally {
+      await db.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
