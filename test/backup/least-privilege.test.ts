@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { connectDb, type Db } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
-import { createLeastPrivilegeDatabase, createTempDatabase, skipReason } from '../helpers/test-databases.ts';
+import {
+  createLeastPrivilegeDatabase,
+  createReadOnlyLogin,
+  createTempDatabase,
+  skipReason,
+} from '../helpers/test-databases.ts';
 import { exactDigest, roundTrip, run } from './exact-harness.ts';
 
 const ORGS = { tenant: { table: 'orgs', key: 'id', column: 'org_id' } };
@@ -132,6 +137,36 @@ for (const engine of ['mysql', 'postgres'] as const) {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+}
+
+for (const engine of ['mysql', 'postgres'] as const) {
+  test(`a backup needs SELECT only, and its archive restores [${engine}]`, async (t) => {
+    const why = await skipReason(engine);
+    if (why) return t.skip(why);
+    const tmp = await createTempDatabase(engine);
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-ro-'));
+    const db = await connectDb(tmp.url, { values: 'text' });
+    try {
+      await run(db, schema(engine));
+      const ro = await createReadOnlyLogin(tmp);
+      const reader = await connectDb(ro.url, { values: 'text' });
+      const out = join(dir, 'ro.tnt');
+      try {
+        await backupTenant(reader, { tenantId: '1', config: validateConfig(ORGS), out });
+      } finally {
+        await reader.close();
+        await ro.drop();
+      }
+      const before = await exactDigest(db, ['z_parent', 'a_child', 'items']);
+      await run(db, ['DELETE FROM `a_child` WHERE `org_id` = 1', "UPDATE `items` SET `v` = 'x' WHERE `org_id` = 1"]);
+      await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+      assert.deepEqual(await exactDigest(db, ['z_parent', 'a_child', 'items']), before);
+    } finally {
+      await db.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 

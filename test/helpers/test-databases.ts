@@ -162,3 +162,40 @@ export async function createLeastPrivilegeDatabase(engine: 'mysql' | 'postgres')
     },
   };
 }
+
+/** A login that may only read this database's tables (SELECT): what a backup needs. drop() removes it. */
+export async function createReadOnlyLogin(tmp: TempDatabase): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = tmp.url.split('/').pop()!;
+  const user = `tenantops_ro_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  if (tmp.engine === 'mysql') {
+    const password = randomBytes(12).toString('hex');
+    const c = await mysql.createConnection({ uri: MYSQL_ADMIN });
+    await c.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
+    await c.query(`GRANT SELECT ON \`${name}\`.* TO '${user}'@'%'`);
+    await c.end();
+    return {
+      url: `mysql://${user}:${password}@${new URL(MYSQL_ADMIN).host}/${name}`,
+      async drop() {
+        const c2 = await mysql.createConnection({ uri: MYSQL_ADMIN });
+        await c2.query(`DROP USER IF EXISTS '${user}'@'%'`);
+        await c2.end();
+      },
+    };
+  }
+  const c = new pg.Client({ connectionString: `${PG_ADMIN}/${name}` });
+  await c.connect();
+  await c.query(`CREATE ROLE "${user}" LOGIN NOSUPERUSER`);
+  await c.query(`GRANT USAGE ON SCHEMA public TO "${user}"`);
+  await c.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${user}"`);
+  await c.end();
+  return {
+    url: `postgres://${user}@${new URL(PG_ADMIN).host}/${name}`,
+    async drop() {
+      const c2 = new pg.Client({ connectionString: `${PG_ADMIN}/${name}` });
+      await c2.connect();
+      await c2.query(`DROP OWNED BY "${user}"`);
+      await c2.query(`DROP ROLE IF EXISTS "${user}"`);
+      await c2.end();
+    },
+  };
+}
