@@ -1,6 +1,8 @@
-import type { RowKeySpec } from './row-order.ts';
-import type { RowSpool } from './row-spool.ts';
-import type { TableDigest } from '../archive/manifest.ts';
+import { createHash } from 'node:crypto';
+import { keySpec, type RowKeySpec } from './row-order.ts';
+import { RowSpool } from './row-spool.ts';
+import type { ManifestTable, TableDigest } from '../archive/manifest.ts';
+import type { TenantScope } from '../tenant-scope.ts';
 
 /** What a restore does to one table. The counts are what `--dry-run` prints and what the apply then does. */
 export interface TableChange {
@@ -61,4 +63,35 @@ export function planChanges(p: RestorePlan): TableChange[] {
     unchanged,
     shared,
   }));
+}
+
+export interface PlanOptions {
+  tenantId: string;
+  /** Lock the tenant's rows while reading them (a real restore; a dry run only reads). */
+  lock: boolean;
+  onTable?: (table: string, done: number, total: number) => void;
+}
+
+const EMPTY_SHA = createHash('sha256').digest('hex');
+
+export function newTablePlan(t: ManifestTable, scope: TenantScope, current = 0): TablePlan {
+  const info = scope.schema.get(t.name)!;
+  return {
+    table: t.name,
+    role: t.role === 'parent' ? 'parent' : 'scope',
+    columns: t.columns,
+    spec: keySpec(info, t.columns),
+    current,
+    archived: t.rows,
+    insert: 0,
+    update: 0,
+    delete: 0,
+    unchanged: 0,
+    shared: 0,
+    inserts: new RowSpool(),
+    updates: new RowSpool(),
+    deletes: new RowSpool(),
+    before: { rows: 0, sha256: EMPTY_SHA },
+    after: { rows: t.rows, sha256: t.sha256 },
+  };
 }
