@@ -7,6 +7,8 @@ export interface ColumnInfo {
   hasDefault: boolean;
   /** Generated columns are neither dumped nor inserted. */
   generated: boolean;
+  /** MariaDB `ON UPDATE CURRENT_TIMESTAMP`: set explicitly on every update, or the server rewrites it. */
+  onUpdate?: boolean;
   /** PostgreSQL `GENERATED ALWAYS AS IDENTITY`: an explicit value needs `OVERRIDING SYSTEM VALUE`. */
   identityAlways?: boolean;
   /** A sequence that feeds this column's default (PostgreSQL nextval, MariaDB SEQUENCE objects); moved on restore. */

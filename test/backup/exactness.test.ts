@@ -67,6 +67,26 @@ describe('exact values [mysql]', () => {
     },
   );
 
+  withDatabase(
+    'mysql',
+    'an ON UPDATE CURRENT_TIMESTAMP column keeps the archive value on rows the restore updates',
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+        'CREATE TABLE `posts` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `title` VARCHAR(20), `changed` TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))',
+        'INSERT INTO `orgs` VALUES (1), (2)',
+        "INSERT INTO `posts` VALUES (1, 1, 'a', '2020-01-01 00:00:00.000001'), (2, 1, 'b', '2020-01-02 00:00:00'), (3, 2, 'u', '2020-01-03 00:00:00')",
+      ]);
+      const r = await roundTrip(db, dir, {
+        tables: ['orgs', 'posts'],
+        config: ORGS,
+        changeOthers: ["UPDATE `posts` SET `title` = 'u2' WHERE `org_id` = 2"],
+        damage: ["UPDATE `posts` SET `title` = 'x' WHERE `id` = 1"],
+      });
+      assert.equal(r.written, 1, 'one row differs, one row is written');
+    },
+  );
+
   withDatabase('mysql', 'values larger than half of max_allowed_packet restore (no hex doubling)', async (db, dir) => {
     await run(db, [
       'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
@@ -172,6 +192,28 @@ describe('exact values [postgres]', () => {
             'INSERT INTO vals (id, org_id) VALUES (4, 1)',
           ],
         });
+      },
+    );
+
+    withDatabase(
+      engine,
+      `keys of types whose order is not their text's (enum, interval) write only what differs [${engine}]`,
+      async (db, dir) => {
+        await run(db, [
+          "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+          'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+          'CREATE TABLE moods (org_id bigint NOT NULL, k mood NOT NULL, span interval NOT NULL, v text, PRIMARY KEY (org_id, k, span))',
+          'INSERT INTO orgs VALUES (1), (2)',
+          `INSERT INTO moods VALUES (1, 'sad', '1 day', 'a'), (1, 'happy', '2 hours', 'b'), (1, 'ok', '10 days', 'c'),
+           (1, 'ok', '9 days', 'd'), (2, 'ok', '1 day', 'u')`,
+        ]);
+        const r = await roundTrip(db, dir, {
+          tables: ['orgs', 'moods'],
+          config: ORGS,
+          changeOthers: ["UPDATE moods SET v = 'u2' WHERE org_id = 2"],
+          damage: ["UPDATE moods SET v = 'x' WHERE k = 'happy'", "DELETE FROM moods WHERE span = '9 days'"],
+        });
+        assert.equal(r.written, 2, 'one update and one insert: no row is deleted and re-inserted');
       },
     );
 

@@ -93,6 +93,8 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
   const d = scope.dialect;
   const info = scope.schema.get(t.table)!;
   const keyCols = new Set(t.spec.columns);
+  // Columns the server rewrites on UPDATE unless they are set: always set, to the archive's value.
+  const always = new Set(info.columns.filter((c) => c.onUpdate).map((c) => c.name));
   let done = 0;
   for (const batch of t.updates.batches(200)) {
     for (const line of batch) {
@@ -102,7 +104,9 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
       // Only the columns that differ are written: fewer ON UPDATE side effects, less to replicate.
       const changed = t.columns
         .map((c, j) => ({ c, j }))
-        .filter(({ c, j }) => !keyCols.has(c) && JSON.stringify(next[j]) !== JSON.stringify(prev[j]));
+        .filter(
+          ({ c, j }) => !keyCols.has(c) && (always.has(c) || JSON.stringify(next[j]) !== JSON.stringify(prev[j])),
+        );
       if (!changed.length) continue;
       const bound = await bindAll(
         s,

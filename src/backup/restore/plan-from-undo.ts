@@ -89,7 +89,9 @@ export async function planFromUndo(
         }
       tp.before = { rows: tp.current, sha256: h.digest('hex') };
     }
-    // Then the safety backup's rows, in archive order (one pass): what to remove, what to put back.
+    // Then the safety backup's rows, in archive order (one pass): what to put back, then what to remove. A key
+    // in both (a row the restore deleted and inserted again) is put back by the update, not removed.
+    const putKeys = new Map<string, Set<string>>();
     for (const t of manifest.tables) {
       const target = byName.get(t.name);
       if (!target) continue;
@@ -102,6 +104,7 @@ export async function planFromUndo(
           const keys = batch.map(parseRow);
           const found = await lookup(keys, keyOnly);
           for (const k of keys) {
+            if (!tp.spec.wholeRow && putKeys.get(t.name)?.has(JSON.stringify(k))) continue;
             const cur = found.get(JSON.stringify(k))?.shift();
             if (cur === undefined) continue;
             tp.deletes.push(cur);
@@ -114,7 +117,12 @@ export async function planFromUndo(
           // Rows of a table without a key were deleted whole; they go back whole.
           const found = tp.spec.wholeRow ? new Map<string, string[]>() : await lookup(rows, tp.spec);
           for (const [j, r] of rows.entries()) {
-            const cur = found.get(JSON.stringify(rowKey(r, tp.spec)))?.shift();
+            const key = JSON.stringify(rowKey(r, tp.spec));
+            if (!tp.spec.wholeRow) {
+              const set = putKeys.get(t.name) ?? new Set<string>();
+              putKeys.set(t.name, set.add(key));
+            }
+            const cur = found.get(key)?.shift();
             if (cur === undefined) {
               tp.inserts.push(batch[j]!);
               tp.insert++;

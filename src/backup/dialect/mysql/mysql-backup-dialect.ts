@@ -68,6 +68,7 @@ export const mysqlBackupDialect: BackupDialect = {
           extra.includes('stored') ||
           extra.includes('persistent'),
         sequence: sequenceOf(c.d),
+        onUpdate: extra.includes('on update'),
         numeric: NUMERIC.has(dataType),
         // Every MariaDB collation pads with spaces ('a' = 'a '), and most fold case: no collated text is exact.
         collation: c.co ?? null,

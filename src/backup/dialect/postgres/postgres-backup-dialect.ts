@@ -175,9 +175,11 @@ export const postgresBackupDialect: BackupDialect = {
   readExpr: (c: ColumnInfo) => q(c.name),
   orderExpr(c: ColumnInfo, row: boolean): string {
     if (c.numeric) return q(c.name);
-    // Types without a btree order (json, point) sort by their text; collatable text sorts by its bytes.
-    if (row) return `${q(c.name)}::text COLLATE "C"`;
-    return c.collation ? `${q(c.name)} COLLATE "C"` : q(c.name);
+    // Collatable text sorts by its bytes; types whose order is their text's order keep theirs (an index serves
+    // it); every other type (enums, intervals, json, point…) sorts by its text, as compareRows does.
+    if (c.collation && !row) return `${q(c.name)} COLLATE "C"`;
+    if (!row && /^(uuid|date|timestamp\b|boolean|bytea)/.test(c.type)) return q(c.name);
+    return `${q(c.name)}::text COLLATE "C"`;
   },
   equalsExactly: (qualified: string, c: ColumnInfo, ph: string) =>
     c.exactEquality === false
