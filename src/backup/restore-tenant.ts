@@ -1,21 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db, DbSession, Engine } from '../db/index.ts';
+import type { Db, Engine } from '../db/index.ts';
 import { backupDialectFor } from './dialect/backup-dialect-for.ts';
 import { TenantopsError } from '../errors/index.ts';
-import { readArchiveEntries } from './archive/archive-reader.ts';
-import type { Manifest } from './archive/manifest.ts';
 import type { BackupConfig } from './config/backup-config.ts';
-import { canonicalLines, digestRows, scopedSelect, type RowOrder } from './dump-table.ts';
 import { schemaDiff } from './schema-diff.ts';
-import { tenantScope, type TenantScope } from './tenant-scope.ts';
-import { chunkOwner, verifyArchive } from './verify-archive.ts';
+import { tenantScope } from './tenant-scope.ts';
+import { verifyArchive } from './verify-archive.ts';
 import { applyPlan, checkForeignKeys } from './restore/apply-plan.ts';
+import { verifyRestore } from './restore/verify-restore.ts';
 import type { ArchiveSource } from './restore/archive-lines.ts';
 import { planFromArchive } from './restore/plan-from-archive.ts';
 import { planFromUndo } from './restore/plan-from-undo.ts';
-import { closePlan, planChanges, type RestorePlan, type TableChange, type TablePlan } from './restore/restore-plan.ts';
+import { closePlan, planChanges, type RestorePlan, type TableChange } from './restore/restore-plan.ts';
 import { checkCollisions, checkReferencedRows, checkSharedParents, checkTriggers } from './restore/restore-checks.ts';
 import { writeSafetyBackup } from './restore/safety-backup.ts';
 
@@ -170,7 +168,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
         await applyPlan(s, scope, plan, { onProgress: opts.onProgress, checkpoint: opts.checkpoint });
         opts.onProgress?.('check', '', 0);
         await checkForeignKeys(s, scope, plan);
-        await verifyTenant(s, scope, plan, src, manifest.order ?? 'native');
+        await verifyRestore(s, scope, plan, src, manifest.order ?? 'native');
         await scope.dialect.advanceSequences(
           s,
           plan.tables.filter((t) => t.insert).map((t) => scope.schema.get(t.table)!),
@@ -187,75 +185,3 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
     if (plan) closePlan(plan);
   }
 }
-
-/**
- * Re-reads every table of the tenant, through the same locking read, and compares its digest with what the plan
- * promised (the archive's, or for a safety backup the digest before the restore it undoes). Catches a trigger, an
- * ON UPDATE column, a collation or a concurrent writer that changed any row.
- */
-async function verifyTenant(
-  s: DbSession,
-  scope: TenantScope,
-  plan: RestorePlan,
-  src: ArchiveSource,
-  order: RowOrder,
-): Promise<void> {
-  const d = scope.dialect;
-  const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
-  for (const t of plan.tables) {
-    if (t.role !== 'scope') continue;
-    const e = entries.get(t.table)!;
-    const q = scopedSelect(d, scope.schema.get(t.table)!, t.columns, e.predicate, plan.tenantId, { order, lock: true });
-    const r = await digestRows(s, q, t.columns);
-    if (r.sha256 !== t.after.sha256 || r.rows !== t.after.rows) await explainMismatch(s, src, t, q);
-  }
-}
-
-/** Finds the first row and column where the re-read data differs from the archive, then fails the restore. */
-async function explainMismatch(
-  s: DbSession,
-  src: ArchiveSource,
-  t: TablePlan,
-  q: { sql: string; params: readonly unknown[] },
-): Promise<never> {
-  let detail = `${t.after.rows} rows expected`;
-  const archived =
-    (src.manifest.kind ?? 'tenant') === 'tenant' ? src.manifest.tables.find((x) => x.name === t.table) : undefined;
-  if (archived) {
-    const owners = chunkOwner(src.manifest);
-    const now = canonicalLines(s, q, t.columns)[Symbol.asyncIterator]();
-    let batch: string[] = [];
-    let i = 0;
-    let n = 0;
-    outer: for await (const e of readArchiveEntries(src.path, src.passphrase)) {
-      if (owners.get(e.name) !== archived) continue;
-      for (const line of e.data.toString('utf8').split('\n')) {
-        if (!line) continue;
-        if (i >= batch.length) {
-          const r = await now.next();
-          batch = r.done ? [] : r.value;
-          i = 0;
-        }
-        const got = batch[i++];
-        n++;
-        if (got !== line) {
-          const a = JSON.parse(line) as unknown[];
-          const b = got ? (JSON.parse(got) as unknown[]) : [];
-          const col = t.columns.findIndex((_, j) => JSON.stringify(a[j]) !== JSON.stringify(b[j]));
-          detail = got
-            ? `row ${n}: column ${t.columns[col] ?? '?'} is ${JSON.stringify(b[col])} after restore, ${JSON.stringify(a[col])} in the archive`
-            : `row ${n} of the archive is missing after restore`;
-          break outer;
-        }
-      }
-    }
-    // Drained, never abandoned: a MariaDB connection must finish its result set before the ROLLBACK.
-    for (let r = await now.next(); !r.done; r = await now.next());
-  }
-  throw new TenantopsError(
-    'TENANTOPS_E_VERIFY_FAILED',
-    `restored rows of ${t.table} differ from the archive (${detail}); a trigger, ON UPDATE column, collation or a concurrent writer changed them; rolled back`,
-  );
-}
-
-export type { Manifest };

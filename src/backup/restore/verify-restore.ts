@@ -1,0 +1,132 @@
+import type { DbSession } from '../../db/index.ts';
+import { TenantopsError } from '../../errors/index.ts';
+import { readArchiveEntries } from '../archive/archive-reader.ts';
+import { parseRow } from '../archive/canonical-row.ts';
+import { canonicalLines, digestRows, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
+import { bindTenant } from '../scope/scope-plan.ts';
+import type { TenantScope } from '../tenant-scope.ts';
+import { chunkOwner } from '../verify-archive.ts';
+import type { ArchiveSource } from './archive-lines.ts';
+import { keyMatch } from './key-match.ts';
+import { rowKey } from './row-order.ts';
+import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
+
+function verifyFailed(t: TablePlan, detail: string): TenantopsError {
+  return new TenantopsError(
+    'TENANTOPS_E_VERIFY_FAILED',
+    `restored rows of ${t.table} differ from the archive (${detail}); a trigger, ON UPDATE column, collation or a concurrent writer changed them; rolled back`,
+  );
+}
+
+function describeDiff(t: TablePlan, want: string, got: string | undefined, where: string): string {
+  if (got === undefined) return `${where} is missing after restore`;
+  const a = parseRow(want);
+  const b = parseRow(got);
+  const col = t.columns.findIndex((_, j) => JSON.stringify(a[j]) !== JSON.stringify(b[j]));
+  return `${where}: column ${t.columns[col] ?? '?'} is ${JSON.stringify(b[col])} after restore, ${JSON.stringify(a[col])} in the archive`;
+}
+
+/**
+ * Every row the plan wrote, read back through the same locking read and compared with the archive's line: the
+ * cost follows what was written.
+ */
+async function verifyWritten(s: DbSession, scope: TenantScope, plan: RestorePlan, t: TablePlan): Promise<void> {
+  const d = scope.dialect;
+  const info = scope.schema.get(t.table)!;
+  const e = scope.plan.entries.find((x) => x.table === t.table)!;
+  const check = async (lines: string[]) => {
+    const rows = lines.map(parseRow);
+    const b = bindTenant(e.predicate, plan.tenantId, d.param);
+    const m = keyMatch(d, info, t.spec, rows, b.params.length + 1);
+    const q = {
+      sql: `SELECT ${selectList(d, info, t.columns)} FROM ${d.from(t.table)} WHERE ${b.sql} AND (${m.sql})${d.lockingRead}`,
+      params: [...b.params, ...m.params],
+    };
+    const now = new Map<string, string>();
+    for await (const batch of canonicalLines(s, q, t.columns))
+      for (const l of batch) now.set(JSON.stringify(rowKey(parseRow(l), t.spec)), l);
+    for (const [i, want] of lines.entries()) {
+      const key = JSON.stringify(rowKey(rows[i]!, t.spec));
+      const got = now.get(key);
+      if (got !== want) throw verifyFailed(t, describeDiff(t, want, got, `row ${key}`));
+    }
+  };
+  for (const batch of t.inserts.batches(500)) await check(batch);
+  for (const batch of t.updates.batches(500)) await check(batch.map((l) => l.slice(0, l.indexOf(UPDATE_SEP))));
+}
+
+/**
+ * Before COMMIT: every row written equals the archive's, read back (catches a trigger, an ON UPDATE column, a
+ * collation); and every table holds the archive's number of rows for the tenant (catches rows that something else
+ * added or removed). Tables without a key, and safety backups (whose promise is the whole tenant's digest), are
+ * re-read whole and compared by SHA-256.
+ */
+export async function verifyRestore(
+  s: DbSession,
+  scope: TenantScope,
+  plan: RestorePlan,
+  src: ArchiveSource,
+  order: RowOrder,
+): Promise<void> {
+  const d = scope.dialect;
+  const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
+  const whole = (src.manifest.kind ?? 'tenant') === 'undo';
+  for (const t of plan.tables) {
+    if (t.role !== 'scope') continue;
+    const e = entries.get(t.table)!;
+    const info = scope.schema.get(t.table)!;
+    if (whole || t.spec.wholeRow) {
+      const q = scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order, lock: true });
+      const r = await digestRows(s, q, t.columns);
+      if (r.sha256 !== t.after.sha256 || r.rows !== t.after.rows) await explainMismatch(s, src, t, q);
+      continue;
+    }
+    await verifyWritten(s, scope, plan, t);
+    const b = bindTenant(e.predicate, plan.tenantId, d.param);
+    const r = await s.query<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM ${d.from(t.table)} WHERE ${b.sql}`,
+      b.params,
+    );
+    if (Number(r[0]!.n) !== t.after.rows)
+      throw verifyFailed(t, `${String(r[0]!.n)} rows after restore, ${t.after.rows} in the archive`);
+  }
+}
+
+/** Finds the first row and column where the re-read data differs from the archive, then fails the restore. */
+async function explainMismatch(
+  s: DbSession,
+  src: ArchiveSource,
+  t: TablePlan,
+  q: { sql: string; params: readonly unknown[] },
+): Promise<never> {
+  let detail = `${t.after.rows} rows expected`;
+  const archived =
+    (src.manifest.kind ?? 'tenant') === 'tenant' ? src.manifest.tables.find((x) => x.name === t.table) : undefined;
+  if (archived) {
+    const owners = chunkOwner(src.manifest);
+    const now = canonicalLines(s, q, t.columns)[Symbol.asyncIterator]();
+    let batch: string[] = [];
+    let i = 0;
+    let n = 0;
+    outer: for await (const e of readArchiveEntries(src.path, src.passphrase)) {
+      if (owners.get(e.name) !== archived) continue;
+      for (const line of e.data.toString('utf8').split('\n')) {
+        if (!line) continue;
+        if (i >= batch.length) {
+          const r = await now.next();
+          batch = r.done ? [] : r.value;
+          i = 0;
+        }
+        n++;
+        const got = batch[i++];
+        if (got !== line) {
+          detail = describeDiff(t, line, got, `row ${n}`);
+          break outer;
+        }
+      }
+    }
+    // Drained, never abandoned: a MariaDB connection must finish its result set before the ROLLBACK.
+    for (let r = await now.next(); !r.done; r = await now.next());
+  }
+  throw verifyFailed(t, detail);
+}
