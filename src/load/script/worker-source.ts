@@ -10,7 +10,8 @@ let cached: Promise<string> | undefined;
  */
 export function workerSource(): Promise<string> {
   cached ??= build({
-    entryPoints: [fileURLToPath(new URL('../runtime/vu-worker.ts', import.meta.url))],
+    // Beside this file: vu-worker.ts in the sources, vu-worker.js in the compiled dist/.
+    entryPoints: [fileURLToPath(new URL(`../runtime/vu-worker${import.meta.url.slice(-3)}`, import.meta.url))],
     bundle: true,
     write: false,
     format: 'cjs',
