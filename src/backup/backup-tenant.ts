@@ -24,7 +24,8 @@ export interface BackupOptions {
   out: string;
   passphrase?: string;
   includeParents?: boolean;
-  onProgress?: (table: string, rowsSoFar: number) => void;
+  /** Rows written so far, of the tenant's rows counted in the snapshot before reading (shared parents add to both). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface BackupResult {
@@ -78,6 +79,18 @@ export async function writeTenant(
   opts: Omit<BackupOptions, 'out'>,
 ): Promise<Manifest> {
   const { dialect: d, schema, plan } = scope;
+  // Counted first, in the same snapshot, so progress is a real percentage (index-only counts for keyed tables).
+  let total = 0;
+  let done = 0;
+  if (opts.onProgress)
+    for (const e of plan.entries) {
+      const b = bindTenant(e.predicate, opts.tenantId, d.param);
+      const r = await s.query<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM ${d.from(e.table)} WHERE ${b.sql}`,
+        b.params,
+      );
+      total += Number(r[0]!.n);
+    }
   const tables: ManifestTable[] = [];
   const dump = async (
     index: number,
@@ -89,11 +102,11 @@ export async function writeTenant(
     columns: string[],
   ) => {
     const info = schema.get(table)!;
-    let seen = 0;
     const out = new TableChunks(writer, `tables/${safeName(index, table)}`);
     for await (const lines of canonicalLines(s, query, columns)) {
       for (const l of lines) await out.add(l);
-      opts.onProgress?.(table, (seen += lines.length));
+      done += lines.length;
+      opts.onProgress?.(done, (total = Math.max(total, done)));
     }
     const r = await out.finish();
     tables.push({

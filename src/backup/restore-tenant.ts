@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db, Engine } from '../db/index.ts';
 import { backupDialectFor } from './dialect/backup-dialect-for.ts';
@@ -19,7 +19,15 @@ import { writeSafetyBackup } from './restore/safety-backup.ts';
 
 export type { TableChange } from './restore/restore-plan.ts';
 
-export type RestorePhase = 'verify' | 'compare' | 'safety' | 'delete' | 'update' | 'insert' | 'check';
+/** The phases of a restore, in order; each reports how far it is, in its own unit. */
+export type RestorePhase = 'verify' | 'compare' | 'safety' | 'apply' | 'check';
+
+export interface RestoreProgress {
+  phase: RestorePhase;
+  done: number;
+  total: number;
+  unit: 'bytes' | 'rows' | 'tables';
+}
 
 export interface RestoreOptions {
   archive: string;
@@ -30,7 +38,7 @@ export interface RestoreOptions {
   dryRun?: boolean;
   /** Where the safety backup goes. */
   safetyDir: string;
-  onProgress?: (phase: RestorePhase, table: string, rows: number) => void;
+  onProgress?: (p: RestoreProgress) => void;
   /** Called after every check passed and before anything is written; throw to cancel (confirmation). */
   confirm?: (summary: RestorePlanSummary) => Promise<void>;
   /** Test-only: called at named points inside the transaction, so tests can kill the process there. */
@@ -79,8 +87,16 @@ function safetyPath(dir: string, tenantId: string): string {
  */
 export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<RestoreResult> {
   const t0 = performance.now();
-  opts.onProgress?.('verify', '', 0);
-  const manifest = await verifyArchive(opts.archive, opts.passphrase);
+  const report = (phase: RestorePhase, unit: RestoreProgress['unit'], total: number) => {
+    let done = 0;
+    opts.onProgress?.({ phase, done, total, unit });
+    return (n: number) => opts.onProgress?.({ phase, done: (done = Math.min(total, done + n)), total, unit });
+  };
+  const manifest = await verifyArchive(
+    opts.archive,
+    opts.passphrase,
+    report('verify', 'bytes', statSync(opts.archive).size),
+  );
   if (opts.tenantId !== undefined && opts.tenantId !== manifest.tenantId) {
     throw new TenantopsError(
       'TENANTOPS_E_WRONG_TENANT',
@@ -123,7 +139,11 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
       const planOpts = {
         tenantId,
         lock: !dryRun,
-        onTable: (table: string) => opts.onProgress?.('compare', table, 0),
+        onRows: report(
+          'compare',
+          'rows',
+          manifest.tables.reduce((n, t) => n + t.rows, 0),
+        ),
       };
       plan =
         kind === 'undo' ? await planFromUndo(s, scope, src, planOpts) : await planFromArchive(s, scope, src, planOpts);
@@ -145,7 +165,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
       await runHook('beforeRestore', config.hooks.beforeRestore, tenantId);
 
       // The safety backup holds what this plan changes, written before the first change.
-      opts.onProgress?.('safety', '', 0);
+      const safetyDone = report('safety', 'rows', written);
       mkdirSync(opts.safetyDir, { recursive: true, mode: 0o700 });
       const safety = safetyPath(opts.safetyDir, tenantId);
       await writeSafetyBackup(
@@ -161,18 +181,20 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
         scope,
         plan,
       );
+      safetyDone(written);
       await opts.checkpoint?.('after-safety-backup');
 
       const undo = await scope.dialect.relaxConstraints(s);
       try {
-        await applyPlan(s, scope, plan, { onProgress: opts.onProgress, checkpoint: opts.checkpoint });
-        opts.onProgress?.('check', '', 0);
+        await applyPlan(s, scope, plan, { onRows: report('apply', 'rows', written), checkpoint: opts.checkpoint });
+        const checked = report('check', 'tables', 1);
         await checkForeignKeys(s, scope, plan);
         await verifyRestore(s, scope, plan, src, manifest.order ?? 'native');
         await scope.dialect.advanceSequences(
           s,
           plan.tables.filter((t) => t.insert).map((t) => scope.schema.get(t.table)!),
         );
+        checked(1);
         await opts.checkpoint?.('before-commit');
       } finally {
         await undo();

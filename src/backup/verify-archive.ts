@@ -27,10 +27,14 @@ function checkFormat(raw: unknown): Manifest {
  * Reads the whole archive once: the encryption tag, the gzip trailer, every tar header, and every table's row
  * count and SHA-256 against the manifest. Nothing is trusted until this returns.
  */
-export async function verifyArchive(path: string, passphrase?: string): Promise<Manifest> {
+export async function verifyArchive(
+  path: string,
+  passphrase?: string,
+  onBytes?: (n: number) => void,
+): Promise<Manifest> {
   const hashes = new Map<string, { hash: ReturnType<typeof createHash>; rows: number; bytes: number }>();
   let manifest: Manifest | undefined;
-  for await (const e of readArchiveEntries(path, passphrase)) {
+  for await (const e of readArchiveEntries(path, passphrase, onBytes)) {
     if (e.name === 'manifest.json') {
       try {
         manifest = checkFormat(JSON.parse(e.data.toString('utf8')));

@@ -33,10 +33,6 @@ export const backupCommand: Command = {
       `tenant-${tenantId.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`;
     const db = await openBackupDb(target);
     const bar = progressReporter(io.stderr, 'backup');
-    let total = 0;
-    const perTable = new Map<string, number>();
-    let lastTable = '';
-    const logTable = (t: string) => io.stderr.write(`backup: ${t} ${perTable.get(t) ?? 0} rows (${total} so far)\n`);
     try {
       const r = await backupTenant(db, {
         tenantId,
@@ -44,16 +40,8 @@ export const backupCommand: Command = {
         out,
         passphrase,
         includeParents: !!values['include-parents'],
-        onProgress: (table, n) => {
-          // The total is unknown until the end: a TTY gets a running count, a log one line per finished table.
-          if (!io.stderr.isTTY && lastTable && table !== lastTable) logTable(lastTable);
-          lastTable = table;
-          total += n - (perTable.get(table) ?? 0);
-          perTable.set(table, n);
-          if (io.stderr.isTTY) bar.update(total, total);
-        },
+        onProgress: (done, total) => bar.update({ phase: '', done, total, unit: 'rows' }),
       });
-      if (!io.stderr.isTTY && lastTable) logTable(lastTable);
       bar.done();
       const rows = r.manifest.tables.reduce((a, t) => a + t.rows, 0);
       const size = statSync(r.path).size;

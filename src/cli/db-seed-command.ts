@@ -33,7 +33,13 @@ export const dbSeedCommand: Command = {
       await migrate(db);
       const bar = progressReporter(io.stderr, 'seeding');
       const t0 = Date.now();
-      const r = await seedDatabase(db, { tenants, rows, skew, seed, onProgress: (d, t) => bar.update(d, t) });
+      const r = await seedDatabase(db, {
+        tenants,
+        rows,
+        skew,
+        seed,
+        onProgress: (done, total) => bar.update({ phase: '', done, total, unit: 'rows' }),
+      });
       bar.done();
       const secs = (Date.now() - t0) / 1000;
       if (values.json) {

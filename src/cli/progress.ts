@@ -1,31 +1,54 @@
 import type { Writable } from 'node:stream';
 
+export interface Progress {
+  /** The phase's name, shown with every figure ('' for a single-phase job). */
+  phase: string;
+  done: number;
+  total: number;
+  unit: string;
+}
+
+const PLAIN_EVERY_MS = 5000;
+
+function amount(n: number, unit: string): string {
+  return unit === 'bytes' ? `${(n / 1e6).toFixed(1)} MB` : `${n} ${unit}`;
+}
+
 /**
- * Progress on stderr: a redrawn bar with rows/s and ETA on a TTY, plain lines (at most one per second) otherwise,
- * so logs stay readable.
+ * Progress on stderr. On a TTY a bar redrawn in place: phase, percentage, done/total, rate and ETA. Otherwise a
+ * plain line every few seconds, with the same figures, so a log shows a long job moving without filling up.
  */
-export function progressReporter(stream: Writable & { isTTY?: boolean }, label: string, unit = 'rows') {
-  const start = Date.now();
-  let lastPlain = 0;
+export function progressReporter(stream: Writable & { isTTY?: boolean }, label: string) {
+  let phase: string | null = null;
+  let start = Date.now();
+  let lastPlain = Date.now();
+  let drawn = false;
   return {
-    update(done: number, total: number): void {
-      const secs = Math.max(0.001, (Date.now() - start) / 1000);
-      const rate = Math.round(done / secs);
-      const pct = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
-      const eta = rate > 0 && total > done ? Math.ceil((total - done) / rate) : 0;
+    update(p: Progress): void {
+      const now = Date.now();
+      if (p.phase !== phase) {
+        phase = p.phase;
+        start = now;
+      }
+      const secs = Math.max(0.001, (now - start) / 1000);
+      const rate = p.done / secs;
+      const pct = p.total > 0 ? Math.min(100, Math.floor((p.done / p.total) * 100)) : 100;
+      const eta = rate > 0 && p.total > p.done ? `ETA ${Math.ceil((p.total - p.done) / rate)} s` : '';
+      const name = p.phase ? `${label} ${p.phase}` : label;
+      const figures = `${pct}% ${amount(p.done, p.unit)} of ${amount(p.total, p.unit)}, ${amount(Math.round(rate), p.unit)}/s ${eta}`;
       if (stream.isTTY) {
-        const width = 24;
+        const width = 20;
         const filled = Math.round((pct / 100) * width);
-        stream.write(
-          `\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${total} ${unit} ${rate} ${unit}/s ETA ${eta}s `,
-        );
-      } else if (Date.now() - lastPlain >= 1000 || done >= total) {
-        lastPlain = Date.now();
-        stream.write(`${label}: ${done}/${total} ${unit} (${pct}%, ${rate} ${unit}/s)\n`);
+        stream.write(`\r${name} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${figures}\u001b[K`);
+        drawn = true;
+      } else if (now - lastPlain >= PLAIN_EVERY_MS) {
+        lastPlain = now;
+        stream.write(`${name}: ${figures.trim()}\n`);
       }
     },
+    /** Ends the bar's line on a TTY. */
     done(): void {
-      if (stream.isTTY) stream.write('\n');
+      if (stream.isTTY && drawn) stream.write('\r\u001b[K');
     },
   };
 }

@@ -6,6 +6,7 @@ import { TenantopsError } from '../errors/index.ts';
 import type { CliIo, Command } from './command.ts';
 import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
 import { jsonOption } from './common-options.ts';
+import { progressReporter } from './progress.ts';
 
 function printPlan(io: CliIo, s: RestorePlanSummary): void {
   const what = s.kind === 'undo' ? 'undo a restore of tenant' : 'restore tenant';
@@ -70,6 +71,7 @@ export const restoreCommand: Command = {
     }
     const passphrase = backupKeyFrom(io.env, values['key-file'] as string | undefined);
     const db = await openBackupDb(target);
+    const bar = progressReporter(io.stderr, 'restore');
     try {
       const r = await restoreTenant(db, {
         archive: resolve(io.cwd, archive),
@@ -79,9 +81,7 @@ export const restoreCommand: Command = {
         config: values.config ? config : undefined,
         dryRun,
         safetyDir: (values['safety-dir'] as string | undefined) ?? join(dirname(resolve(io.cwd, archive)), 'safety'),
-        onProgress: (phase, table, rows) => {
-          if (io.stderr.isTTY) io.stderr.write(`\r${phase} ${table}${rows ? ` ${rows} rows` : ''}\u001b[K`);
-        },
+        onProgress: (p) => bar.update(p),
         // Test-only: TENANTOPS_TEST_KILL_AT=<checkpoint> kills this process there, to prove restores are atomic.
         checkpoint: io.env.TENANTOPS_TEST_KILL_AT
           ? async (name) => {
@@ -89,6 +89,7 @@ export const restoreCommand: Command = {
             }
           : undefined,
         confirm: async (summary) => {
+          bar.done();
           printPlan(io, summary);
           if (values.yes) return;
           if (!io.stdinIsTTY)
@@ -101,7 +102,7 @@ export const restoreCommand: Command = {
           }
         },
       });
-      if (io.stderr.isTTY) io.stderr.write('\n');
+      bar.done();
       if (values.json) io.stdout.write(JSON.stringify(r) + '\n');
       else if (r.dryRun) {
         printPlan({ ...io, stderr: io.stdout }, r);

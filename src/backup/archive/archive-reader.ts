@@ -26,15 +26,27 @@ async function readHead(path: string, n: number): Promise<Buffer> {
   }
 }
 
+/** The file's bytes from `start`, reporting how many were read (for progress over the archive's size). */
+async function* fileBytes(path: string, start: number, onBytes?: (n: number) => void): AsyncIterable<Buffer> {
+  for await (const chunk of createReadStream(path, { start })) {
+    onBytes?.((chunk as Buffer).length);
+    yield chunk as Buffer;
+  }
+}
+
 /** Holds back the GCM tag (the last 16 bytes) while streaming the ciphertext through the decipher. */
-async function* decrypt(path: string, passphrase: string | undefined): AsyncIterable<Buffer> {
+async function* decrypt(
+  path: string,
+  passphrase: string | undefined,
+  onBytes?: (n: number) => void,
+): AsyncIterable<Buffer> {
   const header = await readHead(path, ENC_HEADER_LEN);
   if (header.length < ENC_HEADER_LEN)
     throw new TenantopsError('TENANTOPS_E_ARCHIVE_CORRUPT', 'archive is corrupt: truncated header');
   const decipher = decipherFor(header, passphrase);
   let tail = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path, { start: ENC_HEADER_LEN })) {
-    const all = Buffer.concat([tail, chunk as Buffer]);
+  for await (const chunk of fileBytes(path, ENC_HEADER_LEN, onBytes)) {
+    const all = Buffer.concat([tail, chunk]);
     tail = all.subarray(Math.max(0, all.length - GCM_TAG_LEN));
     const body = all.subarray(0, Math.max(0, all.length - GCM_TAG_LEN));
     if (body.length) yield decipher.update(body);
@@ -76,11 +88,12 @@ export async function isEncrypted(path: string): Promise<boolean> {
 export async function* readArchiveEntries(
   path: string,
   passphrase?: string,
+  onBytes?: (n: number) => void,
 ): AsyncIterable<{ name: string; data: Buffer }> {
   const head = await readHead(path, ENC_MAGIC.length);
   let bytes: AsyncIterable<Buffer>;
-  if (head.equals(ENC_MAGIC)) bytes = decrypt(path, passphrase);
-  else if (head[0] === 0x1f && head[1] === 0x8b) bytes = createReadStream(path) as AsyncIterable<Buffer>;
+  if (head.equals(ENC_MAGIC)) bytes = decrypt(path, passphrase, onBytes);
+  else if (head[0] === 0x1f && head[1] === 0x8b) bytes = fileBytes(path, 0, onBytes);
   else
     throw new TenantopsError(
       'TENANTOPS_E_ARCHIVE_FORMAT',

@@ -12,7 +12,8 @@ const MAX_ROWS = 1000;
 const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
 
 export interface ApplyHooks {
-  onProgress?: (phase: 'delete' | 'update' | 'insert', table: string, rows: number) => void;
+  /** Rows written by the statement that just ran. */
+  onRows?: (n: number) => void;
   checkpoint?: (name: string) => Promise<void>;
 }
 
@@ -53,7 +54,6 @@ function mismatch(what: string, table: string, expected: number, got: number): T
 async function applyDeletes(s: DbSession, scope: TenantScope, t: TablePlan, hooks: ApplyHooks): Promise<void> {
   const d = scope.dialect;
   const info = scope.schema.get(t.table)!;
-  let done = 0;
   for (const batch of t.deletes.batches(t.spec.wholeRow ? 1 : 500)) {
     const rows = batch.map(parseRow);
     if (t.spec.wholeRow) {
@@ -69,8 +69,7 @@ async function applyDeletes(s: DbSession, scope: TenantScope, t: TablePlan, hook
       // Every batch must make progress by exactly its size: never a loop that repeats a statement.
       if (res.affectedRows !== rows.length) throw mismatch('a delete', t.table, rows.length, res.affectedRows);
     }
-    done += rows.length;
-    hooks.onProgress?.('delete', t.table, done);
+    hooks.onRows?.(rows.length);
   }
 }
 
@@ -95,7 +94,6 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
   const keyCols = new Set(t.spec.columns);
   // Columns the server rewrites on UPDATE unless they are set: always set, to the archive's value.
   const always = new Set(info.columns.filter((c) => c.onUpdate).map((c) => c.name));
-  let done = 0;
   for (const batch of t.updates.batches(200)) {
     for (const line of batch) {
       const i = line.indexOf(UPDATE_SEP);
@@ -127,8 +125,7 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
       ]);
       if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
     }
-    done += batch.length;
-    hooks.onProgress?.('update', t.table, done);
+    hooks.onRows?.(batch.length);
   }
 }
 
@@ -139,7 +136,6 @@ async function applyInserts(s: DbSession, scope: TenantScope, t: TablePlan, hook
   const perStmt = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / Math.max(1, t.columns.length))));
   let rows: CanonicalValue[][] = [];
   let bytes = 0;
-  let done = 0;
   const flush = async () => {
     if (!rows.length) return;
     const params: unknown[] = [];
@@ -152,10 +148,9 @@ async function applyInserts(s: DbSession, scope: TenantScope, t: TablePlan, hook
     );
     const res = await s.execute(head + tuples.join(', '), params);
     if (res.affectedRows !== rows.length) throw mismatch('an insert', t.table, rows.length, res.affectedRows);
-    done += rows.length;
+    hooks.onRows?.(rows.length);
     rows = [];
     bytes = 0;
-    hooks.onProgress?.('insert', t.table, done);
     await hooks.checkpoint?.('during-insert');
   };
   for (const batch of t.inserts.batches(perStmt)) {
@@ -169,7 +164,7 @@ async function applyInserts(s: DbSession, scope: TenantScope, t: TablePlan, hook
         const ph = bound.map((b) => b.sql ?? (params.push(b.value), d.param(params.length)));
         const res = await s.execute(`${head}(${ph.join(', ')})`, params);
         if (res.affectedRows !== 1) throw mismatch('an insert', t.table, 1, res.affectedRows);
-        done++;
+        hooks.onRows?.(1);
         continue;
       }
       rows.push(r);

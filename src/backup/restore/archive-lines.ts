@@ -16,7 +16,10 @@ export class ArchiveLines {
   private pending: { table: ManifestTable; lines: string[] } | null = null;
   private done = false;
 
-  constructor(src: ArchiveSource) {
+  constructor(
+    src: ArchiveSource,
+    private readonly onRows?: (n: number) => void,
+  ) {
     this.it = readArchiveEntries(src.path, src.passphrase)[Symbol.asyncIterator]();
     this.owners = chunkOwner(src.manifest);
   }
@@ -47,6 +50,7 @@ export class ArchiveLines {
       const { lines } = this.pending;
       this.pending = null;
       yield* lines;
+      this.onRows?.(lines.length);
     }
   }
 

@@ -101,10 +101,9 @@ export async function planFromArchive(
   const order: RowOrder = manifest.order ?? 'native';
   const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
   const plan: RestorePlan = { tenantId: opts.tenantId, tables: [], notes: [] };
-  const lines = new ArchiveLines(src);
+  const lines = new ArchiveLines(src, opts.onRows);
   try {
-    for (const [i, t] of manifest.tables.entries()) {
-      opts.onTable?.(t.name, i, manifest.tables.length);
+    for (const t of manifest.tables) {
       const info = scope.schema.get(t.name)!;
       const tp = newTablePlan(t, scope);
       plan.tables.push(tp);

@@ -63,13 +63,12 @@ export async function planFromUndo(
   const order: RowOrder = manifest.order ?? 'exact';
   const before = manifest.before ?? {};
   const plan: RestorePlan = { tenantId: opts.tenantId, tables: [], notes: [] };
-  const lines = new ArchiveLines(src);
+  const lines = new ArchiveLines(src, opts.onRows);
   const putColumns = new Map(manifest.tables.filter((t) => t.role === 'undo-put').map((t) => [t.name, t.columns]));
   try {
     const tables = scope.plan.entries.filter((e) => before[e.table]);
     const byName = new Map<string, { tp: TablePlan; predicate: string }>();
-    for (const [i, e] of tables.entries()) {
-      opts.onTable?.(e.table, i, tables.length);
+    for (const e of tables) {
       const info = scope.schema.get(e.table)!;
       const digest = before[e.table]!;
       const columns = digest.columns ?? putColumns.get(e.table) ?? [];

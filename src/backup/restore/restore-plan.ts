@@ -69,7 +69,8 @@ export interface PlanOptions {
   tenantId: string;
   /** Lock the tenant's rows while reading them (a real restore; a dry run only reads). */
   lock: boolean;
-  onTable?: (table: string, done: number, total: number) => void;
+  /** Archive rows compared so far, as they go. */
+  onRows?: (n: number) => void;
 }
 
 const EMPTY_SHA = createHash('sha256').digest('hex');
