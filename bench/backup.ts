@@ -2,44 +2,22 @@
 // MariaDB: mariadb-dump --single-transaction --where over the tenant_id tables (it cannot follow field tables),
 // re-imported with `mariadb`. PostgreSQL: psql \copy of the same queries, re-imported with \copy FROM.
 // Prints medians of RUNS runs, rows/s, MB/s, peak RSS and ratios; plus the 10-vs-1000-tenants scale check.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDb, type Db } from '../src/db/index.ts';
 import { migrate } from '../src/platform/schema/migrate.ts';
 import { seedDatabase } from '../src/platform/seed/seed-database.ts';
-import { PLATFORM_TABLES } from '../src/platform/schema/platform-tables.ts';
 import { createTempDatabase } from '../test/helpers/test-databases.ts';
+import { median, timed } from './timed.ts';
+import { report } from './report.ts';
+import { referenceBackup, referenceName, referenceRestore, TENANT_TABLES } from './reference-dump.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 100);
 const ROWS = Number(process.env.BENCH_ROWS ?? 4000);
 const BIN = new URL('../bin/tenantops', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tenantops-bench-'));
-const TENANT_TABLES = PLATFORM_TABLES.filter((t) => t.columns.some((c) => c.name === 'tenant_id')).map((t) => t.name);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** Wall seconds and peak RSS (KB) of a command, via GNU time. */
-function timed(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  input?: string,
-): { secs: number; rssKb: number; stdout: string } {
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    input,
-    maxBuffer: 1 << 30,
-  });
-  const secs = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
-  const rssKb = Number(r.stderr.trim().split('\n').pop());
-  return { secs, rssKb, stdout: r.stdout };
-}
 
 async function tenantRows(db: Db, tenant: string): Promise<number> {
   let n = 0;
@@ -53,24 +31,6 @@ async function tenantRows(db: Db, tenant: string): Promise<number> {
       )[0]!.n,
     );
   return n;
-}
-
-function report(
-  label: string,
-  rows: number,
-  bytes: number,
-  ours: number[],
-  ref: number[],
-  oursRss: number[],
-  refRss: number[],
-  refName: string,
-) {
-  const o = median(ours);
-  const r = median(ref);
-  console.log(
-    `${label.padEnd(22)} tenantops ${o.toFixed(2)} s (${Math.round(rows / o)} rows/s, ${(bytes / 1e6 / o).toFixed(1)} MB/s, peak RSS ${Math.round(median(oursRss) / 1024)} MB)  ` +
-      `${refName} ${r.toFixed(2)} s (${Math.round(rows / r)} rows/s, peak RSS ${Math.round(median(refRss) / 1024)} MB)  ratio ref/ours ${(r / o).toFixed(2)}x`,
-  );
 }
 
 async function benchEngine(engine: 'mysql' | 'postgres') {
@@ -105,26 +65,9 @@ async function benchEngine(engine: 'mysql' | 'postgres') {
           ? statSync(out).size
           : 0;
       const dump = join(dir, `${engine}-${i}.sql`);
-      if (engine === 'mysql') {
-        const d = timed('sh', [
-          '-c',
-          `mariadb-dump -h127.0.0.1 -uroot --single-transaction --no-create-info --skip-triggers --where="tenant_id=${tenant}" ${dbName} ${TENANT_TABLES.join(' ')} > ${dump}`,
-        ]);
-        ref.push(d.secs);
-        refRss.push(d.rssKb);
-      } else {
-        const script = TENANT_TABLES.map(
-          (t) => `\\copy (SELECT * FROM ONLY "${t}" WHERE tenant_id = ${tenant}) TO '${dump}.${t}'`,
-        ).join('\n');
-        const d = timed(
-          'psql',
-          ['-q', '-h', '127.0.0.1', '-U', 'postgres', '-d', dbName, '-v', 'ON_ERROR_STOP=1'],
-          {},
-          script,
-        );
-        ref.push(d.secs);
-        refRss.push(d.rssKb);
-      }
+      const d = referenceBackup(engine, dbName, tenant, dump);
+      ref.push(d.secs);
+      refRss.push(d.rssKb);
       // Restore: ours replaces the tenant (safety backup, delete, insert, verify, commit); the reference re-imports
       // after the same delete.
       const r = timed(process.execPath, [
@@ -140,41 +83,12 @@ async function benchEngine(engine: 'mysql' | 'postgres') {
       ]);
       oursR.push(r.secs);
       oursRRss.push(r.rssKb);
-      // A restore by re-import must first delete the tenant's rows; that time counts for the reference too.
-      const d0 = performance.now();
-      for (const t of TENANT_TABLES)
-        await db.execute(
-          `DELETE FROM ${db.dialect.quoteIdent(t)} WHERE ${db.dialect.quoteIdent('tenant_id')} = ${db.dialect.param(1)}`,
-          [tenant],
-        );
-      const deleteSecs = (performance.now() - d0) / 1000;
-      if (engine === 'mysql') {
-        const ri = timed('sh', ['-c', `mariadb -h127.0.0.1 -uroot ${dbName} < ${dump}`]);
-        refR.push(ri.secs + deleteSecs);
-        refRRss.push(ri.rssKb);
-      } else {
-        const script = TENANT_TABLES.map((t) => `\\copy "${t}" FROM '${dump}.${t}'`).join('\n');
-        const ri = timed(
-          'psql',
-          ['-q', '-h', '127.0.0.1', '-U', 'postgres', '-d', dbName, '-v', 'ON_ERROR_STOP=1', '-1'],
-          {},
-          `SET CONSTRAINTS ALL DEFERRED;\n${script}`,
-        );
-        refR.push(ri.secs + deleteSecs);
-        refRRss.push(ri.rssKb);
-      }
+      const ri = await referenceRestore(engine, db, dbName, tenant, dump);
+      refR.push(ri.secs);
+      refRRss.push(ri.rssKb);
     }
-    report('backup', rows, bytes, ours, ref, oursRss, refRss, engine === 'mysql' ? 'mariadb-dump' : 'psql \\copy');
-    report(
-      'restore',
-      rows,
-      bytes,
-      oursR,
-      refR,
-      oursRRss,
-      refRRss,
-      engine === 'mysql' ? 'DELETE + mariadb import' : 'DELETE + psql \\copy FROM',
-    );
+    report('backup', rows, bytes, ours, ref, oursRss, refRss, referenceName(engine, 'backup'));
+    report('restore', rows, bytes, oursR, refR, oursRRss, refRRss, referenceName(engine, 'restore'));
     console.log(`archive size ${(bytes / 1e6).toFixed(2)} MB (gzip, all ${rows}+ rows incl. field tables)`);
   } finally {
     await db.close();
@@ -219,9 +133,15 @@ async function benchScale() {
 }
 
 try {
-  for (const e of (process.env.BENCH_ENGINES ?? 'mysql,postgres').split(',') as ('mysql' | 'postgres')[])
-    await benchEngine(e);
-  await benchScale();
+  if (process.argv.includes('--large')) {
+    const { benchLarge } = await import('./backup-large.ts');
+    for (const e of (process.env.BENCH_ENGINES ?? 'mysql,postgres').split(',') as ('mysql' | 'postgres')[])
+      await benchLarge(e, dir);
+  } else {
+    for (const e of (process.env.BENCH_ENGINES ?? 'mysql,postgres').split(',') as ('mysql' | 'postgres')[])
+      await benchEngine(e);
+    await benchScale();
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
