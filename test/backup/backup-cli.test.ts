@@ -7,6 +7,14 @@ import { join } from 'node:path';
 
 const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
 
+/** The CLI run in `dir` on its default embedded database, as a newcomer runs it. */
+const cliIn = (dir: string) => (args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, TENANTOPS_DB_URL: '' },
+  });
+
 // The commands end to end on the embedded database, as a newcomer runs them.
 test('tables, tenants, backup --encrypt, inspect, verify, restore --dry-run and restore through the CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-bk-'));
@@ -91,12 +99,7 @@ test('a bad config file is one line naming the path, exit 2', () => {
 test('--out must be a new path or a regular file: a device or a directory is refused, and left alone', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-out-'));
   try {
-    const run = (args: string[]) =>
-      spawnSync(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, TENANTOPS_DB_URL: '' },
-      });
+    const run = cliIn(dir);
     assert.equal(run(['db', 'seed', '--tenants', '1', '--rows', '10']).status, 0);
     for (const target of ['/dev/null', dir]) {
       const r = run(['backup', '--tenant', '1', '--out', target]);
@@ -121,12 +124,7 @@ test('a full disk is one line naming ENOSPC, exit 1, and no partial file is left
     return t.skip(`cannot mount a tmpfs (not root?): ${mount.stderr.trim()}`);
   }
   try {
-    const run = (args: string[]) =>
-      spawnSync(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, TENANTOPS_DB_URL: '' },
-      });
+    const run = cliIn(dir);
     assert.equal(run(['db', 'seed', '--tenants', '1', '--rows', '3000']).status, 0);
     const r = run(['backup', '--tenant', '1', '--out', join(small, 't1.tnt')]);
     assert.equal(r.status, 1, r.stderr);
