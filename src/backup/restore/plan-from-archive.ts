@@ -44,11 +44,19 @@ async function mergeTable(
     return line;
   };
   let c = await nextCurrent();
-  let cv: CanonicalValue[] | null = c === null ? null : parseRow(c);
+  // Parsed only when needed: identical lines are the same row, unchanged, which is most rows of most restores.
+  let cv: CanonicalValue[] | null = null;
   for await (const a of archive) {
+    if (a === c) {
+      plan.unchanged++;
+      c = await nextCurrent();
+      cv = null;
+      continue;
+    }
     const av = parseRow(a);
     for (;;) {
-      const cmp = cv === null ? -1 : compareRows(av, cv, spec);
+      if (c !== null && cv === null) cv = parseRow(c);
+      const cmp = c === null ? -1 : compareRows(av, cv!, spec);
       if (cmp < 0) {
         plan.inserts.push(a);
         plan.insert++;
@@ -63,7 +71,7 @@ async function mergeTable(
         plan.update++;
       }
       c = await nextCurrent();
-      cv = c === null ? null : parseRow(c);
+      cv = null;
       if (cmp === 0) break;
     }
   }
