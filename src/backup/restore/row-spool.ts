@@ -17,12 +17,10 @@ export class RowSpool {
   private bytes = 0;
   private file: { dir: string; fd: number; size: number; key: Buffer; iv: Buffer } | null = null;
   private cipher: ReturnType<typeof createCipheriv> | null = null;
-  count = 0;
 
   push(line: string): void {
     this.lines.push(line);
     this.bytes += line.length * 2;
-    this.count++;
     if (this.bytes >= MEMORY_BYTES) this.flush();
   }
 
