@@ -1,5 +1,4 @@
 import type { Db, DbSession } from '../db/index.ts';
-import { TenantopsError } from '../errors/index.ts';
 import type { BackupConfig } from './config/backup-config.ts';
 import { ArchiveWriter } from './archive/archive-writer.ts';
 import {
@@ -14,7 +13,7 @@ import {
 import { canonicalLines, orderBy, scopedSelect, selectList } from './dump-table.ts';
 import { TableChunks } from './archive/table-chunks.ts';
 import { bindTenant } from './scope/scope-plan.ts';
-import { checkTenantIdShape, tenantExists, tenantScope, type TenantScope } from './tenant-scope.ts';
+import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -48,13 +47,7 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
   return db.transaction(
     async (s) => {
       const scope = await tenantScope(db, s, opts.config);
-      checkTenantIdShape(scope, opts.tenantId);
-      if (!(await tenantExists(s, scope, opts.tenantId))) {
-        throw new TenantopsError(
-          'TENANTOPS_E_TENANT_NOT_FOUND',
-          `tenant ${opts.tenantId} not found in ${scope.plan.tenant.table}.${scope.plan.tenant.key}`,
-        );
-      }
+      await checkTenant(s, scope, opts.tenantId);
       const writer = ArchiveWriter.create(opts.out, opts.passphrase);
       try {
         const manifest = await writeTenant(db, s, scope, writer, opts);

@@ -70,6 +70,18 @@ export async function* canonicalLines(
     yield batch.map((r) => canonicalRow(columns.map((c) => r[c])));
 }
 
+/**
+ * The canonical lines of a bounded query (a batch of keys), in one round trip. No cursor: PostgreSQL plans a cursor
+ * for its first rows, which turned key lookups under the tenant predicate into nested loops over whole tables.
+ */
+export async function queryLines(
+  s: DbSession,
+  query: { sql: string; params: readonly unknown[] },
+  columns: readonly string[],
+): Promise<string[]> {
+  return (await s.query(query.sql, query.params)).map((r) => canonicalRow(columns.map((c) => r[c])));
+}
+
 /** Row count, bytes and SHA-256 of a query's canonical row stream: what the manifest records for a table. */
 export async function digestRows(
   s: DbSession,

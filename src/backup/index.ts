@@ -2,7 +2,7 @@ export { backupTenant, TOOL_VERSION, type BackupOptions, type BackupResult } fro
 export { restoreTenant, type RestoreOptions, type RestoreResult, type RestorePlanSummary } from './restore-tenant.ts';
 export { verifyArchive } from './verify-archive.ts';
 export { schemaDiff } from './schema-diff.ts';
-export { tenantScope, checkTenantIdShape } from './tenant-scope.ts';
+export { tenantScope, checkTenantIdShape, checkTenant } from './tenant-scope.ts';
 export { loadConfig, CONFIG_FILE } from './config/load-config.ts';
 export { validateConfig } from './config/validate-config.ts';
 export { DEFAULT_CONFIG, type BackupConfig } from './config/backup-config.ts';

@@ -23,26 +23,17 @@ export function missingIndexes(scope: TenantScope): { table: string; columns: st
   return out;
 }
 
-/** Rows reached through one parent whose other parent reference points outside the tenant. */
-export async function crossTenantRows(
-  q: Queryable,
-  scope: TenantScope,
-  e: ScopeEntry,
-  tenantId: string,
-): Promise<number> {
-  if (e.parents.length < 2) return 0;
+/**
+ * Rows of a table with several parents that the tenant reaches but does not own, because another parent of theirs
+ * belongs to another tenant: shared rows, which no backup holds and no restore touches.
+ */
+export async function sharedRows(q: Queryable, scope: TenantScope, e: ScopeEntry, tenantId: string): Promise<number> {
+  if (!e.reach) return 0;
   const d = scope.dialect;
-  let total = 0;
-  for (const edge of scope.plan.internal.filter((x) => x.from === e.table)) {
-    const parent = scope.plan.entries.find((x) => x.table === edge.to)!;
-    const mine = bindTenant(e.predicate, tenantId, d.param);
-    const theirs = bindTenant(parent.predicate, tenantId, d.param, mine.params.length + 1);
-    const col = d.quote(edge.columns[0]!);
-    const r = await q.query<{ n: number | string }>(
-      `SELECT COUNT(*) AS n FROM ${d.from(e.table)} WHERE ${mine.sql} AND ${col} IS NOT NULL AND ${col} NOT IN (SELECT ${d.quote(edge.refColumns[0]!)} FROM ${d.from(edge.to)} WHERE ${theirs.sql})`,
-      [...mine.params, ...theirs.params],
-    );
-    total += Number(r[0]!.n);
-  }
-  return total;
+  const b = bindTenant(`(${e.reach}) AND NOT COALESCE((${e.predicate}), FALSE)`, tenantId, d.param);
+  const r = await q.query<{ n: number | string }>(
+    `SELECT COUNT(*) AS n FROM ${d.from(e.table)} WHERE ${b.sql}`,
+    b.params,
+  );
+  return Number(r[0]!.n);
 }

@@ -35,6 +35,16 @@ export function checkTenantIdShape(scope: TenantScope, tenantId: string): void {
   }
 }
 
+/** Refuses a tenant id of the wrong shape, or one the tenant table does not hold (TENANTOPS_E_TENANT_NOT_FOUND). */
+export async function checkTenant(q: Queryable, scope: TenantScope, tenantId: string): Promise<void> {
+  checkTenantIdShape(scope, tenantId);
+  if (!(await tenantExists(q, scope, tenantId)))
+    throw new TenantopsError(
+      'TENANTOPS_E_TENANT_NOT_FOUND',
+      `tenant ${tenantId} not found in ${scope.plan.tenant.table}.${scope.plan.tenant.key}`,
+    );
+}
+
 export async function tenantExists(q: Queryable, scope: TenantScope, tenantId: string): Promise<boolean> {
   const d = scope.dialect;
   const { table, key } = scope.plan.tenant;

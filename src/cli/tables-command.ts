@@ -1,6 +1,6 @@
-import { checkTenantIdShape, tenantScope } from '../backup/index.ts';
+import { checkTenant, tenantScope } from '../backup/index.ts';
 import { bindTenant } from '../backup/scope/scope-plan.ts';
-import { countRows, crossTenantRows, missingIndexes } from '../backup/tenant-report.ts';
+import { countRows, missingIndexes, sharedRows } from '../backup/tenant-report.ts';
 import type { Command } from './command.ts';
 import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
 import { jsonOption } from './common-options.ts';
@@ -21,7 +21,8 @@ export const tablesCommand: Command = {
     try {
       const scope = await tenantScope(db, db, config);
       const tenant = values.tenant as string | undefined;
-      if (tenant) checkTenantIdShape(scope, tenant);
+      // The same refusal as backup: a plan of zero rows for a tenant that does not exist would look fine.
+      if (tenant) await checkTenant(db, scope, tenant);
       const missing = missingIndexes(scope);
       const rows = [];
       for (const e of scope.plan.entries) {
@@ -30,7 +31,7 @@ export const tablesCommand: Command = {
           how: e.how,
           detail: e.detail,
           rows: tenant ? await countRows(db, scope, e, tenant) : null,
-          crossTenantRows: tenant ? await crossTenantRows(db, scope, e, tenant) : null,
+          crossTenantRows: tenant ? await sharedRows(db, scope, e, tenant) : null,
           missingIndex: missing.find((m) => m.table === e.table)?.columns ?? [],
         });
       }

@@ -84,6 +84,10 @@ test('tables, tenants, backup --encrypt, inspect, verify, restore --dry-run and 
   assert.match(r.stdout, /safety backup of the previous rows: .*safety-tenant-2-/);
   assert.equal(run(['backup', '--tenant', '2; DROP TABLE groups']).status, 2);
   assert.equal(run(['backup', '--tenant', '77']).status, 1);
+  // A tenant that does not exist is the same error for tables as for backup, not a plan of zero rows.
+  const missingTenant = run(['tables', '--tenant', '77']);
+  assert.equal(missingTenant.status, 1);
+  assert.match(missingTenant.stderr, /tenant 77 not found .*\[TENANTOPS_E_TENANT_NOT_FOUND\]/);
   assert.equal(run(['backup']).status, 2);
 });
 

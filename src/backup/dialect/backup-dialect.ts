@@ -34,6 +34,11 @@ export interface BackupDialect {
   orderExpr(c: ColumnInfo, row: boolean): string;
   /** `col = <placeholder>` compared the way the tenant id must be: exactly, whatever the column's collation. */
   equalsExactly(qualified: string, c: ColumnInfo, placeholder: string): string;
+  /**
+   * `(a, b) IN (…)` over a composite key, for a list of placeholder tuples, in the form the engine runs with its
+   * index (PostgreSQL scans for a long row-value IN list, but joins a VALUES list).
+   */
+  tupleIn(columns: readonly ColumnInfo[], tuples: readonly (readonly string[])[]): string;
   /** NULL-safe, exact match of a column's stored value with a bound canonical value (rows without a key). */
   matchExactly(c: ColumnInfo, placeholder: string): string;
   /** Deletes one row matching `where` (duplicates of a table without a key are removed one by one). */

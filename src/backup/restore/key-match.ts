@@ -29,7 +29,7 @@ export function keyMatch(
     const i = spec.idx[0]!;
     return { sql: `${d.quote(spec.columns[0]!)} IN (${rows.map((r) => ph(r[i]!)).join(', ')})`, params };
   }
-  const lhs = `(${spec.columns.map(d.quote).join(', ')})`;
-  const tuples = rows.map((r) => `(${spec.idx.map((i) => ph(r[i]!)).join(', ')})`);
-  return { sql: `${lhs} IN (${tuples.join(', ')})`, params };
+  const cols = spec.columns.map((c) => columnOf(info, c));
+  const tuples = rows.map((r) => spec.idx.map((i) => ph(r[i]!)));
+  return { sql: d.tupleIn(cols, tuples), params };
 }

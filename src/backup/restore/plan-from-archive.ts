@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { DbSession } from '../../db/index.ts';
 import { canonicalValue, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
 import { canonicalLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
-import { bindTenant, type ScopeEntry } from '../scope/scope-plan.ts';
 import type { TenantScope } from '../tenant-scope.ts';
+import { sharedRows } from '../tenant-report.ts';
 import { ArchiveLines, type ArchiveSource } from './archive-lines.ts';
 import { keyMatch } from './key-match.ts';
 import { compareRows, rowKey, type RowKeySpec } from './row-order.ts';
@@ -83,17 +83,6 @@ async function mergeTable(
   plan.before = { rows: plan.current, sha256: before.digest('hex') };
 }
 
-async function countShared(s: DbSession, scope: TenantScope, e: ScopeEntry, tenantId: string): Promise<number> {
-  if (!e.reach) return 0;
-  const d = scope.dialect;
-  const b = bindTenant(`(${e.reach}) AND NOT COALESCE((${e.predicate}), FALSE)`, tenantId, d.param);
-  const r = await s.query<{ n: number | string }>(
-    `SELECT COUNT(*) AS n FROM ${d.from(e.table)} WHERE ${b.sql}`,
-    b.params,
-  );
-  return Number(r[0]!.n);
-}
-
 /**
  * The restore plan for a tenant archive: per in-scope table, the rows to insert, update and delete so that the
  * tenant ends exactly equal to the archive. One streaming pass over the archive (its integrity is checked before).
@@ -122,7 +111,7 @@ export async function planFromArchive(
       const e = entries.get(t.name)!;
       const q = scopedSelect(d, info, t.columns, e.predicate, opts.tenantId, { order, lock: opts.lock });
       await mergeTable(lines.of(t), canonicalLines(s, q, t.columns), tp.spec, tp);
-      tp.shared = await countShared(s, scope, e, opts.tenantId);
+      tp.shared = await sharedRows(s, scope, e, opts.tenantId);
       if (tp.shared)
         plan.notes.push(
           `${t.name}: ${tp.shared} rows are shared with another tenant (${e.parents.join(', ')}); left untouched`,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DbSession } from '../../db/index.ts';
 import { parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
 import type { ManifestTable } from '../archive/manifest.ts';
-import { canonicalLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
+import { canonicalLines, queryLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
 import { bindTenant } from '../scope/scope-plan.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { ArchiveLines, chunked, type ArchiveSource } from './archive-lines.ts';
@@ -37,13 +37,11 @@ async function currentByKey(
     params: [...b.params, ...m.params],
   };
   const out = new Map<string, string[]>();
-  for await (const lines of canonicalLines(s, q, tp.columns)) {
-    for (const l of lines) {
-      const k = JSON.stringify(rowKey(parseRow(l), tp.spec));
-      const list = out.get(k);
-      if (list) list.push(l);
-      else out.set(k, [l]);
-    }
+  for (const l of await queryLines(s, q, tp.columns)) {
+    const k = JSON.stringify(rowKey(parseRow(l), tp.spec));
+    const list = out.get(k);
+    if (list) list.push(l);
+    else out.set(k, [l]);
   }
   return out;
 }

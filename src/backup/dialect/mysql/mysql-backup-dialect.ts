@@ -147,6 +147,8 @@ export const mysqlBackupDialect: BackupDialect = {
       ? // The first comparison can use an index; the second makes it exact (case, accents, trailing spaces).
         `(${qualified} = ${ph} AND CAST(${qualified} AS BINARY) = CAST(CONVERT(${ph} USING ${c.charset ?? 'utf8mb4'}) AS BINARY))`
       : `${qualified} = ${ph}`,
+  tupleIn: (columns: readonly ColumnInfo[], tuples: readonly (readonly string[])[]) =>
+    `(${columns.map((c) => q(c.name)).join(', ')}) IN (${tuples.map((t) => `(${t.join(', ')})`).join(', ')})`,
   matchExactly: (c: ColumnInfo, ph: string) =>
     c.collation
       ? `CAST(${q(c.name)} AS BINARY) <=> CAST(CONVERT(${ph} USING ${c.charset ?? 'utf8mb4'}) AS BINARY)`

@@ -185,6 +185,11 @@ export const postgresBackupDialect: BackupDialect = {
     c.exactEquality === false
       ? `(${qualified} = ${ph} AND ${qualified}::text COLLATE "C" = (${ph})::text)`
       : `${qualified} = ${ph}`,
+  // A VALUES list is a relation the planner joins through the key's index; each value typed as its column.
+  tupleIn: (columns: readonly ColumnInfo[], tuples: readonly (readonly string[])[]) =>
+    `(${columns.map((c) => q(c.name)).join(', ')}) IN (SELECT * FROM (VALUES ${tuples
+      .map((t) => `(${t.map((p, i) => `${p}::${columns[i]!.type}`).join(', ')})`)
+      .join(', ')}) AS tenantops_keys)`,
   // Text is what travels, so text is what is compared: exact for every type, json and point included.
   matchExactly: (c: ColumnInfo, ph: string) => `${q(c.name)}::text IS NOT DISTINCT FROM (${ph})::text`,
   collisionProbe(
