@@ -25,11 +25,36 @@ export function keyMatch(
     const ors = rows.map((r) => `(${cols.map((c, i) => d.matchExactly(c, ph(r[spec.idx[i]!]!))).join(' AND ')})`);
     return { sql: ors.join(' OR '), params };
   }
-  if (spec.idx.length === 1) {
-    const i = spec.idx[0]!;
-    return { sql: `${d.quote(spec.columns[0]!)} IN (${rows.map((r) => ph(r[i]!)).join(', ')})`, params };
-  }
-  const cols = spec.columns.map((c) => columnOf(info, c));
-  const tuples = rows.map((r) => spec.idx.map((i) => ph(r[i]!)));
-  return { sql: d.tupleIn(cols, tuples), params };
+  return keysIn(
+    d,
+    info,
+    spec.columns,
+    rows.map((r) => spec.idx.map((i) => r[i]!)),
+    first,
+  );
+}
+
+/** `columns IN (these key tuples)`, compared by the server: a plain IN list for one column, else the dialect's form. */
+export function keysIn(
+  d: BackupDialect,
+  info: TableInfo,
+  columns: readonly string[],
+  keys: readonly (readonly CanonicalValue[])[],
+  first: number,
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const ph = (v: CanonicalValue) => {
+    params.push(bindValue(v));
+    return d.param(first + params.length - 1);
+  };
+  if (columns.length === 1)
+    return { sql: `${d.quote(columns[0]!)} IN (${keys.map((k) => ph(k[0]!)).join(', ')})`, params };
+  const cols = columns.map((c) => columnOf(info, c));
+  return {
+    sql: d.tupleIn(
+      cols,
+      keys.map((k) => k.map(ph)),
+    ),
+    params,
+  };
 }

@@ -1,11 +1,12 @@
 import type { DbSession } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
-import { bindValue, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
+import { parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
 import type { Manifest } from '../archive/manifest.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
 import type { UniqueIndexInfo } from '../schema-info.ts';
 import { bindTenant, type Edge } from '../scope/scope-plan.ts';
 import type { TenantScope } from '../tenant-scope.ts';
+import { keysIn } from './key-match.ts';
 import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
 
 const PARAM_BUDGET = 30000;
@@ -103,7 +104,7 @@ export async function checkReferencedRows(s: DbSession, scope: TenantScope, plan
       const keys = uniqueKeys(rows.map((r) => idx.map((i) => r[i]!)));
       if (!keys.length) continue;
       const others = bindTenant(othersOf(scope, e.from), plan.tenantId, d.param);
-      const m = tupleIn(scope, e.columns, keys, others.params.length + 1);
+      const m = keysIn(d, scope.schema.get(e.from)!, e.columns, keys, others.params.length + 1);
       const hits = await s.query(
         `SELECT ${e.columns.map(d.quote).join(', ')} FROM ${d.from(e.from)} WHERE ${others.sql} AND ${m.sql}`,
         [...others.params, ...m.params],
@@ -127,25 +128,6 @@ function uniqueKeys(keys: CanonicalValue[][]): CanonicalValue[][] {
   const seen = new Map<string, CanonicalValue[]>();
   for (const k of keys) if (k.every((v) => v !== null)) seen.set(JSON.stringify(k), k);
   return [...seen.values()];
-}
-
-function tupleIn(
-  scope: TenantScope,
-  cols: readonly string[],
-  keys: readonly CanonicalValue[][],
-  first: number,
-): { sql: string; params: unknown[] } {
-  const d = scope.dialect;
-  const params: unknown[] = [];
-  const ph = (v: CanonicalValue) => {
-    params.push(bindValue(v));
-    return d.param(first + params.length - 1);
-  };
-  if (cols.length === 1) return { sql: `${d.quote(cols[0]!)} IN (${keys.map((k) => ph(k[0]!)).join(', ')})`, params };
-  return {
-    sql: `(${cols.map(d.quote).join(', ')}) IN (${keys.map((k) => `(${k.map(ph).join(', ')})`).join(', ')})`,
-    params,
-  };
 }
 
 /**
@@ -194,7 +176,7 @@ export async function checkSharedParents(s: DbSession, scope: TenantScope, manif
     if (manifest.tables.some((t) => t.role === 'parent' && t.name === ref.to)) continue;
     for (let i = 0; i < ref.keys.length; i += 500) {
       const keys = ref.keys.slice(i, i + 500);
-      const m = tupleIn(scope, ref.refColumns, keys, 1);
+      const m = keysIn(d, scope.schema.get(ref.to)!, ref.refColumns, keys, 1);
       const rows = await s.query(
         `SELECT ${ref.refColumns.map(d.quote).join(', ')} FROM ${d.from(ref.to)} WHERE ${m.sql}`,
         m.params,
