@@ -11,3 +11,4 @@ export { isEncrypted } from './archive/archive-reader.ts';
 export type { Manifest } from './archive/manifest.ts';
 export type { ScopePlan } from './scope/scope-plan.ts';
 export { tenantDigest } from './tenant-digest.ts';
+export { removePartials } from './archive/partial-files.ts';

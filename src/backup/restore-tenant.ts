@@ -41,6 +41,15 @@ export interface RestoreOptions {
   onProgress?: (p: RestoreProgress) => void;
   /** Called after every check passed and before anything is written; throw to cancel (confirmation). */
   confirm?: (summary: RestorePlanSummary) => Promise<void>;
+  /** Called once the safety backup is complete, with its path (before the first write). */
+  onSafetyBackup?: (path: string) => void;
+  /** Called just before COMMIT is sent: from here on an interrupted restore may have been applied. */
+  onCommit?: () => void;
+  /**
+   * Tables with at least this many rows to insert are bulk-loaded (COPY, LOAD DATA LOCAL INFILE); default
+   * BULK_MIN_ROWS. Tests set it to force either path.
+   */
+  bulkMinRows?: number;
   /** Test-only: called at named points inside the transaction, so tests can kill the process there. */
   checkpoint?: (name: string) => Promise<void>;
 }
@@ -182,11 +191,16 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
         plan,
       );
       safetyDone(written);
+      opts.onSafetyBackup?.(safety);
       await opts.checkpoint?.('after-safety-backup');
 
       const undo = await scope.dialect.relaxConstraints(s);
       try {
-        await applyPlan(s, scope, plan, { onRows: report('apply', 'rows', written), checkpoint: opts.checkpoint });
+        await applyPlan(s, scope, plan, {
+          onRows: report('apply', 'rows', written),
+          checkpoint: opts.checkpoint,
+          bulkMinRows: opts.bulkMinRows,
+        });
         const checked = report('check', 'tables', 1);
         await checkForeignKeys(s, scope, plan);
         await verifyRestore(s, scope, plan, src, manifest.order ?? 'native');
@@ -199,6 +213,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
       } finally {
         await undo();
       }
+      opts.onCommit?.();
       return { ...summary, dryRun: false, safetyBackup: safety, written, seconds: 0 };
     });
     if (!result.dryRun) await runHook('afterRestore', config.hooks.afterRestore, tenantId);

@@ -1,38 +1,46 @@
 import { statSync } from 'node:fs';
 import { backupKeyFrom, backupTenant } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
-import type { Command } from './command.ts';
+import { defineCommand } from './command.ts';
+
 import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
-import { jsonOption } from './common-options.ts';
+import { jsonOption, keyFileOption, verboseOption } from './common-options.ts';
+import { guardInterrupts, removedFiles } from './interrupts.ts';
 import { progressReporter } from './progress.ts';
 
-export const backupCommand: Command = {
+export const backupCommand = defineCommand({
   name: 'backup',
   section: 'Backup and restore',
   summary: "Write one tenant's rows to a verified archive (one consistent snapshot)",
-  usage: 'backup --db URL --tenant ID [--config F] [--out FILE] [--encrypt] [--include-parents] [--json]',
+  usage: 'backup --db URL --tenant ID [--config F] [--out FILE] [--encrypt] [--include-parents] [--json] [--verbose]',
   options: {
     ...backupDbOptions,
     tenant: { type: 'string', value: 'ID', description: 'the tenant id (required)' },
     out: { type: 'string', value: 'FILE', description: 'archive path (default tenant-<ID>-<timestamp>.tnt)' },
     encrypt: { type: 'boolean', description: 'AES-256-GCM; key from TENANTOPS_BACKUP_KEY or --key-file' },
-    'key-file': { type: 'string', value: 'FILE', description: 'file holding the backup key' },
+    ...keyFileOption,
     'include-parents': { type: 'boolean', description: 'also copy shared rows the tenant references' },
     ...jsonOption,
+    ...verboseOption,
   },
   async run({ values }, io) {
-    const tenantId = values.tenant as string | undefined;
+    const tenantId = values.tenant;
     if (!tenantId) throw new TenantopsError('TENANTOPS_E_USAGE', '--tenant is required');
-    const passphrase = values.encrypt ? backupKeyFrom(io.env, values['key-file'] as string | undefined) : undefined;
+    const passphrase = values.encrypt ? backupKeyFrom(io.env, values['key-file']) : undefined;
     if (values.encrypt && !passphrase)
       throw new TenantopsError('TENANTOPS_E_ARCHIVE_KEY', '--encrypt needs TENANTOPS_BACKUP_KEY or --key-file');
     const config = backupConfig(values, io);
     const target = backupTarget(values, io, config);
     const out =
-      (values.out as string | undefined) ??
+      values.out ??
       `tenant-${tenantId.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`;
-    const db = await openBackupDb(target);
+    const db = await openBackupDb(target, values);
     const bar = progressReporter(io.stderr, 'backup');
+    const unguard = guardInterrupts(io, 'backup', (removed) =>
+      [removedFiles(removed), 'the database is unchanged (a backup only reads)', 'run the same command again']
+        .filter(Boolean)
+        .join('; '),
+    );
     try {
       const r = await backupTenant(db, {
         tenantId,
@@ -56,18 +64,22 @@ export const backupCommand: Command = {
             tables: r.manifest.tables.map((t) => ({ table: t.name, role: t.role, rows: t.rows, sha256: t.sha256 })),
           }) + '\n',
         );
-      } else {
+      } else if (values.verbose) {
         for (const t of r.manifest.tables)
           io.stdout.write(
             `${t.name.padEnd(36)} ${String(t.rows).padStart(8)} rows  ${t.role === 'parent' ? '(shared parent rows)' : t.how}\n`,
           );
+      }
+      if (!values.json) {
+        const tables = r.manifest.tables.filter((t) => t.rows > 0).length;
         io.stdout.write(
-          `backed up tenant ${tenantId}: ${rows} rows in ${r.seconds.toFixed(2)} s -> ${r.path} (${size} bytes${passphrase ? ', encrypted' : ''})\n`,
+          `backed up tenant ${tenantId}: ${rows} rows from ${tables} tables in ${r.seconds.toFixed(2)} s -> ${r.path} (${size} bytes${passphrase ? ', encrypted' : ''})\n`,
         );
       }
       return 0;
     } finally {
+      unguard();
       await db.close();
     }
   },
-};
+});

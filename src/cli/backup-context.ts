@@ -3,10 +3,11 @@ import { dbUrlFrom } from './open-db.ts';
 import { loadConfig, type BackupConfig } from '../backup/index.ts';
 import { resolveEnvironment } from '../backup/environments/resolve-environment.ts';
 import { TenantopsError } from '../errors/index.ts';
-import type { CliIo, OptionSpec, ParsedValues } from './command.ts';
+import type { CliIo, Options } from './command.ts';
+import { connectTimeoutFrom, dbOption } from './common-options.ts';
 
-export const backupDbOptions: Record<string, OptionSpec> = {
-  db: { type: 'string', value: 'URL', description: 'database URL (default pglite://./.tenantops/db)' },
+export const backupDbOptions = {
+  ...dbOption,
   env: {
     type: 'string',
     value: 'NAME',
@@ -17,19 +18,21 @@ export const backupDbOptions: Record<string, OptionSpec> = {
     value: 'FILE',
     description: 'scope config, YAML or JSON (default ./tenantops.config.yaml)',
   },
-};
+} as const satisfies Options;
 
-export function backupConfig(values: ParsedValues, io: CliIo): BackupConfig {
-  return loadConfig(values.config as string | undefined, io.cwd).config;
+type DbValues = { db?: string; env?: string; config?: string; 'connect-timeout'?: string };
+
+export function backupConfig(values: DbValues, io: CliIo): BackupConfig {
+  return loadConfig(values.config, io.cwd).config;
 }
 
-export function backupTarget(values: ParsedValues, io: CliIo, config: BackupConfig): DbTarget {
+export function backupTarget(values: DbValues, io: CliIo, config: BackupConfig): DbTarget {
   if (values.db && values.env) throw new TenantopsError('TENANTOPS_E_USAGE', '--db and --env conflict; give one');
-  if (values.env) return resolveEnvironment(config, values.env as string, io.env, io.cwd);
+  if (values.env) return resolveEnvironment(config, values.env, io.env, io.cwd);
   return parseDbUrl(dbUrlFrom(values, io), io.cwd);
 }
 
 /** Backup and restore read every value as text so nothing loses precision. */
-export function openBackupDb(target: DbTarget): Promise<Db> {
-  return connectDb(target, { values: 'text', poolMax: 2 });
+export function openBackupDb(target: DbTarget, values: DbValues): Promise<Db> {
+  return connectDb(target, { values: 'text', poolMax: 2, connectTimeoutMs: connectTimeoutFrom(values) });
 }

@@ -1,9 +1,10 @@
-import type { Command } from './command.ts';
+import { defineCommand } from './command.ts';
+
 import { dbOption, jsonOption } from './common-options.ts';
 import { openDb } from './open-db.ts';
 import { migrate } from '../platform/schema/migrate.ts';
 
-export const dbMigrateCommand: Command = {
+export const dbMigrateCommand = defineCommand({
   name: 'db migrate',
   section: 'Reference platform',
   summary: "Create the reference platform's Drupal-shaped schema (idempotent)",
@@ -28,4 +29,4 @@ export const dbMigrateCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -1,4 +1,5 @@
-import type { Command } from './command.ts';
+import { defineCommand } from './command.ts';
+
 import { dbOption, jsonOption } from './common-options.ts';
 import { openDb } from './open-db.ts';
 import { intOption } from './parse-int-option.ts';
@@ -7,7 +8,7 @@ import { TenantopsError } from '../errors/index.ts';
 import { migrate } from '../platform/schema/migrate.ts';
 import { seedDatabase } from '../platform/seed/seed-database.ts';
 
-export const dbSeedCommand: Command = {
+export const dbSeedCommand = defineCommand({
   name: 'db seed',
   section: 'Reference platform',
   summary: 'Write deterministic, realistic tenant data (migrates first)',
@@ -25,7 +26,7 @@ export const dbSeedCommand: Command = {
     const tenants = intOption('tenants', values.tenants, 10, 1);
     const rows = intOption('rows', values.rows, 1000, 1);
     const seed = intOption('seed', values.seed, 1);
-    const skew = (values.skew as string | undefined) ?? 'zipf';
+    const skew = values.skew ?? 'zipf';
     if (skew !== 'zipf' && skew !== 'uniform')
       throw new TenantopsError('TENANTOPS_E_USAGE', `--skew must be zipf or uniform, got "${skew}"`);
     const db = await openDb(values, io);
@@ -62,4 +63,4 @@ export const dbSeedCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -1,7 +1,8 @@
-import type { Command } from './command.ts';
+import { defineCommand } from './command.ts';
+
 import { TenantopsError } from '../errors/index.ts';
 
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
   name: 'demo',
   section: 'Demo',
   summary: 'The whole system in one run: seed, serve, load-test, back up, break, restore, verify',
@@ -24,8 +25,8 @@ export const demoCommand: Command = {
     const { runDemo } = await import('../demo/run-demo.ts');
     const t0 = Date.now();
     const r = await runDemo({
-      dbUrl: values.db as string | undefined,
-      workDir: values.dir as string | undefined,
+      dbUrl: values.db,
+      workDir: values.dir,
       skipLoad: !!values['skip-load'],
       stdout: io.stdout,
       stderr: io.stderr,
@@ -34,4 +35,4 @@ export const demoCommand: Command = {
     io.stdout.write(`\nevery step verified in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     return 0;
   },
-};
+});

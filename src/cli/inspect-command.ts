@@ -1,20 +1,18 @@
 import { resolve } from 'node:path';
 import { backupKeyFrom, verifyArchive } from '../backup/index.ts';
-import type { Command } from './command.ts';
-import { jsonOption } from './common-options.ts';
+import { defineCommand } from './command.ts';
 
-export const inspectCommand: Command = {
+import { jsonOption, keyFileOption } from './common-options.ts';
+
+export const inspectCommand = defineCommand({
   name: 'inspect',
   section: 'Backup and restore',
   summary: "Print an archive's manifest",
   usage: 'inspect FILE [--json]',
   positionals: { min: 1, max: 1, names: 'FILE' },
-  options: { 'key-file': { type: 'string', value: 'FILE', description: 'file holding the backup key' }, ...jsonOption },
+  options: { ...keyFileOption, ...jsonOption },
   async run({ values, positionals }, io) {
-    const m = await verifyArchive(
-      resolve(io.cwd, positionals[0]!),
-      backupKeyFrom(io.env, values['key-file'] as string | undefined),
-    );
+    const m = await verifyArchive(resolve(io.cwd, positionals[0]!), backupKeyFrom(io.env, values['key-file']));
     if (values.json) {
       io.stdout.write(JSON.stringify(m, null, 2) + '\n');
       return 0;
@@ -43,4 +41,4 @@ export const inspectCommand: Command = {
     );
     return 0;
   },
-};
+});

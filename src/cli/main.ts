@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command, CliIo, OptionSpec } from './command.ts';
 import { globalOptions } from './common-options.ts';
@@ -5,9 +6,16 @@ import { COMMANDS } from './commands.ts';
 import { isTenantopsError, TenantopsError } from '../errors/index.ts';
 import { redactUrl } from '../db/index.ts';
 
-const VERSION = '0.1.0';
+// One version, package.json's: src/cli and dist/cli both sit two levels below it.
+const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
 function defaultIo(): CliIo {
+  // A reader that stops early (`| head`) closes the pipe: that ends the command quietly, as it does for cat.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -23,7 +31,7 @@ function optionLine(name: string, o: OptionSpec): string {
 }
 
 export function commandHelp(c: Command): string {
-  const opts = { ...c.options, ...globalOptions };
+  const opts: Record<string, OptionSpec> = { ...c.options, ...globalOptions };
   return [
     `Usage: tenantops ${c.usage}`,
     '',
@@ -81,7 +89,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(mainHelp());
-    return name ? 0 : 0;
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     io.stdout.write(`${VERSION}\n`);
@@ -98,7 +106,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (cmd.rawArgs) return cmd.run({ values: {}, positionals: [], argv: args }, io);
   const options = Object.fromEntries(
-    Object.entries({ ...cmd.options, ...globalOptions }).map(([n, o]) => [
+    Object.entries<OptionSpec>({ ...cmd.options, ...globalOptions }).map(([n, o]) => [
       n,
       { type: o.type, multiple: !!o.multiple, ...(o.short ? { short: o.short } : {}) },
     ]),

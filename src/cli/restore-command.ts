@@ -1,23 +1,29 @@
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isLocalTarget } from '../db/index.ts';
 import { backupKeyFrom, restoreTenant, type RestorePlanSummary } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
-import type { CliIo, Command } from './command.ts';
+import { defineCommand } from './command.ts';
+import type { CliIo } from './command.ts';
 import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
-import { jsonOption } from './common-options.ts';
+import { jsonOption, keyFileOption, verboseOption } from './common-options.ts';
 import { progressReporter } from './progress.ts';
+import { guardInterrupts, removedFiles } from './interrupts.ts';
 
-function printPlan(io: CliIo, s: RestorePlanSummary): void {
+/** The plan as it will run: the tables that change (every table with --verbose), then the totals. */
+function printPlan(io: CliIo, s: RestorePlanSummary, verbose: boolean): void {
   const what = s.kind === 'undo' ? 'undo a restore of tenant' : 'restore tenant';
   io.stderr.write(`${what} ${s.tenantId} into ${s.target}:\n`);
-  const changed = s.tables.filter((t) => t.insert || t.update || t.delete || t.shared);
+  const changes = (t: RestorePlanSummary['tables'][number]) => !!(t.insert || t.update || t.delete || t.shared);
+  const changed = s.tables.filter(changes);
+  const shown = verbose ? s.tables : changed;
   const n = (v: number, w: number) => String(v).padStart(w);
-  if (changed.length) {
+  if (shown.length) {
     io.stderr.write(
-      `  ${'table'.padEnd(34)} ${'current'.padStart(8)} ${'archive'.padStart(8)} ${'insert'.padStart(7)} ${'update'.padStart(7)} ${'delete'.padStart(7)}${changed.some((t) => t.shared) ? '  shared' : ''}\n`,
+      `  ${'table'.padEnd(34)} ${'current'.padStart(8)} ${'archive'.padStart(8)} ${'insert'.padStart(7)} ${'update'.padStart(7)} ${'delete'.padStart(7)}${shown.some((t) => t.shared) ? '  shared' : ''}\n`,
     );
-    for (const t of changed)
+    for (const t of shown)
       io.stderr.write(
         `  ${t.table.padEnd(34)} ${n(t.current, 8)} ${n(t.archived, 8)} ${n(t.insert, 7)} ${n(t.update, 7)} ${n(t.delete, 7)}${t.shared ? n(t.shared, 8) : ''}\n`,
       );
@@ -29,6 +35,20 @@ function printPlan(io: CliIo, s: RestorePlanSummary): void {
   for (const note of s.notes) io.stderr.write(`  note: ${note}\n`);
 }
 
+/**
+ * Test-only: TENANTOPS_TEST_KILL_AT=<checkpoint>[:SIGNAL] sends this process SIGKILL (or SIGNAL) there, to prove
+ * restores are atomic and interrupts leave nothing behind. The pause lets a catchable signal's handler run first.
+ */
+function testKillAt(spec: string | undefined): ((name: string) => Promise<void>) | undefined {
+  if (!spec) return undefined;
+  const [point, signal = 'SIGKILL'] = spec.split(':');
+  return async (name) => {
+    if (name !== point) return;
+    process.kill(process.pid, signal as NodeJS.Signals);
+    await new Promise((r) => setTimeout(r, 5000));
+  };
+}
+
 async function askYes(io: CliIo, question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: io.stderr });
   try {
@@ -38,27 +58,28 @@ async function askYes(io: CliIo, question: string): Promise<boolean> {
   }
 }
 
-export const restoreCommand: Command = {
+export const restoreCommand = defineCommand({
   name: 'restore',
   section: 'Backup and restore',
   summary: "Replace one tenant's rows with an archive's: atomic, verified, other tenants untouched",
-  usage: 'restore --db URL --in FILE [--tenant ID] [--config F] [--dry-run] [--yes] [--json]',
+  usage: 'restore --db URL --in FILE [--tenant ID] [--config F] [--dry-run] [--yes] [--json] [--verbose]',
   options: {
     ...backupDbOptions,
     in: { type: 'string', value: 'FILE', description: 'the archive to restore (required)' },
     tenant: { type: 'string', value: 'ID', description: 'refuse unless the archive holds this tenant' },
     'dry-run': { type: 'boolean', description: 'print rows to insert/update/delete and collisions; change nothing' },
     yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (required without a TTY)' },
-    'key-file': { type: 'string', value: 'FILE', description: 'file holding the backup key for encrypted archives' },
+    ...keyFileOption,
     'safety-dir': {
       type: 'string',
       value: 'DIR',
       description: 'where the safety backup goes (default: beside the archive)',
     },
     ...jsonOption,
+    ...verboseOption,
   },
   async run({ values }, io) {
-    const archive = values.in as string | undefined;
+    const archive = values.in;
     if (!archive) throw new TenantopsError('TENANTOPS_E_USAGE', '--in FILE is required');
     const config = backupConfig(values, io);
     const target = backupTarget(values, io, config);
@@ -69,28 +90,47 @@ export const restoreCommand: Command = {
         `target ${target.redacted} is not local: pass --yes to restore there`,
       );
     }
-    const passphrase = backupKeyFrom(io.env, values['key-file'] as string | undefined);
-    const db = await openBackupDb(target);
+    const passphrase = backupKeyFrom(io.env, values['key-file']);
+    const db = await openBackupDb(target, values);
+    const verbose = !!values.verbose;
     const bar = progressReporter(io.stderr, 'restore');
+    let safety: string | null = null;
+    let stage: 'read' | 'write' | 'commit' | 'done' = 'read';
+    const unguard = guardInterrupts(io, dryRun ? 'restore --dry-run' : 'restore', (removed) => {
+      const files = removedFiles(removed);
+      if (stage === 'commit' || stage === 'done') {
+        // COMMIT may have reached the server: the safety backup is the way back, so it is always kept.
+        const maybe =
+          stage === 'commit'
+            ? 'COMMIT was under way, so the restore may have been applied'
+            : 'the restore was committed';
+        return `${maybe}; kept the safety backup ${safety} (restore it to roll back)${files ? `; ${files}` : ''}`;
+      }
+      if (safety) rmSync(safety, { force: true });
+      const gone = [files, safety ? `removed the safety backup ${safety} (it held rows that were not changed)` : '']
+        .filter(Boolean)
+        .join('; ');
+      return `rolled back, the database is unchanged${gone ? `; ${gone}` : ''}; run the same command again`;
+    });
     try {
       const r = await restoreTenant(db, {
         archive: resolve(io.cwd, archive),
         passphrase,
-        tenantId: values.tenant as string | undefined,
+        tenantId: values.tenant,
         // An explicit --config overrides the config recorded in the archive.
         config: values.config ? config : undefined,
         dryRun,
-        safetyDir: (values['safety-dir'] as string | undefined) ?? join(dirname(resolve(io.cwd, archive)), 'safety'),
-        onProgress: (p) => bar.update(p),
-        // Test-only: TENANTOPS_TEST_KILL_AT=<checkpoint> kills this process there, to prove restores are atomic.
-        checkpoint: io.env.TENANTOPS_TEST_KILL_AT
-          ? async (name) => {
-              if (name === io.env.TENANTOPS_TEST_KILL_AT) process.kill(process.pid, 'SIGKILL');
-            }
-          : undefined,
+        safetyDir: values['safety-dir'] ?? join(dirname(resolve(io.cwd, archive)), 'safety'),
+        onProgress: (p) => {
+          if (p.phase === 'safety') stage = 'write';
+          bar.update(p);
+        },
+        onSafetyBackup: (path) => (safety = path),
+        onCommit: () => (stage = 'commit'),
+        checkpoint: testKillAt(io.env.TENANTOPS_TEST_KILL_AT),
         confirm: async (summary) => {
           bar.done();
-          printPlan(io, summary);
+          printPlan(io, summary, verbose);
           if (values.yes) return;
           if (!io.stdinIsTTY)
             throw new TenantopsError(
@@ -102,20 +142,23 @@ export const restoreCommand: Command = {
           }
         },
       });
+      stage = 'done';
       bar.done();
       if (values.json) io.stdout.write(JSON.stringify(r) + '\n');
       else if (r.dryRun) {
-        printPlan({ ...io, stderr: io.stdout }, r);
+        printPlan({ ...io, stderr: io.stdout }, r, verbose);
         io.stdout.write('dry run: nothing was changed\n');
       } else {
+        const tables = r.tables.filter((t) => t.insert || t.update || t.delete).length;
         io.stdout.write(
-          `restored tenant ${r.tenantId}: ${r.written} rows written in ${r.seconds.toFixed(2)} s, verified before commit\n`,
+          `restored tenant ${r.tenantId}: ${r.written} rows written in ${tables} tables in ${r.seconds.toFixed(2)} s, verified before commit\n`,
         );
         io.stdout.write(`safety backup of the previous rows: ${r.safetyBackup}  (restore it to roll back)\n`);
       }
       return 0;
     } finally {
+      unguard();
       await db.close();
     }
   },
-};
+});

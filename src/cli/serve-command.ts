@@ -1,10 +1,26 @@
-import type { Command } from './command.ts';
-import { dbOption } from './common-options.ts';
+import { defineCommand } from './command.ts';
+
+import { connectTimeoutFrom, dbOption } from './common-options.ts';
+
+/** A port that cannot be bound is the command line's problem, not an internal error: say which flag fixes it. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new TenantopsError(
+      'TENANTOPS_E_USAGE',
+      `port ${port} on ${host} is already in use: pass --port with a free port (--port 0 picks one), or stop the other server`,
+    );
+  if (code === 'EACCES')
+    return new TenantopsError('TENANTOPS_E_USAGE', `not allowed to listen on port ${port}: pass --port above 1023`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new TenantopsError('TENANTOPS_E_USAGE', `cannot listen on --host ${host}: no such local address`);
+  return e;
+}
 import { intOption } from './parse-int-option.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { parseFaults } from '../platform/faults.ts';
 
-export const serveCommand: Command = {
+export const serveCommand = defineCommand({
   name: 'serve',
   section: 'Reference platform',
   summary: 'Run the reference platform API (CRM, agents, analytics) with /metrics and queue workers',
@@ -36,7 +52,8 @@ export const serveCommand: Command = {
     if (values['rate-burst'] !== undefined && rate === null) {
       throw new TenantopsError('TENANTOPS_E_USAGE', '--rate-burst needs --rate-limit');
     }
-    const flagToken = values['admin-token'] as string | undefined;
+    const host = values.host ?? '127.0.0.1';
+    const flagToken = values['admin-token'];
     if (flagToken) io.stderr.write('tenantops: --admin-token is visible in ps; prefer TENANTOPS_ADMIN_TOKEN\n');
     const adminToken = flagToken || io.env.TENANTOPS_ADMIN_TOKEN || null;
     // Test-only fault injection is deliberately env-only: it must never appear in a production command line.
@@ -48,12 +65,12 @@ export const serveCommand: Command = {
     }
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
     // Fastify and prom-client load only when serving, keeping every other command's startup short.
-    const server = await (
-      await import('../platform/server.ts')
-    ).startServer({
-      dbUrl: (values.db as string | undefined) || io.env.TENANTOPS_DB_URL || undefined,
+    const { startServer } = await import('../platform/server.ts');
+    const server = await startServer({
+      dbUrl: values.db || io.env.TENANTOPS_DB_URL || undefined,
+      connectTimeoutMs: connectTimeoutFrom(values),
       port,
-      host: (values.host as string | undefined) ?? '127.0.0.1',
+      host,
       poolMax: intOption('pool-max', values['pool-max'], 10, 1),
       adminToken,
       rateLimit:
@@ -68,11 +85,13 @@ export const serveCommand: Command = {
       faults,
       logger: { level: 'warn' },
       log,
+    }).catch((e: unknown) => {
+      throw listenError(e, host, port);
     });
     log(
       `tenantops serve: listening on ${server.url} (db ${server.db.target.redacted}${adminToken ? ', admin API on' : ''})`,
     );
-    await new Promise<void>((resolve) => {
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
         if (stopping) {
@@ -80,16 +99,20 @@ export const serveCommand: Command = {
           process.exit(1);
         }
         stopping = true;
-        log(`${signal}: finishing in-flight requests and jobs…`);
-        server.close().then(resolve, (e: unknown) => {
-          log(`shutdown error: ${(e as Error).message}`);
-          resolve();
-        });
+        server.close().then(
+          () => resolve(signal),
+          (e: unknown) => {
+            log(`tenantops serve: shutdown error: ${(e as Error).message}`);
+            resolve(signal);
+          },
+        );
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
-    log('tenantops serve: stopped');
+    log(
+      `tenantops serve: stopped by ${signal}; in-flight requests finished, unfinished jobs stay queued in the database`,
+    );
     return 0;
   },
-};
+});

@@ -1,11 +1,12 @@
 import { checkTenant, tenantScope } from '../backup/index.ts';
 import { bindTenant } from '../backup/scope/scope-plan.ts';
 import { countRows, missingIndexes, sharedRows } from '../backup/tenant-report.ts';
-import type { Command } from './command.ts';
+import { defineCommand } from './command.ts';
+
 import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
 import { jsonOption } from './common-options.ts';
 
-export const tablesCommand: Command = {
+export const tablesCommand = defineCommand({
   name: 'tables',
   section: 'Backup and restore',
   summary: 'Print the scope plan: which tables hold a tenant, how they are reached, what is left out',
@@ -17,10 +18,10 @@ export const tablesCommand: Command = {
   },
   async run({ values }, io) {
     const config = backupConfig(values, io);
-    const db = await openBackupDb(backupTarget(values, io, config));
+    const db = await openBackupDb(backupTarget(values, io, config), values);
     try {
       const scope = await tenantScope(db, db, config);
-      const tenant = values.tenant as string | undefined;
+      const tenant = values.tenant;
       // The same refusal as backup: a plan of zero rows for a tenant that does not exist would look fine.
       if (tenant) await checkTenant(db, scope, tenant);
       const missing = missingIndexes(scope);
@@ -93,4 +94,4 @@ export const tablesCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -1,10 +1,11 @@
 import { tenantScope } from '../backup/index.ts';
 import { countRows } from '../backup/tenant-report.ts';
-import type { Command } from './command.ts';
+import { defineCommand } from './command.ts';
+
 import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
 import { jsonOption } from './common-options.ts';
 
-export const tenantsCommand: Command = {
+export const tenantsCommand = defineCommand({
   name: 'tenants',
   section: 'Backup and restore',
   summary: 'List the tenants with their row counts and approximate size',
@@ -12,7 +13,7 @@ export const tenantsCommand: Command = {
   options: { ...backupDbOptions, ...jsonOption },
   async run({ values }, io) {
     const config = backupConfig(values, io);
-    const db = await openBackupDb(backupTarget(values, io, config));
+    const db = await openBackupDb(backupTarget(values, io, config), values);
     try {
       const scope = await tenantScope(db, db, config);
       const d = scope.dialect;
@@ -47,4 +48,4 @@ export const tenantsCommand: Command = {
       await db.close();
     }
   },
-};
+});

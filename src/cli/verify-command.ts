@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { backupKeyFrom, schemaDiff, tenantScope, verifyArchive } from '../backup/index.ts';
-import type { Command } from './command.ts';
+import { defineCommand } from './command.ts';
+
 import { backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
-import { jsonOption } from './common-options.ts';
+import { jsonOption, keyFileOption } from './common-options.ts';
 import { TenantopsError } from '../errors/index.ts';
 
-export const verifyCommand: Command = {
+export const verifyCommand = defineCommand({
   name: 'verify',
   section: 'Backup and restore',
   summary: "Check an archive's integrity; with --db, also that it fits that database's schema",
@@ -13,17 +14,17 @@ export const verifyCommand: Command = {
   positionals: { min: 1, max: 1, names: 'FILE' },
   options: {
     ...backupDbOptions,
-    'key-file': { type: 'string', value: 'FILE', description: 'file holding the backup key' },
+    ...keyFileOption,
     ...jsonOption,
   },
   async run({ values, positionals }, io) {
     const file = resolve(io.cwd, positionals[0]!);
-    const manifest = await verifyArchive(file, backupKeyFrom(io.env, values['key-file'] as string | undefined));
+    const manifest = await verifyArchive(file, backupKeyFrom(io.env, values['key-file']));
     const rows = manifest.tables.reduce((a, t) => a + t.rows, 0);
     let notes: string[] = [];
     if (values.db || values.env) {
       const target = backupTarget(values, io, manifest.config);
-      const db = await openBackupDb(target);
+      const db = await openBackupDb(target, values);
       try {
         const scope = await tenantScope(db, db, manifest.config);
         const diff = schemaDiff(manifest, scope.schema, scope.plan);
@@ -53,4 +54,4 @@ export const verifyCommand: Command = {
     }
     return 0;
   },
-};
+});

@@ -8,6 +8,35 @@ export function driverCode(e: unknown): string | undefined {
   return typeof c === 'string' ? c : undefined;
 }
 
+// What an operator does next, by the driver's code (MariaDB names, PostgreSQL SQLSTATEs, Node's socket errors).
+const ADVICE: [codes: string[], advice: string][] = [
+  [['ECONNREFUSED'], 'nothing accepts connections there: start the server, or check the host and port in the URL'],
+  [['ENOTFOUND', 'EAI_AGAIN'], 'unknown host: check the host name in the URL'],
+  [['ENETUNREACH', 'EHOSTUNREACH'], 'no route to that host: check the host in the URL and the network'],
+  [
+    ['ETIMEDOUT', 'TIMEOUT'],
+    'no answer in time: check the host, the port and any firewall, or wait longer with --connect-timeout SECONDS',
+  ],
+  [['ENOENT'], 'no socket at that path: is the server running locally, or should the URL name a host?'],
+  [['ER_ACCESS_DENIED_ERROR', '28P01', '28000'], 'login refused: check the user name and password in the URL'],
+  [
+    ['ER_BAD_DB_ERROR', '3D000'],
+    'the database does not exist: create it (CREATE DATABASE …) or fix its name in the URL',
+  ],
+  [
+    ['ER_DBACCESS_DENIED_ERROR', '42501'],
+    'the user may not use that database: GRANT it access, or log in as another user',
+  ],
+  [['ER_CON_COUNT_ERROR', '53300'], 'the server has no free connections: retry later or raise its connection limit'],
+  [['CLOSED'], 'the connection closed during login: check that the host and port in the URL name a server of this kind'],
+];
+
+function adviceFor(code: string | undefined, message: string): string | undefined {
+  // pg reports its own connect timeout, and a peer that hangs up, without a code.
+  const c = code ?? (/timeout/i.test(message) ? 'TIMEOUT' : /terminated|closed/i.test(message) ? 'CLOSED' : '');
+  return ADVICE.find(([codes]) => codes.includes(c))?.[1];
+}
+
 export function wrapDbError(e: unknown, target: DbTarget, phase: 'connect' | 'query'): Error {
   if (e instanceof TenantopsError) return e;
   const raw = e instanceof Error ? e.message : String(e);
@@ -21,7 +50,12 @@ export function wrapDbError(e: unknown, target: DbTarget, phase: 'connect' | 'qu
       code ?? '',
     );
   if (connectish) {
-    return new TenantopsError('TENANTOPS_E_DB_CONNECT', `cannot connect to ${target.redacted}: ${msg}`, { cause: e });
+    const advice = adviceFor(code, raw);
+    return new TenantopsError(
+      'TENANTOPS_E_DB_CONNECT',
+      `cannot connect to ${target.redacted}: ${msg || code || 'connection failed'}${advice ? `; ${advice}` : ''}`,
+      { cause: e },
+    );
   }
   const err = new TenantopsError('TENANTOPS_E_DB_QUERY', `query failed on ${target.redacted}: ${msg}`, { cause: e });
   (err as TenantopsError & { driverCode?: string }).driverCode = code;

@@ -39,3 +39,23 @@ export class LoadError extends Error {
     return LOAD_ERROR_EXITS[this.code];
   }
 }
+
+/** What each load error means and what the reader does next; docs/errors.md repeats it (test/errors-doc.test.ts). */
+export const LOAD_ERROR_DOCS: Record<LoadErrorCode, { what: string; todo: string }> = {
+  TENANTOPS_E_LOAD_OPTIONS: {
+    what: 'Invalid options, flags or thresholds, found before the test starts.',
+    todo: 'Fix the option or threshold named in the message (k6 syntax, e.g. `p(95)<500`); nothing was sent.',
+  },
+  TENANTOPS_E_LOAD_SCRIPT: {
+    what: 'The script cannot be bundled or throws in the init context, `setup()` or `teardown()`; an unsupported module is named.',
+    todo: 'Fix the script at the file:line given, or replace the named module (docs/load-runner.md lists what is supported).',
+  },
+  TENANTOPS_E_LOAD_SETUP_TIMEOUT: {
+    what: '`setup()` ran longer than `setupTimeout`.',
+    todo: 'Make setup() faster or raise `setupTimeout` in the options.',
+  },
+  TENANTOPS_E_LOAD_TEARDOWN_TIMEOUT: {
+    what: '`teardown()` ran longer than `teardownTimeout`.',
+    todo: 'Make teardown() faster or raise `teardownTimeout` in the options.',
+  },
+};

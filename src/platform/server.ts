@@ -12,6 +12,8 @@ export interface ServerOptions extends Omit<AppOptions, 'db'> {
   port?: number;
   host?: string;
   poolMax?: number;
+  /** How long to wait for the database to accept a connection (default 5 s). */
+  connectTimeoutMs?: number;
   /** Tenants to seed into an empty embedded database. */
   seedTenants?: number;
   /** Progress and notices (the CLI sends them to stderr). */
@@ -42,12 +44,13 @@ export async function startServer({
   port = 8080,
   host = '127.0.0.1',
   poolMax = 10,
+  connectTimeoutMs,
   seedTenants = 3,
   log = () => undefined,
   ...appOptions
 }: ServerOptions): Promise<RunningServer> {
   const embedded = dbUrl === undefined;
-  const db = await connectDb(dbUrl ?? DEFAULT_DB_URL, { values: 'typed', poolMax });
+  const db = await connectDb(dbUrl ?? DEFAULT_DB_URL, { values: 'typed', poolMax, connectTimeoutMs });
   let app: FastifyInstance | undefined;
   try {
     // Idempotent (a ledger of applied versions), so serving an existing database is safe.

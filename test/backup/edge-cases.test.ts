@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDb, type Db } from '../../src/db/index.ts';
@@ -86,6 +86,7 @@ for (const engine of ENGINES) {
       });
     });
     after(async () => {
+      rmSync(dir, { recursive: true, force: true });
       if (skip) return;
       await db.close();
       await tmp.drop();
@@ -163,6 +164,7 @@ for (const engine of ['mysql', 'postgres'] as const) {
       if (!skip) f = await seededFixture(engine, true);
     });
     after(async () => {
+      rmSync(dir, { recursive: true, force: true });
       if (!skip) await f.close();
     });
     for (const point of ['after-safety-backup', 'after-delete', 'during-insert', 'before-commit']) {
@@ -179,6 +181,38 @@ for (const engine of ['mysql', 'postgres'] as const) {
         assert.equal(r.signal, 'SIGKILL', `killed at ${point}: ${r.stderr}`);
         assert.deepEqual(await snapshotAll(f.db), before);
         // The same command, not killed, completes: nothing the killed run left behind is in its way.
+        const again = spawnSync(process.execPath, [BIN, 'restore', '--db', f.tmp.url, '--in', out, '--yes'], {
+          encoding: 'utf8',
+        });
+        assert.equal(again.status, 0, again.stderr);
+      });
+    }
+    // Ctrl-C or a stop from a supervisor: one line saying what happened and what is left, nothing partial kept.
+    for (const [point, signal, exit] of [
+      ['after-safety-backup', 'SIGINT', 130],
+      ['during-insert', 'SIGTERM', 143],
+    ] as const) {
+      test(`${signal} at ${point}: rolled back, one line, no safety or partial file left`, { skip }, async () => {
+        const sub = mkdtempSync(join(dir, `${signal}-`));
+        const out = join(sub, 't1.tnt');
+        await backupTenant(f.db, { tenantId: '1', config: validateConfig({ preset: 'drupal' }), out });
+        await f.db.execute(sql(f.db, 'DELETE FROM `crm_activity` WHERE `tenant_id` = 1'));
+        const before = await snapshotAll(f.db);
+        const r = spawnSync(process.execPath, [BIN, 'restore', '--db', f.tmp.url, '--in', out, '--yes'], {
+          encoding: 'utf8',
+          env: { ...process.env, TENANTOPS_TEST_KILL_AT: `${point}:${signal}` },
+        });
+        assert.equal(r.status, exit, r.stderr);
+        const said = r.stderr.trim().split('\n').at(-1)!;
+        assert.match(said, new RegExp(`restore interrupted by ${signal}; rolled back, the database is unchanged`));
+        if (point === 'after-safety-backup') assert.match(said, /removed the safety backup/);
+        assert.deepEqual(await snapshotAll(f.db), before);
+        const left = readdirSync(sub, { recursive: true, encoding: 'utf8' }).filter((n) => n !== 't1.tnt');
+        assert.deepEqual(
+          left.filter((n) => n.endsWith('.tnt') || n.endsWith('.partial')),
+          [],
+          'no safety or partial file',
+        );
         const again = spawnSync(process.execPath, [BIN, 'restore', '--db', f.tmp.url, '--in', out, '--yes'], {
           encoding: 'utf8',
         });
@@ -238,6 +272,7 @@ for (const engine of ['mysql', 'postgres'] as const) {
         // Consistency: the archive verifies, and every archived row count is what one snapshot saw.
         await verifyArchive(join(dir, 'c.tnt'));
       } finally {
+        rmSync(dir, { recursive: true, force: true });
         await f.close();
       }
     });

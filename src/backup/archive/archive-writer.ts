@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { TenantopsError } from '../../errors/index.ts';
 import { encryptionHeader } from './archive-crypto.ts';
 import { TAR_END, tarHeader, tarPadding } from './tar.ts';
+import { trackPartial, untrackPartial } from './partial-files.ts';
 
 const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on device',
@@ -62,6 +63,7 @@ export class ArchiveWriter {
     // A .partial left by a killed run is ours and incomplete: it never blocks the next run.
     rmSync(`${path}.partial`, { force: true });
     this.file = createWriteStream(`${path}.partial`, { mode: 0o600, flags: 'wx' });
+    trackPartial(`${path}.partial`);
     this.gzip = createGzip({ level: 6 });
     let onFailure!: () => void;
     this.failure = new Promise((resolve) => (onFailure = resolve));
@@ -121,11 +123,13 @@ export class ArchiveWriter {
     } catch (e) {
       throw writeError(this.path, e);
     }
+    untrackPartial(`${this.path}.partial`);
   }
 
   async abort(): Promise<void> {
     this.gzip.destroy();
     this.file.destroy();
     rmSync(`${this.path}.partial`, { force: true });
+    untrackPartial(`${this.path}.partial`);
   }
 }

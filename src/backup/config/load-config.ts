@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { TenantopsError } from '../../errors/index.ts';
 import { DEFAULT_CONFIG, type BackupConfig } from './backup-config.ts';
 import { validateConfig } from './validate-config.ts';
@@ -14,15 +14,21 @@ export function loadConfig(file: string | undefined, cwd: string): { config: Bac
     if (file) throw new TenantopsError('TENANTOPS_E_CONFIG', `config file not found: ${file}`);
     return { config: structuredClone(DEFAULT_CONFIG), source: 'defaults (drupal preset)' };
   }
-  let raw: unknown;
+  let text: string;
   try {
-    raw = parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new TenantopsError(
-      'TENANTOPS_E_CONFIG',
-      `${path}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`,
-      { cause: e },
-    );
+    throw new TenantopsError('TENANTOPS_E_CONFIG', `cannot read config file ${path}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
-  return { config: validateConfig(raw, path), source: path };
+  // Every syntax error at once, each with its line, rather than the parser's first.
+  const doc = parseDocument(text, { prettyErrors: true });
+  const errors = doc.errors.map((e) => e.message.split('\n')[0]!);
+  if (errors.length === 1) throw new TenantopsError('TENANTOPS_E_CONFIG', `${path}: not valid YAML/JSON: ${errors[0]}`);
+  if (errors.length)
+    throw new TenantopsError('TENANTOPS_E_CONFIG', `${path}: not valid YAML/JSON (${errors.length} errors)`, {
+      details: errors,
+    });
+  return { config: validateConfig(doc.toJS(), path), source: path };
 }

@@ -1,0 +1,33 @@
+import { removePartials } from '../backup/index.ts';
+import type { CliIo } from './command.ts';
+
+/** What a command says about the state it leaves behind, given the partial files that were just removed. */
+export type InterruptState = (removed: string[]) => string;
+
+const EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * While a command runs, SIGINT and SIGTERM print one line (what was interrupted and what is left behind) and
+ * exit with 128 + the signal number. Partial archives are removed synchronously first: the process is about to
+ * end, so there is no later moment to do it. An open transaction needs nothing: the server rolls back a
+ * connection that closes before COMMIT, and an embedded database never wrote an uncommitted one to disk.
+ * Returns the function that removes the handlers.
+ */
+export function guardInterrupts(io: CliIo, what: string, state: InterruptState): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const removed = removePartials();
+    io.stderr.write(`\ntenantops: ${what} interrupted by ${signal}; ${state(removed)}\n`);
+    process.exit(EXIT[signal] ?? 1);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
+}
+
+/** "removed a.tnt.partial" or "" — the files an interrupt removed, for the state line. */
+export function removedFiles(removed: string[]): string {
+  return removed.length ? `removed the unfinished ${removed.map((p) => `${p}.partial`).join(', ')}` : '';
+}
