@@ -1,9 +1,11 @@
 // Rewrites the alert table of the scaling guide from the Prometheus rules, so the thresholds the guide quotes are
-// the rules' own. Run after changing the rules:
+// the rules' own. The guide is written in Spanish (the host team's language), so the table is too; each alert links to
+// its runbook, wherever its runbook_url points (docs/arquitectura/runbooks.md). Run after changing the rules:
 //   node --import tsx scripts/gen-alert-table.ts          # rewrite the block in place
 //   node --import tsx scripts/gen-alert-table.ts --check  # exit 1 if the committed block is stale
 // test/guide/alert-table.test.ts fails when the committed table differs from what this script produces.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parser } from '@prometheus-io/lezer-promql';
 import { parse } from 'yaml';
@@ -14,6 +16,8 @@ export const guidePaths = {
   root,
   rules: `${root}monitoring/prometheus/rules/scaling_alerts.yml`,
   guide: `${root}docs/arquitectura/scaling-horizontal-guide.md`,
+  /** Where every alert's runbook_url points: one section per alert, headed by the alert name. */
+  runbooks: `${root}docs/arquitectura/runbooks.md`,
 };
 
 export const TABLE_START = '<!-- alert-table:start -->';
@@ -169,9 +173,12 @@ export function formatThreshold(c: Comparison): string {
   return `${c.op} ${c.value}`;
 }
 
+// The set operators between comparisons, in the guide's Spanish.
+const joinerWords: Record<Condition['joiners'][number], string> = { and: 'y', or: 'o', unless: 'salvo si' };
+
 export function formatCondition(condition: Condition): string {
   return condition.comparisons
-    .map((c, i) => `${i ? ` ${condition.joiners[i - 1]} ` : ''}\`${c.subject}\` ${formatThreshold(c)}`)
+    .map((c, i) => `${i ? ` ${joinerWords[condition.joiners[i - 1]]} ` : ''}\`${c.subject}\` ${formatThreshold(c)}`)
     .join('');
 }
 
@@ -181,18 +188,23 @@ export function runbookAnchor(url: string): string {
   return at < 0 ? '' : url.slice(at + 1);
 }
 
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
-// Alertmanager templates mean nothing in a document; `{{ $labels.tenant }}` reads as `{tenant}`.
-const untemplate = (s: string): string =>
-  s.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, '{$1}').replace(/\{\{[^}]*\}\}/g, '…');
+/** A runbook_url (repository-relative path plus anchor) as a link from the guide: `runbooks.md#x`, or `#x` within it. */
+export function runbookLink(url: string): string {
+  const at = url.indexOf('#');
+  const path = at < 0 ? url : url.slice(0, at);
+  const guide = posix.relative(root, guidePaths.guide);
+  const rel = path && path !== guide ? posix.relative(posix.dirname(guide), path) : '';
+  return `${rel}#${runbookAnchor(url)}`;
+}
 
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 export function renderAlertTable(rules: AlertRule[]): string {
   const lines = [
-    '| alert | fires when | for | severity | summary |',
-    '|---|---|---|---|---|',
+    '| alerta | se dispara cuando | durante | severidad |',
+    '|---|---|---|---|',
     ...rules.map(
       (r) =>
-        `| [${r.alert}](#${runbookAnchor(r.runbookUrl)}) | ${cell(formatCondition(r.condition))} | ${r.for} | ${r.severity} | ${cell(untemplate(r.summary))} |`,
+        `| [${r.alert}](${runbookLink(r.runbookUrl)}) | ${cell(formatCondition(r.condition))} | ${r.for} | ${r.severity} |`,
     ),
   ];
   return lines.join('\n');

@@ -6,7 +6,7 @@ import { CASE_KINDS, ruleTestCases } from './rule-test-cases.ts';
 
 const { alerts, records } = loadRuleGroups(monitoringPaths.scalingRules);
 const cases = ruleTestCases(monitoringPaths.ruleTests);
-const RUNBOOK = 'docs/arquitectura/scaling-horizontal-guide.md#';
+const RUNBOOK = 'docs/arquitectura/runbooks.md#';
 
 describe('alert rule conventions', () => {
   test('alert names are unique', () => {

@@ -9,6 +9,7 @@ import {
   parseCondition,
   renderAlertTable,
   replaceAlertTable,
+  runbookLink,
 } from '../../scripts/gen-alert-table.ts';
 
 describe('reading thresholds from PromQL', () => {
@@ -95,6 +96,20 @@ describe('the generated alert table', () => {
       rows,
       rules.map((r) => r.alert),
     );
+  });
+
+  test('each alert links to its runbook_url, relative to the guide', () => {
+    const links = committedAlertTable(guide)
+      .split('\n')
+      .slice(2)
+      .map((l) => /^\| \[\w+\]\(([^)]*)\)/.exec(l)?.[1]);
+    assert.deepEqual(
+      links,
+      rules.map((r) => `runbooks.md#${r.alert.toLowerCase()}`),
+    );
+    assert.equal(runbookLink('docs/arquitectura/runbooks.md#x'), 'runbooks.md#x');
+    assert.equal(runbookLink('docs/arquitectura/scaling-horizontal-guide.md#x'), '#x');
+    assert.equal(runbookLink('docs/monitoring.md#x'), '../monitoring.md#x');
   });
 
   test('the markers are required', () => {

@@ -42,7 +42,12 @@ const files = [...markdownFiles(join(root, 'docs')), join(root, 'README.md')];
 describe('relative links in docs/ and README.md', () => {
   test('the scan covers the guide and the other docs', () => {
     const rel = files.map((f) => relative(root, f));
-    for (const f of ['README.md', 'docs/arquitectura/scaling-horizontal-guide.md', 'docs/monitoring.md']) {
+    for (const f of [
+      'README.md',
+      'docs/arquitectura/scaling-horizontal-guide.md',
+      'docs/arquitectura/runbooks.md',
+      'docs/monitoring.md',
+    ]) {
       assert.ok(rel.includes(f), f);
     }
   });
@@ -63,7 +68,10 @@ describe('relative links in docs/ and README.md', () => {
   test('the check fails on a missing file and on a missing anchor', () => {
     const guide = guidePaths.guide;
     assert.equal(brokenLink(guide, '../metrics.md'), null);
-    assert.equal(brokenLink(guide, '#capacity'), null);
+    assert.equal(brokenLink(guide, '#capacidad'), null);
+    assert.equal(brokenLink(guide, 'runbooks.md#tenantcountscaleup'), null);
+    assert.equal(brokenLink(guide, 'runbooks.md#fase-3-de-la-fase-2-a-nodos-balanceados'), null);
+    assert.match(brokenLink(guide, 'runbooks.md#capacidad') ?? '', /no heading/);
     assert.equal(brokenLink(guide, '../performance.md#reference-api-benchapi'), null);
     assert.match(brokenLink(guide, '../nope.md') ?? '', /does not exist/);
     assert.match(brokenLink(guide, '#no-such-heading') ?? '', /no heading/);

@@ -15,28 +15,33 @@ function expressions(body: string): string[] {
     .filter((l) => l && !l.startsWith('#'));
 }
 
-describe('PromQL in the guide', () => {
-  const guide = readFileSync(guidePaths.guide, 'utf8');
-  const blocks = fencedBlocks(guide, 'promql');
+describe('PromQL in the guide and the runbooks', () => {
   const documented = documentedMetrics(readFileSync(`${guidePaths.root}docs/metrics.md`, 'utf8'));
   const recorded = new Set(loadRuleGroups(guidePaths.rules).records.map((r) => r.record));
+  const docs = [guidePaths.guide, guidePaths.runbooks].map((file) => ({
+    file: file.slice(guidePaths.root.length),
+    blocks: fencedBlocks(readFileSync(file, 'utf8'), 'promql'),
+  }));
 
   test('every alert runbook has PromQL to check (one block per alert at least)', () => {
-    assert.ok(blocks.length >= loadAlertRules().length, `${blocks.length} promql blocks`);
+    const runbooks = docs[1];
+    assert.ok(runbooks.blocks.length >= loadAlertRules().length, `${runbooks.blocks.length} promql blocks`);
   });
 
-  test('every expression parses and uses only documented metrics or recording rules', () => {
-    const problems: string[] = [];
-    for (const b of blocks) {
-      for (const expr of expressions(b.body)) {
-        try {
-          const unknown = promqlMetricNames(expr).filter((n) => !documented.has(n) && !recorded.has(n));
-          if (unknown.length) problems.push(`block at line ${b.line}: ${unknown.join(', ')} in ${expr}`);
-        } catch (err) {
-          problems.push(`block at line ${b.line}: ${(err as Error).message}`);
+  for (const { file, blocks } of docs) {
+    test(`every expression in ${file} parses and uses only documented metrics or recording rules`, () => {
+      const problems: string[] = [];
+      for (const b of blocks) {
+        for (const expr of expressions(b.body)) {
+          try {
+            const unknown = promqlMetricNames(expr).filter((n) => !documented.has(n) && !recorded.has(n));
+            if (unknown.length) problems.push(`block at line ${b.line}: ${unknown.join(', ')} in ${expr}`);
+          } catch (err) {
+            problems.push(`block at line ${b.line}: ${(err as Error).message}`);
+          }
         }
       }
-    }
-    assert.deepEqual(problems, []);
-  });
+      assert.deepEqual(problems, []);
+    });
+  }
 });

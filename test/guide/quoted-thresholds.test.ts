@@ -9,6 +9,12 @@ const rules = loadAlertRules();
 const byName = new Map(rules.map((r) => [r.alert, r]));
 const names = rules.map((r) => r.alert);
 const guide = readFileSync(guidePaths.guide, 'utf8');
+const runbooks = readFileSync(guidePaths.runbooks, 'utf8');
+// The guide quotes thresholds in its phase triggers and limits; the runbooks quote at least one per alert.
+const docs = [
+  { name: 'the guide', markdown: guide, minQuotes: 20 },
+  { name: 'the runbooks', markdown: runbooks, minQuotes: rules.length },
+];
 
 function mismatches(markdown: string): string[] {
   return scanThresholdQuotes(markdown, names)
@@ -16,27 +22,33 @@ function mismatches(markdown: string): string[] {
     .filter((m): m is string => m !== null);
 }
 
-describe('thresholds the guide quotes for an alert', () => {
-  const scan = scanThresholdQuotes(guide, names);
+for (const doc of docs) {
+  describe(`thresholds quoted for an alert in ${doc.name}`, () => {
+    const scan = scanThresholdQuotes(doc.markdown, names);
 
-  test('the guide quotes thresholds in prose (the check has something to check)', () => {
-    assert.ok(scan.quotes.length >= 30, `only ${scan.quotes.length} quotes found`);
-  });
+    test('it quotes thresholds in prose (the check has something to check)', () => {
+      assert.ok(scan.quotes.length >= doc.minQuotes, `only ${scan.quotes.length} quotes found`);
+    });
 
-  test('every quoted threshold and duration equals the rule', () => {
-    assert.deepEqual(mismatches(guide), []);
-  });
+    test('every quoted threshold and duration equals the rule', () => {
+      assert.deepEqual(mismatches(doc.markdown), []);
+    });
 
-  test('no line names an alert next to a threshold the check cannot read', () => {
-    assert.deepEqual(
-      scan.unchecked.map((u) => `line ${u.line}: ${u.text.trim()}`),
-      [],
-      'write thresholds as `AlertName` (> N … for D) on one line',
-    );
+    test('no line names an alert next to a threshold the check cannot read', () => {
+      assert.deepEqual(
+        scan.unchecked.map((u) => `line ${u.line}: ${u.text.trim()}`),
+        [],
+        'write thresholds as `AlertName` (> N … durante D) on one line',
+      );
+    });
   });
+}
+
+describe('thresholds in the runbooks and the phase triggers', () => {
+  const scan = scanThresholdQuotes(runbooks, names);
 
   test("each alert's runbook quotes its whole condition: every comparison and the for duration", () => {
-    const heads = headings(guide);
+    const heads = headings(runbooks);
     const missing: string[] = [];
     for (const rule of rules) {
       const h = heads.find((x) => x.anchor === rule.alert.toLowerCase());
@@ -49,27 +61,40 @@ describe('thresholds the guide quotes for an alert', () => {
     assert.deepEqual(missing, []);
   });
 
-  test('the phase triggers quote both tenant-count alerts', () => {
-    const alerts = new Set(scan.quotes.map((q) => q.alert));
-    for (const a of ['TenantCountPhase2', 'TenantCountScaleUp']) assert.ok(alerts.has(a), a);
+  test('the guide quotes both tenant-count alerts with their whole condition', () => {
+    const quotes = scanThresholdQuotes(guide, names).quotes;
+    for (const a of ['TenantCountPhase2', 'TenantCountScaleUp']) {
+      assert.ok(
+        quotes.some((q) => q.alert === a && quoteIsComplete(q, byName.get(a)!)),
+        a,
+      );
+    }
   });
 });
 
 describe('the threshold check itself', () => {
   test('catches a wrong number, a wrong operator, a wrong unit and a wrong duration', () => {
-    assert.equal(mismatches('`TenantCountScaleUp` (> 100 active tenants for 1h)').length, 0);
-    assert.equal(mismatches('`TenantCountScaleUp` (> 200 active tenants for 1h)').length, 1);
-    assert.equal(mismatches('`TenantCountScaleUp` (>= 100 active tenants for 1h)').length, 1);
+    assert.equal(mismatches('`TenantCountScaleUp` (> 100 tenants activos durante 1h)').length, 0);
+    assert.equal(mismatches('`TenantCountScaleUp` (> 100 tenants activos durante 1 h)').length, 0);
+    assert.equal(mismatches('`TenantCountScaleUp` (> 100 tenants activos durante 60 min)').length, 0);
+    assert.equal(mismatches('`TenantCountScaleUp` (> 200 tenants activos durante 1h)').length, 1);
+    assert.equal(mismatches('`TenantCountScaleUp` (>= 100 tenants activos durante 1h)').length, 1);
+    assert.equal(mismatches('`TenantCountScaleUp` (> 100 tenants activos durante 30m)').length, 1);
     assert.equal(mismatches('`TenantCountScaleUp` (> 100 active tenants for 30m)').length, 1);
-    assert.equal(mismatches('[NodeMemoryLow](#nodememorylow) (< 10% for 15m)').length, 0);
-    assert.equal(mismatches('`NodeMemoryLow` (< 0.1% for 15m)').length, 1);
-    assert.equal(mismatches('`APIResponseDegradation` (> 2000 ms for 5m)').length, 0);
-    assert.equal(mismatches('`APIResponseDegradation` (> 500 ms for 5m)').length, 1);
+    assert.equal(mismatches('[NodeMemoryLow](#nodememorylow) (< 10% durante 15m)').length, 0);
+    assert.equal(mismatches('`NodeMemoryLow` (< 10 % durante 15m)').length, 0);
+    assert.equal(mismatches('`NodeMemoryLow` (< 0.1% durante 15m)').length, 1);
+    assert.equal(mismatches('`APIResponseDegradation` (> 2000 ms durante 5m)').length, 0);
+    assert.equal(mismatches('`APIResponseDegradation` (> 500 ms durante 5m)').length, 1);
   });
 
   test('flags a threshold written next to an alert in a form it cannot read', () => {
-    const scan = scanThresholdQuotes('Scale when TenantCountScaleUp fires, > 100 tenants.\n', names);
-    assert.equal(scan.unchecked.length, 1);
+    const unchecked = (md: string) => scanThresholdQuotes(md, names).unchecked.length;
+    assert.equal(unchecked('Escalar cuando TenantCountScaleUp salte, > 100 tenants.\n'), 1);
+    assert.equal(unchecked('TenantCountScaleUp salta con más de 100 tenants activos.\n'), 1);
+    assert.equal(unchecked('NodeMemoryLow avisa por debajo del 10 % de memoria.\n'), 1);
+    assert.equal(unchecked('`TenantCountScaleUp` (> 100 tenants activos durante una hora)\n'), 1);
+    assert.equal(unchecked('`TenantCountScaleUp` (> 100 tenants activos durante 1h), más de 100 tenants.\n'), 0);
   });
 
   test('ignores code blocks and the generated table', () => {
@@ -78,7 +103,7 @@ describe('the threshold check itself', () => {
       'TenantCountScaleUp > 1',
       '```',
       '<!-- alert-table:start -->',
-      '| TenantCountScaleUp (> 7 for 1m) |',
+      '| TenantCountScaleUp (> 7 durante 1m) |',
       '<!-- alert-table:end -->',
     ].join('\n');
     const scan = scanThresholdQuotes(md, names);
@@ -86,7 +111,7 @@ describe('the threshold check itself', () => {
   });
 
   test('an incomplete quote does not count as the runbook stating the condition', () => {
-    const [q] = scanThresholdQuotes('`NoisyNeighbour` (> 50% for 15m)', names).quotes;
+    const [q] = scanThresholdQuotes('`NoisyNeighbour` (> 50% durante 15m)', names).quotes;
     assert.equal(quoteMismatch(q, byName.get('NoisyNeighbour')!), null);
     assert.equal(quoteIsComplete(q, byName.get('NoisyNeighbour')!), false);
   });

@@ -2,9 +2,10 @@ import { TABLE_END, TABLE_START, type AlertRule, type ComparisonOp } from '../..
 import { markdownLines } from './markdown.ts';
 
 /**
- * How the guide quotes an alert's threshold, so a test can hold it to the rules: the alert name, optionally in
- * backticks or as a link, then a parenthesis holding the comparison(s) and the `for` duration, e.g.
- * `TenantCountScaleUp` (> 100 active tenants for 1h). Percentages are ratios (80% is 0.8) and `ms` is seconds / 1000.
+ * How the guide and the runbooks quote an alert's threshold, so a test can hold it to the rules: the alert name,
+ * optionally in backticks or as a link, then a parenthesis holding the comparison(s) and the `for` duration, e.g.
+ * `TenantCountScaleUp` (> 100 tenants activos durante 1h). The documents are in Spanish, so the duration follows
+ * "durante" (or "for"). Percentages are ratios (80% and 80 % are 0.8) and `ms` is seconds / 1000.
  */
 export interface ThresholdQuote {
   alert: string;
@@ -21,16 +22,22 @@ export interface QuoteScan {
 }
 
 const COMPARISON = /(>=|<=|==|!=|>|<)\s*(\d+(?:\.\d+)?)\s*(%|ms\b)?/g;
-const LOOSE_COMPARISON = /(?:^|[\s(])(?:>=|<=|==|!=|>|<)\s*\d/;
+// A comparison in symbols, or in words: "más de 50", "menos del 10 %", "por encima de 2 s", "more than 50".
+const LOOSE_COMPARISON =
+  /(?:^|[\s(])(?:>=|<=|==|!=|>|<)\s*\d|\b(?:más|menos) del? \d|\bpor (?:encima|debajo) del? \d|\b(?:more|less) than \d/i;
+// The duration of a quote: "durante 15m", "durante 1 h", "for 5m". Anything else after the word is not read, so a quote
+// whose duration is written some other way ("durante una hora") is reported as unchecked rather than skipped.
+const DURATION_WORD = /\b(?:durante|for)\s+/;
+const DURATION = /\b(?:durante|for)\s+(\d+(?:\.\d+)?\s?(?:ms|s|min|m|h|d))(?![\p{L}\d])/u;
 
 export function durationSeconds(d: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(d.trim());
+  const m = /^(\d+(?:\.\d+)?)\s?(ms|s|min|m|h|d)$/.exec(d.trim());
   if (!m) throw new Error(`not a duration: ${d}`);
-  const unit = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  const unit = { ms: 0.001, s: 1, min: 60, m: 60, h: 3600, d: 86400 }[m[2] as 'ms' | 's' | 'min' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
 }
 
-/** Every threshold quote in the guide outside code fences and the generated table, and the lines it cannot check. */
+/** Every threshold quote in a document outside code fences and the generated table, and the lines it cannot check. */
 export function scanThresholdQuotes(markdown: string, alertNames: string[]): QuoteScan {
   const names = [...alertNames].sort((a, b) => b.length - a.length).join('|');
   const quote = new RegExp(`\\[?\`?\\b(${names})\\b\`?\\]?(?:\\(#[^)\\s]*\\))?\\s*\\(([^()]*)\\)`, 'g');
@@ -51,8 +58,13 @@ export function scanThresholdQuotes(markdown: string, alertNames: string[]): Quo
         op: c[1] as ComparisonOp,
         value: c[3] === '%' ? Number(c[2]) / 100 : c[3] === 'ms' ? Number(c[2]) / 1000 : Number(c[2]),
       }));
-      const forMatch = /\bfor\s+(\d+(?:\.\d+)?(?:ms|s|m|h|d))\b/.exec(body);
-      if (!comparisons.length && !forMatch) continue; // a parenthesis that quotes nothing, e.g. (see below)
+      const forMatch = DURATION.exec(body);
+      if (!comparisons.length && !forMatch) continue; // a parenthesis that quotes nothing, e.g. (ver abajo)
+      if (!forMatch && DURATION_WORD.test(body)) {
+        scan.unchecked.push({ line: l.line, text: l.text }); // a duration the check cannot read
+        rest = rest.replace(m[0], '');
+        continue;
+      }
       scan.quotes.push({
         alert: m[1],
         line: l.line,
