@@ -11,9 +11,8 @@ import { MetricEngine, type Metric } from './metrics/metric-engine.ts';
 import type { Tags } from './metrics/metric-types.ts';
 import { resolveOptions, type CliOverrides, type RunOptions } from './options/resolve-options.ts';
 import type { ScenarioConfig } from './options/scenario-config.ts';
-import { htmlReport } from './output/html-report.ts';
+import { HtmlOutput } from './output/html-output.ts';
 import { JsonOutput } from './output/json-output.ts';
-import { Timeline } from './output/timeline.ts';
 import { ProgressReporter, type ScenarioProgress } from './progress/progress-reporter.ts';
 import { GLOBAL_CELLS, type SampleTuple } from './runtime/protocol.ts';
 import { bundleScript } from './script/bundle-script.ts';
@@ -170,8 +169,17 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
     engine.onSample(checks.listener);
     const json = input.jsonOut ? new JsonOutput(resolve(cwd, input.jsonOut)) : undefined;
     if (json) engine.onSample(json.listener);
-    const timeline = input.htmlOut ? new Timeline(Date.now()) : undefined;
-    if (timeline) engine.onSample(timeline.listener);
+    const html = input.htmlOut
+      ? new HtmlOutput({
+          path: resolve(cwd, input.htmlOut),
+          script: input.script,
+          scenarios: opts.scenarios,
+          thresholds: thresholds.thresholds,
+          // The origin of the log lines' INFO[0012] seconds too, so a log line and a chart point line up.
+          start: started,
+        })
+      : undefined;
+    if (html) engine.onSample(html.sample);
 
     const callCtx = { globalTags: opts.tags, options: opts.consolidated };
     let active = 0;
@@ -282,6 +290,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
           startTime: Date.now(),
           duration: plannedMs(s),
         };
+        html?.scenarioStarted(s.name, info.startTime);
         const tags: Tags = { ...opts.tags, ...s.tags, scenario: s.name };
         await runExecutor(s, {
           clock,
@@ -332,14 +341,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
     await writeSummary(summary, ready.exports.includes('handleSummary'));
     if (input.summaryExport)
       await writeFile(resolve(cwd, input.summaryExport), `${JSON.stringify(summaryExport(summary), null, 2)}\n`);
-    if (timeline && input.htmlOut) {
-      const page = htmlReport(summary, timeline.data(), {
-        script: input.script,
-        startedAt: new Date(started).toISOString(),
-        exitCode,
-      });
-      await writeFile(resolve(cwd, input.htmlOut), page);
-    }
+    await html?.stop({ summary, exitCode, abortReason });
     await json?.close();
     return {
       exitCode,

@@ -22,7 +22,10 @@ export interface TimelinePoint {
 }
 
 export interface TimelineData {
+  /** Wall-clock ms of second 0: the start of the run, before setup(). */
   start: number;
+  /** Seconds from start to the last sample's second, included: the time axis every chart shares. */
+  seconds: number;
   overall: TimelinePoint[];
   /** One series per value of the `tenant` tag. */
   tenants: Record<string, TimelinePoint[]>;
@@ -89,9 +92,11 @@ export class Timeline {
             vus: b.vus,
           };
         });
+    const overall = points(this.overall);
     return {
       start: this.start,
-      overall: points(this.overall),
+      seconds: overall.length ? overall[overall.length - 1].t + 1 : 1,
+      overall,
       tenants: Object.fromEntries([...this.tenants.entries()].sort().map(([k, s]) => [k, points(s)])),
     };
   }
