@@ -23,10 +23,10 @@ function probe(engine: TestEngine): Promise<string | null> {
     p = (async () => {
       try {
         if (engine === 'mysql') {
-          const c = await mysql.createConnection({ uri: MYSQL_ADMIN, connectTimeout: 3000 });
+          const c = await mysql.createConnection({ uri: MYSQL_ADMIN, connectTimeout: 10_000 });
           await c.end();
         } else {
-          const c = new pg.Client({ connectionString: `${PG_ADMIN}/postgres`, connectionTimeoutMillis: 3000 });
+          const c = new pg.Client({ connectionString: `${PG_ADMIN}/postgres`, connectionTimeoutMillis: 10_000 });
           await c.connect();
           await c.end();
         }
