@@ -1,30 +1,62 @@
+import type { Socket } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import type { Metric, MetricEngine } from '../metrics/metric-engine.ts';
 import type { HttpRequestMessage, HttpResponseMessage, HttpTimings } from '../runtime/protocol.ts';
 import { canonicalHeader } from './canonical-header.ts';
+import { connectionInfo, onNextSocket, timedConnector, type ConnectionInfo } from './connection-tracker.ts';
+import { CookieJar } from './cookie-jar.ts';
+import { digestAuthorization, parseDigestChallenge } from './digest-authorization.ts';
 import { mapNetworkError } from './map-network-error.ts';
+import { parseSetCookie, type SetCookie } from './parse-set-cookie.ts';
+import { requestCookieHeader } from './request-cookie-header.ts';
+import type { TlsSettings } from './tls-settings.ts';
+import { maskCredentials, stripCredentials, urlCredentials } from './url-credentials.ts';
 
 interface HopResult {
   status: number;
   statusText: string;
   headers: Record<string, string>;
+  setCookie: string[];
   body: Buffer | null;
   timings: HttpTimings;
   error: string;
   errorCode: number;
+  errorDetail: string;
   sent: number;
   received: number;
+  conn: ConnectionInfo | undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+const headerKey = (headers: Record<string, string>, name: string) =>
+  Object.keys(headers).find((k) => k.toLowerCase() === name);
+
+function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
+}
+
+/** Go forwards credentials on a redirect only to the same host or one of its subdomains. */
+function sameOrSubdomain(from: string, to: string): boolean {
+  try {
+    const a = new URL(from).hostname;
+    const b = new URL(to).hostname;
+    return a === b || b.endsWith(`.${a}`);
+  } catch {
+    return false;
+  }
+}
+
+const parseCookies = (values: string[]) => values.map(parseSetCookie).filter((c): c is SetCookie => c !== null);
+
 /**
- * Runs every VU's HTTP requests on one undici Agent in the main thread, and emits
- * k6's http_* metrics for each hop. The Agent keeps a keep-alive pool per origin;
- * with one in-flight request per VU it holds about one connection per VU, as k6 does.
+ * Runs every VU's HTTP requests on undici Agents in the main thread (one per TLS configuration),
+ * follows redirects, applies the request's cookie jar between hops, answers digest challenges,
+ * and emits k6's http_* metrics for each hop. An Agent keeps a keep-alive pool per origin; with
+ * one in-flight request per VU it holds about one connection per VU, as k6 does.
  */
 export class HttpEngine {
-  private readonly agent = new Agent({ keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000, pipelining: 1 });
+  private readonly agents = new Map<string, Agent>();
   private readonly m: Record<string, Metric>;
 
   constructor(private readonly metrics: MetricEngine) {
@@ -46,22 +78,91 @@ export class HttpEngine {
     );
   }
 
+  private agent(tls: TlsSettings | undefined): Agent {
+    const key = tls ? JSON.stringify(tls) : '';
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        keepAliveTimeout: 60_000,
+        keepAliveMaxTimeout: 600_000,
+        pipelining: 1,
+        connect: timedConnector({ ...tls }),
+      });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
   async execute(req: HttpRequestMessage): Promise<HttpResponseMessage> {
     let url = req.url;
     let method = req.method;
     let body = req.body;
+    let headers = req.headers;
+    const agent = this.agent(req.tls);
     const deadline = performance.now() + req.timeout;
+    const jar = req.jar ? new CookieJar(req.jar) : undefined;
+    const setCookies: [string, string[], boolean][] = [];
+    const digest = req.auth === 'digest';
     for (let hops = 0; ; hops++) {
-      const hop = await this.hop(method, url, req.headers, body, req.responseType, deadline);
+      const creds = urlCredentials(url);
+      let hopHeaders = headers;
+      // Go's client turns URL credentials into Basic auth unless the request has its own Authorization.
+      if (creds && !digest && !headerKey(headers, 'authorization')) {
+        const basic = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
+        hopHeaders = { ...headers, Authorization: `Basic ${basic}` };
+      }
+      let hop = await this.hop(agent, method, url, hopHeaders, body, req.responseType, deadline);
+      if (digest && creds && hop.status === 401) {
+        const challenge = parseDigestChallenge(hop.headers['Www-Authenticate'] ?? '');
+        if (challenge) {
+          // k6 counts the challenge as an expected response: only the answer can fail the request.
+          this.emit(req, method, url, hop, true);
+          const target = new URL(url);
+          const authorization = digestAuthorization(challenge, {
+            method,
+            uri: target.pathname + target.search,
+            username: creds.username,
+            password: creds.password,
+            body,
+          });
+          hop = await this.hop(
+            agent,
+            method,
+            url,
+            { ...headers, Authorization: authorization },
+            body,
+            req.responseType,
+            deadline,
+          );
+        }
+      }
       this.emit(req, method, url, hop);
       const location = hop.headers.Location;
-      if (hop.errorCode === 0 && REDIRECTS.has(hop.status) && location && hops < req.redirects) {
-        url = new URL(location, url).href;
-        // 303, and 301/302 after a POST, switch to GET without a body, like browsers and Go's client.
-        if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
+      let next: string | undefined;
+      if (hop.errorCode === 0 && REDIRECTS.has(hop.status) && location !== undefined && hops < req.redirects) {
+        try {
+          next = new URL(location, url).href;
+        } catch {
+          next = undefined;
+        }
+      }
+      if (hop.setCookie.length) setCookies.push([stripCredentials(url), hop.setCookie, next === undefined]);
+      if (next !== undefined) {
+        if (jar && hop.setCookie.length) jar.setCookies(url, parseCookies(hop.setCookie));
+        // 301/302/303 turn anything but GET and HEAD into a body-less GET, as Go's client does.
+        if ([301, 302, 303].includes(hop.status) && method !== 'GET' && method !== 'HEAD') {
           method = 'GET';
           body = null;
+          headers = withoutHeaders(headers, ['content-type', 'content-length']);
         }
+        if (!sameOrSubdomain(req.url, next)) headers = withoutHeaders(headers, ['authorization', 'cookie']);
+        // As k6 does on every redirect: the Cookie header is rebuilt from the jar and params.cookies.
+        if (jar || req.cookies) {
+          headers = withoutHeaders(headers, ['cookie']);
+          const cookie = requestCookieHeader(undefined, jar, next, req.cookies ?? []);
+          if (cookie) headers = { ...headers, Cookie: cookie };
+        }
+        url = next;
         continue;
       }
       return {
@@ -75,26 +176,44 @@ export class HttpEngine {
         timings: hop.timings,
         error: hop.error,
         errorCode: hop.errorCode,
-        url,
-        remoteIp: '',
-        remotePort: 0,
+        // k6 reports a digest request's URL without the credentials it took from it.
+        url: digest ? stripCredentials(url) : url,
+        remoteIp: hop.conn?.remoteIp ?? '',
+        remotePort: hop.conn?.remotePort ?? 0,
+        setCookies: setCookies.length ? setCookies : undefined,
+        tlsVersion: hop.conn?.tlsVersion,
+        tlsCipherSuite: hop.conn?.tlsCipherSuite,
+        errorDetail: hop.errorDetail || undefined,
       };
     }
   }
 
-  private emit(req: HttpRequestMessage, method: string, url: string, hop: HopResult): void {
-    const tags: Record<string, string> = { ...req.tags, method, url, status: String(hop.status), proto: 'HTTP/1.1' };
+  private emit(req: HttpRequestMessage, method: string, url: string, hop: HopResult, expectedChallenge = false): void {
+    // k6 ≥ 0.41: without a name tag, name and url are the hop's URL (credentials masked); a name
+    // set by the script or by http.url`` is used for the url tag too.
+    const name = req.tags.name ?? maskCredentials(url);
+    const tags: Record<string, string> = {
+      ...req.tags,
+      name,
+      method,
+      url: name,
+      status: String(hop.status),
+      proto: 'HTTP/1.1',
+    };
     if (hop.errorCode) tags.error_code = String(hop.errorCode);
+    if (hop.status === 0 && hop.error) tags.error = hop.error;
+    if (hop.conn?.tlsVersion) tags.tls_version = hop.conn.tlsVersion;
     let expected: boolean | undefined;
     if (req.expected) {
       const s = hop.status;
       expected =
-        s !== 0 && (req.expected.statuses.includes(s) || req.expected.ranges.some(([a, b]) => s >= a && s <= b));
+        expectedChallenge ||
+        (s !== 0 && (req.expected.statuses.includes(s) || req.expected.ranges.some(([a, b]) => s >= a && s <= b)));
       tags.expected_response = String(expected);
     }
     const now = Date.now();
     const t = hop.timings;
-    const add = (name: string, v: number) => this.metrics.add(this.m[name], v, tags, now);
+    const add = (metric: string, v: number) => this.metrics.add(this.m[metric], v, tags, now);
     add('http_reqs', 1);
     add('http_req_duration', t.duration);
     add('http_req_blocked', t.blocked);
@@ -109,6 +228,7 @@ export class HttpEngine {
   }
 
   private hop(
+    agent: Agent,
     method: string,
     url: string,
     headers: Record<string, string>,
@@ -126,25 +246,31 @@ export class HttpEngine {
       waiting: 0,
       receiving: 0,
     };
+    let conn: ConnectionInfo | undefined;
     const fail = (err: unknown, sent = 0): HopResult => {
-      const { code, message } = mapNetworkError(err);
+      const { code, message, detail } = mapNetworkError(err);
       return {
         status: 0,
         statusText: '',
         headers: {},
+        setCookie: [],
         body: null,
         timings,
-        error: `${method} "${url}": ${message}`,
+        error: message,
         errorCode: code,
+        errorDetail: `${method} "${maskCredentials(url)}": ${detail}`,
         sent,
         received: 0,
+        conn,
       };
     };
     let target: URL;
     try {
       target = new URL(url);
       if (target.protocol !== 'http:' && target.protocol !== 'https:')
-        throw Object.assign(new Error(url), { code: 'ERR_INVALID_URL' });
+        throw Object.assign(new Error(`unsupported protocol scheme "${target.protocol.slice(0, -1)}"`), {
+          code: 'ERR_INVALID_URL',
+        });
     } catch (e) {
       return Promise.resolve(fail(Object.assign(e as Error, { code: 'ERR_INVALID_URL' })));
     }
@@ -162,6 +288,7 @@ export class HttpEngine {
       let status = 0;
       let statusText = '';
       const resHeaders: Record<string, string> = {};
+      const setCookie: string[] = [];
       const chunks: Buffer[] = [];
       let received = 0;
       const finish = (result: HopResult) => {
@@ -169,6 +296,11 @@ export class HttpEngine {
         settled = true;
         clearTimeout(timer);
         resolve(result);
+      };
+      const useConnection = (info: ConnectionInfo) => {
+        conn = info;
+        timings.connecting = info.connecting;
+        timings.tls_handshaking = info.tlsHandshaking;
       };
       // Built only when needed: capturing a stack on every request costs more than the request's bookkeeping.
       const timeoutError = () => Object.assign(new Error('request timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
@@ -187,6 +319,7 @@ export class HttpEngine {
           if (settled) return abortFn(timeoutError());
           abort = abortFn;
           tConnect = tSent = performance.now();
+          onNextSocket((socket: Socket) => useConnection(connectionInfo(socket)));
         },
         onRequestSent() {
           tSent = performance.now();
@@ -200,6 +333,7 @@ export class HttpEngine {
             const k = canonicalHeader(raw[i].toString('latin1'));
             const v = raw[i + 1].toString('latin1');
             received += raw[i].length + raw[i + 1].length + 4;
+            if (k === 'Set-Cookie') setCookie.push(v);
             resHeaders[k] = resHeaders[k] === undefined ? v : `${resHeaders[k]}, ${v}`;
           }
           return true;
@@ -220,13 +354,16 @@ export class HttpEngine {
             status,
             statusText,
             headers: resHeaders,
+            setCookie,
             body: responseType === 'none' ? null : Buffer.concat(chunks),
             timings,
             error: '',
             // k6 gives HTTP errors a code too: 1000 + status (1404, 1503…).
             errorCode: status >= 400 ? 1000 + status : 0,
+            errorDetail: '',
             sent,
             received,
+            conn,
           });
         },
         onError(err) {
@@ -234,7 +371,7 @@ export class HttpEngine {
           finish(fail(err, sent));
         },
       };
-      this.agent.dispatch(
+      agent.dispatch(
         { origin: target.origin, path, method: method as Dispatcher.HttpMethod, headers, body: body ?? undefined },
         handler,
       );
@@ -242,6 +379,6 @@ export class HttpEngine {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([...this.agents.values()].map((a) => a.close()));
   }
 }

@@ -1,6 +1,13 @@
+import { CookieJar } from '../http/cookie-jar.ts';
+import { encodeForm, formValue } from '../http/encode-form.ts';
+import { parseSetCookie, type SetCookie } from '../http/parse-set-cookie.ts';
+import { requestCookieHeader, type RequestCookie } from '../http/request-cookie-header.ts';
+import { tlsSettings, type TlsSettings } from '../http/tls-settings.ts';
 import { parseDuration } from '../options/parse-duration.ts';
+import { K6CookieJar } from './k6-cookie-jar.ts';
 import { K6Response, type RequestInfo } from './k6-response.ts';
-import type { ExpectedStatuses, HttpRequestMessage } from './protocol.ts';
+import type { ExpectedStatuses, HttpRequestMessage, HttpResponseMessage, ScenarioInfo } from './protocol.ts';
+import { requestCookies, responseCookies } from './response-cookies.ts';
 import { toBuffer } from './to-buffer.ts';
 import type { VuState } from './vu-state.ts';
 
@@ -13,6 +20,9 @@ interface Params {
   redirects?: number;
   responseType?: 'text' | 'binary' | 'none';
   responseCallback?: ExpectedStatuses | null;
+  cookies?: Record<string, unknown>;
+  jar?: K6CookieJar | null;
+  auth?: string;
 }
 
 /** What http.url`...` returns: the URL and the template as the `name` tag. */
@@ -34,7 +44,7 @@ class FileData {
   ) {}
 }
 
-type Prepared = Omit<HttpRequestMessage, 'id' | 'sync' | 't'> & { info: RequestInfo };
+type Prepared = Omit<HttpRequestMessage, 'id' | 'sync' | 't'> & { info: RequestInfo; store: CookieJar };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const USER_AGENT = 'tenantops-load/0.1 (k6-compatible)';
@@ -42,6 +52,33 @@ const USER_AGENT = 'tenantops-load/0.1 (k6-compatible)';
 /** The `k6/http` module; sync calls block the VU, asyncRequest returns a Promise. */
 export function createK6Http(state: VuState) {
   let responseCallback: ExpectedStatuses | null = { statuses: [], ranges: [[200, 399]] };
+
+  // k6 empties the VU's jar before each iteration unless the noCookiesReset option is set.
+  // https://grafana.com/docs/k6/latest/using-k6/k6-options/reference/#no-cookies-reset
+  const vuStore = new CookieJar();
+  let storeIteration = -1;
+  let storeScenario: ScenarioInfo | undefined;
+  const vuJar = new K6CookieJar(() => {
+    if (
+      !state.options.noCookiesReset &&
+      (storeIteration !== state.iterationInInstance || storeScenario !== state.scenario)
+    ) {
+      vuStore.clearAll();
+      storeIteration = state.iterationInInstance;
+      storeScenario = state.scenario;
+    }
+    return vuStore;
+  });
+
+  let tlsFor: Record<string, unknown> | undefined;
+  let tls: TlsSettings | undefined;
+  const tlsOf = (options: Record<string, unknown>) => {
+    if (options !== tlsFor) {
+      tls = tlsSettings(options);
+      tlsFor = options;
+    }
+    return tls;
+  };
 
   function expectedStatuses(...args: (number | { min: number; max: number })[]): ExpectedStatuses {
     const out: ExpectedStatuses = { statuses: [], ranges: [] };
@@ -53,39 +90,78 @@ export function createK6Http(state: VuState) {
     return out;
   }
 
-  function prepare(method: string, target: string | HttpURL, body: Body, params: Params = {}): Prepared {
+  function prepare(method: string, target: string | HttpURL, body: Body, params: Params | null = {}): Prepared {
+    params ??= {};
     const url = String(target instanceof HttpURL ? target.url : target);
-    const headers: Record<string, string> = { 'User-Agent': USER_AGENT };
-    for (const [k, v] of Object.entries(params.headers ?? {})) headers[k] = String(v);
+    const userAgent = typeof state.options.userAgent === 'string' ? state.options.userAgent : USER_AGENT;
+    const headers: Record<string, string> = userAgent ? { 'User-Agent': userAgent } : {};
+    for (const [k, v] of Object.entries(params.headers ?? {})) {
+      if (v === null || v === undefined) continue;
+      // Header names are case-insensitive: the script's value replaces the default of the same name.
+      for (const old of Object.keys(headers)) if (old.toLowerCase() === k.toLowerCase()) delete headers[old];
+      headers[k] = String(v);
+    }
     const payload = encodeBody(body, headers);
     const userTags = Object.fromEntries(Object.entries(params.tags ?? {}).map(([k, v]) => [k, String(v)]));
     const tags = { ...state.tags(), ...userTags };
-    if (tags.name === undefined) tags.name = target instanceof HttpURL ? target.name : url;
+    // Without a name tag the main thread names each hop by its URL, as k6 does after redirects.
+    if (tags.name === undefined && target instanceof HttpURL && target.name !== url) tags.name = target.name;
     const timeout = params.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(params.timeout);
     if (timeout === undefined) throw new Error(`invalid timeout "${String(params.timeout)}"`);
     const maxRedirects = typeof state.options.maxRedirects === 'number' ? state.options.maxRedirects : 10;
+    const redirects = params.redirects ?? maxRedirects;
+    const store = params.jar instanceof K6CookieJar ? params.jar.store : vuJar.store;
+    const cookies = paramCookies(params.cookies);
+    const cookieKey = Object.keys(headers).find((k) => k.toLowerCase() === 'cookie');
+    const cookie = requestCookieHeader(cookieKey && headers[cookieKey], store, url, cookies);
+    if (cookieKey) delete headers[cookieKey];
+    if (cookie) headers.Cookie = cookie;
     return {
       method: method.toUpperCase(),
       url,
       headers,
       body: payload,
       timeout,
-      redirects: params.redirects ?? maxRedirects,
+      redirects,
       responseType: params.responseType ?? (state.options.discardResponseBodies ? 'none' : 'text'),
       tags,
       expected: params.responseCallback === undefined ? responseCallback : params.responseCallback,
-      info: {
-        method: method.toUpperCase(),
-        url,
-        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-        body: typeof payload === 'string' ? payload : payload ? Buffer.from(payload).toString('latin1') : '',
-      },
+      // The jar travels only when a redirect may need it; replies carry Set-Cookie back (see send).
+      jar: redirects > 0 && store.size ? store.snapshot() : redirects > 0 ? [] : undefined,
+      cookies: redirects > 0 && cookies.length ? cookies : undefined,
+      auth: params.auth ? String(params.auth) : undefined,
+      tls: tlsOf(state.options),
+      store,
+      info: Object.assign(
+        {
+          method: method.toUpperCase(),
+          url,
+          headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+          body: typeof payload === 'string' ? payload : payload ? Buffer.from(payload).toString('latin1') : '',
+        },
+        { cookies: requestCookies(cookie) },
+      ),
     };
   }
 
+  /** Turns a reply into a Response, and stores the cookies its hops set in the request's jar. */
+  function respond(reply: HttpResponseMessage, prepared: Prepared): K6Response {
+    const res = new K6Response(reply, prepared.info);
+    for (const [url, values, final] of reply.setCookies ?? []) {
+      prepared.store.setCookies(
+        url,
+        values.map(parseSetCookie).filter((c): c is SetCookie => c !== null),
+      );
+      if (final) res.cookies = responseCookies(values);
+    }
+    res.tls_version = reply.tlsVersion ?? '';
+    res.tls_cipher_suite = reply.tlsCipherSuite ?? '';
+    return res;
+  }
+
   function send(list: Prepared[]): K6Response[] {
-    const replies = state.requestSync(list.map(({ info: _info, ...req }) => req));
-    return replies.map((r, i) => new K6Response(r, list[i].info));
+    const replies = state.requestSync(list.map(({ info: _info, store: _store, ...req }) => req));
+    return replies.map((r, i) => respond(r, list[i]));
   }
 
   const request = (method: string, url: string | HttpURL, body?: Body, params?: Params) =>
@@ -116,8 +192,9 @@ export function createK6Http(state: VuState) {
       return Object.fromEntries(keys.map((k, i) => [k, responses[i]]));
     },
     async asyncRequest(method: string, url: string | HttpURL, body?: Body, params?: Params) {
-      const { info, ...req } = prepare(method, url, body, params);
-      return new K6Response(await state.requestAsync(req), info);
+      const prepared = prepare(method, url, body, params);
+      const { info: _info, store: _store, ...req } = prepared;
+      return respond(await state.requestAsync(req), prepared);
     },
     url(strings: TemplateStringsArray, ...values: unknown[]) {
       let url = strings[0];
@@ -134,11 +211,17 @@ export function createK6Http(state: VuState) {
     setResponseCallback(cb: ExpectedStatuses | null) {
       responseCallback = cb;
     },
-    cookieJar() {
-      throw new Error('http.cookieJar() is not supported by tenantops load; set Cookie headers explicitly');
-    },
+    cookieJar: () => vuJar,
+    CookieJar: K6CookieJar,
+    SSL_3_0: 'ssl3.0',
+    TLS_1_0: 'tls1.0',
+    TLS_1_1: 'tls1.1',
     TLS_1_2: 'tls1.2',
     TLS_1_3: 'tls1.3',
+    OCSP_STATUS_GOOD: 'good',
+    OCSP_STATUS_REVOKED: 'revoked',
+    OCSP_STATUS_SERVER_FAILED: 'server_failed',
+    OCSP_STATUS_UNKNOWN: 'unknown',
   };
 
   /** k6 sends a plain object as a form: urlencoded, or multipart when it holds http.file() values. */
@@ -158,7 +241,7 @@ export function createK6Http(state: VuState) {
             : `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n`;
         parts.push(
           Buffer.from(head),
-          v instanceof FileData ? toBuffer(v.data) : Buffer.from(String(v)),
+          v instanceof FileData ? toBuffer(v.data) : Buffer.from(formValue(v)),
           Buffer.from('\r\n'),
         );
       }
@@ -167,6 +250,21 @@ export function createK6Http(state: VuState) {
       return new Uint8Array(Buffer.concat(parts));
     }
     if (!hasType) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    return new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString();
+    return encodeForm(body);
+  }
+
+  /** params.cookies: `{ name: 'value' }` or `{ name: { value, replace } }`; null values are skipped, as in k6. */
+  function paramCookies(cookies: Record<string, unknown> | undefined): RequestCookie[] {
+    const out: RequestCookie[] = [];
+    for (const [name, v] of Object.entries(cookies ?? {})) {
+      if (v === null || v === undefined) continue;
+      if (typeof v === 'object') {
+        const c = v as { value?: unknown; replace?: unknown };
+        out.push({ name, value: c.value === undefined ? '' : String(c.value), replace: Boolean(c.replace) });
+      } else {
+        out.push({ name, value: String(v), replace: false });
+      }
+    }
+    return out;
   }
 }

@@ -1,6 +1,9 @@
 // Messages between the main thread and VU workers. Plain data only: everything here
 // crosses a structured clone.
 import type { MessagePort } from 'node:worker_threads';
+import type { StoredCookie } from '../http/cookie-jar.ts';
+import type { RequestCookie } from '../http/request-cookie-header.ts';
+import type { TlsSettings } from '../http/tls-settings.ts';
 
 /** Int32 cells of a VU's control SharedArrayBuffer. */
 export const CELL_SIGNAL = 0; // bumped by the main thread after each sync reply or interrupt
@@ -51,6 +54,14 @@ export interface HttpRequestMessage {
   tags: Tags;
   /** null when setResponseCallback(null): no http_req_failed, no expected_response tag. */
   expected: ExpectedStatuses | null;
+  /** The request's cookie jar, sent when redirects may be followed: Set-Cookie applies between hops. */
+  jar?: StoredCookie[];
+  /** params.cookies, sent again on each redirect hop, as k6 does. */
+  cookies?: RequestCookie[];
+  /** params.auth: "digest" makes the challenge request, then the authenticated one. */
+  auth?: string;
+  /** The test's TLS options, present only when the script sets some. */
+  tls?: TlsSettings;
 }
 
 export interface HttpTimings {
@@ -76,6 +87,12 @@ export interface HttpResponseMessage {
   url: string;
   remoteIp: string;
   remotePort: number;
+  /** Set-Cookie values of each hop that had some: [hop URL, values, is the final response]. */
+  setCookies?: [string, string[], boolean][];
+  tlsVersion?: string;
+  tlsCipherSuite?: string;
+  /** Node's message behind `error`, for logs. */
+  errorDetail?: string;
 }
 
 /** [metric name, value, tags, epoch ms]: tuples keep the per-iteration message small. */
