@@ -1,21 +1,19 @@
 import type { Db, DbSession } from '../db/index.ts';
 import type { BackupConfig } from './config/backup-config.ts';
-import { ArchiveWriter } from './archive/archive-writer.ts';
+import type { ArchiveWriter } from './archive/archive-writer.ts';
 import {
   dataColumns,
   fingerprint,
-  FORMAT,
-  FORMAT_VERSION,
+  manifestHead,
   type Manifest,
   type ManifestExternalRef,
   type ManifestTable,
 } from './archive/manifest.ts';
+import { writeArchive } from './archive/write-archive.ts';
 import { canonicalLines, orderBy, scopedSelect, selectList } from './dump-table.ts';
 import { TableChunks } from './archive/table-chunks.ts';
 import { bindTenant } from './scope/scope-plan.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
-
-export const TOOL_VERSION = '0.1.0';
 
 export interface BackupOptions {
   tenantId: string;
@@ -48,16 +46,10 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
     async (s) => {
       const scope = await tenantScope(db, s, opts.config);
       await checkTenant(s, scope, opts.tenantId);
-      const writer = ArchiveWriter.create(opts.out, opts.passphrase);
-      try {
-        const manifest = await writeTenant(db, s, scope, writer, opts);
-        await writer.addEntry('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)));
-        await writer.finish();
-        return { path: opts.out, manifest, seconds: (performance.now() - t0) / 1000 };
-      } catch (e) {
-        await writer.abort();
-        throw e;
-      }
+      const manifest = await writeArchive(opts.out, opts.passphrase, (writer) =>
+        writeTenant(db, s, scope, writer, opts),
+      );
+      return { path: opts.out, manifest, seconds: (performance.now() - t0) / 1000 };
     },
     { snapshot: true },
   );
@@ -161,26 +153,16 @@ export async function writeTenant(
     }
   }
 
-  return {
-    format: FORMAT,
-    formatVersion: FORMAT_VERSION,
-    kind: 'tenant',
-    order: 'exact',
-    toolVersion: TOOL_VERSION,
-    engine: db.target.engine,
-    serverVersion: db.serverVersion,
-    database: db.target.redacted,
-    tenantId: opts.tenantId,
-    createdAt: new Date().toISOString(),
-    encrypted: !!opts.passphrase,
-    includeParents: !!opts.includeParents,
-    config: opts.config,
-    plan: {
-      entries: plan.entries.map(({ table, how, detail }) => ({ table, how, detail })),
-      outOfScope: plan.outOfScope,
-      warnings: plan.warnings,
+  const head = manifestHead(
+    {
+      engine: db.target.engine,
+      serverVersion: db.serverVersion,
+      database: db.target.redacted,
+      tenantId: opts.tenantId,
+      encrypted: !!opts.passphrase,
+      config: opts.config,
     },
-    tables,
-    external,
-  };
+    plan,
+  );
+  return { ...head, kind: 'tenant', order: 'exact', includeParents: !!opts.includeParents, tables, external };
 }

@@ -1,4 +1,4 @@
-export { backupTenant, TOOL_VERSION, type BackupOptions, type BackupResult } from './backup-tenant.ts';
+export { backupTenant, type BackupOptions, type BackupResult } from './backup-tenant.ts';
 export { restoreTenant, type RestoreOptions, type RestoreResult, type RestorePlanSummary } from './restore-tenant.ts';
 export { verifyArchive } from './verify-archive.ts';
 export { schemaDiff } from './schema-diff.ts';

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command, CliIo, OptionSpec } from './command.ts';
 import { globalOptions } from './common-options.ts';
 import { COMMANDS } from './commands.ts';
 import { isTenantopsError, TenantopsError } from '../errors/index.ts';
 import { redactUrl } from '../db/index.ts';
-
-// One version, package.json's: src/cli and dist/cli both sit two levels below it.
-const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+import { VERSION } from '../version.ts';
 
 function defaultIo(): CliIo {
   // A reader that stops early (`| head`) closes the pipe: that ends the command quietly, as it does for cat.

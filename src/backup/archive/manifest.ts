@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { BackupConfig } from '../config/backup-config.ts';
 import type { TableInfo } from '../schema-info.ts';
 import type { Edge, ScopeEntry } from '../scope/scope-plan.ts';
+import { VERSION } from '../../version.ts';
 
 export const FORMAT = 'tenantops-tenant-archive';
 /**
@@ -89,4 +90,33 @@ export function fingerprint(t: TableInfo, columns: readonly string[]): TableFing
 /** Columns a backup reads and a restore writes: generated columns are computed by the server. */
 export function dataColumns(t: TableInfo): string[] {
   return t.columns.filter((c) => !c.generated).map((c) => c.name);
+}
+
+/** Who wrote an archive, from where, for which tenant: the fields every manifest starts with. */
+export interface ManifestSource {
+  engine: string;
+  serverVersion: string;
+  database: string;
+  tenantId: string;
+  encrypted: boolean;
+  config: BackupConfig;
+}
+
+/** The manifest fields a tenant archive and a safety backup share; each adds its kind, order, tables and extras. */
+export function manifestHead(
+  src: ManifestSource,
+  plan: { entries: ScopeEntry[]; outOfScope: Manifest['plan']['outOfScope']; warnings: string[] },
+): Omit<Manifest, 'kind' | 'order' | 'includeParents' | 'tables' | 'external'> {
+  return {
+    format: FORMAT,
+    formatVersion: FORMAT_VERSION,
+    toolVersion: VERSION,
+    ...src,
+    createdAt: new Date().toISOString(),
+    plan: {
+      entries: plan.entries.map(({ table, how, detail }) => ({ table, how, detail })),
+      outOfScope: plan.outOfScope,
+      warnings: plan.warnings,
+    },
+  };
 }

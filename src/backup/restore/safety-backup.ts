@@ -1,14 +1,7 @@
-import { ArchiveWriter } from '../archive/archive-writer.ts';
 import { parseRow } from '../archive/canonical-row.ts';
-import {
-  fingerprint,
-  FORMAT,
-  FORMAT_VERSION,
-  type Manifest,
-  type ManifestTable,
-  type TableDigest,
-} from '../archive/manifest.ts';
-import { safeName, TOOL_VERSION } from '../backup-tenant.ts';
+import { fingerprint, manifestHead, type Manifest, type ManifestTable, type TableDigest } from '../archive/manifest.ts';
+import { writeArchive } from '../archive/write-archive.ts';
+import { safeName } from '../backup-tenant.ts';
 import { TableChunks } from '../archive/table-chunks.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { rowKey } from './row-order.ts';
@@ -35,8 +28,7 @@ export async function writeSafetyBackup(
   scope: TenantScope,
   plan: RestorePlan,
 ): Promise<void> {
-  const writer = ArchiveWriter.create(ctx.path, ctx.passphrase);
-  try {
+  await writeArchive(ctx.path, ctx.passphrase, async (writer) => {
     const tables: ManifestTable[] = [];
     const before: Record<string, TableDigest> = {};
     let index = 0;
@@ -72,33 +64,17 @@ export async function writeSafetyBackup(
         ...(await remove.finish()),
       });
     }
-    const manifest: Manifest = {
-      format: FORMAT,
-      formatVersion: FORMAT_VERSION,
-      kind: 'undo',
-      order: ctx.order,
-      toolVersion: TOOL_VERSION,
-      engine: ctx.engine,
-      serverVersion: ctx.serverVersion,
-      database: ctx.database,
-      tenantId: plan.tenantId,
-      createdAt: new Date().toISOString(),
-      encrypted: !!ctx.passphrase,
-      includeParents: false,
-      config: ctx.config,
-      plan: {
-        entries: scope.plan.entries.map(({ table, how, detail }) => ({ table, how, detail })),
-        outOfScope: scope.plan.outOfScope,
-        warnings: scope.plan.warnings,
+    const head = manifestHead(
+      {
+        engine: ctx.engine,
+        serverVersion: ctx.serverVersion,
+        database: ctx.database,
+        tenantId: plan.tenantId,
+        encrypted: !!ctx.passphrase,
+        config: ctx.config,
       },
-      tables,
-      external: [],
-      before,
-    };
-    await writer.addEntry('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)));
-    await writer.finish();
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
+      scope.plan,
+    );
+    return { ...head, kind: 'undo', order: ctx.order, includeParents: false, tables, external: [], before };
+  });
 }
