@@ -151,7 +151,7 @@ async function runScript(s: Script, url: string, token: string, reportDir: strin
     '--summary-export',
     join(reportDir, `${s.stem}_export.json`),
     '--out',
-    `html=${join(reportDir, `${s.stem}_timeline.html`)}`,
+    `html=${join(reportDir, `${s.stem}_report.html`)}`,
   ];
   if (o.json) args.push('--out', `json=${join(reportDir, `${s.stem}_points.ndjson`)}`);
   const env: NodeJS.ProcessEnv = {
@@ -200,9 +200,10 @@ async function main(): Promise<number> {
     for (const { s, code } of results) {
       const verdict = code === 0 ? 'passed' : code === 99 ? 'thresholds crossed' : 'error';
       process.stderr.write(`  ${s.file} (${s.profile}): exit ${code}, ${verdict}\n`);
-      for (const f of ['summary.json', 'report.html', 'export.json', 'timeline.html']) {
-        process.stderr.write(`    ${shown(join(reportDir, `${s.stem}_${f}`))}\n`);
-      }
+      const file = (f: string) => shown(join(reportDir, `${s.stem}_${f}`));
+      process.stderr.write(
+        `    report: ${file('report.html')}\n    data:   ${file('summary.json')}, ${file('export.json')}\n`,
+      );
     }
     return results.find((r) => r.code !== 0)?.code ?? (interrupted ? 130 : 0);
   } finally {

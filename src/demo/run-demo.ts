@@ -86,6 +86,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         stdout: out,
         stderr: opts.stderr,
       });
+      // Before the verdict: a failed load step ends the demo, and that is when the report is wanted most.
+      out.write(`   report: ${htmlReport}\n`);
       record(
         'load',
         r.exitCode === 0,

@@ -95,11 +95,16 @@ describe('npm run loadtest -- --profile smoke (platform on embedded PGlite, both
     assert.equal(read<{ report: Report }>('load_test_summary.json').report.passed, true);
   });
 
-  it('writes the HTML reports: handleSummary’s page and the runner’s timeline', () => {
-    for (const f of ['multi_tenant_report.html', 'load_test_report.html']) {
-      assert.match(readFileSync(join(dir, f), 'utf8'), /<p class="verdict ok">PASSED<\/p>/);
+  it('writes one HTML report per script: the verdict first, the per-tenant and breakpoint tables, no second page', () => {
+    for (const stem of ['multi_tenant', 'load_test']) {
+      const page = readFileSync(join(dir, `${stem}_report.html`), 'utf8');
+      assert.match(page, /<body>\s*<header id="verdict" class="verdict passed"[^>]*><strong>PASSED<\/strong>/, stem);
+      assert.ok(!existsSync(join(dir, `${stem}_timeline.html`)), `${stem}: the runner's page is the only one`);
     }
-    assert.match(readFileSync(join(dir, 'multi_tenant_report.html'), 'utf8'), /Scaling breakpoint/);
-    for (const f of ['multi_tenant_timeline.html', 'load_test_timeline.html']) assert.ok(existsSync(join(dir, f)), f);
+    const multi = readFileSync(join(dir, 'multi_tenant_report.html'), 'utf8');
+    for (const t of ['t1', 't2', 't3']) assert.match(multi, new RegExp(`<tr class="ok"><td>${t}</td>`), t);
+    assert.match(multi, /<table id="breakpoint-scaling_breakpoint">/);
+    assert.match(multi, /Breakpoint not reached: held at every level up to 10 VUs/);
+    assert.match(stderr, /report: \S+multi_tenant_report\.html/);
   });
 });

@@ -12,7 +12,7 @@ export interface LoadConfig {
   adminToken: string;
   /** Existing tenants' API keys, one per label, when given instead of an admin token. */
   tenantKeys: string[];
-  /** Where handleSummary() writes its JSON and HTML files (k6 resolves it against the working directory). */
+  /** Where handleSummary() writes its JSON file (k6 resolves it against the working directory). */
   reportDir: string;
   /** CLEANUP=1: teardown() removes what setup() created. */
   cleanup: boolean;

@@ -151,140 +151,22 @@ export function renderText(r: Report): string {
   return out.join('\n');
 }
 
-const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-function htmlTable(head: string[], rows: { cells: string[]; bad?: boolean }[]): string {
-  return (
-    `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>` +
-    rows.map((r) => `<tr${r.bad ? ' class="bad"' : ''}>${r.cells.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('') +
-    '</tbody></table>'
-  );
-}
-
-/** A bar scaled to the limit; a value past the limit fills the cell and turns red. */
-function bar(value: number | null, limit: number): string {
-  if (value === null) return '–';
-  const w = Math.min(100, (value / limit) * 100);
-  return `<div class="bar${value >= limit ? ' over' : ''}"><span style="width:${w.toFixed(1)}%"></span></div>`;
-}
-
-/** A self-contained page (no scripts, no external files) with the same content as the text report. */
-export function renderHtml(r: Report): string {
-  const x = r.totals;
-  const parts: string[] = [];
-  parts.push(
-    `<h1>${esc(r.script)} <small>profile ${esc(r.profile)}</small></h1>`,
-    `<p class="verdict ${r.passed ? 'ok' : 'bad'}">${r.passed ? 'PASSED' : 'FAILED'}</p>`,
-    `<p>Generated ${esc(r.generatedAt)}${r.durationMs === null ? '' : `, test ran ${(r.durationMs / 1000).toFixed(1)} s`}.</p>`,
-    '<h2>Totals</h2>',
-    htmlTable(
-      ['requests', 'req/s', 'p95', 'p99', 'failed', 'checks', 'iterations', 'isolation violations'],
-      [
-        {
-          cells: [
-            String(x.requests),
-            fmtNum(x.requestsPerSecond),
-            fmtMs(x.p95Ms),
-            fmtMs(x.p99Ms),
-            fmtPct(x.errorRate),
-            fmtPct(x.checksRate),
-            String(x.iterations),
-            x.isolationViolations === null ? '–' : String(x.isolationViolations),
-          ].map(esc),
-          bad: (x.isolationViolations ?? 0) > 0,
-        },
-      ],
-    ),
-  );
-  if (r.tenants.length) {
-    parts.push(
-      `<h2>Per tenant</h2><p>SLO: p95 &lt; ${r.tenantSlo.p95Ms} ms, failed &lt; ${esc(fmtPct(r.tenantSlo.errorRate))}, requests &gt; 0.</p>`,
-      htmlTable(
-        ['tenant', 'id', 'requests', 'p95', `p95 vs ${r.tenantSlo.p95Ms} ms`, 'failed', 'result', 'failed thresholds'],
-        r.tenants.map((t) => ({
-          cells: [
-            esc(t.label),
-            t.id === null ? '–' : String(t.id),
-            String(t.requests),
-            esc(fmtMs(t.p95Ms)),
-            bar(t.p95Ms, r.tenantSlo.p95Ms),
-            esc(fmtPct(t.errorRate)),
-            t.ok ? 'pass' : '<b>FAIL</b>',
-            esc(t.failed.join('; ')),
-          ],
-          bad: !t.ok,
-        })),
-      ),
-    );
-  }
-  if (r.breakpoint) {
-    const b = r.breakpoint;
-    parts.push(
-      '<h2>Scaling breakpoint</h2>',
-      `<p>${esc(b.verdict)}</p>`,
-      htmlTable(
-        ['VUs', 'requests', 'req/s', 'p95', `p95 vs ${b.slo.p95Ms} ms`, 'failed', 'SLO'],
-        b.levels.map((l) => ({
-          cells: [
-            String(l.vus),
-            String(l.requests),
-            esc(fmtNum(l.rps)),
-            esc(fmtMs(l.p95Ms)),
-            bar(l.p95Ms, b.slo.p95Ms),
-            esc(fmtPct(l.errorRate)),
-            l.ok === null ? 'not run' : l.ok ? 'held' : '<b>BROKEN</b>',
-          ],
-          bad: l.ok === false,
-        })),
-      ),
-    );
-  }
-  parts.push(
-    '<h2>Thresholds</h2>',
-    htmlTable(
-      ['', 'metric', 'threshold'],
-      r.thresholds.map((t) => ({ cells: [t.ok ? '✓' : '✗', esc(t.metric), esc(t.expression)], bad: !t.ok })),
-    ),
-  );
-  if (r.failedChecks.length) {
-    parts.push(
-      '<h2>Failed checks</h2>',
-      htmlTable(
-        ['check', 'failed', 'passed'],
-        r.failedChecks.map((c) => ({ cells: [esc(c.path), String(c.fails), String(c.passes)], bad: true })),
-      ),
-    );
-  }
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(r.script)} – ${r.passed ? 'passed' : 'FAILED'}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-th:first-child,td:first-child,td:nth-child(2){text-align:left}tr.bad td{background:#fde8e8}
-.verdict{font-weight:bold;font-size:1.2em}.verdict.ok{color:#17692b}.verdict.bad{color:#b00020}
-.bar{width:12em;height:.8em;background:#eee}.bar span{display:block;height:100%;background:#3b82f6}
-.bar.over span{background:#dc2626}small{color:#666;font-weight:normal}
-</style></head><body>
-${parts.join('\n')}
-</body></html>
-`;
-}
-
 export interface SummaryFiles {
   /** Directory for the files, relative to the working directory (it must exist). */
   reportDir: string;
-  /** File names: <stem>_summary.json and <stem>_report.html. */
+  /** File name: <stem>_summary.json. */
   stem: string;
 }
 
-/** What handleSummary() returns: the text on stdout, the JSON (report + k6's data) and the HTML page. */
+/**
+ * What handleSummary() returns: the text on stdout and the JSON (report + k6's data). The HTML page is the runner's
+ * (`tenantops load --out html=`), which holds these tables and the charts; on k6, its web dashboard exports one.
+ */
 export function summaryOutputs(data: SummaryData, o: ReportOptions & SummaryFiles): Record<string, string> {
   const report = buildReport(data, o);
   const dir = o.reportDir === '' || o.reportDir === '.' ? '' : `${o.reportDir}/`;
   return {
     stdout: renderText(report),
     [`${dir}${o.stem}_summary.json`]: `${JSON.stringify({ report, k6: data }, null, 2)}\n`,
-    [`${dir}${o.stem}_report.html`]: renderHtml(report),
   };
 }
