@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS } from '../src/cli/commands.ts';
@@ -59,21 +59,25 @@ test('every tenantops command and flag in the README exists', () => {
 
 test('the README commands that need no external server work as written', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-readme-'));
-  const demo = spawnSync(process.execPath, [join(ROOT, 'bin/tenantops'), 'demo', '--dir', dir], {
-    encoding: 'utf8',
-    cwd: dir,
-  });
-  assert.equal(demo.status, 0, demo.stderr.slice(-2000));
-  assert.match(demo.stdout, /byte-identical/);
-  assert.match(demo.stdout, /kept its change/);
-  assert.match(demo.stdout, /every step verified/);
-  for (const line of shellLines().filter((l) => l.startsWith('promtool '))) {
-    const which = spawnSync('sh', ['-c', 'command -v promtool']);
-    if (which.status !== 0) {
-      assert.ok(process.env.TENANTOPS_REQUIRE_SERVERS !== '1', 'promtool is required in CI');
-      continue;
+  try {
+    const demo = spawnSync(process.execPath, [join(ROOT, 'bin/tenantops'), 'demo', '--dir', dir], {
+      encoding: 'utf8',
+      cwd: dir,
+    });
+    assert.equal(demo.status, 0, demo.stderr.slice(-2000));
+    assert.match(demo.stdout, /byte-identical/);
+    assert.match(demo.stdout, /kept its change/);
+    assert.match(demo.stdout, /every step verified/);
+    for (const line of shellLines().filter((l) => l.startsWith('promtool '))) {
+      const which = spawnSync('sh', ['-c', 'command -v promtool']);
+      if (which.status !== 0) {
+        assert.ok(process.env.TENANTOPS_REQUIRE_SERVERS !== '1', 'promtool is required in CI');
+        continue;
+      }
+      const r = spawnSync('sh', ['-c', line], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(r.status, 0, `${line}: ${r.stderr}`);
     }
-    const r = spawnSync('sh', ['-c', line], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(r.status, 0, `${line}: ${r.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArchiveWriter } from '../../src/backup/archive/archive-writer.ts';
@@ -11,6 +11,7 @@ import { verifyArchive } from '../../src/backup/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tenantops-fmt-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function archiveWith(name: string, manifest: object, passphrase?: string): Promise<string> {
   const path = join(dir, name);

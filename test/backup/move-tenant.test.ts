@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDb } from '../../src/db/index.ts';
@@ -32,6 +32,7 @@ test('a tenant moves from embedded PGlite to a PostgreSQL server, and is refused
         e instanceof TenantopsError && e.code === 'TENANTOPS_E_SCHEMA_MISMATCH' && /pglite/.test(e.message),
     );
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     await pg.close();
     await my.close();
     await src.close();

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupTenant, restoreTenant, validateConfig, DEFAULT_CONFIG } from '../../src/backup/index.ts';
@@ -20,6 +20,7 @@ for (const engine of ENGINES) {
       if (!skip) f = await seededFixture(engine, false);
     });
     after(async () => {
+      rmSync(dir, { recursive: true, force: true });
       if (!skip) await f.close();
     });
 
@@ -184,5 +185,9 @@ for (const engine of ENGINES) {
 test('a config file with an unknown key never reaches the database', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-cfgk-'));
   writeFileSync(join(dir, 'c.yaml'), 'tenant: { table: groups, kee: id }\n');
-  assert.throws(() => validateConfig({ tenant: { table: 'groups', kee: 'id' } }), /tenant\.kee: unknown key/);
+  try {
+    assert.throws(() => validateConfig({ tenant: { table: 'groups', kee: 'id' } }), /tenant\.kee: unknown key/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { skipReason } from '../helpers/test-databases.ts';
@@ -35,6 +35,7 @@ describe('scripts/restore_tenant.sh with ENVIRONMENT=lando and ionos [mysql]', a
     chmodSync(join(dir, 'lando'), 0o755);
   });
   after(async () => {
+    rmSync(dir, { recursive: true, force: true });
     if (!skip) await f.close();
   });
   const run = (args: string[], env: Record<string, string> = {}) =>

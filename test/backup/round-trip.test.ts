@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupTenant, restoreTenant, DEFAULT_CONFIG, verifyArchive } from '../../src/backup/index.ts';
@@ -21,6 +21,7 @@ for (const engine of ENGINES) {
         if (!skip) f = await seededFixture(engine, foreignKeys);
       });
       after(async () => {
+        rmSync(dir, { recursive: true, force: true });
         if (!skip) await f.close();
       });
 
