@@ -66,6 +66,8 @@ export interface TableInfo {
   /** Column filled by AUTO_INCREMENT / identity / serial, if any. */
   autoIncrement: string | null;
   triggers: TriggerInfo[];
+  /** PostgreSQL: rewrite rules on INSERT, which COPY would not apply (such a table is never bulk-loaded). */
+  insertRules?: string[];
   /** PostgreSQL: the partitioned table this one is a partition of (FKs to it name the parent). */
   partitionOf?: string | null;
 }

@@ -14,9 +14,25 @@ export interface Queryable {
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
 }
 
+/** A value as a text-mode session binds it: the server's text, bytes, or NULL. */
+export type BulkValue = string | Buffer | null;
+
 /** One dedicated connection. `stream` keeps memory bounded for tables of any size. */
 export interface DbSession extends Queryable {
   stream(sql: string, params: readonly unknown[], batchSize: number): AsyncIterable<Row[]>;
+  /**
+   * Writes rows into a table's columns through the engine's bulk protocol, inside the session's transaction:
+   * PostgreSQL COPY FROM STDIN, PGlite COPY from its /dev/blob device (in pieces of bounded size), MariaDB LOAD
+   * DATA LOCAL INFILE from a stream. Each value goes in as `execute` would bind it, so what the server stores is
+   * the same. Resolves to the number of rows the server reports written, or to null, before any row is read,
+   * where this connection cannot load (MariaDB with local_infile OFF): the caller then uses INSERT.
+   * A duplicate key rejects as `execute` would (driver code ER_DUP_ENTRY or 23505).
+   */
+  copyRows(
+    table: string,
+    columns: readonly string[],
+    rows: AsyncIterable<readonly BulkValue[]>,
+  ): Promise<number | null>;
 }
 
 export interface TransactionOptions {

@@ -1,6 +1,7 @@
 export type {
   Db,
   DbSession,
+  BulkValue,
   Queryable,
   Row,
   ExecResult,

@@ -40,6 +40,8 @@ export interface RoundTrip {
   changeOthers: string[];
   /** Damage to the tenant, after the backup: the restore must undo all of it. */
   damage: string[];
+  /** Passed to every restore: 1 sends every insert through the bulk load, Infinity through INSERT. */
+  bulkMinRows?: number;
 }
 
 /**
@@ -58,11 +60,20 @@ export async function roundTrip(db: Db, dir: string, c: RoundTrip): Promise<Rest
   const expected = await exactDigest(db, c.tables);
   await run(db, c.damage);
   const damaged = await exactDigest(db, c.tables);
-  const r = await restoreTenant(db, { archive: out, safetyDir });
+  const r = await restoreTenant(db, { archive: out, safetyDir, bulkMinRows: c.bulkMinRows });
   assert.deepEqual(await exactDigest(db, c.tables), expected, 'T equals the backup, U keeps its changes');
-  await restoreTenant(db, { archive: r.safetyBackup!, safetyDir });
+  await restoreTenant(db, { archive: r.safetyBackup!, safetyDir, bulkMinRows: c.bulkMinRows });
   assert.deepEqual(await exactDigest(db, c.tables), damaged, 'the safety backup puts back exactly what was there');
-  const again = await restoreTenant(db, { archive: out, safetyDir });
+  const again = await restoreTenant(db, { archive: out, safetyDir, bulkMinRows: c.bulkMinRows });
   assert.deepEqual(await exactDigest(db, c.tables), expected, 'restoring the archive again repairs it again');
+  const inserted = again.tables.filter((t) => t.insert > 0).map((t) => t.table);
+  if (c.bulkMinRows === 1)
+    for (const t of inserted)
+      assert.ok(
+        again.notes.includes(`bulk-loaded: ${t} (${again.tables.find((x) => x.table === t)!.insert} rows)`),
+        `${t} went through the bulk load: ${again.notes.join('; ')}`,
+      );
+  if (c.bulkMinRows === Number.POSITIVE_INFINITY)
+    assert.ok(!again.notes.some((n) => n.startsWith('bulk-loaded:')), 'no table went through the bulk load');
   return again;
 }

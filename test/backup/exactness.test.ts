@@ -33,19 +33,27 @@ function withDatabase(engine: TestEngine, title: string, fn: (db: Db, dir: strin
   });
 }
 
-describe('exact values [mysql]', () => {
-  withDatabase(
-    'mysql',
-    'JSON, FLOAT, DOUBLE, DECIMAL, BIGINT, YEAR 0000, ENUM empty, POINT, BIT, TIME round-trip exactly',
-    async (db, dir) => {
-      await run(db, [
-        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
-        `CREATE TABLE \`vals\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`j\` JSON NULL, \`f\` FLOAT NULL,
+// Every class runs twice: through multi-row INSERTs, and through the engine's bulk load (COPY, LOAD DATA LOCAL
+// INFILE), forced for every table that inserts a row.
+const PATHS = [
+  { path: 'INSERT', bulkMinRows: Number.POSITIVE_INFINITY },
+  { path: 'bulk load', bulkMinRows: 1 },
+];
+
+for (const { path, bulkMinRows } of PATHS) {
+  describe(`exact values [mysql] (${path})`, () => {
+    withDatabase(
+      'mysql',
+      'JSON, FLOAT, DOUBLE, DECIMAL, BIGINT, YEAR 0000, ENUM empty, POINT, BIT, TIME round-trip exactly',
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+          `CREATE TABLE \`vals\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`j\` JSON NULL, \`f\` FLOAT NULL,
          \`d\` DOUBLE NULL, \`dec\` DECIMAL(40,10) NULL, \`big\` BIGINT UNSIGNED NULL, \`dt\` DATETIME(6) NULL,
          \`ts\` TIMESTAMP(6) NULL, \`y\` YEAR NULL, \`e\` ENUM('a','b') NULL, \`g\` POINT NULL, \`bin\` VARBINARY(20) NULL,
          \`bits\` BIT(10) NULL, \`t\` TEXT NULL, \`tm\` TIME(6) NULL, KEY (\`org_id\`))`,
-        'INSERT INTO `orgs` VALUES (1), (2)',
-        `INSERT INTO \`vals\` VALUES
+          'INSERT INTO `orgs` VALUES (1), (2)',
+          `INSERT INTO \`vals\` VALUES
          (1, 1, '{"a":1,"a":2,"n":12345678901234567890123,"x":1.0e0}', 1.1, 0.1e0+0.2e0,
           '123456789012345678901234567890.0123456789', 18446744073709551615, '2024-02-29 23:59:59.123456',
           '2024-01-01 10:00:00.654321', '0000', '', ST_GeomFromText('POINT(1.5 -2.25)', 4326), X'00ff10', b'1010101010',
@@ -53,127 +61,165 @@ describe('exact values [mysql]', () => {
          (2, 1, 'null', 3.4028235e38, 1e-300, '-0.0000000001', 0, '1000-01-01 00:00:00', NULL, '2155', 'b',
           ST_GeomFromText('POINT(0 0)'), X'', b'0', '', '00:00:00.000001'),
          (3, 2, '{"u":1}', 0.333333, 2.5, '1', 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
-      ]);
-      await roundTrip(db, dir, {
-        tables: ['orgs', 'vals'],
-        config: ORGS,
-        changeOthers: ['UPDATE `vals` SET `f` = 9.9, `j` = \'{"u":2}\' WHERE `org_id` = 2'],
-        damage: [
-          "UPDATE `vals` SET `j` = '{\"a\":3}', `f` = 2.5, `d` = 1, `y` = 1999, `e` = 'a', `g` = ST_GeomFromText('POINT(9 9)'), `bits` = b'1' WHERE `id` = 1",
-          'DELETE FROM `vals` WHERE `id` = 2',
-          "INSERT INTO `vals` (`id`, `org_id`, `j`) VALUES (4, 1, '[]')",
-        ],
-      });
-    },
-  );
+        ]);
+        await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'vals'],
+          config: ORGS,
+          changeOthers: ['UPDATE `vals` SET `f` = 9.9, `j` = \'{"u":2}\' WHERE `org_id` = 2'],
+          damage: [
+            "UPDATE `vals` SET `j` = '{\"a\":3}', `f` = 2.5, `d` = 1, `y` = 1999, `e` = 'a', `g` = ST_GeomFromText('POINT(9 9)'), `bits` = b'1' WHERE `id` = 1",
+            'DELETE FROM `vals` WHERE `id` = 2',
+            "INSERT INTO `vals` (`id`, `org_id`, `j`) VALUES (4, 1, '[]')",
+          ],
+        });
+      },
+    );
 
-  withDatabase(
-    'mysql',
-    'an ON UPDATE CURRENT_TIMESTAMP column keeps the archive value on rows the restore updates',
-    async (db, dir) => {
-      await run(db, [
-        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
-        'CREATE TABLE `posts` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `title` VARCHAR(20), `changed` TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))',
-        'INSERT INTO `orgs` VALUES (1), (2)',
-        "INSERT INTO `posts` VALUES (1, 1, 'a', '2020-01-01 00:00:00.000001'), (2, 1, 'b', '2020-01-02 00:00:00'), (3, 2, 'u', '2020-01-03 00:00:00')",
-      ]);
-      const r = await roundTrip(db, dir, {
-        tables: ['orgs', 'posts'],
-        config: ORGS,
-        changeOthers: ["UPDATE `posts` SET `title` = 'u2' WHERE `org_id` = 2"],
-        damage: ["UPDATE `posts` SET `title` = 'x' WHERE `id` = 1"],
-      });
-      assert.equal(r.written, 1, 'one row differs, one row is written');
-    },
-  );
-
-  withDatabase('mysql', 'values larger than half of max_allowed_packet restore (no hex doubling)', async (db, dir) => {
-    await run(db, [
-      'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
-      'CREATE TABLE `docs` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `body` LONGBLOB, `txt` LONGTEXT)',
-      'INSERT INTO `orgs` VALUES (1), (2)',
-      // 12 MB of bytes and 9 MB of multi-byte text: over 8 MB, the old hex literals overflowed 16 MB packets.
-      "INSERT INTO `docs` VALUES (1, 1, UNHEX(REPEAT('00ff', 6 * 1024 * 1024)), REPEAT('é', 4 * 1024 * 1024 + 7))",
-      "INSERT INTO `docs` VALUES (2, 2, 'u', 'u')",
-    ]);
-    await roundTrip(db, dir, {
-      tables: ['orgs', 'docs'],
-      config: ORGS,
-      changeOthers: ["UPDATE `docs` SET `body` = 'u2' WHERE `org_id` = 2"],
-      damage: ['DELETE FROM `docs` WHERE `org_id` = 1'],
-    });
-  });
-
-  withDatabase(
-    'mysql',
-    'id 0 in AUTO_INCREMENT, a FLOAT primary key and duplicate rows without a key',
-    async (db, dir) => {
-      await run(db, [
-        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
-        'CREATE TABLE `items` (`id` BIGINT AUTO_INCREMENT PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10))',
-        'CREATE TABLE `fp` (`f` FLOAT PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10))',
-        'CREATE TABLE `logs` (`org_id` BIGINT NOT NULL, `j` JSON, `msg` VARCHAR(20))',
-        'INSERT INTO `orgs` VALUES (1), (2)',
-        "INSERT INTO `items` VALUES (0, 1, 'zero'), (1, 1, 'one'), (2, 2, 'u')",
-        "INSERT INTO `fp` VALUES (1.1, 1, 'a'), (2.2, 1, 'b'), (3.3, 2, 'u')",
-        `INSERT INTO \`logs\` VALUES (1, '{"k":1}', 'dup'), (1, '{"k":1}', 'dup'), (1, NULL, 'x'), (2, '{}', 'u')`,
-      ]);
-      await roundTrip(db, dir, {
-        tables: ['orgs', 'items', 'fp', 'logs'],
-        config: ORGS,
-        changeOthers: ["UPDATE `fp` SET `v` = 'u2' WHERE `org_id` = 2", "INSERT INTO `logs` VALUES (2, NULL, 'u2')"],
-        damage: [
-          'DELETE FROM `items` WHERE `org_id` = 1',
-          "UPDATE `fp` SET `v` = 'changed' WHERE `org_id` = 1",
-          "DELETE FROM `fp` WHERE `v` = 'changed' AND `f` > 2",
-          "DELETE FROM `logs` WHERE `org_id` = 1 AND `msg` = 'dup' LIMIT 1",
-          "INSERT INTO `logs` VALUES (1, '[1]', 'new')",
-        ],
-      });
-      const zero = await db.query('SELECT `v` FROM `items` WHERE `id` = 0');
-      assert.deepEqual(
-        zero.map((r) => r.v),
-        ['zero'],
-        'id 0 stays 0',
-      );
-    },
-  );
-
-  withDatabase(
-    'mysql',
-    "a case-insensitive tenant column never matches another tenant's id ('abc' vs 'ABC')",
-    async (db, dir) => {
-      await run(db, [
-        'CREATE TABLE `orgs` (`code` VARCHAR(10) COLLATE utf8mb4_bin PRIMARY KEY)',
-        'CREATE TABLE `items` (`id` BIGINT PRIMARY KEY, `org_code` VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL, `v` VARCHAR(10), KEY (`org_code`))',
-        "INSERT INTO `orgs` VALUES ('abc'), ('ABC')",
-        "INSERT INTO `items` VALUES (1, 'abc', 'mine'), (2, 'ABC', 'theirs'), (3, 'abc ', 'padded')",
-      ]);
-      const r = await roundTrip(db, dir, {
-        tables: ['orgs', 'items'],
-        tenant: 'abc',
-        config: { tenant: { table: 'orgs', key: 'code', column: 'org_code' } },
-        changeOthers: ["UPDATE `items` SET `v` = 'theirs2' WHERE `id` IN (2, 3)"],
-        damage: ["UPDATE `items` SET `v` = 'damaged' WHERE `id` = 1", "DELETE FROM `orgs` WHERE `code` = 'abc'"],
-      });
-      assert.equal(r.tables.find((t) => t.table === 'items')!.archived, 1, "only 'abc' itself, not 'ABC' or 'abc '");
-    },
-  );
-});
-
-describe('exact values [postgres]', () => {
-  for (const engine of ['postgres', 'pglite'] as const) {
     withDatabase(
-      engine,
-      `json, jsonb, real, numeric, timestamptz, interval, uuid, point, bytea, arrays [${engine}]`,
+      'mysql',
+      'an ON UPDATE CURRENT_TIMESTAMP column keeps the archive value on rows the restore updates',
       async (db, dir) => {
         await run(db, [
-          'CREATE TABLE orgs (id bigint PRIMARY KEY)',
-          `CREATE TABLE vals (id bigint PRIMARY KEY, org_id bigint NOT NULL, j json, jb jsonb, r real, d double precision,
+          'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+          'CREATE TABLE `posts` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `title` VARCHAR(20), `changed` TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))',
+          'INSERT INTO `orgs` VALUES (1), (2)',
+          "INSERT INTO `posts` VALUES (1, 1, 'a', '2020-01-01 00:00:00.000001'), (2, 1, 'b', '2020-01-02 00:00:00'), (3, 2, 'u', '2020-01-03 00:00:00')",
+        ]);
+        const r = await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'posts'],
+          config: ORGS,
+          changeOthers: ["UPDATE `posts` SET `title` = 'u2' WHERE `org_id` = 2"],
+          damage: ["UPDATE `posts` SET `title` = 'x' WHERE `id` = 1"],
+        });
+        assert.equal(r.written, 1, 'one row differs, one row is written');
+      },
+    );
+
+    withDatabase(
+      'mysql',
+      'values larger than half of max_allowed_packet restore (no hex doubling)',
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+          'CREATE TABLE `docs` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `body` LONGBLOB, `txt` LONGTEXT)',
+          'INSERT INTO `orgs` VALUES (1), (2)',
+          // 12 MB of bytes and 9 MB of multi-byte text: over 8 MB, the old hex literals overflowed 16 MB packets.
+          "INSERT INTO `docs` VALUES (1, 1, UNHEX(REPEAT('00ff', 6 * 1024 * 1024)), REPEAT('é', 4 * 1024 * 1024 + 7))",
+          "INSERT INTO `docs` VALUES (2, 2, 'u', 'u')",
+        ]);
+        await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'docs'],
+          config: ORGS,
+          changeOthers: ["UPDATE `docs` SET `body` = 'u2' WHERE `org_id` = 2"],
+          damage: ['DELETE FROM `docs` WHERE `org_id` = 1'],
+        });
+      },
+    );
+
+    withDatabase(
+      'mysql',
+      'id 0 in AUTO_INCREMENT, a FLOAT primary key and duplicate rows without a key',
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+          'CREATE TABLE `items` (`id` BIGINT AUTO_INCREMENT PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10))',
+          'CREATE TABLE `fp` (`f` FLOAT PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10))',
+          'CREATE TABLE `logs` (`org_id` BIGINT NOT NULL, `j` JSON, `msg` VARCHAR(20))',
+          'INSERT INTO `orgs` VALUES (1), (2)',
+          "INSERT INTO `items` VALUES (0, 1, 'zero'), (1, 1, 'one'), (2, 2, 'u')",
+          "INSERT INTO `fp` VALUES (1.1, 1, 'a'), (2.2, 1, 'b'), (3.3, 2, 'u')",
+          `INSERT INTO \`logs\` VALUES (1, '{"k":1}', 'dup'), (1, '{"k":1}', 'dup'), (1, NULL, 'x'), (2, '{}', 'u')`,
+        ]);
+        await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'items', 'fp', 'logs'],
+          config: ORGS,
+          changeOthers: ["UPDATE `fp` SET `v` = 'u2' WHERE `org_id` = 2", "INSERT INTO `logs` VALUES (2, NULL, 'u2')"],
+          damage: [
+            'DELETE FROM `items` WHERE `org_id` = 1',
+            "UPDATE `fp` SET `v` = 'changed' WHERE `org_id` = 1",
+            "DELETE FROM `fp` WHERE `v` = 'changed' AND `f` > 2",
+            "DELETE FROM `logs` WHERE `org_id` = 1 AND `msg` = 'dup' LIMIT 1",
+            "INSERT INTO `logs` VALUES (1, '[1]', 'new')",
+          ],
+        });
+        const zero = await db.query('SELECT `v` FROM `items` WHERE `id` = 0');
+        assert.deepEqual(
+          zero.map((r) => r.v),
+          ['zero'],
+          'id 0 stays 0',
+        );
+      },
+    );
+
+    withDatabase(
+      'mysql',
+      'text and bytes holding tabs, newlines, CR, backslashes, \\N, NUL and 4-byte characters; NULL apart from empty',
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+          `CREATE TABLE \`txt\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`s\` TEXT NULL, \`v\` VARCHAR(50) NULL,
+           \`b\` BLOB NULL, \`l\` VARCHAR(20) CHARACTER SET latin1 NULL, \`j\` JSON NULL)`,
+          'INSERT INTO `orgs` VALUES (1), (2)',
+          String.raw`INSERT INTO txt VALUES
+           (1, 1, 'tab\there\nnew\rline \\ back \\N slash', '\\N', X'5C4E090A0D00FF5C', 'café', '{"k": "a\\tb\\\\c\\n"}'),
+           (2, 1, '', '', X'', '', '""'),
+           (3, 1, NULL, NULL, NULL, NULL, NULL),
+           (4, 1, '\\.', 'NULL', X'5C2E', 'ÿ', '"\\\\N"'),
+           (5, 1, '🚀 Ñandú \0 nul', '\\\\N\t', X'00', NULL, '{"🚀": null}'),
+           (6, 2, 'u', 'u', NULL, NULL, NULL)`,
+        ]);
+        await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'txt'],
+          config: ORGS,
+          changeOthers: ["UPDATE `txt` SET `s` = 'u\\tchanged' WHERE `org_id` = 2"],
+          damage: ['DELETE FROM `txt` WHERE `id` IN (1, 2, 3, 4)', "UPDATE `txt` SET `v` = '' WHERE `id` = 5"],
+        });
+        const back = await db.query('SELECT `s`, `v` FROM `txt` WHERE `id` = 1');
+        assert.deepEqual(back, [{ s: 'tab\there\nnew\rline \\ back \\N slash', v: '\\N' }]);
+      },
+    );
+
+    withDatabase(
+      'mysql',
+      "a case-insensitive tenant column never matches another tenant's id ('abc' vs 'ABC')",
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE `orgs` (`code` VARCHAR(10) COLLATE utf8mb4_bin PRIMARY KEY)',
+          'CREATE TABLE `items` (`id` BIGINT PRIMARY KEY, `org_code` VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL, `v` VARCHAR(10), KEY (`org_code`))',
+          "INSERT INTO `orgs` VALUES ('abc'), ('ABC')",
+          "INSERT INTO `items` VALUES (1, 'abc', 'mine'), (2, 'ABC', 'theirs'), (3, 'abc ', 'padded')",
+        ]);
+        const r = await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'items'],
+          tenant: 'abc',
+          config: { tenant: { table: 'orgs', key: 'code', column: 'org_code' } },
+          changeOthers: ["UPDATE `items` SET `v` = 'theirs2' WHERE `id` IN (2, 3)"],
+          damage: ["UPDATE `items` SET `v` = 'damaged' WHERE `id` = 1", "DELETE FROM `orgs` WHERE `code` = 'abc'"],
+        });
+        assert.equal(r.tables.find((t) => t.table === 'items')!.archived, 1, "only 'abc' itself, not 'ABC' or 'abc '");
+      },
+    );
+  });
+
+  describe(`exact values [postgres] (${path})`, () => {
+    for (const engine of ['postgres', 'pglite'] as const) {
+      withDatabase(
+        engine,
+        `json, jsonb, real, numeric, timestamptz, interval, uuid, point, bytea, arrays [${engine}]`,
+        async (db, dir) => {
+          await run(db, [
+            'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+            `CREATE TABLE vals (id bigint PRIMARY KEY, org_id bigint NOT NULL, j json, jb jsonb, r real, d double precision,
            n numeric(40,10), ts timestamp(6), tz timestamptz, iv interval, u uuid, p point, b bytea, a int[], t text,
            tm time, bo boolean)`,
-          'INSERT INTO orgs VALUES (1), (2)',
-          `INSERT INTO vals VALUES
+            'INSERT INTO orgs VALUES (1), (2)',
+            `INSERT INTO vals VALUES
            (1, 1, '{"a":1, "a":2, "n": 12345678901234567890123}', '{"b": [1, 2.50]}', 1.1, 0.30000000000000004,
             '123456789012345678901234567890.0123456789', '2024-02-29 23:59:59.123456', '2024-01-01 10:00:00.654321+05',
             '1 year 2 mons 3 days 04:05:06.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '(1.5,-2.25)', '\\x00ff10',
@@ -181,192 +227,236 @@ describe('exact values [postgres]', () => {
            (2, 1, 'null', 'null', 3.4028235e38, 1e-300, '-0.0000000001', NULL, NULL, NULL, NULL, NULL, '\\x', '{}', '',
             NULL, false),
            (3, 2, '{"u":1}', '{}', 0.1, 0.2, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
-        ]);
-        await roundTrip(db, dir, {
-          tables: ['orgs', 'vals'],
-          config: ORGS,
-          changeOthers: ['UPDATE vals SET r = 9.9, j = \'{"u":2}\' WHERE org_id = 2'],
-          damage: [
-            "UPDATE vals SET j = '{}', jb = '[]', r = 2.5, tz = now(), p = '(0,0)', a = '{9}' WHERE id = 1",
-            'DELETE FROM vals WHERE id = 2',
-            'INSERT INTO vals (id, org_id) VALUES (4, 1)',
-          ],
-        });
-      },
-    );
+          ]);
+          await roundTrip(db, dir, {
+            bulkMinRows,
+            tables: ['orgs', 'vals'],
+            config: ORGS,
+            changeOthers: ['UPDATE vals SET r = 9.9, j = \'{"u":2}\' WHERE org_id = 2'],
+            damage: [
+              "UPDATE vals SET j = '{}', jb = '[]', r = 2.5, tz = now(), p = '(0,0)', a = '{9}' WHERE id = 1",
+              'DELETE FROM vals WHERE id = 2',
+              'INSERT INTO vals (id, org_id) VALUES (4, 1)',
+            ],
+          });
+        },
+      );
 
-    withDatabase(
-      engine,
-      `keys of types whose order is not their text's (enum, interval) write only what differs [${engine}]`,
-      async (db, dir) => {
-        await run(db, [
-          "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
-          'CREATE TABLE orgs (id bigint PRIMARY KEY)',
-          'CREATE TABLE moods (org_id bigint NOT NULL, k mood NOT NULL, span interval NOT NULL, v text, PRIMARY KEY (org_id, k, span))',
-          'INSERT INTO orgs VALUES (1), (2)',
-          `INSERT INTO moods VALUES (1, 'sad', '1 day', 'a'), (1, 'happy', '2 hours', 'b'), (1, 'ok', '10 days', 'c'),
+      withDatabase(
+        engine,
+        `text and bytea holding tabs, newlines, CR, backslashes, \\N, \\. and 4-byte characters; NULL apart from empty [${engine}]`,
+        async (db, dir) => {
+          await run(db, [
+            'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+            'CREATE TABLE txt (id bigint PRIMARY KEY, org_id bigint NOT NULL, s text, v varchar(50), b bytea, c char(5), j jsonb, a text[])',
+            'INSERT INTO orgs VALUES (1), (2)',
+            String.raw`INSERT INTO txt VALUES
+           (1, 1, E'tab\there\nnew\rline \\ back \\N slash', E'\\N', '\x5c4e090a0d00ff5c', 'ab', '{"k": "a\\tb\\\\c\\n"}', E'{"a\\\\b","c\td",NULL,""}'),
+           (2, 1, '', '', '\x', '', '""', '{}'),
+           (3, 1, NULL, NULL, NULL, NULL, NULL, NULL),
+           (4, 1, E'\\.', 'NULL', '\x5c2e', E'\\.', '"\\\\N"', '{NULL}'),
+           (5, 1, '🚀 Ñandú', E'\\\\N\t', '\x00', NULL, '{"🚀": null}', E'{"\\\\N"}'),
+           (6, 2, 'u', 'u', NULL, NULL, NULL, NULL)`,
+          ]);
+          await roundTrip(db, dir, {
+            bulkMinRows,
+            tables: ['orgs', 'txt'],
+            config: ORGS,
+            changeOthers: ["UPDATE txt SET s = E'u\\tchanged' WHERE org_id = 2"],
+            damage: ['DELETE FROM txt WHERE id IN (1, 2, 3, 4)', "UPDATE txt SET v = '' WHERE id = 5"],
+          });
+          const back = await db.query('SELECT s, v FROM txt WHERE id = 1');
+          assert.deepEqual(back, [{ s: 'tab\there\nnew\rline \\ back \\N slash', v: '\\N' }]);
+        },
+      );
+
+      withDatabase(
+        engine,
+        `keys of types whose order is not their text's (enum, interval) write only what differs [${engine}]`,
+        async (db, dir) => {
+          await run(db, [
+            "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+            'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+            'CREATE TABLE moods (org_id bigint NOT NULL, k mood NOT NULL, span interval NOT NULL, v text, PRIMARY KEY (org_id, k, span))',
+            'INSERT INTO orgs VALUES (1), (2)',
+            `INSERT INTO moods VALUES (1, 'sad', '1 day', 'a'), (1, 'happy', '2 hours', 'b'), (1, 'ok', '10 days', 'c'),
            (1, 'ok', '9 days', 'd'), (2, 'ok', '1 day', 'u')`,
-        ]);
-        const r = await roundTrip(db, dir, {
-          tables: ['orgs', 'moods'],
-          config: ORGS,
-          changeOthers: ["UPDATE moods SET v = 'u2' WHERE org_id = 2"],
-          damage: ["UPDATE moods SET v = 'x' WHERE k = 'happy'", "DELETE FROM moods WHERE span = '9 days'"],
-        });
-        assert.equal(r.written, 2, 'one update and one insert: no row is deleted and re-inserted');
-      },
-    );
+          ]);
+          const r = await roundTrip(db, dir, {
+            bulkMinRows,
+            tables: ['orgs', 'moods'],
+            config: ORGS,
+            changeOthers: ["UPDATE moods SET v = 'u2' WHERE org_id = 2"],
+            damage: ["UPDATE moods SET v = 'x' WHERE k = 'happy'", "DELETE FROM moods WHERE span = '9 days'"],
+          });
+          assert.equal(r.written, 2, 'one update and one insert: no row is deleted and re-inserted');
+        },
+      );
 
-    withDatabase(
-      engine,
-      `tables without a key holding json and point; GENERATED ALWAYS identities [${engine}]`,
-      async (db, dir) => {
-        await run(db, [
-          'CREATE TABLE orgs (id bigint PRIMARY KEY)',
-          'CREATE TABLE logs (org_id bigint NOT NULL, j json, p point, msg text)',
-          'CREATE TABLE items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org_id bigint NOT NULL, v text)',
-          'INSERT INTO orgs VALUES (1), (2)',
-          `INSERT INTO logs VALUES (1, '{"k":1}', '(1,2)', 'dup'), (1, '{"k":1}', '(1,2)', 'dup'), (1, NULL, NULL, 'x'),
+      withDatabase(
+        engine,
+        `tables without a key holding json and point; GENERATED ALWAYS identities [${engine}]`,
+        async (db, dir) => {
+          await run(db, [
+            'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+            'CREATE TABLE logs (org_id bigint NOT NULL, j json, p point, msg text)',
+            'CREATE TABLE items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org_id bigint NOT NULL, v text)',
+            'INSERT INTO orgs VALUES (1), (2)',
+            `INSERT INTO logs VALUES (1, '{"k":1}', '(1,2)', 'dup'), (1, '{"k":1}', '(1,2)', 'dup'), (1, NULL, NULL, 'x'),
            (2, '{}', '(0,0)', 'u')`,
-          "INSERT INTO items (org_id, v) VALUES (1, 'a'), (1, 'b'), (2, 'u')",
-        ]);
-        await roundTrip(db, dir, {
-          tables: ['orgs', 'logs', 'items'],
-          config: ORGS,
-          changeOthers: ["INSERT INTO logs VALUES (2, NULL, NULL, 'u2')", "UPDATE items SET v = 'u2' WHERE org_id = 2"],
-          damage: [
-            "DELETE FROM logs WHERE ctid = (SELECT ctid FROM logs WHERE msg = 'dup' LIMIT 1)",
-            "INSERT INTO logs VALUES (1, '[1]', '(5,5)', 'new')",
-            'DELETE FROM items WHERE org_id = 1',
-          ],
-        });
-        // The identity is ahead of every restored id: the application's next insert works.
-        await db.execute("INSERT INTO items (org_id, v) VALUES (1, 'next')");
-      },
-    );
-  }
+            "INSERT INTO items (org_id, v) VALUES (1, 'a'), (1, 'b'), (2, 'u')",
+          ]);
+          await roundTrip(db, dir, {
+            bulkMinRows,
+            tables: ['orgs', 'logs', 'items'],
+            config: ORGS,
+            changeOthers: [
+              "INSERT INTO logs VALUES (2, NULL, NULL, 'u2')",
+              "UPDATE items SET v = 'u2' WHERE org_id = 2",
+            ],
+            damage: [
+              "DELETE FROM logs WHERE ctid = (SELECT ctid FROM logs WHERE msg = 'dup' LIMIT 1)",
+              "INSERT INTO logs VALUES (1, '[1]', '(5,5)', 'new')",
+              'DELETE FROM items WHERE org_id = 1',
+            ],
+          });
+          // The identity is ahead of every restored id: the application's next insert works.
+          await db.execute("INSERT INTO items (org_id, v) VALUES (1, 'next')");
+        },
+      );
+    }
 
-  withDatabase('postgres', 'values of 20 MB restore and verify', async (db, dir) => {
-    await run(db, [
-      'CREATE TABLE orgs (id bigint PRIMARY KEY)',
-      'CREATE TABLE docs (id bigint PRIMARY KEY, org_id bigint NOT NULL, body bytea, txt text)',
-      'INSERT INTO orgs VALUES (1), (2)',
-      "INSERT INTO docs VALUES (1, 1, decode(repeat('00ff', 10 * 1024 * 1024), 'hex'), repeat('é', 1024 * 1024)), (2, 2, 'u', 'u')",
-    ]);
-    await roundTrip(db, dir, {
-      tables: ['orgs', 'docs'],
-      config: ORGS,
-      changeOthers: ["UPDATE docs SET body = 'u2' WHERE org_id = 2"],
-      damage: ["UPDATE docs SET body = 'small' WHERE org_id = 1"],
-    });
-  });
-
-  withDatabase(
-    'postgres',
-    'a move into a database with another time zone verifies equal instants as equal',
-    async (db, dir) => {
+    withDatabase('postgres', 'values of 20 MB restore and verify', async (db, dir) => {
       await run(db, [
         'CREATE TABLE orgs (id bigint PRIMARY KEY)',
-        'CREATE TABLE ev (id bigint PRIMARY KEY, org_id bigint NOT NULL, at timestamptz, d date)',
-        'INSERT INTO orgs VALUES (1)',
-        "INSERT INTO ev VALUES (1, 1, '2024-03-31 01:30:00.5+00', '2024-03-31')",
+        'CREATE TABLE docs (id bigint PRIMARY KEY, org_id bigint NOT NULL, body bytea, txt text)',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO docs VALUES (1, 1, decode(repeat('00ff', 10 * 1024 * 1024), 'hex'), repeat('é', 1024 * 1024)), (2, 2, 'u', 'u')",
       ]);
-      const out = join(dir, 'tz.tnt');
-      await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
-      const other = await createTempDatabase('postgres');
-      try {
-        const admin = await connectDb(other.url);
-        await admin.execute(
-          `ALTER DATABASE ${admin.dialect.quoteIdent(other.url.split('/').pop()!)} SET timezone = 'Asia/Tokyo'`,
-        );
-        await admin.close();
-        const db2 = await connectDb(other.url, { values: 'text' });
-        try {
-          await run(db2, [
-            'CREATE TABLE orgs (id bigint PRIMARY KEY)',
-            'CREATE TABLE ev (id bigint PRIMARY KEY, org_id bigint NOT NULL, at timestamptz, d date)',
-          ]);
-          await restoreTenant(db2, { archive: out, safetyDir: join(dir, 'safety') });
-          assert.deepEqual(await exactDigest(db2, ['orgs', 'ev']), await exactDigest(db, ['orgs', 'ev']));
-        } finally {
-          await db2.close();
-        }
-      } finally {
-        await other.drop();
-      }
-    },
-  );
-});
-
-// Rows shared between tenants, FK actions and references from other tenants: a restore of T never changes them.
-for (const engine of ['mysql', 'postgres', 'pglite'] as const) {
-  describe(`isolation [${engine}]`, () => {
-    const deferrable = engine === 'mysql' ? '' : ' DEFERRABLE INITIALLY IMMEDIATE';
-    const schema = [
-      'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
-      'CREATE TABLE `a` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `name` VARCHAR(20))',
-      'CREATE TABLE `b` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `name` VARCHAR(20))',
-      // A link row whose two parents can belong to two tenants: it has no org_id of its own.
-      `CREATE TABLE \`link\` (\`id\` BIGINT PRIMARY KEY, \`a_id\` BIGINT NOT NULL, \`b_id\` BIGINT NOT NULL, \`payload\` VARCHAR(20),
-         CONSTRAINT \`fk_la\` FOREIGN KEY (\`a_id\`) REFERENCES \`a\` (\`id\`)${deferrable},
-         CONSTRAINT \`fk_lb\` FOREIGN KEY (\`b_id\`) REFERENCES \`b\` (\`id\`)${deferrable})`,
-      // Another tenant's row pointing at a row of T, with actions that would carry a delete into it.
-      `CREATE TABLE \`notes\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`a_id\` BIGINT NULL,
-         CONSTRAINT \`fk_na\` FOREIGN KEY (\`a_id\`) REFERENCES \`a\` (\`id\`) ON DELETE CASCADE${deferrable})`,
-      'INSERT INTO `orgs` VALUES (1), (2)',
-      "INSERT INTO `a` VALUES (1, 1, 'a1'), (2, 2, 'a2')",
-      "INSERT INTO `b` VALUES (1, 1, 'b1'), (2, 2, 'b2')",
-      "INSERT INTO `link` VALUES (1, 1, 1, 'T only'), (2, 1, 2, 'shared'), (3, 2, 2, 'U only')",
-      'INSERT INTO `notes` VALUES (1, 1, 1), (2, 2, 1)',
-    ];
-    const tables = ['orgs', 'a', 'b', 'link', 'notes'];
+      await roundTrip(db, dir, {
+        bulkMinRows,
+        tables: ['orgs', 'docs'],
+        config: ORGS,
+        changeOthers: ["UPDATE docs SET body = 'u2' WHERE org_id = 2"],
+        damage: ["UPDATE docs SET body = 'small' WHERE org_id = 1"],
+      });
+    });
 
     withDatabase(
-      engine,
-      'a row whose parents belong to two tenants is left untouched, and reported',
+      'postgres',
+      'a move into a database with another time zone verifies equal instants as equal',
       async (db, dir) => {
-        await run(db, schema);
-        const r = await roundTrip(db, dir, {
-          tables,
-          config: ORGS,
-          changeOthers: ["UPDATE `link` SET `payload` = 'U changed' WHERE `id` IN (2, 3)"],
-          damage: [
-            "UPDATE `link` SET `payload` = 'damaged' WHERE `id` = 1",
-            "UPDATE `a` SET `name` = 'x' WHERE `id` = 1",
-          ],
-        });
-        const link = r.tables.find((t) => t.table === 'link')!;
-        assert.equal(link.archived, 1, 'the shared link row is not the tenant’s');
-        assert.equal(link.shared, 1);
-        assert.ok(r.notes.some((n) => /link: 1 rows are shared/.test(n)));
-      },
-    );
-
-    withDatabase(
-      engine,
-      'deleting a row another tenant references is refused before any write (no CASCADE, no dangling row)',
-      async (db, dir) => {
-        await run(db, schema);
-        const out = join(dir, 'iso.tnt');
+        await run(db, [
+          'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+          'CREATE TABLE ev (id bigint PRIMARY KEY, org_id bigint NOT NULL, at timestamptz, d date)',
+          'INSERT INTO orgs VALUES (1)',
+          "INSERT INTO ev VALUES (1, 1, '2024-03-31 01:30:00.5+00', '2024-03-31')",
+        ]);
+        const out = join(dir, 'tz.tnt');
         await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
-        // After the backup T gets a new row, and U's note comes to reference it: restoring T would delete it.
-        await run(db, ["INSERT INTO `a` VALUES (3, 1, 'new')", 'UPDATE `notes` SET `a_id` = 3 WHERE `id` = 2']);
-        const before = await exactDigest(db, tables);
-        await assert.rejects(restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }), (e: unknown) => {
-          return (
-            code('TENANTOPS_E_SHARED_ROWS')(e) && (e as TenantopsError).details.some((d) => /notes\(a_id=3\)/.test(d))
+        const other = await createTempDatabase('postgres');
+        try {
+          const admin = await connectDb(other.url);
+          await admin.execute(
+            `ALTER DATABASE ${admin.dialect.quoteIdent(other.url.split('/').pop()!)} SET timezone = 'Asia/Tokyo'`,
           );
-        });
-        assert.deepEqual(await exactDigest(db, tables), before);
-        // The same restore as a dry run reports it too, and exits with the usage-class code 4.
-        const dry = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), dryRun: true }).catch(
-          (e: unknown) => e,
-        );
-        assert.ok(code('TENANTOPS_E_SHARED_ROWS')(dry));
-        assert.equal((dry as TenantopsError).exitCode, 4);
+          await admin.close();
+          const db2 = await connectDb(other.url, { values: 'text' });
+          try {
+            await run(db2, [
+              'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+              'CREATE TABLE ev (id bigint PRIMARY KEY, org_id bigint NOT NULL, at timestamptz, d date)',
+            ]);
+            await restoreTenant(db2, { archive: out, safetyDir: join(dir, 'safety'), bulkMinRows });
+            assert.deepEqual(await exactDigest(db2, ['orgs', 'ev']), await exactDigest(db, ['orgs', 'ev']));
+          } finally {
+            await db2.close();
+          }
+        } finally {
+          await other.drop();
+        }
       },
     );
   });
+
+  // Rows shared between tenants, FK actions and references from other tenants: a restore of T never changes them.
+  for (const engine of ['mysql', 'postgres', 'pglite'] as const) {
+    describe(`isolation [${engine}] (${path})`, () => {
+      const deferrable = engine === 'mysql' ? '' : ' DEFERRABLE INITIALLY IMMEDIATE';
+      const schema = [
+        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+        'CREATE TABLE `a` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `name` VARCHAR(20))',
+        'CREATE TABLE `b` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `name` VARCHAR(20))',
+        // A link row whose two parents can belong to two tenants: it has no org_id of its own.
+        `CREATE TABLE \`link\` (\`id\` BIGINT PRIMARY KEY, \`a_id\` BIGINT NOT NULL, \`b_id\` BIGINT NOT NULL, \`payload\` VARCHAR(20),
+         CONSTRAINT \`fk_la\` FOREIGN KEY (\`a_id\`) REFERENCES \`a\` (\`id\`)${deferrable},
+         CONSTRAINT \`fk_lb\` FOREIGN KEY (\`b_id\`) REFERENCES \`b\` (\`id\`)${deferrable})`,
+        // Another tenant's row pointing at a row of T, with actions that would carry a delete into it.
+        `CREATE TABLE \`notes\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`a_id\` BIGINT NULL,
+         CONSTRAINT \`fk_na\` FOREIGN KEY (\`a_id\`) REFERENCES \`a\` (\`id\`) ON DELETE CASCADE${deferrable})`,
+        'INSERT INTO `orgs` VALUES (1), (2)',
+        "INSERT INTO `a` VALUES (1, 1, 'a1'), (2, 2, 'a2')",
+        "INSERT INTO `b` VALUES (1, 1, 'b1'), (2, 2, 'b2')",
+        "INSERT INTO `link` VALUES (1, 1, 1, 'T only'), (2, 1, 2, 'shared'), (3, 2, 2, 'U only')",
+        'INSERT INTO `notes` VALUES (1, 1, 1), (2, 2, 1)',
+      ];
+      const tables = ['orgs', 'a', 'b', 'link', 'notes'];
+
+      withDatabase(
+        engine,
+        'a row whose parents belong to two tenants is left untouched, and reported',
+        async (db, dir) => {
+          await run(db, schema);
+          const r = await roundTrip(db, dir, {
+            bulkMinRows,
+            tables,
+            config: ORGS,
+            changeOthers: ["UPDATE `link` SET `payload` = 'U changed' WHERE `id` IN (2, 3)"],
+            damage: [
+              "UPDATE `link` SET `payload` = 'damaged' WHERE `id` = 1",
+              "UPDATE `a` SET `name` = 'x' WHERE `id` = 1",
+            ],
+          });
+          const link = r.tables.find((t) => t.table === 'link')!;
+          assert.equal(link.archived, 1, 'the shared link row is not the tenant’s');
+          assert.equal(link.shared, 1);
+          assert.ok(r.notes.some((n) => /link: 1 rows are shared/.test(n)));
+        },
+      );
+
+      withDatabase(
+        engine,
+        'deleting a row another tenant references is refused before any write (no CASCADE, no dangling row)',
+        async (db, dir) => {
+          await run(db, schema);
+          const out = join(dir, 'iso.tnt');
+          await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
+          // After the backup T gets a new row, and U's note comes to reference it: restoring T would delete it.
+          await run(db, ["INSERT INTO `a` VALUES (3, 1, 'new')", 'UPDATE `notes` SET `a_id` = 3 WHERE `id` = 2']);
+          const before = await exactDigest(db, tables);
+          await assert.rejects(
+            restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), bulkMinRows }),
+            (e: unknown) => {
+              return (
+                code('TENANTOPS_E_SHARED_ROWS')(e) &&
+                (e as TenantopsError).details.some((d) => /notes\(a_id=3\)/.test(d))
+              );
+            },
+          );
+          assert.deepEqual(await exactDigest(db, tables), before);
+          // The same restore as a dry run reports it too, and exits with the usage-class code 4.
+          const dry = await restoreTenant(db, {
+            archive: out,
+            safetyDir: join(dir, 's'),
+            dryRun: true,
+            bulkMinRows,
+          }).catch((e: unknown) => e);
+          assert.ok(code('TENANTOPS_E_SHARED_ROWS')(dry));
+          assert.equal((dry as TenantopsError).exitCode, 4);
+        },
+      );
+    });
+  }
 }
 
 describe('bad scope config', () => {

@@ -1,4 +1,4 @@
-import type { DbSession } from '../../db/index.ts';
+import type { BulkValue, DbSession } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
 import { bindValue, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
 import type { SchemaInfo, TableInfo } from '../schema-info.ts';
@@ -11,10 +11,21 @@ const MAX_PARAMS = 30000;
 const MAX_ROWS = 1000;
 const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
 
+/**
+ * A table with at least this many rows to insert is loaded through the engine's bulk protocol (COPY, LOAD DATA):
+ * a deleted tenant or a new database. Below it a delta keeps multi-row INSERTs, one statement per 1,000 rows,
+ * where the bulk path's fixed cost would not pay (docs/performance.md, "Bulk inserts").
+ */
+export const BULK_MIN_ROWS = 1000;
+// Rows read from the spool between progress reports while a bulk load streams.
+const BULK_BATCH = 1000;
+
 export interface ApplyHooks {
-  /** Rows written by the statement that just ran. */
+  /** Rows written by the statement that just ran (sent, for a bulk load). */
   onRows?: (n: number) => void;
   checkpoint?: (name: string) => Promise<void>;
+  /** Overrides BULK_MIN_ROWS (tests force either path with it). */
+  bulkMinRows?: number;
 }
 
 /**
@@ -129,9 +140,47 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
   }
 }
 
-async function applyInserts(s: DbSession, scope: TenantScope, t: TablePlan, hooks: ApplyHooks): Promise<void> {
+/**
+ * The plan's inserts for a table in one bulk load, when the session can (else false, nothing written). The load
+ * must report exactly the rows sent; a duplicate key fails it as it fails an INSERT.
+ */
+async function bulkInserts(s: DbSession, t: TablePlan, hooks: ApplyHooks): Promise<boolean> {
+  let sent = 0;
+  async function* rows(): AsyncIterable<BulkValue[]> {
+    for (const batch of t.inserts.batches(BULK_BATCH)) {
+      for (const line of batch) yield parseRow(line).map(bindValue);
+      sent += batch.length;
+      hooks.onRows?.(batch.length);
+      // Inside the load, part of the rows sent: where a kill must leave nothing behind.
+      await hooks.checkpoint?.('during-insert');
+    }
+  }
+  const n = await s.copyRows(t.table, t.columns, rows());
+  if (n === null) return false;
+  if (n !== sent) throw mismatch('a bulk load', t.table, sent, n);
+  return true;
+}
+
+function note(plan: RestorePlan, text: string): void {
+  if (!plan.notes.includes(text)) plan.notes.push(text);
+}
+
+async function applyInserts(
+  s: DbSession,
+  scope: TenantScope,
+  plan: RestorePlan,
+  t: TablePlan,
+  hooks: ApplyHooks,
+): Promise<void> {
   const d = scope.dialect;
   const info = scope.schema.get(t.table)!;
+  // COPY does not apply rewrite rules, which INSERT does: a table with rules on INSERT keeps INSERT, so both
+  // paths write the same.
+  if (t.insert >= (hooks.bulkMinRows ?? BULK_MIN_ROWS) && !info.insertRules?.length) {
+    // The plan's notes are the result's: they say which path each large table took, and why not the fast one.
+    if (await bulkInserts(s, t, hooks)) return note(plan, `bulk-loaded: ${t.table} (${t.insert} rows)`);
+    note(plan, 'bulk load refused by the server (MariaDB: local_infile is OFF): rows inserted with INSERT');
+  }
   const head = d.insertHead(info, t.columns);
   const perStmt = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / Math.max(1, t.columns.length))));
   let rows: CanonicalValue[][] = [];
@@ -206,7 +255,7 @@ async function applyInOrder(s: DbSession, scope: TenantScope, plan: RestorePlan,
   await hooks.checkpoint?.('after-delete');
   for (const t of order) {
     if (t.update) await applyUpdates(s, scope, t, hooks);
-    if (t.insert) await applyInserts(s, scope, t, hooks);
+    if (t.insert) await applyInserts(s, scope, plan, t, hooks);
   }
 }
 

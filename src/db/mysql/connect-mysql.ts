@@ -5,6 +5,7 @@ import type { DbTarget } from '../db-target.ts';
 import { mysqlDialect } from './mysql-dialect.ts';
 import { wrapDbError } from '../wrap-db-error.ts';
 import { runTransaction } from '../run-transaction.ts';
+import { loadDataLocal } from './load-data-local.ts';
 
 interface RawConnection {
   query(o: { sql: string; values: unknown[] }): { stream(o: { highWaterMark: number }): AsyncIterable<unknown> };
@@ -155,6 +156,13 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
         throw wrapDbError(e, target, 'query');
       }
       if (batch.length) yield batch;
+    },
+    async copyRows(table, columns, rows) {
+      try {
+        return await loadDataLocal(c, table, columns, rows);
+      } catch (e) {
+        throw wrapDbError(e, target, 'query');
+      }
     },
   });
 

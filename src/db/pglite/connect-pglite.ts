@@ -5,6 +5,7 @@ import type { DbTarget } from '../db-target.ts';
 import { postgresDialect } from '../postgres/postgres-dialect.ts';
 import { beginStatement, cursorStream, nextCursorName, TEXT_SESSION_SETTINGS } from '../postgres/connect-postgres.ts';
 import { wrapDbError } from '../wrap-db-error.ts';
+import { copyFromBlob } from './copy-from-blob.ts';
 import { parseInt8 } from '../int8.ts';
 
 type PgliteTarget = Extract<DbTarget, { engine: 'pglite' }>;
@@ -99,6 +100,16 @@ export async function connectPglite(target: PgliteTarget, options: ConnectOption
         }
       },
       stream: (sql, params, batchSize) => cursorStream(session, sql, params, batchSize, nextCursorName()),
+      async copyRows(table, columns, rows) {
+        queued++;
+        try {
+          return await copyFromBlob(q, table, columns, rows);
+        } catch (e) {
+          throw wrapDbError(e, target, 'query');
+        } finally {
+          queued--;
+        }
+      },
     };
     return session;
   };

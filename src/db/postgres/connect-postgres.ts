@@ -5,6 +5,7 @@ import { postgresDialect } from './postgres-dialect.ts';
 import { wrapDbError } from '../wrap-db-error.ts';
 import { parseInt8 } from '../int8.ts';
 import { runTransaction } from '../run-transaction.ts';
+import { copyFromStdin } from './copy-from-stdin.ts';
 
 type PgTarget = Extract<DbTarget, { engine: 'postgres' }>;
 
@@ -108,6 +109,13 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
         }
       },
       stream: (sql, params, batchSize) => cursorStream(session, sql, params, batchSize, nextCursorName()),
+      async copyRows(table, columns, rows) {
+        try {
+          return await copyFromStdin(c, table, columns, rows);
+        } catch (e) {
+          throw wrapDbError(e, target, 'query');
+        }
+      },
     };
     return session;
   };

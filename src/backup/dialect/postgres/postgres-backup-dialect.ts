@@ -170,6 +170,16 @@ export const postgresBackupDialect: BackupDialect = {
         WHERE n.nspname = current_schema() AND NOT tg.tgisinternal AND tg.tgenabled <> 'D' ORDER BY tg.tgname`,
     );
     for (const r of trg) out.get(r.t)?.triggers.push({ table: r.t, name: r.n, timing: '', always: r.e === 'A' });
+    // ev_type '3': rules ON INSERT.
+    const rules = await db.query<{ t: string; n: string }>(
+      `SELECT c.relname AS t, r.rulename AS n
+         FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relkind = 'r' AND r.ev_type = '3' ORDER BY r.rulename`,
+    );
+    for (const r of rules) {
+      const t = out.get(r.t);
+      if (t) (t.insertRules ??= []).push(r.n);
+    }
     return out;
   },
   readExpr: (c: ColumnInfo) => q(c.name),
