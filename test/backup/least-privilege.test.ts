@@ -49,95 +49,112 @@ const auditTrigger = (engine: 'mysql' | 'postgres') =>
         'CREATE TRIGGER z_audit AFTER INSERT ON z_parent FOR EACH ROW EXECUTE FUNCTION z_audit()',
       ];
 
-for (const engine of ['mysql', 'postgres'] as const) {
-  describe(`least privilege [${engine}]`, () => {
-    test('restore as a non-superuser owner / granted user: FK order, sequences moved, triggers refused or let fire', async (t) => {
-      const why = await skipReason(engine);
-      if (why) return t.skip(why);
-      const tmp = await createLeastPrivilegeDatabase(engine);
-      const dir = mkdtempSync(join(tmpdir(), 'tenantops-lp-'));
-      // The schema is the owner's on PostgreSQL; on MariaDB the administrator creates it.
-      const admin = await connectDb(tmp.url, { values: 'text' });
-      const db = await connectDb(tmp.restricted, { values: 'text' });
-      try {
-        await run(admin, [...schema(engine), ...auditTrigger(engine)]);
-        const tables = ['orgs', 'z_parent', 'a_child', 'items'];
-        const out = join(dir, 'lp.tnt');
-        await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
-        await run(db, ['DELETE FROM `a_child` WHERE `org_id` = 1', 'DELETE FROM `z_parent` WHERE `org_id` = 1']);
-        const before = await exactDigest(db, [...tables, 'audit_log']);
-        // Neither role may skip the audit trigger: refused before any write, naming it and the way out.
-        await assert.rejects(
-          restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }),
-          (e: unknown) =>
-            code('TENANTOPS_E_TRIGGERS')(e) && /z_parent\.z_audit.*triggers: fire/.test((e as Error).message),
-        );
-        assert.deepEqual(await exactDigest(db, [...tables, 'audit_log']), before);
-        await run(admin, [
-          "INSERT INTO `z_parent` VALUES (1, 1, 'p1'), (2, 1, 'p2')",
-          'INSERT INTO `a_child` VALUES (1, 1, 1), (2, 1, 2)',
-        ]);
-        await run(admin, ['DELETE FROM `audit_log`']);
-        await roundTrip(db, dir, {
-          tables,
-          config: { ...ORGS, triggers: 'fire' },
-          changeOthers: ["UPDATE `items` SET `v` = 'u2' WHERE `org_id` = 2"],
-          damage: [
-            'DELETE FROM `a_child` WHERE `org_id` = 1',
-            'DELETE FROM `z_parent` WHERE `org_id` = 1',
-            "UPDATE `items` SET `v` = 'x' WHERE `org_id` = 1",
-          ],
-        });
-        const audit = await db.query('SELECT COUNT(*) AS n FROM audit_log');
-        assert.ok(Number(audit[0]!.n) > 0, 'the trigger was let fire, and its rows outside the scope stay');
-      } finally {
-        await db.close();
-        await admin.close();
-        await tmp.drop();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+// Both tests run through multi-row INSERTs and through the bulk load (LOAD DATA LOCAL INFILE needs only INSERT;
+// COPY FROM STDIN only INSERT too), forced for every table that inserts a row.
+const PATHS = [
+  { path: 'INSERT', bulkMinRows: Number.POSITIVE_INFINITY },
+  { path: 'bulk load', bulkMinRows: 1 },
+];
 
-    test('a tenant moved to a new database: every sequence ends ahead of every restored id', async (t) => {
-      const why = await skipReason(engine);
-      if (why) return t.skip(why);
-      const src = await createTempDatabase(engine);
-      const dst = await createLeastPrivilegeDatabase(engine);
-      const dir = mkdtempSync(join(tmpdir(), 'tenantops-mv-'));
-      const a = await connectDb(src.url, { values: 'text' });
-      const admin = await connectDb(dst.url, { values: 'text' });
-      const b = await connectDb(dst.restricted, { values: 'text' });
-      try {
-        await run(a, schema(engine));
-        await run(a, ["INSERT INTO `items` (`org_id`, `v`) VALUES (1, 'late')"]);
-        await run(
-          admin,
-          schema(engine).filter((s) => !s.startsWith('INSERT')),
-        );
-        await run(admin, ['INSERT INTO `orgs` VALUES (2)']);
-        const out = join(dir, 'mv.tnt');
-        await backupTenant(a, { tenantId: '1', config: validateConfig(ORGS), out });
-        await restoreTenant(b, { archive: out, safetyDir: join(dir, 's') });
-        // The source also holds tenant 2's rows: without them, it must equal the target exactly.
-        await run(a, ['DELETE FROM `a_child` WHERE `org_id` = 2', 'DELETE FROM `z_parent` WHERE `org_id` = 2']);
-        assert.deepEqual(await exactDigest(b, ['z_parent', 'a_child']), await exactDigest(a, ['z_parent', 'a_child']));
-        // The application's next insert takes a fresh id: the sequence moved past the restored ids (1, 2, 4).
-        await run(b, ["INSERT INTO `items` (`org_id`, `v`) VALUES (2, 'next')"]);
-        const ids = await b.query('SELECT id FROM items ORDER BY id');
-        assert.deepEqual(
-          ids.map((r) => String(r.id)),
-          ['1', '2', '4', '5'],
-        );
-      } finally {
-        await a.close();
-        await b.close();
-        await admin.close();
-        await src.drop();
-        await dst.drop();
-        rmSync(dir, { recursive: true, force: true });
-      }
+for (const engine of ['mysql', 'postgres'] as const) {
+  for (const { path, bulkMinRows } of PATHS)
+    describe(`least privilege [${engine}] (${path})`, () => {
+      test('restore as a non-superuser owner / granted user: FK order, sequences moved, triggers refused or let fire', async (t) => {
+        const why = await skipReason(engine);
+        if (why) return t.skip(why);
+        const tmp = await createLeastPrivilegeDatabase(engine);
+        const dir = mkdtempSync(join(tmpdir(), 'tenantops-lp-'));
+        // The schema is the owner's on PostgreSQL; on MariaDB the administrator creates it.
+        const admin = await connectDb(tmp.url, { values: 'text' });
+        const db = await connectDb(tmp.restricted, { values: 'text' });
+        try {
+          await run(admin, [...schema(engine), ...auditTrigger(engine)]);
+          const tables = ['orgs', 'z_parent', 'a_child', 'items'];
+          const out = join(dir, 'lp.tnt');
+          await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
+          await run(db, ['DELETE FROM `a_child` WHERE `org_id` = 1', 'DELETE FROM `z_parent` WHERE `org_id` = 1']);
+          const before = await exactDigest(db, [...tables, 'audit_log']);
+          // Neither role may skip the audit trigger: refused before any write, naming it and the way out.
+          await assert.rejects(
+            restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), bulkMinRows }),
+            (e: unknown) =>
+              code('TENANTOPS_E_TRIGGERS')(e) && /z_parent\.z_audit.*triggers: fire/.test((e as Error).message),
+          );
+          assert.deepEqual(await exactDigest(db, [...tables, 'audit_log']), before);
+          await run(admin, [
+            "INSERT INTO `z_parent` VALUES (1, 1, 'p1'), (2, 1, 'p2')",
+            'INSERT INTO `a_child` VALUES (1, 1, 1), (2, 1, 2)',
+          ]);
+          await run(admin, ['DELETE FROM `audit_log`']);
+          await roundTrip(db, dir, {
+            bulkMinRows,
+            tables,
+            config: { ...ORGS, triggers: 'fire' },
+            changeOthers: ["UPDATE `items` SET `v` = 'u2' WHERE `org_id` = 2"],
+            damage: [
+              'DELETE FROM `a_child` WHERE `org_id` = 1',
+              'DELETE FROM `z_parent` WHERE `org_id` = 1',
+              "UPDATE `items` SET `v` = 'x' WHERE `org_id` = 1",
+            ],
+          });
+          const audit = await db.query('SELECT COUNT(*) AS n FROM audit_log');
+          assert.ok(Number(audit[0]!.n) > 0, 'the trigger was let fire, and its rows outside the scope stay');
+        } finally {
+          await db.close();
+          await admin.close();
+          await tmp.drop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
+      test('a tenant moved to a new database: every sequence ends ahead of every restored id', async (t) => {
+        const why = await skipReason(engine);
+        if (why) return t.skip(why);
+        const src = await createTempDatabase(engine);
+        const dst = await createLeastPrivilegeDatabase(engine);
+        const dir = mkdtempSync(join(tmpdir(), 'tenantops-mv-'));
+        const a = await connectDb(src.url, { values: 'text' });
+        const admin = await connectDb(dst.url, { values: 'text' });
+        const b = await connectDb(dst.restricted, { values: 'text' });
+        try {
+          await run(a, schema(engine));
+          await run(a, ["INSERT INTO `items` (`org_id`, `v`) VALUES (1, 'late')"]);
+          await run(
+            admin,
+            schema(engine).filter((s) => !s.startsWith('INSERT')),
+          );
+          await run(admin, ['INSERT INTO `orgs` VALUES (2)']);
+          const out = join(dir, 'mv.tnt');
+          await backupTenant(a, { tenantId: '1', config: validateConfig(ORGS), out });
+          const r = await restoreTenant(b, { archive: out, safetyDir: join(dir, 's'), bulkMinRows });
+          assert.equal(
+            r.notes.filter((n) => n.startsWith('bulk-loaded:')).length,
+            bulkMinRows === 1 ? 4 : 0,
+            `orgs, z_parent, a_child and items bulk-loaded or not, as asked: ${r.notes.join('; ')}`,
+          );
+          // The source also holds tenant 2's rows: without them, it must equal the target exactly.
+          await run(a, ['DELETE FROM `a_child` WHERE `org_id` = 2', 'DELETE FROM `z_parent` WHERE `org_id` = 2']);
+          assert.deepEqual(
+            await exactDigest(b, ['z_parent', 'a_child']),
+            await exactDigest(a, ['z_parent', 'a_child']),
+          );
+          // The application's next insert takes a fresh id: the sequence moved past the restored ids (1, 2, 4).
+          await run(b, ["INSERT INTO `items` (`org_id`, `v`) VALUES (2, 'next')"]);
+          const ids = await b.query('SELECT id FROM items ORDER BY id');
+          assert.deepEqual(
+            ids.map((r) => String(r.id)),
+            ['1', '2', '4', '5'],
+          );
+        } finally {
+          await a.close();
+          await b.close();
+          await admin.close();
+          await src.drop();
+          await dst.drop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
     });
-  });
 }
 
 for (const engine of ['mysql', 'postgres'] as const) {
