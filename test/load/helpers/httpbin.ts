@@ -17,25 +17,27 @@ export function startHttpbin(): Promise<Httpbin | string> {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
     const unavailable = (why: string) => {
       if (process.env.TENANTOPS_REQUIRE_SERVERS === '1') reject(new Error(`TENANTOPS_REQUIRE_SERVERS=1 but ${why}`));
       else resolve(`${why}; install python3-httpbin and gunicorn, or set TENANTOPS_REQUIRE_SERVERS=1 to fail`);
     };
     child.on('error', (e) => unavailable(`gunicorn did not start (${e.message})`));
-    child.on('exit', (code) => unavailable(`gunicorn exited with ${code}: ${log.trim().split('\n').pop() ?? ''}`));
+    const early = (code: number | null) =>
+      unavailable(`gunicorn exited with ${code}: ${log.trim().split('\n').pop() ?? ''}`);
+    child.on('exit', early);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       log += chunk;
       const m = /Listening at: (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
       if (!m) return;
-      child.removeAllListeners('exit');
+      child.off('exit', early);
       resolve({
         url: m[1],
-        close: () =>
-          new Promise<void>((done) => {
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
+        close: () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          return exited;
+        },
       });
     });
   });
