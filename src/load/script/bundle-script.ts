@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { LoadError } from '../load-error.ts';
+import { jslibModules } from './jslib-modules.ts';
 
 /** The k6 modules the runtime shims provide (runtime/vu-worker.ts). */
 export const K6_MODULES = [
@@ -54,7 +55,7 @@ export async function bundleScript(path: string): Promise<string> {
       target: 'es2022',
       logLevel: 'silent',
       sourcemap: false,
-      plugins: [k6Modules(unsupported)],
+      plugins: [jslibModules(), k6Modules(unsupported)],
     });
     return out.outputFiles[0].text;
   } catch (e) {
