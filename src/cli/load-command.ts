@@ -1,8 +1,8 @@
 import type { Command, CliIo } from './command.ts';
-import { LoadError, runLoad, type CliOverrides } from '../load/index.ts';
+import { LOAD_EXIT, LoadError, runLoad, type CliOverrides } from '../load/index.ts';
 
 const USAGE =
-  'load SCRIPT [-e KEY=VALUE]... [--vus N --duration D | --iterations N] [--summary-export FILE] [--out json=FILE] [--out html=FILE] [--quiet]';
+  'load SCRIPT [-e KEY=VALUE]... [--vus N --duration D | --iterations N] [--summary-export FILE] [--out json=FILE] [--out html=FILE] [--quiet] [--verbose]';
 
 interface LoadArgs {
   script: string;
@@ -12,6 +12,7 @@ interface LoadArgs {
   jsonOut?: string;
   htmlOut?: string;
   quiet: boolean;
+  verbose: boolean;
   help: boolean;
 }
 
@@ -26,7 +27,7 @@ function positiveInt(flag: string, v: string): number {
 
 /** k6's flag syntax: short and long names, `--flag value` and `--flag=value`, repeatable -e and --out. */
 export function parseLoadArgs(argv: string[]): LoadArgs {
-  const out: LoadArgs = { script: '', env: {}, cli: {}, quiet: false, help: false };
+  const out: LoadArgs = { script: '', env: {}, cli: {}, quiet: false, verbose: false, help: false };
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -46,6 +47,10 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       case '-q':
       case '--quiet':
         out.quiet = true;
+        break;
+      case '-v':
+      case '--verbose':
+        out.verbose = true;
         break;
       case '-e':
       case '--env': {
@@ -130,17 +135,30 @@ export const loadCommand: Command = {
       description: 'k6 NDJSON metric points, or a self-contained HTML report',
     },
     quiet: { type: 'boolean', short: 'q', description: 'No progress on stderr' },
+    verbose: { type: 'boolean', short: 'v', description: 'Debug log lines, console.debug() included' },
   },
   async run({ argv }, io: CliIo): Promise<number> {
     const controller = new AbortController();
-    const onSigint = () => controller.abort();
+    // As k6: the first SIGINT or SIGTERM stops the test (teardown and the summary still run, exit 105);
+    // a second one exits at once. https://grafana.com/docs/k6/latest/get-started/running-k6/
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!controller.signal.aborted) {
+        controller.abort(signal);
+        return;
+      }
+      io.stderr.write(
+        `tenantops load: aborting at once in response to a second ${signal} (exit ${LOAD_EXIT.externalAbort})\n`,
+      );
+      process.exit(LOAD_EXIT.externalAbort);
+    };
     try {
       const args = parseLoadArgs(argv);
       if (args.help) {
         io.stdout.write(`Usage: tenantops ${USAGE}\n`);
         return 0;
       }
-      process.once('SIGINT', onSigint);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const result = await runLoad({
         script: args.script,
         env: args.env,
@@ -149,6 +167,7 @@ export const loadCommand: Command = {
         jsonOut: args.jsonOut,
         htmlOut: args.htmlOut,
         quiet: args.quiet,
+        verbose: args.verbose,
         stdout: io.stdout,
         stderr: io.stderr,
         processEnv: io.env,
@@ -164,7 +183,8 @@ export const loadCommand: Command = {
       }
       throw e;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
     }
   },
 };

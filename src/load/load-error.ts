@@ -8,6 +8,8 @@ export const LOAD_EXIT = {
   setupTimeout: 100,
   teardownTimeout: 101,
   invalidConfig: 104,
+  /** Stopped by a signal (Ctrl-C, SIGTERM): k6's ExternalAbort. */
+  externalAbort: 105,
   scriptError: 107,
   scriptAborted: 108,
 } as const;

@@ -2,12 +2,15 @@
 export interface Clock {
   /** Milliseconds on a monotonic scale. */
   now(): number;
+  /** Wall-clock epoch milliseconds at now(): sample times, log timestamps, exec.scenario.startTime. */
+  wall(): number;
   /** Resolves after ms, or at once when the signal aborts (never rejects). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const realClock: Clock = {
   now: () => performance.now(),
+  wall: () => performance.timeOrigin + performance.now(),
   sleep(ms, signal) {
     if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {

@@ -1,12 +1,13 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Metric } from '../metrics/metric-engine.ts';
 import type { Tags } from '../metrics/metric-types.ts';
+import type { Output } from './output.ts';
 
 /**
  * `--out json=FILE`: k6's NDJSON, a "Metric" line the first time a metric is seen,
  * then one "Point" line per sample. Lines are batched to keep write() calls rare.
  */
-export class JsonOutput {
+export class JsonOutput implements Output {
   private readonly stream: WriteStream;
   private readonly seen = new Set<string>();
   private buffer: string[] = [];
@@ -15,7 +16,7 @@ export class JsonOutput {
     this.stream = createWriteStream(path);
   }
 
-  listener = (metric: Metric, value: number, tags: Tags, time: number): void => {
+  sample = (metric: Metric, value: number, tags: Tags, time: number): void => {
     if (!this.seen.has(metric.name)) {
       this.seen.add(metric.name);
       const thresholds: string[] = [];
@@ -33,7 +34,7 @@ export class JsonOutput {
     this.buffer = [];
   }
 
-  close(): Promise<void> {
+  stop(): Promise<void> {
     this.flush();
     return new Promise((resolve, reject) => {
       this.stream.once('error', reject);

@@ -1,4 +1,10 @@
 import type { Writable } from 'node:stream';
+import type { Clock } from '../executors/clock.ts';
+import { plannedDuration } from '../executors/planned-duration.ts';
+import type { Metric } from '../metrics/metric-engine.ts';
+import type { Tags } from '../metrics/metric-types.ts';
+import type { ScenarioConfig } from '../options/scenario-config.ts';
+import type { Output } from '../output/output.ts';
 
 export interface ScenarioProgress {
   name: string;
@@ -14,29 +20,62 @@ export interface ScenarioProgress {
 
 const BAR = 20;
 
+function progressOf(s: ScenarioConfig): ScenarioProgress {
+  const plannedIterations =
+    s.executor === 'shared-iterations' ? s.iterations : s.executor === 'per-vu-iterations' ? s.iterations * s.vus : 0;
+  const common = { startedAt: undefined, finished: false, iterations: 0 };
+  return { name: s.name, executor: s.executor, plannedMs: plannedDuration(s), plannedIterations, ...common };
+}
+
 /**
  * Live progress on stderr, one line per scenario: redrawn in place on a TTY,
  * plain lines every few seconds otherwise (CI logs), as the house rules ask.
  */
-export class ProgressReporter {
-  private timer: NodeJS.Timeout | undefined;
+export class ProgressReporter implements Output {
+  private readonly scenarios: ScenarioProgress[];
+  private readonly byName: Map<string, ScenarioProgress>;
+  private readonly stopped = new AbortController();
   private drawn = 0;
 
   constructor(
     private readonly out: Writable & { isTTY?: boolean },
-    private readonly scenarios: ScenarioProgress[],
+    scenarios: readonly ScenarioConfig[],
     private readonly vus: () => number,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.scenarios = scenarios.map(progressOf);
+    this.byName = new Map(this.scenarios.map((p) => [p.name, p]));
+  }
 
   start(): void {
     const every = this.out.isTTY ? 500 : 5000;
-    this.timer = setInterval(() => this.draw(), every);
-    this.timer.unref();
+    void (async () => {
+      for (;;) {
+        await this.clock.sleep(every, this.stopped.signal);
+        if (this.stopped.signal.aborted) return;
+        this.draw();
+      }
+    })();
+  }
+
+  sample = (metric: Metric, _value: number, tags: Tags): void => {
+    if (metric.name !== 'iterations') return;
+    const p = this.byName.get(tags.scenario ?? '');
+    if (p) p.iterations++;
+  };
+
+  scenarioStarted(name: string): void {
+    const p = this.byName.get(name);
+    if (p) p.startedAt = this.clock.now();
+  }
+
+  scenarioFinished(name: string): void {
+    const p = this.byName.get(name);
+    if (p) p.finished = true;
   }
 
   line(s: ScenarioProgress): string {
-    const elapsed = s.startedAt === undefined ? 0 : this.now() - s.startedAt;
+    const elapsed = s.startedAt === undefined ? 0 : this.clock.now() - s.startedAt;
     let share: number;
     if (s.finished) share = 1;
     else if (s.plannedIterations > 0) share = Math.min(1, s.iterations / s.plannedIterations);
@@ -63,7 +102,8 @@ export class ProgressReporter {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.stopped.signal.aborted) return;
+    this.stopped.abort();
     this.draw(true);
   }
 }

@@ -32,6 +32,10 @@ export interface WorkerBoot {
   asyncPort: MessagePort;
   /** Epoch ms of the test start, for exec.instance.currentTestRunDuration. */
   testStart: number;
+  /** esbuild's source map of `code` (JSON), to report errors at the original file:line:col. */
+  sourceMap?: string;
+  /** Where script/mark-throw-sites.ts inserted text into `code`: [line, column, length]. */
+  insertions?: [number, number, number][];
 }
 
 export interface ExpectedStatuses {
@@ -124,6 +128,8 @@ export type MainToWorker =
       globalTags: Tags;
       options: Record<string, unknown>;
     }
+  /** Ends the running iteration now; a VU busy in synchronous code is terminated instead (vu/worker-vu.ts). */
+  | { t: 'interrupt' }
   | {
       t: 'call';
       fn: 'setup' | 'teardown' | 'handleSummary';
@@ -138,7 +144,8 @@ export type WorkerToMain =
   | { t: 'init-error'; message: string }
   | { t: 'metric'; name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; contains: 'default' | 'time' }
   | { t: 'samples'; s: SampleTuple[] }
-  | { t: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; message: string }
+  /** fields are logrus fields, e.g. source=console, or executor, scenario and source=stacktrace. */
+  | { t: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; message: string; fields?: Record<string, string> }
   | { t: 'abort'; reason: string }
   | { t: 'idle'; iterations: number; interrupted: boolean }
   | { t: 'result'; ok: true; value: unknown }

@@ -11,6 +11,7 @@ import {
   type WorkerBoot,
   type WorkerToMain,
 } from './protocol.ts';
+import type { EventLoop } from './event-loop.ts';
 import { InterruptSignal } from './signals.ts';
 
 const FLUSH_SAMPLES = 512;
@@ -36,6 +37,9 @@ export class VuState {
   private lastFlush = Date.now();
   private nextId = 1;
   private readonly pending = new Map<number, (r: HttpResponseMessage) => void>();
+
+  /** Set by the worker: async requests hold the iteration open until they settle. */
+  loop: EventLoop | undefined;
 
   constructor(boot: WorkerBoot) {
     this.boot = boot;
@@ -66,6 +70,12 @@ export class VuState {
     if (this.samples.length >= FLUSH_SAMPLES) this.flush();
   }
 
+  /**
+   * Samples reach the main thread's metric engine while an iteration runs, not only when it ends:
+   * everything recorded so far leaves before the VU blocks (a request, sleep) and at least every
+   * FLUSH_MS while it runs async code, so thresholds judge the test as it happens (k6 flushes
+   * continuously and evaluates thresholds every 2 s).
+   */
   flushIfDue(): void {
     if (this.samples.length && Date.now() - this.lastFlush >= FLUSH_MS) this.flush();
   }
@@ -89,6 +99,7 @@ export class VuState {
   requestSync(requests: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>[]): HttpResponseMessage[] {
     if (this.inInit)
       throw new Error('making HTTP requests in the init context is not supported; move them to setup() or default()');
+    this.flush();
     const ids = requests.map((r) => {
       const id = this.nextId++;
       this.post({ ...r, t: 'req', id, sync: true });
@@ -107,14 +118,37 @@ export class VuState {
       if (this.interrupted()) throw new InterruptSignal();
       Atomics.wait(this.control, CELL_SIGNAL, seen);
     }
-    return ids.map((id) => got.get(id) as HttpResponseMessage);
+    const replies = ids.map((id) => got.get(id) as HttpResponseMessage);
+    replies.forEach((reply, i) => this.warnIfFailed(requests[i].method, reply));
+    return replies;
+  }
+
+  /**
+   * k6 logs a warning for every request that got no response (a network error, a timeout), unless
+   * `throw` is set: `WARN Request Failed error="Get \"http://…\": <reason>"`, the error being Go's
+   * url.Error text (method, quoted URL, reason). https://grafana.com/docs/k6/latest/javascript-api/error-codes/
+   */
+  private warnIfFailed(method: string, reply: HttpResponseMessage): void {
+    if (reply.status !== 0 || !reply.error) return;
+    const url = reply.url;
+    const op = method.charAt(0).toUpperCase() + method.slice(1).toLowerCase();
+    // The HTTP engine may already prefix its error with the method and URL: keep the reason only.
+    const reason = reply.error.replace(/^[A-Z]+ "[^"]*": /, '');
+    const error = `${op} ${JSON.stringify(url)}: ${reason}`;
+    this.post({ t: 'log', level: 'warn', message: 'Request Failed', fields: { error } });
   }
 
   requestAsync(request: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>): Promise<HttpResponseMessage> {
     if (this.inInit) throw new Error('making HTTP requests in the init context is not supported');
     const id = this.nextId++;
+    const release = this.loop?.hold();
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+      this.pending.set(id, (reply) => {
+        this.warnIfFailed(request.method, reply);
+        // Resolve first: the response's reactions run before the event loop may see the iteration as settled.
+        resolve(reply);
+        release?.();
+      });
       this.post({ ...request, t: 'req', id, sync: false });
     });
   }
@@ -122,6 +156,7 @@ export class VuState {
   /** k6's sleep blocks the VU; an interrupt from the executor wakes it early. */
   sleep(seconds: number): void {
     const deadline = performance.now() + Math.max(0, seconds) * 1000;
+    this.flush();
     for (;;) {
       if (this.interrupted()) throw new InterruptSignal();
       const left = deadline - performance.now();

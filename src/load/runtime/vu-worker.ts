@@ -2,17 +2,20 @@
 // started with `eval: true`, so it needs no TypeScript loader in the worker.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { format } from 'node:util';
 import { runInThisContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
+import { EventLoop } from './event-loop.ts';
+import { formatConsole } from './format-console.ts';
 import { createK6Core } from './k6-core.ts';
 import { createK6Crypto } from './k6-crypto.ts';
 import { createK6Data } from './k6-data.ts';
 import { createK6Encoding } from './k6-encoding.ts';
 import { createK6Execution } from './k6-execution.ts';
+import { createK6Html } from './k6-html.ts';
 import { createK6Http } from './k6-http.ts';
 import { createK6Metrics } from './k6-metrics.ts';
 import { createK6Summary } from './k6-summary.ts';
+import { THROW_HOOK } from '../script/throw-hook.ts';
 import {
   GLOBAL_ITERATIONS_COMPLETED,
   GLOBAL_ITERATIONS_INTERRUPTED,
@@ -21,22 +24,42 @@ import {
   type MainToWorker,
   type WorkerBoot,
 } from './protocol.ts';
+import { ScriptStack } from './script-stack.ts';
 import { AbortTestSignal, InterruptSignal } from './signals.ts';
 import { VuState } from './vu-state.ts';
+import { patchWebCrypto } from './web-crypto.ts';
 
 type ScriptFn = (arg?: unknown) => unknown;
 
 const boot = workerData as WorkerBoot;
 const state = new VuState(boot);
 const scriptDir = dirname(boot.scriptPath);
+const nodeSetInterval = globalThis.setInterval;
+const loop = new EventLoop();
+state.loop = loop;
+// The bundle runs inside a one-line wrapper (below), hence lineOffset 1.
+const stack = new ScriptStack({
+  file: boot.scriptPath,
+  lineOffset: 1,
+  sourceMap: boot.sourceMap,
+  dir: scriptDir,
+  insertions: boot.insertions,
+});
+const k6Timers = {
+  setTimeout: loop.setTimeout,
+  clearTimeout: loop.clearTimeout,
+  setInterval: loop.setInterval,
+  clearInterval: loop.clearInterval,
+};
 
 const modules: Record<string, unknown> = {
   k6: createK6Core(state),
   'k6/http': createK6Http(state),
+  'k6/html': createK6Html(),
   'k6/metrics': createK6Metrics(state),
   'k6/execution': createK6Execution(state),
   'k6/data': createK6Data(),
-  'k6/timers': { setTimeout, clearTimeout, setInterval, clearInterval },
+  'k6/timers': k6Timers,
   'k6/encoding': createK6Encoding(),
   'k6/crypto': createK6Crypto(),
   'k6-summary': createK6Summary(),
@@ -53,26 +76,61 @@ g.open = (path: string, mode?: string): string | ArrayBuffer => {
   if (mode === 'b') return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
   return data.toString('utf8');
 };
+// The script's timers belong to its event loop: an iteration waits for them, as in k6.
+Object.assign(g, k6Timers);
+patchWebCrypto(globalThis);
 for (const level of ['log', 'info', 'debug', 'warn', 'error'] as const) {
   const mapped = level === 'log' ? 'info' : level;
-  console[level] = (...args: unknown[]) => state.post({ t: 'log', level: mapped, message: format(...args) });
+  console[level] = (...args: unknown[]) =>
+    state.post({ t: 'log', level: mapped, message: formatConsole(args), fields: { source: 'console' } });
 }
+// Samples recorded by async code reach the engine even while the iteration waits (see VuState.flushIfDue).
+nodeSetInterval(() => state.flushIfDue(), 200).unref();
 
-function describe(e: unknown): string {
-  if (e instanceof Error) {
-    const at = (e.stack ?? '').split('\n').find((l) => l.trim().startsWith('at '));
-    return at ? `${e.message} (${at.trim()})` : e.message;
+/** k6's "Uncaught (in promise)" error: a rejection nobody handled ends the call that caused it. */
+class UncaughtRejection {
+  constructor(readonly reason: unknown) {}
+}
+process.on('unhandledRejection', (reason) => loop.fail(new UncaughtRejection(reason)));
+process.on('uncaughtException', (error) => loop.fail(error));
+
+const describe = (e: unknown): string =>
+  e instanceof UncaughtRejection ? `Uncaught (in promise) ${stack.describe(e.reason)}` : stack.describe(e);
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null &&
+  (typeof v === 'object' || typeof v === 'function') &&
+  typeof (v as PromiseLike<unknown>).then === 'function';
+
+/** Runs fn to its end as k6 does: its promise, and every timer and async operation it started. */
+async function runToEnd(fn: ScriptFn, arg: unknown): Promise<unknown> {
+  loop.reset();
+  try {
+    const value = fn(arg);
+    if (!isThenable(value)) {
+      await loop.settle();
+      return value;
+    }
+    const settled = Promise.resolve(value);
+    await loop.settle(settled);
+    return await settled;
+  } finally {
+    loop.reset();
   }
-  return String(e);
 }
 
 let exported: Record<string, unknown> = {};
 try {
-  const wrapper = runInThisContext(`(function (module, exports, __k6_require) {${boot.code}\n})`, {
+  const wrapper = runInThisContext(`(function (module, exports, __k6_require, ${THROW_HOOK}) {\n${boot.code}\n})`, {
     filename: boot.scriptPath,
-  }) as (m: { exports: Record<string, unknown> }, e: Record<string, unknown>, r: (n: string) => unknown) => void;
+  }) as (
+    m: { exports: Record<string, unknown> },
+    e: Record<string, unknown>,
+    r: (n: string) => unknown,
+    t: (v: unknown) => unknown,
+  ) => void;
   const mod = { exports: {} as Record<string, unknown> };
-  wrapper(mod, mod.exports, (name) => modules[name]);
+  wrapper(mod, mod.exports, (name) => modules[name], stack.recordThrow);
   exported = mod.exports;
   state.inInit = false;
   const options = exported.options === undefined ? {} : JSON.parse(JSON.stringify(exported.options));
@@ -104,15 +162,21 @@ async function iterate(fn: ScriptFn, data: unknown): Promise<boolean> {
   state.groupPath = '';
   const start = performance.now();
   try {
-    const r = fn(data);
-    if (r && typeof (r as Promise<unknown>).then === 'function') await r;
+    await runToEnd(fn, data);
   } catch (e) {
     if (e instanceof InterruptSignal || e instanceof AbortTestSignal) {
       Atomics.add(state.global, GLOBAL_ITERATIONS_INTERRUPTED, 1);
       state.groupPath = '';
       return false;
     }
-    state.post({ t: 'log', level: 'error', message: `${describe(e)} scenario=${state.scenario?.name ?? ''}` });
+    // k6 logs an iteration's exception with its stack and the executor's fields, and goes on.
+    const scenario = state.scenario;
+    state.post({
+      t: 'log',
+      level: 'error',
+      message: describe(e),
+      fields: { executor: scenario?.executor ?? '', scenario: scenario?.name ?? '', source: 'stacktrace' },
+    });
   }
   state.groupPath = '';
   const tags = state.tags();
@@ -125,7 +189,7 @@ async function iterate(fn: ScriptFn, data: unknown): Promise<boolean> {
   return !state.interrupted();
 }
 
-async function loop(msg: Extract<MainToWorker, { t: 'loop' }>): Promise<void> {
+async function runLoop(msg: Extract<MainToWorker, { t: 'loop' }>): Promise<void> {
   enterScenario(msg);
   const fn = exported[msg.scenario.exec] as ScriptFn;
   const data = dataCache.get(msg.scenario.name);
@@ -156,8 +220,7 @@ async function call(msg: Extract<MainToWorker, { t: 'call' }>): Promise<void> {
   const fn = exported[msg.fn] as ScriptFn | undefined;
   try {
     const arg = msg.arg === undefined ? undefined : JSON.parse(msg.arg);
-    let value = fn ? fn(arg) : undefined;
-    if (value && typeof (value as Promise<unknown>).then === 'function') value = await value;
+    const value = fn ? await runToEnd(fn, arg) : undefined;
     state.flush();
     // setup() data is JSON-copied to every VU and to teardown(), exactly as k6 does.
     const out = msg.fn === 'setup' ? (value === undefined ? undefined : JSON.stringify(value)) : value;
@@ -173,5 +236,6 @@ async function call(msg: Extract<MainToWorker, { t: 'call' }>): Promise<void> {
 }
 
 parentPort?.on('message', (msg: MainToWorker) => {
-  void (msg.t === 'loop' ? loop(msg) : call(msg));
+  if (msg.t === 'interrupt') loop.interrupt();
+  else void (msg.t === 'loop' ? runLoop(msg) : call(msg));
 });

@@ -7,6 +7,7 @@ import { jslibModules } from './jslib-modules.ts';
 export const K6_MODULES = [
   'k6',
   'k6/http',
+  'k6/html',
   'k6/metrics',
   'k6/execution',
   'k6/data',
@@ -54,7 +55,9 @@ export async function bundleScript(path: string): Promise<string> {
       platform: 'neutral',
       target: 'es2022',
       logLevel: 'silent',
-      sourcemap: false,
+      // Errors are reported at the original file:line:col (script/prepare-script.ts splits the map off).
+      sourcemap: 'inline',
+      sourcesContent: false,
       plugins: [jslibModules(), k6Modules(unsupported)],
     });
     return out.outputFiles[0].text;

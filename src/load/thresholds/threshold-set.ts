@@ -1,7 +1,7 @@
 import { LoadError } from '../load-error.ts';
 import { aggregate } from '../metrics/aggregate.ts';
 import type { MetricEngine } from '../metrics/metric-engine.ts';
-import type { MetricSink } from '../metrics/metric-sink.ts';
+import { sinkCount, type MetricSink } from '../metrics/metric-sink.ts';
 import type { MetricType } from '../metrics/metric-types.ts';
 import { parseDuration } from '../options/parse-duration.ts';
 import { compareThreshold, parseThreshold, type ParsedThreshold } from './parse-threshold.ts';
@@ -87,16 +87,20 @@ export class ThresholdSet {
 
   /**
    * Evaluates every threshold. durationMs is the run time so far (counter rates use it);
-   * elapsedMs gates abortOnFail behind delayAbortEval, as k6 does.
+   * elapsedMs gates abortOnFail behind delayAbortEval: k6 aborts when the threshold fails and its
+   * delay is unset or shorter than the time spent in the test (metrics/thresholds.go, runAll).
+   * During the run (ignoreEmpty) a metric without samples is not judged yet, as in k6's engine.
    */
-  evaluate(durationMs: number, elapsedMs = durationMs): ThresholdVerdict {
+  evaluate(durationMs: number, elapsedMs = durationMs, { ignoreEmpty = false } = {}): ThresholdVerdict {
     const verdict: ThresholdVerdict = { failed: [] };
     for (const t of this.thresholds) {
+      if (ignoreEmpty && sinkCount(t.sink) === 0) continue;
       t.observed = aggregate(t.sink, t.aggregation, durationMs) ?? 0;
       t.ok = compareThreshold(t.observed, t.operator, t.value);
       if (t.ok) continue;
       verdict.failed.push(t);
-      if (t.abortOnFail && elapsedMs >= t.delayAbortEvalMs && !verdict.abortBy) verdict.abortBy = t;
+      const due = t.delayAbortEvalMs === 0 || t.delayAbortEvalMs < elapsedMs;
+      if (t.abortOnFail && due && !verdict.abortBy) verdict.abortBy = t;
     }
     return verdict;
   }

@@ -1,3 +1,4 @@
+import type { Clock } from '../executors/clock.ts';
 import type { LoopMode, ScenarioVus, VuHandle } from '../executors/vu-handle.ts';
 import { GLOBAL_VUS_ACTIVE, GLOBAL_VUS_INITIALIZED, type ScenarioInfo, type Tags } from '../runtime/protocol.ts';
 import { WorkerVu, type VuHost } from './worker-vu.ts';
@@ -9,7 +10,10 @@ export interface VuPoolConfig {
   env: Record<string, string>;
   global: SharedArrayBuffer;
   testStart: number;
+  sourceMap?: string;
+  insertions?: [number, number, number][];
   host: VuHost;
+  clock: Clock;
   globalTags: Tags;
   options: Record<string, unknown>;
   /** Called with the count of busy VUs whenever it changes (the vus metric). */
@@ -40,17 +44,31 @@ export class VuPool {
     this.idle.push(...fresh);
   }
 
-  private create(): WorkerVu {
-    const { code, script, scriptPath, env, global, testStart, host } = this.cfg;
-    const vu = new WorkerVu(this.nextId++, code, { script, scriptPath, env, global, testStart }, host);
+  private create(id = this.nextId++): WorkerVu {
+    const { code, script, scriptPath, env, global, testStart, sourceMap, insertions, host, clock } = this.cfg;
+    const boot = { script, scriptPath, env, global, testStart, sourceMap, insertions };
+    const vu = new WorkerVu(id, code, boot, host, clock);
     this.all.push(vu);
     Atomics.store(new Int32Array(global), GLOBAL_VUS_INITIALIZED, this.all.length);
     return vu;
   }
 
+  /**
+   * A VU whose worker was terminated (an iteration that ignored an interrupt, such as a busy loop)
+   * is replaced by a fresh one with the same id: it runs the init context again, as a new VU would.
+   */
+  private async revive(dead: WorkerVu): Promise<WorkerVu> {
+    const at = this.all.indexOf(dead);
+    if (at !== -1) this.all.splice(at, 1);
+    void dead.terminate();
+    const fresh = this.create(dead.id);
+    await fresh.ready;
+    return fresh;
+  }
+
   private async take(): Promise<WorkerVu> {
     const vu = this.idle.pop();
-    if (vu) return vu;
+    if (vu) return vu.dead ? this.revive(vu) : vu;
     const fresh = this.create();
     await fresh.ready;
     return fresh;
@@ -63,10 +81,14 @@ export class VuPool {
     const activeCells = new Int32Array(this.cfg.global);
     return {
       acquire: async () => {
-        const vu = await this.take();
+        let vu = await this.take();
         const handle: VuHandle = {
           id: vu.id,
           loop: async (mode: LoopMode) => {
+            if (vu.dead) {
+              vu = await this.revive(vu);
+              handles.set(handle, vu);
+            }
             this.active++;
             Atomics.store(activeCells, GLOBAL_VUS_ACTIVE, this.active);
             this.cfg.onActive(this.active);

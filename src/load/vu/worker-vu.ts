@@ -1,4 +1,5 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { realClock, type Clock } from '../executors/clock.ts';
 import type { LoopOutcome } from '../executors/vu-handle.ts';
 import {
   CELL_SIGNAL,
@@ -19,11 +20,19 @@ export interface VuHost {
   request(req: HttpRequestMessage): Promise<HttpResponseMessage>;
   samples(tuples: SampleTuple[]): void;
   metric(def: Extract<WorkerToMain, { t: 'metric' }>): void;
-  log(vuId: number, level: string, message: string): void;
+  log(vuId: number, level: 'info' | 'warn' | 'error' | 'debug', message: string, fields?: Record<string, string>): void;
   abort(reason: string): void;
   /** A worker died outside any iteration (out of memory, a bug): the run must stop. */
   crash(vuId: number, error: Error): void;
 }
+
+/**
+ * How long an interrupted VU may take to leave its iteration before its worker is terminated. A VU
+ * blocked in sleep() or a request wakes at once, and one awaiting timers or promises on the next
+ * turn of its event loop; only synchronous code (a `while (true) {}`) needs the terminate, which
+ * stops any JavaScript, as k6 interrupts its VM.
+ */
+export const INTERRUPT_GRACE_MS = 500;
 
 export interface VuReady {
   options: Record<string, unknown>;
@@ -42,12 +51,14 @@ export class WorkerVu {
   /** Scenarios whose setup data this worker already holds. */
   readonly seenScenarios = new Set<string>();
   private exited = false;
+  private killTimer: AbortController | undefined;
 
   constructor(
     readonly id: number,
     code: string,
     boot: Omit<WorkerBoot, 'vuId' | 'control' | 'syncPort' | 'asyncPort' | 'code'> & { script: string },
     private readonly host: VuHost,
+    private readonly clock: Clock = realClock,
   ) {
     const sab = new SharedArrayBuffer(8);
     this.control = new Int32Array(sab);
@@ -65,6 +76,8 @@ export class WorkerVu {
       syncPort: sync.port2,
       asyncPort: async.port2,
       testStart: boot.testStart,
+      sourceMap: boot.sourceMap,
+      insertions: boot.insertions,
     };
     this.worker = new Worker(code, {
       eval: true,
@@ -86,6 +99,7 @@ export class WorkerVu {
       });
       this.worker.on('exit', () => {
         this.exited = true;
+        this.killTimer?.abort();
         this.onIdle?.({ iterations: 0, interrupted: true });
         this.onResult?.({ ok: false, message: 'the VU worker exited' });
       });
@@ -106,18 +120,20 @@ export class WorkerVu {
         this.host.metric(m);
         return;
       case 'log':
-        this.host.log(this.id, m.level, m.message);
+        this.host.log(this.id, m.level, m.message, m.fields);
         return;
       case 'abort':
         this.host.abort(m.reason);
         return;
       case 'idle': {
+        this.killTimer?.abort();
         const done = this.onIdle;
         this.onIdle = undefined;
         done?.({ iterations: m.iterations, interrupted: m.interrupted });
         return;
       }
       case 'result': {
+        this.killTimer?.abort();
         const done = this.onResult;
         this.onResult = undefined;
         done?.(m.ok ? { ok: true, value: m.value } : { ok: false, message: m.message });
@@ -161,10 +177,24 @@ export class WorkerVu {
     Atomics.compareExchange(this.control, CELL_STATE, RUN, STOP);
   }
 
+  /** A worker that was terminated (or died): the pool replaces it before its next use. */
+  get dead(): boolean {
+    return this.exited;
+  }
+
+  /** Ends the running iteration or call now: see INTERRUPT_GRACE_MS. */
   interrupt(): void {
     Atomics.store(this.control, CELL_STATE, INTERRUPT);
     Atomics.add(this.control, CELL_SIGNAL, 1);
     Atomics.notify(this.control, CELL_SIGNAL);
+    if (this.exited || (!this.onIdle && !this.onResult) || this.killTimer) return;
+    this.worker.postMessage({ t: 'interrupt' } satisfies MainToWorker);
+    const timer = new AbortController();
+    this.killTimer = timer;
+    void this.clock.sleep(INTERRUPT_GRACE_MS, timer.signal).then(() => {
+      if (this.killTimer === timer) this.killTimer = undefined;
+      if (!timer.signal.aborted && (this.onIdle || this.onResult)) void this.worker.terminate();
+    });
   }
 
   async terminate(): Promise<void> {

@@ -18,6 +18,11 @@ export class FakeClock implements Clock {
     return this.t;
   }
 
+  /** Wall time: a fixed epoch plus the fake time. */
+  wall(): number {
+    return Date.UTC(2025, 0, 1) + this.t;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {

@@ -1,0 +1,102 @@
+import { SourceMap, type SourceMapPayload } from 'node:module';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** [line (1-based), column before the insertion, length]: see script/mark-throw-sites.ts. */
+type Insertion = [number, number, number];
+
+const FRAME = /^\s*at (?:(.*?) \()?(.+):(\d+):(\d+)\)?$/;
+
+export interface ScriptStackConfig {
+  /** The file name the bundle was compiled under (its frames are the script's frames). */
+  file: string;
+  /** Lines the runtime's wrapper puts before the bundle's first line. */
+  lineOffset: number;
+  /** The bundle's source map (esbuild's), as JSON text. */
+  sourceMap?: string;
+  /** Where the source map's relative `sources` live: the entry script's directory. */
+  dir: string;
+  insertions?: Insertion[];
+}
+
+/**
+ * Turns V8 stack traces of the bundled script into k6's form, `\tat fn (file:///abs/script.js:12:5)`,
+ * with positions in the original files (through esbuild's source map) and only the script's frames.
+ * https://grafana.com/docs/k6/latest/using-k6/modules/#bundling-node-modules (k6 reports original positions)
+ */
+export class ScriptStack {
+  private readonly map: SourceMap | undefined;
+  private readonly shifts = new Map<number, [number, number][]>();
+  /** Where the last non-Error value was thrown: a thrown string carries no stack of its own. */
+  private lastThrow: { value: unknown; stack: string | undefined } | undefined;
+
+  constructor(private readonly cfg: ScriptStackConfig) {
+    if (cfg.sourceMap) {
+      try {
+        this.map = new SourceMap(JSON.parse(cfg.sourceMap) as SourceMapPayload);
+      } catch {
+        this.map = undefined;
+      }
+    }
+    for (const [line, column, length] of cfg.insertions ?? []) {
+      const list = this.shifts.get(line) ?? [];
+      list.push([column, length]);
+      this.shifts.set(line, list);
+    }
+  }
+
+  /** Bound to the bundle's throw sites: remembers where a non-Error value is thrown, and returns it. */
+  readonly recordThrow = (value: unknown): unknown => {
+    if (!(value instanceof Error)) this.lastThrow = { value, stack: new Error().stack };
+    return value;
+  };
+
+  /** k6's text for an uncaught exception: the value (Error's "Name: message"), then its frames. */
+  describe(e: unknown): string {
+    let stack: string | undefined;
+    if (e instanceof Error) stack = e.stack;
+    else if (this.lastThrow && Object.is(this.lastThrow.value, e)) stack = this.lastThrow.stack;
+    const frames = this.frames(stack);
+    return [String(e), ...frames].join('\n');
+  }
+
+  /** The script's frames of a V8 stack, mapped to the original files. */
+  frames(stack: string | undefined): string[] {
+    const out: string[] = [];
+    for (const line of (stack ?? '').split('\n')) {
+      const m = FRAME.exec(line);
+      if (!m || m[2] !== this.cfg.file) continue;
+      const where = this.locate(Number(m[3]), Number(m[4]));
+      const name = (m[1] ?? '').replace(/^async /, '').replace(/^(?:.*\.)?[\w$]+_default$/, 'default');
+      out.push(name ? `\tat ${name} (${where})` : `\tat ${where}`);
+    }
+    return out;
+  }
+
+  /** file:///path:line:col of a 1-based position in the compiled wrapper. */
+  locate(line: number, column: number): string {
+    const bundleLine = line - this.cfg.lineOffset;
+    let col = column - 1;
+    let shift = 0;
+    for (const [at, length] of this.shifts.get(bundleLine) ?? []) {
+      const start = at + shift;
+      if (col < start) break;
+      if (col < start + length) {
+        // Inside the inserted hook call: that is the thrown expression's position.
+        col = start;
+        break;
+      }
+      shift += length;
+    }
+    col -= shift;
+    const entry = this.map?.findEntry(bundleLine - 1, col) as
+      { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+    if (entry?.originalSource !== undefined && entry.originalLine !== undefined) {
+      const source = entry.originalSource.startsWith('file://')
+        ? entry.originalSource
+        : pathToFileURL(resolve(this.cfg.dir, entry.originalSource)).href;
+      return `${source}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+    }
+    return `${pathToFileURL(this.cfg.file).href}:${bundleLine}:${col + 1}`;
+  }
+}
