@@ -8,6 +8,7 @@ import { K6CookieJar } from './k6-cookie-jar.ts';
 import { K6Response, type RequestInfo } from './k6-response.ts';
 import type { ExpectedStatuses, HttpRequestMessage, HttpResponseMessage, ScenarioInfo } from './protocol.ts';
 import { requestCookies, responseCookies } from './response-cookies.ts';
+import { responseNavigation } from './response-navigation.ts';
 import { toBuffer } from './to-buffer.ts';
 import type { VuState } from './vu-state.ts';
 
@@ -156,7 +157,11 @@ export function createK6Http(state: VuState) {
     }
     res.tls_version = reply.tlsVersion ?? '';
     res.tls_cipher_suite = reply.tlsCipherSuite ?? '';
-    return res;
+    // submitForm() and clickLink() make requests, which the response itself cannot.
+    return Object.assign(
+      res,
+      responseNavigation(res, (m, u, b, p) => request(m, u, b as Body, p as Params)),
+    );
   }
 
   function send(list: Prepared[]): K6Response[] {

@@ -1,3 +1,5 @@
+import type { Selection } from '../html/selection.ts';
+import { parseHTML } from './k6-html.ts';
 import type { HttpResponseMessage } from './protocol.ts';
 
 export interface RequestInfo {
@@ -58,7 +60,11 @@ export class K6Response {
     return cur;
   }
 
-  html(): never {
-    throw new Error('Response.html() (k6/html) is not supported by tenantops load; use json() or run real k6');
+  /** The body as a k6/html Selection (links resolve against res.url), or its find(selector). */
+  html(selector?: string): Selection {
+    if (this.body === null) throw new Error("the body is null so we can't transform it to HTML");
+    const text = typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8');
+    const doc = parseHTML(text, this.url);
+    return selector === undefined ? doc : doc.find(selector);
   }
 }

@@ -9,9 +9,13 @@ let cached: Promise<string> | undefined;
  * hundreds of workers would cost far more than bundling the runtime once per process.
  */
 export function workerSource(): Promise<string> {
+  // Beside this file: vu-worker.ts in the sources, vu-worker.js in the compiled dist/.
+  const entry = new URL(`../runtime/vu-worker${import.meta.url.slice(-3)}`, import.meta.url);
   cached ??= build({
-    // Beside this file: vu-worker.ts in the sources, vu-worker.js in the compiled dist/.
-    entryPoints: [fileURLToPath(new URL(`../runtime/vu-worker${import.meta.url.slice(-3)}`, import.meta.url))],
+    entryPoints: [fileURLToPath(entry)],
+    // A CommonJS bundle has no import.meta; code that resolves packages from its own location
+    // (html/load-html.ts) gets the runtime's real URL.
+    define: { 'import.meta.url': JSON.stringify(entry.href) },
     bundle: true,
     write: false,
     format: 'cjs',
