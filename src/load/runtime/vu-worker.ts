@@ -12,7 +12,6 @@ import { createK6Data } from './k6-data.ts';
 import { createK6Encoding } from './k6-encoding.ts';
 import { createK6Execution } from './k6-execution.ts';
 import { createK6Html } from './k6-html.ts';
-import { createK6Html } from './k6-html.ts';
 import { createK6Http } from './k6-http.ts';
 import { createK6Metrics } from './k6-metrics.ts';
 import { createK6Summary } from './k6-summary.ts';
@@ -56,7 +55,6 @@ const k6Timers = {
 const modules: Record<string, unknown> = {
   k6: createK6Core(state),
   'k6/http': createK6Http(state),
-  'k6/html': createK6Html(),
   'k6/html': createK6Html(),
   'k6/metrics': createK6Metrics(state),
   'k6/execution': createK6Execution(state),
