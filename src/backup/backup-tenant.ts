@@ -12,6 +12,7 @@ import {
 import { writeArchive } from './archive/write-archive.ts';
 import { canonicalLines, orderBy, scopedSelect, selectList } from './dump-table.ts';
 import { TableChunks } from './archive/table-chunks.ts';
+import { serverDigest } from './server-digest.ts';
 import { bindTenant } from './scope/scope-plan.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
@@ -94,6 +95,8 @@ export async function writeTenant(
       opts.onProgress?.(done, (total = Math.max(total, done)));
     }
     const r = await out.finish();
+    // The server's digest of the same rows in the same snapshot: what lets a restore skip an unchanged table.
+    const digest = role === 'scope' ? await serverDigest(s, scope, table, columns, opts.tenantId) : undefined;
     tables.push({
       index,
       name: table,
@@ -103,6 +106,7 @@ export async function writeTenant(
       columns,
       fingerprint: fingerprint(info, columns),
       ...r,
+      ...(digest ? { serverDigest: digest } : {}),
     });
   };
 

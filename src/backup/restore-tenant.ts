@@ -10,6 +10,7 @@ import { tenantScope } from './tenant-scope.ts';
 import { verifyArchive } from './verify-archive.ts';
 import { applyPlan, checkForeignKeys } from './restore/apply-plan.ts';
 import { verifyRestore } from './restore/verify-restore.ts';
+import { digestsComparable } from './server-digest.ts';
 import type { ArchiveSource } from './restore/archive-lines.ts';
 import { planFromArchive } from './restore/plan-from-archive.ts';
 import { planFromUndo } from './restore/plan-from-undo.ts';
@@ -145,9 +146,11 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
           s,
           scope.plan.entries.map((e) => e.table),
         );
+      const digests = digestsComparable(manifest, db);
       const planOpts = {
         tenantId,
         lock: !dryRun,
+        digests,
         onRows: report(
           'compare',
           'rows',
@@ -203,7 +206,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
         });
         const checked = report('check', 'tables', 1);
         await checkForeignKeys(s, scope, plan);
-        await verifyRestore(s, scope, plan, src, manifest.order ?? 'native');
+        await verifyRestore(s, scope, plan, src, { order: manifest.order ?? 'native', digests });
         await scope.dialect.advanceSequences(
           s,
           plan.tables.filter((t) => t.insert).map((t) => scope.schema.get(t.table)!),

@@ -35,6 +35,12 @@ export interface ManifestTable {
   bytes: number;
   sha256: string;
   chunks: string[];
+  /**
+   * The server's own digest of these rows (`n:s:x`, see BackupDialect.digestQuery), taken in the backup's snapshot.
+   * Comparable only on the same engine and server version; a restore there skips a table whose digest is unchanged
+   * and checks every table's digest before COMMIT. Absent in older archives.
+   */
+  serverDigest?: string;
 }
 
 export interface ManifestExternalRef extends Edge {

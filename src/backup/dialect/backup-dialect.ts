@@ -75,6 +75,13 @@ export interface BackupDialect {
    * in its place after staging it in pieces, or null when it can be bound as it is.
    */
   stageLargeValue(s: DbSession, value: unknown, slot: number): Promise<string | null>;
+  /**
+   * One query, run by the server, that sums up a set of rows: `n` (the count), `s` and `x` (a sum and an xor of
+   * each row's MD5, over the exact text of every column). Equal results on the same server mean the same rows, so
+   * a restore skips tables the archive says are unchanged and checks the whole tenant without reading it.
+   * `from` and `where` pick the rows; `lock` adds the locking read.
+   */
+  digestQuery(info: TableInfo, columns: readonly string[], from: string, where: string, lock: boolean): string;
   /** Approximate average row size in bytes, from the engine's statistics (for `tenants`). */
   avgRowBytes(q: Queryable, table: string): Promise<number>;
 }

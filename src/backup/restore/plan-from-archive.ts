@@ -4,6 +4,7 @@ import { canonicalValue, parseRow, type CanonicalValue } from '../archive/canoni
 import { canonicalLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { sharedRows } from '../tenant-report.ts';
+import { serverDigest } from '../server-digest.ts';
 import { ArchiveLines, type ArchiveSource } from './archive-lines.ts';
 import { keyMatch } from './key-match.ts';
 import { compareRows, rowKey, type RowKeySpec } from './row-order.ts';
@@ -109,8 +110,20 @@ export async function planFromArchive(
         continue;
       }
       const e = entries.get(t.name)!;
-      const q = scopedSelect(d, info, t.columns, e.predicate, opts.tenantId, { order, lock: opts.lock });
-      await mergeTable(lines.of(t), canonicalLines(s, q, t.columns), tp.spec, tp);
+      if (
+        opts.digests &&
+        t.serverDigest !== undefined &&
+        (await serverDigest(s, scope, t.name, t.columns, opts.tenantId, opts.lock)) === t.serverDigest
+      ) {
+        // The server says the tenant's rows are the archive's: neither side is read row by row.
+        await lines.skip(t);
+        tp.current = tp.unchanged = t.rows;
+        tp.before = { rows: t.rows, sha256: t.sha256 };
+        tp.comparedBy = 'server-digest';
+      } else {
+        const q = scopedSelect(d, info, t.columns, e.predicate, opts.tenantId, { order, lock: opts.lock });
+        await mergeTable(lines.of(t), canonicalLines(s, q, t.columns), tp.spec, tp);
+      }
       tp.shared = await sharedRows(s, scope, e, opts.tenantId);
       if (tp.shared)
         plan.notes.push(

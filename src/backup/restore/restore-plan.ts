@@ -17,6 +17,11 @@ export interface TableChange {
   unchanged: number;
   /** Rows reached from the tenant that another tenant's rows also own: never written, reported. */
   shared: number;
+  /**
+   * How the table was compared: 'server-digest' when the server's digest equalled the archive's, so no row of it
+   * was read; 'rows' when the archive and the tenant's rows were merged row by row.
+   */
+  comparedBy: 'server-digest' | 'rows';
 }
 
 /** One table's part of a plan: the counts, and the rows themselves (spooled, so memory stays bounded). */
@@ -53,7 +58,7 @@ export function closePlan(p: RestorePlan): void {
 }
 
 export function planChanges(p: RestorePlan): TableChange[] {
-  return p.tables.map(({ table, current, archived, insert, update, delete: del, unchanged, shared }) => ({
+  return p.tables.map(({ table, current, archived, insert, update, delete: del, unchanged, shared, comparedBy }) => ({
     table,
     current,
     archived,
@@ -62,6 +67,7 @@ export function planChanges(p: RestorePlan): TableChange[] {
     delete: del,
     unchanged,
     shared,
+    comparedBy,
   }));
 }
 
@@ -71,6 +77,8 @@ export interface PlanOptions {
   lock: boolean;
   /** Archive rows compared so far, as they go. */
   onRows?: (n: number) => void;
+  /** The archive's server digests can be compared here (same engine and version): unchanged tables are skipped. */
+  digests: boolean;
 }
 
 const EMPTY_SHA = createHash('sha256').digest('hex');
@@ -89,6 +97,7 @@ export function newTablePlan(t: ManifestTable, scope: TenantScope, current = 0):
     delete: 0,
     unchanged: 0,
     shared: 0,
+    comparedBy: 'rows',
     inserts: new RowSpool(),
     updates: new RowSpool(),
     deletes: new RowSpool(),

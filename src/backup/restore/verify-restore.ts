@@ -4,6 +4,7 @@ import { readArchiveEntries } from '../archive/archive-reader.ts';
 import { parseRow } from '../archive/canonical-row.ts';
 import { canonicalLines, digestRows, queryLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
 import { bindTenant } from '../scope/scope-plan.ts';
+import { serverDigest } from '../server-digest.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { chunkOwner } from '../verify-archive.ts';
 import type { ArchiveSource } from './archive-lines.ts';
@@ -54,25 +55,36 @@ async function verifyWritten(s: DbSession, scope: TenantScope, t: TablePlan): Pr
 }
 
 /**
- * Before COMMIT: every row written equals the archive's, read back (catches a trigger, an ON UPDATE column, a
- * collation); and every table holds the archive's number of rows for the tenant (catches rows that something else
- * added or removed). Tables without a key, and safety backups (whose promise is the whole tenant's digest), are
- * re-read whole and compared by SHA-256.
+ * Before COMMIT, every in-scope table is checked against the archive. Where the archive carries the server's
+ * digest of the table and this server can compute the same (same engine and version), one server-side pass over
+ * the tenant's rows settles it: any row a trigger, an ON UPDATE column, a collation or another writer changed,
+ * written by the restore or not, changes the digest. Otherwise: every row written is read back and compared with
+ * the archive's line, and the table must hold the archive's number of rows; tables without a key, and safety
+ * backups (whose promise is the whole tenant's digest), are re-read whole and compared by SHA-256. A mismatch is
+ * explained down to the row and column by reading the table against the archive.
  */
 export async function verifyRestore(
   s: DbSession,
   scope: TenantScope,
   plan: RestorePlan,
   src: ArchiveSource,
-  order: RowOrder,
+  how: { order: RowOrder; digests: boolean },
 ): Promise<void> {
   const d = scope.dialect;
+  const { order } = how;
   const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
+  const archived = new Map(src.manifest.tables.filter((t) => t.role === 'scope').map((t) => [t.name, t]));
   const whole = (src.manifest.kind ?? 'tenant') === 'undo';
   for (const t of plan.tables) {
     if (t.role !== 'scope') continue;
     const e = entries.get(t.table)!;
     const info = scope.schema.get(t.table)!;
+    const recorded = how.digests ? archived.get(t.table)?.serverDigest : undefined;
+    if (recorded !== undefined) {
+      if ((await serverDigest(s, scope, t.table, t.columns, plan.tenantId, true)) !== recorded)
+        await explainMismatch(s, src, t, scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order }));
+      continue;
+    }
     if (whole || t.spec.wholeRow) {
       const q = scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order, lock: true });
       const r = await digestRows(s, q, t.columns);

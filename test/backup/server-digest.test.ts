@@ -1,0 +1,120 @@
+// The server's per-table digests recorded at backup: a restore skips the tables they show unchanged, and checks
+// the whole tenant with them before COMMIT, so a change to a row the restore never wrote is caught too.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Db } from '../../src/db/index.ts';
+import { backupTenant, DEFAULT_CONFIG, restoreTenant, verifyArchive } from '../../src/backup/index.ts';
+import { TenantopsError } from '../../src/errors/index.ts';
+import { ENGINES, skipReason } from '../helpers/test-databases.ts';
+import { seededFixture, snapshotAll, sql, tenantDigest, type Fixture } from './backup-fixtures.ts';
+
+const TENANT_TABLES = ['crm_company', 'crm_contact', 'crm_activity', 'analytics_event'];
+
+async function tenantState(db: Db, tenant: string): Promise<unknown[]> {
+  return Promise.all(TENANT_TABLES.map((t) => tenantDigest(db, t, tenant)));
+}
+
+/** The same database, as a server of another version: the archive's digests cannot be compared with it. */
+function otherVersion(db: Db): Db {
+  return Object.create(db, { serverVersion: { value: `${db.serverVersion}-other` } }) as Db;
+}
+
+for (const engine of ENGINES) {
+  describe(`server digests [${engine}]`, async () => {
+    const skip = await skipReason(engine);
+    let f: Fixture;
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-digest-'));
+    const safetyDir = join(dir, 'safety');
+    let out: string;
+    let archived: unknown[];
+    before(async () => {
+      if (skip) return;
+      f = await seededFixture(engine, false);
+      out = join(dir, 't1.tnt');
+      await backupTenant(f.db, { tenantId: '1', config: DEFAULT_CONFIG, out });
+      archived = await tenantState(f.db, '1');
+    });
+    after(async () => {
+      rmSync(dir, { recursive: true, force: true });
+      if (!skip) await f.close();
+    });
+
+    test('every in-scope table carries the server digest of exactly its rows', { skip }, async () => {
+      const m = await verifyArchive(out);
+      for (const t of m.tables.filter((x) => x.role === 'scope')) {
+        assert.match(t.serverDigest ?? '', /^\d+:\d+:-?\d+$/, t.name);
+        assert.equal(Number(t.serverDigest!.split(':')[0]), t.rows, `${t.name}: the digest counts the archived rows`);
+      }
+    });
+
+    test('an unchanged tenant: every table settled by its digest, nothing written', { skip }, async () => {
+      const r = await restoreTenant(f.db, { archive: out, safetyDir, dryRun: true });
+      assert.equal(r.written, 0);
+      assert.deepEqual(
+        r.tables.filter((t) => t.comparedBy !== 'server-digest').map((t) => t.table),
+        [],
+      );
+    });
+
+    test('damage in one table: only that table is read row by row, and the restore is exact', { skip }, async () => {
+      await f.db.execute(sql(f.db, "UPDATE `crm_company` SET `name` = 'renamed' WHERE `tenant_id` = 1"));
+      await f.db.execute(sql(f.db, "UPDATE `crm_company` SET `name` = 'other tenant' WHERE `tenant_id` = 2"));
+      const other = await tenantState(f.db, '2');
+      const r = await restoreTenant(f.db, { archive: out, safetyDir });
+      const byRows = r.tables.filter((t) => t.comparedBy === 'rows').map((t) => t.table);
+      assert.deepEqual(byRows, ['crm_company']);
+      assert.ok(r.tables.find((t) => t.table === 'crm_company')!.update > 0);
+      assert.deepEqual(await tenantState(f.db, '1'), archived);
+      assert.deepEqual(await tenantState(f.db, '2'), other, 'the other tenant keeps its change');
+    });
+
+    test('a digest this server cannot compare falls back to reading rows, and is still exact', { skip }, async () => {
+      await f.db.execute(sql(f.db, 'DELETE FROM `crm_activity` WHERE `tenant_id` = 1'));
+      const r = await restoreTenant(otherVersion(f.db), { archive: out, safetyDir });
+      assert.ok(r.tables.every((t) => t.comparedBy === 'rows'));
+      assert.ok(r.tables.find((t) => t.table === 'crm_activity')!.insert > 0);
+      assert.deepEqual(await tenantState(f.db, '1'), archived);
+    });
+
+    test(
+      'a trigger that changes a row the restore never wrote fails verification; nothing changes',
+      { skip },
+      async () => {
+        const db = f.db;
+        await db.execute(sql(db, "UPDATE `crm_company` SET `name` = 'before restore' WHERE `tenant_id` = 1"));
+        // Rewriting a company touches a contact of the same tenant: a row outside the plan.
+        if (db.dialect.name === 'mysql')
+          await db.execute(
+            "CREATE TRIGGER `t_side` AFTER UPDATE ON `crm_company` FOR EACH ROW UPDATE `crm_contact` SET `full_name` = 'side effect' WHERE `tenant_id` = NEW.`tenant_id` ORDER BY `id` LIMIT 1",
+          );
+        else {
+          await db.execute(
+            `CREATE FUNCTION t_side() RETURNS trigger AS $$ BEGIN UPDATE crm_contact SET full_name = 'side effect' WHERE id = (SELECT min(id) FROM crm_contact WHERE tenant_id = NEW.tenant_id); RETURN NEW; END $$ LANGUAGE plpgsql`,
+          );
+          await db.execute('CREATE TRIGGER t_side AFTER UPDATE ON crm_company FOR EACH ROW EXECUTE FUNCTION t_side()');
+        }
+        try {
+          const snap = await snapshotAll(db);
+          await assert.rejects(
+            restoreTenant(db, { archive: out, safetyDir, config: { ...DEFAULT_CONFIG, triggers: 'fire' } }),
+            (e: unknown) =>
+              e instanceof TenantopsError &&
+              e.code === 'TENANTOPS_E_VERIFY_FAILED' &&
+              /crm_contact/.test(e.message) &&
+              /side effect/.test(e.message),
+          );
+          assert.deepEqual(await snapshotAll(db), snap, 'rolled back');
+        } finally {
+          await db.execute(
+            db.dialect.name === 'mysql' ? 'DROP TRIGGER `t_side`' : 'DROP TRIGGER t_side ON crm_company',
+          );
+        }
+        await restoreTenant(db, { archive: out, safetyDir });
+        assert.deepEqual(await tenantState(db, '1'), archived);
+      },
+    );
+  });
+}
