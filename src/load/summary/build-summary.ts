@@ -36,9 +36,15 @@ export function buildSummary(input: BuildSummaryInput): SummaryData {
   for (const t of input.thresholds.thresholds) {
     byKey.set(t.key, [...(byKey.get(t.key) ?? []), { ok: t.ok, aggregation: t.aggregation, expr: t.source }]);
   }
-  const add = (key: string, type: MetricType, contains: SummaryMetric['contains'], sink: MetricSink) => {
+  const add = (
+    key: string,
+    type: MetricType,
+    contains: SummaryMetric['contains'],
+    sink: MetricSink,
+    observed = false,
+  ) => {
     const ts = byKey.get(key);
-    if (!ts && sinkCount(sink) === 0) return;
+    if (!ts && !observed && sinkCount(sink) === 0) return;
     const m: SummaryMetric = { type, contains, values: values(type, sink, input.trendStats, input.durationMs) };
     if (ts) {
       m.thresholds = Object.fromEntries(ts.map((t) => [t.expr, { ok: t.ok }]));
@@ -48,7 +54,9 @@ export function buildSummary(input: BuildSummaryInput): SummaryData {
     metrics[key] = m;
   };
   for (const metric of input.engine.metrics.values()) {
-    add(metric.name, metric.type, metric.contains, metric.sink);
+    // A threshold on a sub-metric shows its metric too, samples or not, as k6 marks both observed.
+    const parentOfThreshold = metric.submetrics.some((sub) => byKey.has(sub.name));
+    add(metric.name, metric.type, metric.contains, metric.sink, parentOfThreshold);
     for (const sub of metric.submetrics) add(sub.name, metric.type, metric.contains, sub.sink);
   }
   const data: SummaryData = {
