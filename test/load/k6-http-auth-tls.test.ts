@@ -256,6 +256,17 @@ describe('k6 TLS and network errors', () => {
     assertChecks(refused, 1);
   });
 
+  it('refuses an unknown TLS version or cipher suite before the test, with exit 104', async () => {
+    for (const option of [`tlsVersion: 'tls9.9'`, `tlsCipherSuites: ['TLS_NOT_A_SUITE']`]) {
+      const run = await runScript(`export const options = { ${option} };\nexport default function () {}`);
+      assert.equal(run.code, 104, run.stderr);
+      assert.match(
+        run.stderr,
+        option.startsWith('tlsVersion') ? /unknown TLS version "tls9\.9"/ : /unknown cipher suite "TLS_NOT_A_SUITE"/,
+      );
+    }
+  });
+
   it('reports connection refused, DNS failure, timeout and invalid URL with k6 error codes (error-codes)', async () => {
     const closed = createServer();
     const port = await listen(closed);

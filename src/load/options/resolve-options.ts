@@ -1,6 +1,7 @@
 import { LoadError } from '../load-error.ts';
 import { parseDuration } from './parse-duration.ts';
 import type { ScenarioConfig, Stage } from './scenario-config.ts';
+import { TlsOptionError, tlsSettings } from '../http/tls-settings.ts';
 
 /** What the command line may override, as k6's --vus, --duration and --iterations do. */
 export interface CliOverrides {
@@ -174,6 +175,13 @@ export function resolveOptions(script: Raw, cli: CliOverrides, exported: readonl
     if (scenarios.length === 0) throw bad('scenarios is empty');
   } else {
     scenarios = [scenario('default', shortcutScenario(opts), exportedSet)];
+  }
+  // TLS options are read per request in the VUs; a malformed one is refused here, before the test (exit 104).
+  try {
+    tlsSettings(opts);
+  } catch (e) {
+    if (e instanceof TlsOptionError) throw bad(e.message);
+    throw e;
   }
   const stats = opts.summaryTrendStats ?? DEFAULT_TREND_STATS;
   if (
