@@ -22,6 +22,8 @@ export interface BackupOptions {
   out: string;
   passphrase?: string;
   includeParents?: boolean;
+  /** Read from this exported snapshot (Db.sharedSnapshot) rather than a new one: one point in time for many tenants. */
+  snapshotId?: string;
   /** Rows written so far, of the tenant's rows counted in the snapshot before reading (shared parents add to both). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -52,7 +54,7 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
       );
       return { path: opts.out, manifest, seconds: (performance.now() - t0) / 1000 };
     },
-    { snapshot: true },
+    { snapshot: true, snapshotId: opts.snapshotId },
   );
 }
 

@@ -12,3 +12,8 @@ export type { Manifest } from './archive/manifest.ts';
 export type { ScopePlan } from './scope/scope-plan.ts';
 export { tenantDigest } from './tenant-digest.ts';
 export { removePartials } from './archive/partial-files.ts';
+export { tenantIds } from './tenant-ids.ts';
+export { backupAllTenants, type BackupAllOptions, type BackupAllResult } from './fleet/backup-all-tenants.ts';
+export { runFigures, writeBackupMetrics, backupMetricsText, type BackupRunFigures } from './fleet/backup-metrics.ts';
+export { runIndexes, readRunIndex, type RunIndex, type RunTenant } from './fleet/run-index.ts';
+export { archiveFileName, parseArchiveFileName, compactUtc } from './fleet/archive-name.ts';

@@ -7,16 +7,40 @@ import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './bac
 import { jsonOption, keyFileOption, verboseOption } from './common-options.ts';
 import { guardInterrupts, removedFiles } from './interrupts.ts';
 import { progressReporter } from './progress.ts';
+import { runBackupAll } from './run-backup-all.ts';
 
 export const backupCommand = defineCommand({
   name: 'backup',
   section: 'Backup and restore',
   summary: "Write one tenant's rows to a verified archive (one consistent snapshot)",
-  usage: 'backup --db URL --tenant ID [--config F] [--out FILE] [--encrypt] [--include-parents] [--json] [--verbose]',
+  usage:
+    'backup --db URL --tenant ID [--config F] [--out FILE] [--encrypt] [--include-parents] [--json] [--verbose]\n' +
+    '       backup --db URL --all-tenants --out-dir DIR [--parallel N] [--metrics-file F] [--encrypt] [--json]',
   options: {
     ...backupDbOptions,
-    tenant: { type: 'string', value: 'ID', description: 'the tenant id (required)' },
+    tenant: { type: 'string', value: 'ID', description: 'the tenant id (required unless --all-tenants)' },
     out: { type: 'string', value: 'FILE', description: 'archive path (default tenant-<ID>-<timestamp>.tnt)' },
+    'all-tenants': {
+      type: 'boolean',
+      description: 'every tenant of the tenant table, one verified archive each, into --out-dir',
+    },
+    'out-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'with --all-tenants: where tenant-<ID>-<YYYYMMDDTHHMMSSZ>.tnt and the run index go',
+    },
+    parallel: { type: 'string', value: 'N', description: 'with --all-tenants: tenants backed up at once (default 1)' },
+    'resume-within': {
+      type: 'string',
+      value: 'HOURS',
+      description:
+        'continue the last run in --out-dir if unfinished or failed and younger than this (default 20; 0: never)',
+    },
+    'metrics-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'with --all-tenants: write node-exporter textfile metrics here (atomically)',
+    },
     encrypt: { type: 'boolean', description: 'AES-256-GCM; key from TENANTOPS_BACKUP_KEY or --key-file' },
     ...keyFileOption,
     'include-parents': { type: 'boolean', description: 'also copy shared rows the tenant references' },
@@ -24,11 +48,19 @@ export const backupCommand = defineCommand({
     ...verboseOption,
   },
   async run({ values }, io) {
-    const tenantId = values.tenant;
-    if (!tenantId) throw new TenantopsError('TENANTOPS_E_USAGE', '--tenant is required');
+    const all = !!values['all-tenants'];
+    if (all && (values.tenant || values.out))
+      throw new TenantopsError('TENANTOPS_E_USAGE', '--all-tenants conflicts with --tenant and --out; use --out-dir');
+    if (!all)
+      for (const flag of ['out-dir', 'parallel', 'resume-within', 'metrics-file'] as const)
+        if (values[flag] !== undefined)
+          throw new TenantopsError('TENANTOPS_E_USAGE', `--${flag} only goes with --all-tenants`);
     const passphrase = values.encrypt ? backupKeyFrom(io.env, values['key-file']) : undefined;
     if (values.encrypt && !passphrase)
       throw new TenantopsError('TENANTOPS_E_ARCHIVE_KEY', '--encrypt needs TENANTOPS_BACKUP_KEY or --key-file');
+    if (all) return runBackupAll(values, io, passphrase);
+    const tenantId = values.tenant;
+    if (!tenantId) throw new TenantopsError('TENANTOPS_E_USAGE', '--tenant is required (or --all-tenants)');
     const config = backupConfig(values, io);
     const target = backupTarget(values, io, config);
     const out =

@@ -20,7 +20,7 @@ export const backupDbOptions = {
   },
 } as const satisfies Options;
 
-type DbValues = { db?: string; env?: string; config?: string; 'connect-timeout'?: string };
+export type DbValues = { db?: string; env?: string; config?: string; 'connect-timeout'?: string };
 
 export function backupConfig(values: DbValues, io: CliIo): BackupConfig {
   return loadConfig(values.config, io.cwd).config;
@@ -33,6 +33,6 @@ export function backupTarget(values: DbValues, io: CliIo, config: BackupConfig):
 }
 
 /** Backup and restore read every value as text so nothing loses precision. */
-export function openBackupDb(target: DbTarget, values: DbValues): Promise<Db> {
-  return connectDb(target, { values: 'text', poolMax: 2, connectTimeoutMs: connectTimeoutFrom(values) });
+export function openBackupDb(target: DbTarget, values: DbValues, poolMax = 2): Promise<Db> {
+  return connectDb(target, { values: 'text', poolMax, connectTimeoutMs: connectTimeoutFrom(values) });
 }

@@ -1,4 +1,4 @@
-import { tenantScope } from '../backup/index.ts';
+import { tenantIds, tenantScope } from '../backup/index.ts';
 import { countRows } from '../backup/tenant-report.ts';
 import { defineCommand } from './command.ts';
 
@@ -17,10 +17,7 @@ export const tenantsCommand = defineCommand({
     try {
       const scope = await tenantScope(db, db, config);
       const d = scope.dialect;
-      const { table, key } = scope.plan.tenant;
-      const ids = (await db.query(`SELECT ${d.quote(key)} AS k FROM ${d.from(table)} ORDER BY ${d.quote(key)}`)).map(
-        (r) => String(r.k),
-      );
+      const ids = await tenantIds(db, scope);
       const avg = new Map<string, number>();
       for (const e of scope.plan.entries) avg.set(e.table, await d.avgRowBytes(db, e.table));
       const list = [];

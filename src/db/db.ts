@@ -38,6 +38,11 @@ export interface DbSession extends Queryable {
 export interface TransactionOptions {
   /** Consistent snapshot for readers: MariaDB WITH CONSISTENT SNAPSHOT, PostgreSQL REPEATABLE READ READ ONLY. */
   snapshot?: boolean;
+  /**
+   * With `snapshot`: read from this snapshot, exported by `Db.sharedSnapshot` on another connection, instead of
+   * taking a new one. Only engines that have `sharedSnapshot` accept it.
+   */
+  snapshotId?: string;
 }
 
 export interface PoolStats {
@@ -67,6 +72,13 @@ export interface Db extends Queryable {
   readonly serverVersion: string;
   session<T>(fn: (s: DbSession) => Promise<T>): Promise<T>;
   transaction<T>(fn: (s: DbSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Present where transactions on different connections can read one snapshot (PostgreSQL
+   * `pg_export_snapshot()` / `SET TRANSACTION SNAPSHOT`): holds a read-only REPEATABLE READ transaction open on
+   * one connection while `fn` runs, and gives `fn` its id for `transaction(…, { snapshot: true, snapshotId })`.
+   * Absent on MariaDB (InnoDB cannot hand a snapshot to another connection) and PGlite (one connection).
+   */
+  sharedSnapshot?<T>(fn: (snapshotId: string) => Promise<T>): Promise<T>;
   poolStats(): PoolStats;
   close(): Promise<void>;
 }

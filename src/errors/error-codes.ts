@@ -116,6 +116,11 @@ export const ERROR_CODES = {
     what: 'A file could not be written (disk full, permissions); no partial file is left behind.',
     todo: 'Free space or fix permissions on the named path, then rerun; nothing partial was left.',
   },
+  TENANTOPS_E_TENANTS_FAILED: {
+    exit: 1,
+    what: 'A run over every tenant finished, but some tenants failed; the others were done and are in the run index.',
+    todo: 'Read the per-tenant errors printed above (and in the run index), fix their cause, and rerun the same command: done tenants are skipped.',
+  },
   TENANTOPS_E_INTERNAL: {
     exit: 1,
     what: 'An unexpected internal error; rerun with --debug and report it.',

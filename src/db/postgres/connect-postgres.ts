@@ -66,6 +66,15 @@ export async function* cursorStream(
   }
 }
 
+/**
+ * The statement that makes a REPEATABLE READ transaction read an exported snapshot. It takes no bind parameter,
+ * so the id (which the server made, e.g. `00000003-0000001B-1`) is checked for its shape before it is quoted.
+ */
+export function setSnapshotStatement(id: string): string {
+  if (!/^[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+$/.test(id)) throw new Error(`not a PostgreSQL snapshot id: ${id.slice(0, 40)}`);
+  return `SET TRANSACTION SNAPSHOT '${id}'`;
+}
+
 let cursorSeq = 0;
 export function nextCursorName(): string {
   return `tenantops_cur_${++cursorSeq}`;
@@ -147,8 +156,17 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
     execute: (sql, params) => withConn((s) => s.execute(sql, params)),
     session: withConn,
     transaction<T>(fn: (s: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
-      return withConn((s) => runTransaction(s, [beginStatement(opts)], fn));
+      const begin = [beginStatement(opts), ...(opts.snapshotId ? [setSnapshotStatement(opts.snapshotId)] : [])];
+      return withConn((s) => runTransaction(s, begin, fn));
     },
+    // The exporting transaction stays open until fn ends: an exported snapshot can be imported only while it is.
+    sharedSnapshot: (fn) =>
+      withConn((s) =>
+        runTransaction(s, [beginStatement({ snapshot: true })], async (tx) => {
+          const r = await tx.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+          return fn(r[0]!.id);
+        }),
+      ),
     poolStats(): PoolStats {
       return { inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max };
     },

@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+import { backupAllTenants, runFigures, writeBackupMetrics } from '../backup/index.ts';
+import { TenantopsError } from '../errors/index.ts';
+import type { CliIo } from './command.ts';
+import { backupConfig, backupTarget, openBackupDb, type DbValues } from './backup-context.ts';
+import { guardInterrupts, removedFiles } from './interrupts.ts';
+import { intOption } from './parse-int-option.ts';
+import { progressReporter } from './progress.ts';
+
+export type BackupAllValues = DbValues & {
+  'out-dir'?: string;
+  parallel?: string;
+  'resume-within'?: string;
+  'metrics-file'?: string;
+  'include-parents'?: boolean;
+  json?: boolean;
+};
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+/** `backup --all-tenants`: one archive per tenant into --out-dir, a run index, optional metrics; exit 1 if any failed. */
+export async function runBackupAll(
+  values: BackupAllValues,
+  io: CliIo,
+  passphrase: string | undefined,
+): Promise<number> {
+  if (!values['out-dir']) throw new TenantopsError('TENANTOPS_E_USAGE', '--all-tenants needs --out-dir DIR');
+  const parallel = intOption('parallel', values.parallel, 1, 1);
+  const resumeWithin = intOption('resume-within', values['resume-within'], 20, 0);
+  const outDir = resolve(io.cwd, values['out-dir']);
+  const config = backupConfig(values, io);
+  const target = backupTarget(values, io, config);
+  // One connection per tenant in flight, plus the one that holds a shared snapshot open.
+  const db = await openBackupDb(target, values, parallel + 1);
+  const bar = progressReporter(io.stderr, 'backup --all-tenants');
+  const unguard = guardInterrupts(io, 'backup --all-tenants', (removed) =>
+    [
+      removedFiles(removed),
+      'the database is unchanged (a backup only reads)',
+      `the run index in ${outDir} lists the tenants finished so far`,
+      'run the same command again to continue (finished tenants are skipped)',
+    ]
+      .filter(Boolean)
+      .join('; '),
+  );
+  try {
+    const r = await backupAllTenants(db, {
+      config,
+      outDir,
+      passphrase,
+      parallel,
+      resumeWithinHours: resumeWithin,
+      includeParents: !!values['include-parents'],
+      onStart: ({ runId, total, skipped, resumed }) => {
+        if (resumed)
+          io.stderr.write(`continuing run ${runId}: ${skipped} tenants already done are skipped, ${total} to do\n`);
+        bar.update({ phase: '', done: 0, total, unit: 'tenants' });
+      },
+      onTenant: (done, total) => bar.update({ phase: '', done, total, unit: 'tenants' }),
+    });
+    bar.done();
+    const failed = r.ran.filter((t) => t.result === 'failed');
+    if (values['metrics-file'])
+      writeBackupMetrics(resolve(io.cwd, values['metrics-file']), runFigures(r.index, r.seconds, new Date()));
+    if (values.json) {
+      io.stdout.write(
+        JSON.stringify({ index: r.indexPath, skipped: r.skipped, seconds: r.seconds, run: r.index }) + '\n',
+      );
+    } else {
+      const ok = r.ran.filter((t) => t.result === 'ok');
+      const rows = ok.reduce((n, t) => n + (t.rows ?? 0), 0);
+      const bytes = ok.reduce((n, t) => n + (t.bytes ?? 0), 0);
+      io.stdout.write(
+        `backed up ${ok.length} tenants (${rows} rows, ${mb(bytes)}) in ${r.seconds.toFixed(1)} s` +
+          `${r.skipped ? `, ${r.skipped} already done` : ''}${failed.length ? `, ${failed.length} failed` : ''}` +
+          ` -> ${outDir} (index ${r.indexPath})\n`,
+      );
+    }
+    for (const t of failed) io.stderr.write(`tenant ${t.tenant}: ${t.error?.message} [${t.error?.code}]\n`);
+    if (failed.length)
+      throw new TenantopsError(
+        'TENANTOPS_E_TENANTS_FAILED',
+        `${failed.length} of ${r.ran.length} tenants failed (listed above); the others are backed up; rerun to retry only the failed ones`,
+      );
+    return 0;
+  } finally {
+    unguard();
+    await db.close();
+  }
+}
