@@ -86,11 +86,11 @@ function parse() {
   const scripts: Script[] = [
     {
       key: 'multi' as const,
-      file: 'tests/performance/multi_tenant_load_test.ts',
+      file: 'tests/performance/multi_tenant_load_test.js',
       stem: 'multi_tenant',
       profile: values.profile,
     },
-    { key: 'classic' as const, file: 'tests/performance/load_test.ts', stem: 'load_test', profile: classic },
+    { key: 'classic' as const, file: 'tests/performance/load_test.js', stem: 'load_test', profile: classic },
   ].filter((s) => values.script === 'all' || values.script === s.key);
   return { ...values, scripts };
 }

@@ -30,7 +30,7 @@ export interface DemoResult {
   steps: { step: string; ok: boolean; detail: string }[];
 }
 
-const SCRIPT = new URL('../../tests/performance/multi_tenant_load_test.ts', import.meta.url).pathname;
+const SCRIPT = new URL('../../tests/performance/multi_tenant_load_test.js', import.meta.url).pathname;
 
 /**
  * The whole system in one run: seed, serve, load-test, back up a tenant, break things, restore it, and prove the

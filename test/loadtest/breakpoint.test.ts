@@ -7,8 +7,8 @@ import {
   levelFailedMetric,
   stairStages,
   type BreakpointPlan,
-} from '../../tests/performance/lib/breakpoint.ts';
-import { tenantRows, type SummaryData, type SummaryMetric } from '../../tests/performance/lib/summary-data.ts';
+} from '../../tests/performance/lib/breakpoint.js';
+import { tenantRows, type SummaryData, type SummaryMetric } from '../../tests/performance/lib/summary-data.js';
 
 const plan: BreakpointPlan = {
   levels: [10, 20, 30],

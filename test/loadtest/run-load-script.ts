@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const MULTI_TENANT_SCRIPT = 'tests/performance/multi_tenant_load_test.ts';
-export const CLASSIC_SCRIPT = 'tests/performance/load_test.ts';
+export const MULTI_TENANT_SCRIPT = 'tests/performance/multi_tenant_load_test.js';
+export const CLASSIC_SCRIPT = 'tests/performance/load_test.js';
 
 /** A metric in k6's --summary-export file; each threshold maps to true when it FAILED (k6's format). */
 export interface ExportMetric {

@@ -90,7 +90,7 @@ describe('npm run loadtest -- --profile smoke (platform on embedded PGlite, both
     assert.match(report.breakpoint.verdict, /not reached.*10 VUs/);
   });
 
-  it('passes the classic smoke profile of load_test.ts', () => {
+  it('passes the classic smoke profile of load_test.js', () => {
     assert.deepEqual(failedThresholds(read<Exported>('load_test_export.json')), []);
     assert.equal(read<{ report: Report }>('load_test_summary.json').report.passed, true);
   });

@@ -1,9 +1,9 @@
 /**
  * The classic load-test profiles (smoke, load, stress) against the tenantops reference platform: one mixed user
  * journey over several tenants, judged by global thresholds. Runs unchanged on k6 ≥ 1.0 and on `tenantops load`;
- * see docs/load-tests.md. The per-tenant view lives in multi_tenant_load_test.ts.
+ * see docs/load-tests.md. The per-tenant view lives in multi_tenant_load_test.js.
  *
- *   ADMIN_TOKEN=… PROFILE=load tenantops load tests/performance/load_test.ts
+ *   ADMIN_TOKEN=… PROFILE=load tenantops load tests/performance/load_test.js
  *
  * Env: BASE_URL (http://127.0.0.1:8080; loopback only unless ALLOW_REMOTE=1), PROFILE (smoke|load|stress, default
  * smoke), TENANTS (3), ADMIN_TOKEN or TENANT_KEYS, REPORT_DIR (.), CLEANUP=1.
@@ -14,37 +14,42 @@
  */
 import { check, group, sleep } from 'k6';
 import exec from 'k6/execution';
-import type { Options, Scenario } from 'k6/options';
-import { ApiClient, dataOf, succeedOnlyOn2xx, pick } from './lib/api.ts';
-import { envChoice, loadConfig } from './lib/config.ts';
-import { cleanupTenants, provisionTenants, type SetupData } from './lib/provision.ts';
-import { summaryOutputs } from './lib/report.ts';
-import type { SummaryData } from './lib/summary-data.ts';
+import { ApiClient, dataOf, succeedOnlyOn2xx, pick } from './lib/api.js';
+import { envChoice, loadConfig } from './lib/config.js';
+import { cleanupTenants, provisionTenants } from './lib/provision.js';
+import { summaryOutputs } from './lib/report.js';
+/** @typedef {import('k6/options').Options} Options */
+/** @typedef {import('k6/options').Scenario} Scenario */
+/** @typedef {import('./lib/provision.js').SetupData} SetupData */
+/** @typedef {import('./lib/summary-data.js').SummaryData} SummaryData */
 
 const cfg = loadConfig(3);
-const PROFILE = envChoice('PROFILE', ['smoke', 'load', 'stress'] as const, 'smoke');
+const PROFILE = envChoice('PROFILE', /** @type {const} */ (['smoke', 'load', 'stress']), 'smoke');
 
-const ramp = (low: number, high: number): Scenario => ({
-  executor: 'ramping-vus',
-  startVUs: 0,
-  stages: [
-    { duration: '30s', target: low },
-    { duration: '60s', target: low },
-    { duration: '30s', target: high },
-    { duration: '60s', target: high },
-    { duration: '30s', target: 0 },
-  ],
-  gracefulRampDown: '10s',
-  gracefulStop: '10s',
-});
+const ramp = (/** @type {number} */ low, /** @type {number} */ high) =>
+  /** @type {Scenario} */ ({
+    executor: 'ramping-vus',
+    startVUs: 0,
+    stages: [
+      { duration: '30s', target: low },
+      { duration: '60s', target: low },
+      { duration: '30s', target: high },
+      { duration: '60s', target: high },
+      { duration: '30s', target: 0 },
+    ],
+    gracefulRampDown: '10s',
+    gracefulStop: '10s',
+  });
 
-const PROFILES: Record<typeof PROFILE, Scenario> = {
+/** @type {Record<typeof PROFILE, Scenario>} */
+const PROFILES = {
   smoke: { executor: 'constant-vus', vus: 1, duration: '30s', gracefulStop: '5s' },
   load: ramp(10, 20),
   stress: ramp(30, 50),
 };
 
-export const options: Options = {
+/** @type {Options} */
+export const options = {
   scenarios: { [PROFILE]: { ...PROFILES[PROFILE], exec: 'userJourney' } },
   thresholds: {
     http_req_duration: ['p(95)<500', 'p(99)<1500'],
@@ -58,22 +63,33 @@ export const options: Options = {
 
 succeedOnlyOn2xx();
 
-export function setup(): SetupData {
+/**
+ * @returns {SetupData}
+ */
+export function setup() {
   return provisionTenants(cfg);
 }
 
-export function teardown(data: SetupData): void {
+/**
+ * @param {SetupData} data
+ * @returns {void}
+ */
+export function teardown(data) {
   cleanupTenants(cfg, data);
 }
 
-/** A sales rep's minute: browse the CRM, log a call, ask an agent, record events, look at the dashboards. */
-export function userJourney(data: SetupData): void {
+/**
+ * A sales rep's minute: browse the CRM, log a call, ask an agent, record events, look at the dashboards.
+ * @param {SetupData} data
+ * @returns {void}
+ */
+export function userJourney(data) {
   const vu = exec.vu.idInTest;
   const it = exec.vu.iterationInScenario;
   const t = pick(data.tenants, vu + it);
   const api = new ApiClient(cfg.baseUrl, t.key, { tenant: t.label });
   const tags = { tenant: t.label };
-  const ok = (status: number) => (r: { status: number }) => r.status === status;
+  const ok = (/** @type {number} */ status) => (/** @type {{ status: number }} */ r) => r.status === status;
 
   group('browse CRM', () => {
     check(api.get('/api/v1/crm/companies', { query: 'limit=20' }), { 'companies: 200': ok(200) }, tags);
@@ -109,10 +125,10 @@ export function userJourney(data: SetupData): void {
     const res = api.post(
       '/api/v1/agents/:id/execute',
       { input: { prompt: 'next step?' } },
-      { params: { id: t.agents[0]! } },
+      { params: { id: /** @type {number} */ (t.agents[0]) } },
     );
     check(res, { 'execute: 202': ok(202) }, tags);
-    const execution = dataOf<{ id: number }>(res);
+    const execution = /** @type {{ id: number } | undefined} */ (dataOf(res));
     if (execution) {
       check(
         api.get('/api/v1/agents/executions/:executionId', { params: { executionId: execution.id } }),
@@ -135,7 +151,11 @@ export function userJourney(data: SetupData): void {
   sleep(1);
 }
 
-export function handleSummary(data: SummaryData): Record<string, string> {
+/**
+ * @param {SummaryData} data
+ * @returns {Record<string, string>}
+ */
+export function handleSummary(data) {
   return summaryOutputs(data, {
     script: 'load_test',
     profile: PROFILE,

@@ -3,7 +3,7 @@
  * `tenantops load`; see docs/load-tests.md.
  *
  *   TENANTOPS_ADMIN_TOKEN=… tenantops serve &   # or: npm run loadtest -- --profile smoke
- *   ADMIN_TOKEN=… PROFILE=smoke tenantops load tests/performance/multi_tenant_load_test.ts
+ *   ADMIN_TOKEN=… PROFILE=smoke tenantops load tests/performance/multi_tenant_load_test.js
  *
  * Env: BASE_URL (http://127.0.0.1:8080; loopback only unless ALLOW_REMOTE=1), TENANTS (5), ADMIN_TOKEN,
  * TENANT_KEYS (comma-separated keys of existing tenants, instead of ADMIN_TOKEN), PROFILE (smoke|full, default
@@ -18,41 +18,43 @@
 import { check, group, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
-import type { Options, Scenario } from 'k6/options';
-import { ApiClient, bodyOf, dataOf, describe, succeedOnlyOn2xx, pick, type Res } from './lib/api.ts';
-import { levelAt, stairStages, type BreakpointPlan } from './lib/breakpoint.ts';
-import { envChoice, envList, loadConfig } from './lib/config.ts';
-import { levelMetrics } from './lib/level-metrics.ts';
-import { cleanupTenants, provisionTenants, type SetupData, type TenantData } from './lib/provision.ts';
-import { summaryOutputs } from './lib/report.ts';
-import type { SummaryData } from './lib/summary-data.ts';
+import { ApiClient, bodyOf, dataOf, describe, succeedOnlyOn2xx, pick } from './lib/api.js';
+import { levelAt, stairStages } from './lib/breakpoint.js';
+import { envChoice, envList, loadConfig } from './lib/config.js';
+import { levelMetrics } from './lib/level-metrics.js';
+import { cleanupTenants, provisionTenants } from './lib/provision.js';
+import { summaryOutputs } from './lib/report.js';
+/** @typedef {import('k6/options').Options} Options */
+/** @typedef {import('k6/options').Scenario} Scenario */
+/** @typedef {import('./lib/api.js').Res} Res */
+/** @typedef {import('./lib/breakpoint.js').BreakpointPlan} BreakpointPlan */
+/** @typedef {import('./lib/level-metrics.js').LevelMetrics} LevelMetrics */
+/** @typedef {import('./lib/provision.js').Stage} Stage */
+/** @typedef {import('./lib/provision.js').SetupData} SetupData */
+/** @typedef {import('./lib/provision.js').TenantData} TenantData */
+/** @typedef {import('./lib/summary-data.js').SummaryData} SummaryData */
 
 const cfg = loadConfig(5);
-const PROFILE = envChoice('PROFILE', ['smoke', 'full'] as const, 'full');
+const PROFILE = envChoice('PROFILE', /** @type {const} */ (['smoke', 'full']), 'full');
 const N = cfg.tenantLabels.length;
 const TENANT_P95_MS = 500;
 const TENANT_ERROR_RATE = 0.01;
 
-interface Profile {
-  /** Seconds of think time between request groups in the SLO scenarios. */
-  think: number;
-  /** Bound on polling an agent execution. */
-  pollSeconds: number;
-  scenarios: {
-    tenant_api_mix: Scenario;
-    crm_pipeline: Scenario;
-    tenant_isolation: Scenario;
-  };
-  /** When the three scenarios above are over, gracefulStop included: the breakpoint ramp starts then. */
-  sloEndSeconds: number;
-  breakpoint: BreakpointPlan;
-  breakpointThink: number;
-  abortDelay: string;
-}
+/**
+ * @typedef {object} Profile
+ * @property {number} think Seconds of think time between request groups in the SLO scenarios.
+ * @property {number} pollSeconds Bound on polling an agent execution.
+ * @property {{ tenant_api_mix: Scenario; crm_pipeline: Scenario; tenant_isolation: Scenario; }} scenarios
+ * @property {number} sloEndSeconds When the three scenarios above are over, gracefulStop included: the breakpoint ramp starts then.
+ * @property {BreakpointPlan} breakpoint
+ * @property {number} breakpointThink
+ * @property {string} abortDelay
+ */
 
 const SLO = { sloP95Ms: 2000, sloErrorRate: 0.05 };
 
-const PROFILES: Record<'smoke' | 'full', Profile> = {
+/** @type {Record<'smoke' | 'full', Profile>} */
+const PROFILES = {
   // ≈ 25 s: every scenario runs briefly, every tenant is reached, the breakpoint ramp has two stairs.
   smoke: {
     think: 0.2,
@@ -132,17 +134,21 @@ const PROFILES: Record<'smoke' | 'full', Profile> = {
 };
 
 const P = PROFILES[PROFILE];
-const SLO_SCENARIOS = ['tenant_api_mix', 'crm_pipeline', 'tenant_isolation'] as const;
-const ALL_SCENARIOS = [...SLO_SCENARIOS, 'scaling_breakpoint'] as const;
+const SLO_SCENARIOS = /** @type {const} */ (['tenant_api_mix', 'crm_pipeline', 'tenant_isolation']);
+const ALL_SCENARIOS = /** @type {const} */ ([...SLO_SCENARIOS, 'scaling_breakpoint']);
 
-function selectedScenarios(): string[] {
+/**
+ * @returns {string[]}
+ */
+function selectedScenarios() {
   const wanted = envList('SCENARIOS');
   for (const s of wanted) {
-    if (!(ALL_SCENARIOS as readonly string[]).includes(s)) {
+    if (!(/** @type {readonly string[]} */ (ALL_SCENARIOS).includes(s))) {
       throw new Error(`SCENARIOS: unknown scenario "${s}"; choose from ${ALL_SCENARIOS.join(', ')}`);
     }
   }
-  let names: string[] = wanted.length ? wanted : [...ALL_SCENARIOS];
+  /** @type {string[]} */
+  let names = wanted.length ? wanted : [...ALL_SCENARIOS];
   if (N < 2 && names.includes('tenant_isolation')) {
     if (wanted.includes('tenant_isolation')) throw new Error('tenant_isolation needs TENANTS ≥ 2');
     names = names.filter((s) => s !== 'tenant_isolation'); // one tenant has no neighbour to leak to
@@ -153,8 +159,12 @@ function selectedScenarios(): string[] {
 const SELECTED = selectedScenarios();
 const sloSelected = SLO_SCENARIOS.filter((s) => SELECTED.includes(s));
 
-function buildScenarios(): Record<string, Scenario> {
-  const out: Record<string, Scenario> = {};
+/**
+ * @returns {Record<string, Scenario>}
+ */
+function buildScenarios() {
+  /** @type {Record<string, Scenario>} */
+  const out = {};
   for (const s of sloSelected) out[s] = P.scenarios[s];
   if (SELECTED.includes('scaling_breakpoint')) {
     out.scaling_breakpoint = {
@@ -173,8 +183,12 @@ function buildScenarios(): Record<string, Scenario> {
   return out;
 }
 
-function buildThresholds(): NonNullable<Options['thresholds']> {
-  const t: NonNullable<Options['thresholds']> = {};
+/**
+ * @returns {NonNullable<Options['thresholds']>}
+ */
+function buildThresholds() {
+  /** @type {NonNullable<Options['thresholds']>} */
+  const t = {};
   if (sloSelected.length) {
     // Per tenant, for every tenant: an idle or slow tenant fails on its own, whatever the others do.
     for (const label of cfg.tenantLabels) {
@@ -201,7 +215,8 @@ function buildThresholds(): NonNullable<Options['thresholds']> {
   return t;
 }
 
-export const options: Options = {
+/** @type {Options} */
+export const options = {
   scenarios: buildScenarios(),
   thresholds: buildThresholds(),
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
@@ -215,29 +230,48 @@ const levels = levelMetrics(P.breakpoint);
 
 // ---------------------------------------------------------------- setup / teardown
 
-export function setup(): SetupData {
+/**
+ * @returns {SetupData}
+ */
+export function setup() {
   return provisionTenants(cfg);
 }
 
-export function teardown(data: SetupData): void {
+/**
+ * @param {SetupData} data
+ * @returns {void}
+ */
+export function teardown(data) {
   cleanupTenants(cfg, data);
 }
 
 // ---------------------------------------------------------------- helpers
 
-function clientFor(t: TenantData, tags: Record<string, string> = {}): ApiClient {
+/**
+ * @param {TenantData} t
+ * @param {Record<string, string>} [tags={}]
+ * @returns {ApiClient}
+ */
+function clientFor(t, tags = {}) {
   return new ApiClient(cfg.baseUrl, t.key, { tenant: t.label, ...tags });
 }
 
-type Row = Record<string, unknown>;
+/** @typedef {Record<string, unknown>} Row */
 
 /** A row of this tenant: the API returns tenant_id on every row so that a leak is visible. */
-const owned = (t: TenantData, row: Row | undefined): boolean => !!row && Number(row.tenant_id) === t.id;
+const owned = (/** @type {TenantData} */ t, /** @type {Row | undefined} */ row) =>
+  !!row && Number(row.tenant_id) === t.id;
 
-/** A list answer: 200, and every row is the tenant's own; a foreign row counts as an isolation violation. */
-function checkList(t: TenantData, res: Res, route: string): Row[] {
+/**
+ * A list answer: 200, and every row is the tenant's own; a foreign row counts as an isolation violation.
+ * @param {TenantData} t
+ * @param {Res} res
+ * @param {string} route
+ * @returns {Row[]}
+ */
+function checkList(t, res, route) {
   const what = `GET ${route}`;
-  const rows = dataOf<Row[]>(res);
+  const rows = /** @type {Row[] | undefined} */ (dataOf(res));
   const foreign = Array.isArray(rows) ? rows.filter((r) => !owned(t, r)).length : 0;
   violations.add(foreign, { tenant: t.label, name: route, probe: `GET ${route}` });
   check(
@@ -251,8 +285,15 @@ function checkList(t: TenantData, res: Res, route: string): Row[] {
   return Array.isArray(rows) ? rows : [];
 }
 
-function checkOwn(t: TenantData, res: Res, what: string, status: number): Row | undefined {
-  const row = dataOf<Row>(res);
+/**
+ * @param {TenantData} t
+ * @param {Res} res
+ * @param {string} what
+ * @param {number} status
+ * @returns {Row | undefined}
+ */
+function checkOwn(t, res, what, status) {
+  const row = /** @type {Row | undefined} */ (dataOf(res));
   check(
     res,
     { [`${what}: ${status}`]: (r) => r.status === status, [`${what}: own row`]: () => owned(t, row) },
@@ -262,11 +303,15 @@ function checkOwn(t: TenantData, res: Res, what: string, status: number): Row | 
 }
 
 /** Rotates tenants so a handful of VUs still reaches every tenant. */
-const tenantAt = (data: SetupData, n: number): TenantData => pick(data.tenants, n);
+const tenantAt = (/** @type {SetupData} */ data, /** @type {number} */ n) => pick(data.tenants, n);
 
 // ---------------------------------------------------------------- 1. tenant_api_mix
 
-export function tenantApiMix(data: SetupData): void {
+/**
+ * @param {SetupData} data
+ * @returns {void}
+ */
+export function tenantApiMix(data) {
   const vu = exec.vu.idInTest;
   const it = exec.vu.iterationInScenario;
   const t = tenantAt(data, vu + it);
@@ -337,13 +382,21 @@ export function tenantApiMix(data: SetupData): void {
     const events = ['page_view', 'signup', 'deal_created'].map((name) => ({ name, session_id: session }));
     check(
       api.post('/api/v1/analytics/batch', { events }),
-      { 'POST batch: 3 inserted': (r) => r.status === 201 && dataOf<{ inserted: number }>(r)?.inserted === 3 },
+      {
+        'POST batch: 3 inserted': (r) =>
+          r.status === 201 && /** @type {{ inserted: number } | undefined} */ (dataOf(r))?.inserted === 3,
+      },
       tags,
     );
     const dash = api.get('/api/v1/analytics/dashboard', { query: 'days=1' });
     check(
       dash,
-      { 'GET dashboard: has events': (r) => (dataOf<{ events_total: number }>(r)?.events_total ?? 0) > 0 },
+      {
+        'GET dashboard: has events': (r) => {
+          const d = /** @type {{ events_total: number } | undefined} */ (dataOf(r));
+          return (d?.events_total ?? 0) > 0;
+        },
+      },
       tags,
     );
     if (it % 3 === 0) {
@@ -360,24 +413,33 @@ export function tenantApiMix(data: SetupData): void {
 
 // ---------------------------------------------------------------- 2. crm_pipeline
 
-interface Forecast {
-  weighted_total: number;
-  by_month: { month: string | null; weighted: number }[];
-}
+/**
+ * @typedef {object} Forecast
+ * @property {number} weighted_total
+ * @property {{ month: string | null; weighted: number }[]} by_month
+ */
 
 /**
  * The weighted forecast of one expected-close month. Each VU closes its deals in a month of its own (year 2100+VU),
  * so concurrent VUs and the other scenarios cannot move it: the change is exactly this deal's value × probability.
+ * @param {ApiClient} api
+ * @param {TenantData} t
+ * @param {string} month
+ * @returns {number | null}
  */
-function monthWeighted(api: ApiClient, t: TenantData, month: string): number | null {
+function monthWeighted(api, t, month) {
   const res = api.get('/api/v1/crm/forecast');
-  const f = dataOf<Forecast>(res);
+  const f = /** @type {Forecast | undefined} */ (dataOf(res));
   check(res, { 'GET forecast: 200': (r) => r.status === 200 && !!f }, { tenant: t.label });
   if (!f) return null;
   return f.by_month.find((m) => m.month === month)?.weighted ?? 0;
 }
 
-export function crmPipeline(data: SetupData): void {
+/**
+ * @param {SetupData} data
+ * @returns {void}
+ */
+export function crmPipeline(data) {
   const vu = exec.vu.idInTest;
   const it = exec.vu.iterationInScenario;
   const t = tenantAt(data, exec.scenario.iterationInTest);
@@ -388,7 +450,7 @@ export function crmPipeline(data: SetupData): void {
   const base = monthWeighted(api, t, month);
 
   /** After a move: the month's weighted forecast is base + value × the deal's probability now. */
-  const expectForecast = (step: string, opp: Row | undefined): void => {
+  const expectForecast = (/** @type {string} */ step, /** @type {Row | undefined} */ opp) => {
     if (!opp || base === null) return;
     const want = base + (opp.status === 'open' ? (value * Number(opp.probability)) / 100 : 0);
     const got = monthWeighted(api, t, month);
@@ -402,7 +464,7 @@ export function crmPipeline(data: SetupData): void {
       title: `Pipeline VU${vu} #${it}`,
       value,
       contact_id: pick(t.contacts, it),
-      stage: stages[0]!.machine_name,
+      stage: /** @type {Stage} */ (stages[0]).machine_name,
       expected_close: `${month}-15`,
     }),
     'POST opportunity',
@@ -410,12 +472,12 @@ export function crmPipeline(data: SetupData): void {
   );
   if (!created) return;
   const id = Number(created.id);
-  expectForecast(`created in ${stages[0]!.machine_name}`, created);
+  expectForecast(`created in ${/** @type {Stage} */ (stages[0]).machine_name}`, created);
   sleep(P.think);
 
   // The second stage through /pipeline/move, the others through /opportunities/:id/stage.
   for (let i = 1; i < stages.length; i++) {
-    const stage = stages[i]!.machine_name;
+    const stage = /** @type {Stage} */ (stages[i]).machine_name;
     const res =
       i === 1
         ? api.post('/api/v1/crm/pipeline/move', { opportunity_id: id, stage }, { tags: { step: 'move' } })
@@ -434,7 +496,13 @@ export function crmPipeline(data: SetupData): void {
   );
   check(bant, { 'BANT score is 50': (o) => Number(o?.bant_score) === 50 }, tags);
   const playbook = api.get('/api/v1/crm/opportunities/:id/playbook', { params: { id } });
-  check(playbook, { 'GET playbook: next action': (r) => typeof dataOf<Row>(r)?.next_action === 'string' }, tags);
+  check(
+    playbook,
+    {
+      'GET playbook: next action': (r) => typeof (/** @type {Row | undefined} */ (dataOf(r))?.next_action) === 'string',
+    },
+    tags,
+  );
 
   const outcome = it % 2 === 0 ? 'won' : 'lost';
   const closed = checkOwn(
@@ -451,21 +519,26 @@ export function crmPipeline(data: SetupData): void {
 
 // ---------------------------------------------------------------- 3. tenant_isolation
 
-interface Probe {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  route: string;
-  params?: Record<string, number>;
-  query?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** The correct answer: 404 for another tenant's id, 403 for a spoofed X-Tenant-Id, 200 for a filtered list. */
-  expect: number;
-}
+/**
+ * @typedef {object} Probe
+ * @property {'GET' | 'POST' | 'PATCH' | 'DELETE'} method
+ * @property {string} route
+ * @property {Record<string, number>} [params]
+ * @property {string} [query]
+ * @property {unknown} [body]
+ * @property {Record<string, string>} [headers]
+ * @property {number} expect The correct answer: 404 for another tenant's id, 403 for a spoofed X-Tenant-Id, 200 for a filtered list.
+ */
 
-/** Every route that takes an id or a body reference, aimed at B's canary rows with A's key. */
-function probes(a: TenantData, b: TenantData): Probe[] {
+/**
+ * Every route that takes an id or a body reference, aimed at B's canary rows with A's key.
+ * @param {TenantData} a
+ * @param {TenantData} b
+ * @returns {Probe[]}
+ */
+function probes(a, b) {
   const c = b.canary;
-  const stage = a.openStages[Math.min(1, a.openStages.length - 1)]!.machine_name;
+  const stage = /** @type {Stage} */ (a.openStages[Math.min(1, a.openStages.length - 1)]).machine_name;
   const opp = { params: { id: c.opportunity } };
   return [
     // Reads.
@@ -558,12 +631,13 @@ function probes(a: TenantData, b: TenantData): Probe[] {
     { method: 'DELETE', route: '/api/v1/crm/companies/:id', params: { id: c.company }, expect: 404 },
   ];
 }
-
-// k6 provides console (it logs to stderr with the VU id); @types/k6 does not declare it.
-declare const console: { error(...args: unknown[]): void };
 let violationsLogged = 0;
 
-export function tenantIsolation(data: SetupData): void {
+/**
+ * @param {SetupData} data
+ * @returns {void}
+ */
+export function tenantIsolation(data) {
   const n = exec.scenario.iterationInTest;
   const a = tenantAt(data, n);
   // Victims rotate too: A attacks A+1, then A+2, … so every ordered pair is probed over a long run.
@@ -579,7 +653,7 @@ export function tenantIsolation(data: SetupData): void {
     });
     const body = typeof res.body === 'string' ? res.body : '';
     const parsed = bodyOf(res);
-    const rows = Array.isArray(parsed?.data) ? (parsed.data as Row[]) : [];
+    const rows = Array.isArray(parsed?.data) ? /** @type {Row[]} */ (parsed.data) : [];
     // A violation is B's data in the answer, or a success where the only right answer is a refusal.
     const leaked =
       body.includes(b.canary.marker) ||
@@ -611,15 +685,19 @@ export function tenantIsolation(data: SetupData): void {
 
 // ---------------------------------------------------------------- 4. scaling_breakpoint
 
-export function scalingBreakpoint(data: SetupData): void {
+/**
+ * @param {SetupData} data
+ * @returns {void}
+ */
+export function scalingBreakpoint(data) {
   const vu = exec.vu.idInTest;
   const it = exec.vu.iterationInScenario;
   const t = tenantAt(data, vu + it);
   const level = levelAt(P.breakpoint, Date.now() - exec.scenario.startTime);
-  const m = levels[level]!;
+  const m = /** @type {LevelMetrics} */ (levels[level]);
   // Tagged tenant "all": the ramp is judged by its own abortOnFail thresholds, not the per-tenant SLO.
   const api = new ApiClient(cfg.baseUrl, t.key, { tenant: 'all', load_level: String(level) });
-  const record = (res: Res): void => {
+  const record = (/** @type {Res} */ res) => {
     m.duration.add(res.timings.duration);
     m.failed.add(res.status < 200 || res.status >= 300);
   };
@@ -636,7 +714,11 @@ export function scalingBreakpoint(data: SetupData): void {
 
 // ---------------------------------------------------------------- summary
 
-export function handleSummary(data: SummaryData): Record<string, string> {
+/**
+ * @param {SummaryData} data
+ * @returns {Record<string, string>}
+ */
+export function handleSummary(data) {
   return summaryOutputs(data, {
     script: 'multi_tenant_load_test',
     profile: PROFILE,

@@ -1,50 +1,44 @@
-import { breakpointResult, type BreakpointPlan, type BreakpointResult } from './breakpoint.ts';
-import {
-  failedChecks,
-  tenantRows,
-  thresholdResults,
-  type SummaryCheck,
-  type SummaryData,
-  type TenantRow,
-  type ThresholdResult,
-} from './summary-data.ts';
+import { breakpointResult } from './breakpoint.js';
+import { failedChecks, tenantRows, thresholdResults } from './summary-data.js';
+/** @typedef {import('./breakpoint.js').BreakpointPlan} BreakpointPlan */
+/** @typedef {import('./breakpoint.js').BreakpointResult} BreakpointResult */
+/** @typedef {import('./summary-data.js').SummaryCheck} SummaryCheck */
+/** @typedef {import('./summary-data.js').SummaryData} SummaryData */
+/** @typedef {import('./summary-data.js').TenantRow} TenantRow */
+/** @typedef {import('./summary-data.js').ThresholdResult} ThresholdResult */
 
-export interface ReportOptions {
-  /** e.g. "multi_tenant_load_test". */
-  script: string;
-  profile: string;
-  tenantLabels: readonly string[];
-  /** Per-tenant SLO shown in the table header. */
-  tenantP95Ms?: number;
-  tenantErrorRate?: number;
-  breakpoint?: BreakpointPlan;
-}
+/**
+ * @typedef {object} ReportOptions
+ * @property {string} script e.g. "multi_tenant_load_test".
+ * @property {string} profile
+ * @property {readonly string[]} tenantLabels
+ * @property {number} [tenantP95Ms] Per-tenant SLO shown in the table header.
+ * @property {number} [tenantErrorRate]
+ * @property {BreakpointPlan} [breakpoint]
+ */
 
-export interface Report {
-  script: string;
-  profile: string;
-  generatedAt: string;
-  durationMs: number | null;
-  passed: boolean;
-  totals: {
-    requests: number;
-    requestsPerSecond: number | null;
-    p95Ms: number | null;
-    p99Ms: number | null;
-    errorRate: number | null;
-    checksRate: number | null;
-    iterations: number;
-    isolationViolations: number | null;
-  };
-  tenantSlo: { p95Ms: number; errorRate: number };
-  tenants: TenantRow[];
-  thresholds: ThresholdResult[];
-  failedChecks: SummaryCheck[];
-  breakpoint: BreakpointResult | null;
-}
+/**
+ * @typedef {object} Report
+ * @property {string} script
+ * @property {string} profile
+ * @property {string} generatedAt
+ * @property {number | null} durationMs
+ * @property {boolean} passed
+ * @property {{ requests: number; requestsPerSecond: number | null; p95Ms: number | null; p99Ms: number | null; errorRate: number | null; checksRate: number | null; iterations: number; isolationViolations: number | null; }} totals
+ * @property {{ p95Ms: number; errorRate: number }} tenantSlo
+ * @property {TenantRow[]} tenants
+ * @property {ThresholdResult[]} thresholds
+ * @property {SummaryCheck[]} failedChecks
+ * @property {BreakpointResult | null} breakpoint
+ */
 
-export function buildReport(data: SummaryData, o: ReportOptions): Report {
-  const v = (metric: string, stat: string): number | null => data.metrics[metric]?.values[stat] ?? null;
+/**
+ * @param {SummaryData} data
+ * @param {ReportOptions} o
+ * @returns {Report}
+ */
+export function buildReport(data, o) {
+  const v = (/** @type {string} */ metric, /** @type {string} */ stat) => data.metrics[metric]?.values[stat] ?? null;
   const thresholds = thresholdResults(data);
   const durationMs = data.state?.testRunDurationMs ?? null;
   return {
@@ -71,22 +65,32 @@ export function buildReport(data: SummaryData, o: ReportOptions): Report {
   };
 }
 
-const fmtMs = (x: number | null): string => (x === null ? '–' : `${x.toFixed(1)} ms`);
-const fmtPct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(2)}%`);
-const fmtNum = (x: number | null): string => (x === null ? '–' : String(Math.round(x * 10) / 10));
+const fmtMs = (/** @type {number | null} */ x) => (x === null ? '–' : `${x.toFixed(1)} ms`);
+const fmtPct = (/** @type {number | null} */ x) => (x === null ? '–' : `${(x * 100).toFixed(2)}%`);
+const fmtNum = (/** @type {number | null} */ x) => (x === null ? '–' : String(Math.round(x * 10) / 10));
 
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string =>
-    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`.trimEnd();
+/**
+ * @param {string[]} head
+ * @param {string[][]} rows
+ * @returns {string}
+ */
+function table(head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => /** @type {string} */ (r[i]).length)));
+  const line = (/** @type {string[]} */ cells) =>
+    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(/** @type {number} */ (widths[i])) : c.padStart(/** @type {number} */ (widths[i])))).join('  ')}`.trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-const isTenantThreshold = (t: ThresholdResult): boolean => /\{tenant:t\d+\}$/.test(t.metric);
+const isTenantThreshold = (/** @type {ThresholdResult} */ t) => /\{tenant:t\d+\}$/.test(t.metric);
 
-/** The end-of-test text: thresholds (per-tenant ones folded into the table), totals, tenants, breakpoint. */
-export function renderText(r: Report): string {
-  const out: string[] = [];
+/**
+ * The end-of-test text: thresholds (per-tenant ones folded into the table), totals, tenants, breakpoint.
+ * @param {Report} r
+ * @returns {string}
+ */
+export function renderText(r) {
+  /** @type {string[]} */
+  const out = [];
   out.push('', `${r.script} (profile ${r.profile}): ${r.passed ? 'PASSED' : 'FAILED'}`, '');
   out.push('THRESHOLDS');
   for (const t of r.thresholds.filter((x) => !isTenantThreshold(x) || !x.ok)) {
@@ -151,18 +155,20 @@ export function renderText(r: Report): string {
   return out.join('\n');
 }
 
-export interface SummaryFiles {
-  /** Directory for the files, relative to the working directory (it must exist). */
-  reportDir: string;
-  /** File name: <stem>_summary.json. */
-  stem: string;
-}
+/**
+ * @typedef {object} SummaryFiles
+ * @property {string} reportDir Directory for the files, relative to the working directory (it must exist).
+ * @property {string} stem File name: <stem>_summary.json.
+ */
 
 /**
  * What handleSummary() returns: the text on stdout and the JSON (report + k6's data). The HTML page is the runner's
  * (`tenantops load --out html=`), which holds these tables and the charts; on k6, its web dashboard exports one.
+ * @param {SummaryData} data
+ * @param {ReportOptions & SummaryFiles} o
+ * @returns {Record<string, string>}
  */
-export function summaryOutputs(data: SummaryData, o: ReportOptions & SummaryFiles): Record<string, string> {
+export function summaryOutputs(data, o) {
   const report = buildReport(data, o);
   const dir = o.reportDir === '' || o.reportDir === '.' ? '' : `${o.reportDir}/`;
   return {
