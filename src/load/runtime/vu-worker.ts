@@ -15,6 +15,7 @@ import { createK6Html } from './k6-html.ts';
 import { createK6Http } from './k6-http.ts';
 import { createK6Metrics } from './k6-metrics.ts';
 import { createK6Summary } from './k6-summary.ts';
+import { parseDuration } from '../options/parse-duration.ts';
 import { THROW_HOOK } from '../script/throw-hook.ts';
 import {
   GLOBAL_ITERATIONS_COMPLETED,
@@ -186,6 +187,17 @@ async function iterate(fn: ScriptFn, data: unknown): Promise<boolean> {
   state.iter++;
   state.iterationInInstance++;
   state.flushIfDue();
+  // minIterationDuration: a shorter iteration is followed by a sleep for the rest of it (interruptible).
+  // https://grafana.com/docs/k6/latest/using-k6/k6-options/reference/#minimum-iteration-duration
+  const min = parseDuration(state.options.minIterationDuration ?? 0) ?? 0;
+  const left = min - (performance.now() - start);
+  if (left > 0) {
+    try {
+      state.sleep(left / 1000);
+    } catch (e) {
+      if (!(e instanceof InterruptSignal)) throw e;
+    }
+  }
   return !state.interrupted();
 }
 

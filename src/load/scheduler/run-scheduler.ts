@@ -193,16 +193,22 @@ export class RunScheduler {
       await Promise.all(tickers);
     };
 
+    // noSetup / noTeardown skip those calls, as in k6. https://grafana.com/docs/k6/latest/using-k6/k6-options/reference/#no-setup
+    const { noSetup, noTeardown } = options.consolidated;
     this.inSetup = true;
-    const setup = await this.callWithTimeout(
-      { t: 'call', fn: 'setup', ...callCtx },
-      options.setupTimeout,
-      () =>
-        new LoadError(
-          'TENANTOPS_E_LOAD_SETUP_TIMEOUT',
-          `setup() did not finish within setupTimeout (${options.setupTimeout} ms)`,
-        ),
-    ).finally(() => (this.inSetup = false));
+    const setup =
+      noSetup === true
+        ? ({ ok: true, value: undefined } as const)
+        : await this.callWithTimeout(
+            { t: 'call', fn: 'setup', ...callCtx },
+            options.setupTimeout,
+            () =>
+              new LoadError(
+                'TENANTOPS_E_LOAD_SETUP_TIMEOUT',
+                `setup() did not finish within setupTimeout (${options.setupTimeout} ms)`,
+              ),
+          ).finally(() => (this.inSetup = false));
+    this.inSetup = false;
     if (!setup.ok) {
       await stopTickers();
       // k6 runs no teardown() when setup() did not finish; an abort during setup() is still an abort.
@@ -215,7 +221,7 @@ export class RunScheduler {
     gauge('vus', 0);
 
     // teardown() runs after an abort (threshold, exec.test.abort(), a first Ctrl-C), as in k6, but not after a crash.
-    if (!this.fatal) {
+    if (!this.fatal && noTeardown !== true) {
       const teardown = await this.callWithTimeout(
         { t: 'call', fn: 'teardown', arg: data, ...callCtx },
         options.teardownTimeout,

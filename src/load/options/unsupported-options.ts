@@ -1,0 +1,28 @@
+/**
+ * k6 options this runner does not implement. A script that sets one runs without it, after one warning naming it;
+ * docs/load-runner.md lists them (test/load/load-runner-doc.test.ts keeps the two in step).
+ * https://grafana.com/docs/k6/latest/using-k6/k6-options/reference/
+ */
+export const UNSUPPORTED_OPTIONS = [
+  'batch',
+  'batchPerHost',
+  'blacklistIPs',
+  'blockHostnames',
+  'dns',
+  'executionSegment',
+  'executionSegmentSequence',
+  'hosts',
+  'httpDebug',
+  'localIPs',
+  'noConnectionReuse',
+  'noVUConnectionReuse',
+  'rps',
+  'systemTags',
+  'throw',
+  'tlsAuth',
+] as const;
+
+/** The warning for an unsupported option, as printed at the start of the run. */
+export function unsupportedOptionWarning(name: string): string {
+  return `the k6 option "${name}" is not supported by tenantops load; it is ignored (see docs/load-runner.md)`;
+}
