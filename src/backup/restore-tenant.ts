@@ -33,6 +33,8 @@ export interface RestoreProgress {
 export interface RestoreOptions {
   archive: string;
   passphrase?: string;
+  /** Key for the safety backup, when it is not the archive's (restore --from-db reads a temp archive with a throwaway key). */
+  safetyPassphrase?: string;
   tenantId?: string;
   /** Overrides the config stored in the archive. */
   config?: BackupConfig;
@@ -183,7 +185,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
       await writeSafetyBackup(
         {
           path: safety,
-          passphrase: opts.passphrase,
+          passphrase: 'safetyPassphrase' in opts ? opts.safetyPassphrase : opts.passphrase,
           engine: db.target.engine,
           serverVersion: db.serverVersion,
           database: db.target.redacted,

@@ -7,6 +7,8 @@ import { backupCommand } from './backup-command.ts';
 import { restoreCommand } from './restore-command.ts';
 import { verifyCommand } from './verify-command.ts';
 import { inspectCommand } from './inspect-command.ts';
+import { backupsListCommand } from './backups-list-command.ts';
+import { pruneCommand } from './prune-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { loadCommand } from './load-command.ts';
@@ -19,6 +21,8 @@ export const COMMANDS: Command[] = [
   restoreCommand,
   verifyCommand,
   inspectCommand,
+  backupsListCommand,
+  pruneCommand,
   dbMigrateCommand,
   dbSeedCommand,
   serveCommand,

@@ -1,8 +1,15 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isLocalTarget } from '../db/index.ts';
-import { backupKeyFrom, restoreTenant, type RestorePlanSummary } from '../backup/index.ts';
+import { isLocalTarget, parseDbUrl } from '../db/index.ts';
+import {
+  backupKeyFrom,
+  restoreTenant,
+  restoreTenantFromDb,
+  type RestoreOptions,
+  type RestorePlanSummary,
+} from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { defineCommand } from './command.ts';
 import type { CliIo } from './command.ts';
@@ -10,6 +17,8 @@ import { backupConfig, backupDbOptions, backupTarget, openBackupDb } from './bac
 import { jsonOption, keyFileOption, verboseOption } from './common-options.ts';
 import { progressReporter } from './progress.ts';
 import { guardInterrupts, removedFiles } from './interrupts.ts';
+import { backupDir } from './backup-dir.ts';
+import { archiveAt } from './archive-at.ts';
 
 /** The plan as it will run: the tables that change (every table with --verbose), then the totals. */
 function printPlan(io: CliIo, s: RestorePlanSummary, verbose: boolean): void {
@@ -62,11 +71,33 @@ export const restoreCommand = defineCommand({
   name: 'restore',
   section: 'Backup and restore',
   summary: "Replace one tenant's rows with an archive's: atomic, verified, other tenants untouched",
-  usage: 'restore --db URL --in FILE [--tenant ID] [--config F] [--dry-run] [--yes] [--json] [--verbose]',
+  usage:
+    'restore --db URL --in FILE [--tenant ID] [--config F] [--dry-run] [--yes] [--json] [--verbose]\n' +
+    '       restore --db URL --from-dir DIR --tenant ID [--at TIME] [--dry-run] [--yes]\n' +
+    '       restore --db URL --from-db SOURCE_URL --tenant ID [--dry-run] [--yes]',
   options: {
     ...backupDbOptions,
-    in: { type: 'string', value: 'FILE', description: 'the archive to restore (required)' },
-    tenant: { type: 'string', value: 'ID', description: 'refuse unless the archive holds this tenant' },
+    in: { type: 'string', value: 'FILE', description: 'the archive to restore' },
+    'from-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'restore the newest archive of --tenant in DIR taken at or before --at',
+    },
+    at: {
+      type: 'string',
+      value: 'TIME',
+      description: 'with --from-dir: ISO 8601 time (no offset: UTC; default now)',
+    },
+    'from-db': {
+      type: 'string',
+      value: 'URL',
+      description: 'copy --tenant from this database (or env:VAR to read the URL from $VAR)',
+    },
+    tenant: {
+      type: 'string',
+      value: 'ID',
+      description: 'the tenant (required with --from-dir/--from-db; with --in, refuse another)',
+    },
     'dry-run': { type: 'boolean', description: 'print rows to insert/update/delete and collisions; change nothing' },
     yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (required without a TTY)' },
     ...keyFileOption,
@@ -79,8 +110,17 @@ export const restoreCommand = defineCommand({
     ...verboseOption,
   },
   async run({ values }, io) {
-    const archive = values.in;
-    if (!archive) throw new TenantopsError('TENANTOPS_E_USAGE', '--in FILE is required');
+    const sources = (['in', 'from-dir', 'from-db'] as const).filter((k) => values[k] !== undefined);
+    if (sources.length !== 1)
+      throw new TenantopsError('TENANTOPS_E_USAGE', 'give exactly one of --in FILE, --from-dir DIR, --from-db URL');
+    if (values.at !== undefined && !values['from-dir'])
+      throw new TenantopsError('TENANTOPS_E_USAGE', '--at goes with --from-dir');
+    if ((values['from-dir'] || values['from-db']) && !values.tenant)
+      throw new TenantopsError('TENANTOPS_E_USAGE', `--${sources[0]} needs --tenant ID`);
+    const passphrase = backupKeyFrom(io.env, values['key-file']);
+    const archive = values['from-dir']
+      ? await archiveAt(backupDir(values['from-dir'], 'from-dir', io), values.tenant!, values.at, passphrase, io)
+      : values.in;
     const config = backupConfig(values, io);
     const target = backupTarget(values, io, config);
     const dryRun = !!values['dry-run'];
@@ -90,8 +130,11 @@ export const restoreCommand = defineCommand({
         `target ${target.redacted} is not local: pass --yes to restore there`,
       );
     }
-    const passphrase = backupKeyFrom(io.env, values['key-file']);
+    const sourceTarget = values['from-db'] ? parseDbUrl(sourceUrl(values['from-db'], io), io.cwd) : null;
     const db = await openBackupDb(target, values);
+    const source = sourceTarget ? await openBackupDb(sourceTarget, values).catch(closing(db)) : null;
+    // The temp archive of --from-db lives in a private directory that is removed at the end, or on an interrupt.
+    const workDir = source ? mkdtempSync(join(tmpdir(), 'tenantops-from-db-')) : null;
     const verbose = !!values.verbose;
     const bar = progressReporter(io.stderr, 'restore');
     let safety: string | null = null;
@@ -106,6 +149,7 @@ export const restoreCommand = defineCommand({
             : 'the restore was committed';
         return `${maybe}; kept the safety backup ${safety} (restore it to roll back)${files ? `; ${files}` : ''}`;
       }
+      if (workDir) rmSync(workDir, { recursive: true, force: true });
       if (safety) rmSync(safety, { force: true });
       const gone = [files, safety ? `removed the safety backup ${safety} (it held rows that were not changed)` : '']
         .filter(Boolean)
@@ -113,14 +157,14 @@ export const restoreCommand = defineCommand({
       return `rolled back, the database is unchanged${gone ? `; ${gone}` : ''}; run the same command again`;
     });
     try {
-      const r = await restoreTenant(db, {
-        archive: resolve(io.cwd, archive),
-        passphrase,
-        tenantId: values.tenant,
-        // An explicit --config overrides the config recorded in the archive.
-        config: values.config ? config : undefined,
+      const common: Pick<
+        RestoreOptions,
+        'dryRun' | 'safetyDir' | 'onProgress' | 'onSafetyBackup' | 'onCommit' | 'checkpoint' | 'confirm'
+      > = {
         dryRun,
-        safetyDir: values['safety-dir'] ?? join(dirname(resolve(io.cwd, archive)), 'safety'),
+        safetyDir:
+          values['safety-dir'] ??
+          (archive ? join(dirname(resolve(io.cwd, archive)), 'safety') : join(io.cwd, 'safety')),
         onProgress: (p) => {
           if (p.phase === 'safety') stage = 'write';
           bar.update(p);
@@ -141,7 +185,26 @@ export const restoreCommand = defineCommand({
             throw new TenantopsError('TENANTOPS_E_CONFIRM', 'restore cancelled; nothing was changed');
           }
         },
-      });
+      };
+      const r =
+        source && workDir
+          ? await restoreTenantFromDb(db, source, {
+              ...common,
+              tenantId: values.tenant!,
+              // The scope is the config's (file or defaults), read on the source and checked on the target.
+              config,
+              safetyPassphrase: passphrase,
+              workDir,
+              onSourceRows: (done, total) => bar.update({ phase: 'read source', done, total, unit: 'rows' }),
+            })
+          : await restoreTenant(db, {
+              ...common,
+              archive: resolve(io.cwd, archive!),
+              passphrase,
+              tenantId: values.tenant,
+              // An explicit --config overrides the config recorded in the archive.
+              config: values.config ? config : undefined,
+            });
       stage = 'done';
       bar.done();
       if (values.json) io.stdout.write(JSON.stringify(r) + '\n');
@@ -158,7 +221,25 @@ export const restoreCommand = defineCommand({
       return 0;
     } finally {
       unguard();
+      if (workDir) rmSync(workDir, { recursive: true, force: true });
+      await source?.close();
       await db.close();
     }
   },
 });
+
+/** --from-db URL, or env:VAR to keep a password out of argv (house rule: secrets never on the command line). */
+function sourceUrl(raw: string, io: CliIo): string {
+  if (!raw.startsWith('env:')) return raw;
+  const url = io.env[raw.slice(4)];
+  if (!url) throw new TenantopsError('TENANTOPS_E_USAGE', `--from-db ${raw}: $${raw.slice(4)} is not set`);
+  return url;
+}
+
+/** Closes `db` when opening the second connection fails, and rethrows. */
+const closing =
+  (db: { close(): Promise<void> }) =>
+  async (e: unknown): Promise<never> => {
+    await db.close();
+    throw e;
+  };

@@ -121,6 +121,11 @@ export const ERROR_CODES = {
     what: 'A run over every tenant finished, but some tenants failed; the others were done and are in the run index.',
     todo: 'Read the per-tenant errors printed above (and in the run index), fix their cause, and rerun the same command: done tenants are skipped.',
   },
+  TENANTOPS_E_NO_ARCHIVE: {
+    exit: 1,
+    what: 'The backup directory holds no archive of the tenant taken at or before the requested time.',
+    todo: 'List what there is with `tenantops backups list --dir DIR --tenant ID`, then pick a later --at or another directory.',
+  },
   TENANTOPS_E_INTERNAL: {
     exit: 1,
     what: 'An unexpected internal error; rerun with --debug and report it.',

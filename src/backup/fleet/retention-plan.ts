@@ -1,0 +1,77 @@
+import type { ArchiveEntry } from './list-archives.ts';
+
+export interface RetentionRules {
+  /** The N newest archives of each tenant. */
+  keepLast: number;
+  /** The newest archive of each of the D most recent UTC days that have one. */
+  keepDaily: number;
+  /** The newest archive of each of the W most recent ISO weeks (UTC, Monday first) that have one. */
+  keepWeekly: number;
+}
+
+export interface RetentionDecision {
+  archive: ArchiveEntry;
+  /** Why it is kept ('last', 'daily', 'weekly', 'newest'); empty for an archive to delete. */
+  reasons: string[];
+}
+
+export interface RetentionPlan {
+  keep: RetentionDecision[];
+  delete: RetentionDecision[];
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** ISO 8601 week of a UTC date, e.g. 2025-W09 (the week belongs to the year of its Thursday). */
+export function isoWeek(d: Date): string {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const dow = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - dow);
+  const jan1 = Date.UTC(t.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((t.getTime() - jan1) / 86400000 + 1) / 7);
+  return `${t.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+/** Keeps the newest archive of each of the `n` most recent buckets (newest-first input). */
+function keepPerBucket(
+  newestFirst: ArchiveEntry[],
+  n: number,
+  bucket: (d: Date) => string,
+  reason: string,
+  keep: Map<ArchiveEntry, string[]>,
+) {
+  const buckets = new Set<string>();
+  for (const a of newestFirst) {
+    if (buckets.size >= n) break;
+    const b = bucket(a.takenAt);
+    if (buckets.has(b)) continue;
+    buckets.add(b);
+    keep.get(a)!.push(reason);
+  }
+}
+
+/**
+ * Which archives a prune keeps and deletes, per tenant, as restic's `forget` counts: the last N, then the newest
+ * of each of the last D days and W weeks that have an archive. The newest archive of a tenant is always kept,
+ * whatever the rules say. Pure: the same list and rules give the same plan, printed before anything is deleted.
+ */
+export function retentionPlan(archives: readonly ArchiveEntry[], rules: RetentionRules): RetentionPlan {
+  const byTenant = new Map<string, ArchiveEntry[]>();
+  for (const a of archives) byTenant.set(a.tenant, [...(byTenant.get(a.tenant) ?? []), a]);
+  const plan: RetentionPlan = { keep: [], delete: [] };
+  for (const list of byTenant.values()) {
+    const newestFirst = [...list].sort(
+      (a, b) => b.takenAt.getTime() - a.takenAt.getTime() || b.file.localeCompare(a.file),
+    );
+    const reasons = new Map(newestFirst.map((a) => [a, [] as string[]]));
+    newestFirst.slice(0, rules.keepLast).forEach((a) => reasons.get(a)!.push('last'));
+    keepPerBucket(newestFirst, rules.keepDaily, day, 'daily', reasons);
+    keepPerBucket(newestFirst, rules.keepWeekly, isoWeek, 'weekly', reasons);
+    if (newestFirst[0]) reasons.get(newestFirst[0])!.push('newest');
+    for (const a of [...newestFirst].reverse()) {
+      const r = reasons.get(a)!;
+      (r.length ? plan.keep : plan.delete).push({ archive: a, reasons: [...new Set(r)] });
+    }
+  }
+  return plan;
+}
