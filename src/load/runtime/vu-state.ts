@@ -72,9 +72,9 @@ export class VuState {
 
   /**
    * Samples reach the main thread's metric engine while an iteration runs, not only when it ends:
-   * everything recorded so far leaves before the VU blocks (a request, sleep) and at least every
-   * FLUSH_MS while it runs async code, so thresholds judge the test as it happens (k6 flushes
-   * continuously and evaluates thresholds every 2 s).
+   * everything recorded so far leaves before the VU sleeps, samples older than FLUSH_MS leave before
+   * a request, and async code flushes at least every FLUSH_MS, so thresholds judge the test as it
+   * happens (k6 flushes continuously and evaluates thresholds every 2 s).
    */
   flushIfDue(): void {
     if (this.samples.length && Date.now() - this.lastFlush >= FLUSH_MS) this.flush();
@@ -99,7 +99,8 @@ export class VuState {
   requestSync(requests: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>[]): HttpResponseMessage[] {
     if (this.inInit)
       throw new Error('making HTTP requests in the init context is not supported; move them to setup() or default()');
-    this.flush();
+    // Requests are usually short: samples older than FLUSH_MS leave now, the rest with the next flush.
+    this.flushIfDue();
     const ids = requests.map((r) => {
       const id = this.nextId++;
       this.post({ ...r, t: 'req', id, sync: true });

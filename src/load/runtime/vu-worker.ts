@@ -189,8 +189,7 @@ async function iterate(fn: ScriptFn, data: unknown): Promise<boolean> {
   state.flushIfDue();
   // minIterationDuration: a shorter iteration is followed by a sleep for the rest of it (interruptible).
   // https://grafana.com/docs/k6/latest/using-k6/k6-options/reference/#minimum-iteration-duration
-  const min = parseDuration(state.options.minIterationDuration ?? 0) ?? 0;
-  const left = min - (performance.now() - start);
+  const left = minIterationMs - (performance.now() - start);
   if (left > 0) {
     try {
       state.sleep(left / 1000);
@@ -201,8 +200,11 @@ async function iterate(fn: ScriptFn, data: unknown): Promise<boolean> {
   return !state.interrupted();
 }
 
+let minIterationMs = 0;
+
 async function runLoop(msg: Extract<MainToWorker, { t: 'loop' }>): Promise<void> {
   enterScenario(msg);
+  minIterationMs = parseDuration(state.options.minIterationDuration ?? 0) ?? 0;
   const fn = exported[msg.scenario.exec] as ScriptFn;
   const data = dataCache.get(msg.scenario.name);
   const counter = new Int32Array(msg.counter);

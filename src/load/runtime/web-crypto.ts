@@ -9,6 +9,24 @@ type ImportKey = (...args: unknown[]) => Promise<unknown>;
  * https://grafana.com/docs/k6/latest/javascript-api/crypto/subtlecrypto/importkey/
  */
 export function patchWebCrypto(scope: typeof globalThis): void {
+  // Node builds its WebCrypto on first use of the `crypto` global: patch it then, so VUs that never use it
+  // do not pay for loading it.
+  const descriptor = Object.getOwnPropertyDescriptor(scope, 'crypto');
+  if (!descriptor?.get || !descriptor.configurable) return patchSubtle(scope);
+  const get = descriptor.get;
+  Object.defineProperty(scope, 'crypto', {
+    configurable: true,
+    enumerable: descriptor.enumerable,
+    get() {
+      const value = get.call(scope) as typeof globalThis.crypto;
+      Object.defineProperty(scope, 'crypto', { value, configurable: true, enumerable: descriptor.enumerable });
+      patchSubtle(scope);
+      return value;
+    },
+  });
+}
+
+function patchSubtle(scope: typeof globalThis): void {
   const subtle = (scope as { crypto?: { subtle?: { importKey: ImportKey } } }).crypto?.subtle;
   if (!subtle) return;
   const importKey = subtle.importKey.bind(subtle);
