@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes as nodeRandomBytes, type Hash } from 'node:crypto';
+import { md4 } from './md4.ts';
 import { toBuffer } from './to-buffer.ts';
 
 type Input = string | ArrayBuffer | ArrayBufferView;
@@ -46,11 +47,19 @@ function nodeAlgorithm(name: string): string {
   return algorithm;
 }
 
+/** HMAC (RFC 2104) over MD4, which Node's createHmac cannot do without OpenSSL's legacy provider. */
+function hmacMd4(key: Buffer, data: Buffer): Buffer {
+  const block = Buffer.alloc(64);
+  (key.length > 64 ? md4(key) : key).copy(block);
+  const pad = (byte: number) => Buffer.from(block.map((b) => b ^ byte));
+  return md4(Buffer.concat([pad(0x5c), md4(Buffer.concat([pad(0x36), data]))]));
+}
+
 /**
  * A k6 Hasher. Go's hash.Sum does not finalize the state, so in k6 `digest()` may be called again
  * (it returns the digest of everything written so far) and `update()` may follow it. Node's Hash is
- * finalized by digest(), so the digest is taken from a copy; an HMAC cannot be copied, so it keeps
- * its input and is recomputed.
+ * finalized by digest(), so the digest is taken from a copy; an HMAC cannot be copied (nor can MD4,
+ * done here), so those keep their input and are recomputed.
  */
 class Hasher {
   private readonly hash: Hash | undefined;
@@ -60,7 +69,7 @@ class Hasher {
     private readonly algorithm: string,
     private readonly key?: Buffer,
   ) {
-    if (!key) this.hash = createHash(algorithm);
+    if (!key && algorithm !== 'md4') this.hash = createHash(algorithm);
   }
 
   update(input: Input): void {
@@ -71,6 +80,10 @@ class Hasher {
 
   digest(output?: unknown): string | ArrayBuffer {
     if (this.hash) return encode(this.hash.copy().digest(), output);
+    if (this.algorithm === 'md4') {
+      const data = Buffer.concat(this.chunks);
+      return encode(this.key ? hmacMd4(this.key, data) : md4(data), output);
+    }
     const hmac = createHmac(this.algorithm, this.key as Buffer);
     for (const chunk of this.chunks) hmac.update(chunk);
     return encode(hmac.digest(), output);
