@@ -110,6 +110,7 @@ describe('command line', () => {
       '-o',
       'html=r.html',
       '-q',
+      '-v',
     ]);
     assert.deepEqual(a, {
       script: 's.js',
@@ -118,6 +119,7 @@ describe('command line', () => {
       jsonOut: 'p.ndjson',
       htmlOut: 'r.html',
       quiet: true,
+      verbose: true,
       help: false,
     });
     assert.throws(() => parseLoadArgs(['s.js', '--out', 'csv=x']), /json=FILE or html=FILE/);
