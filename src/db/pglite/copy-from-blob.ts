@@ -8,8 +8,8 @@ import { postgresDialect } from '../postgres/postgres-dialect.ts';
 const PIECE_BYTES = 8 * 1024 * 1024;
 
 /**
- * COPY … FROM '/dev/blob' (https://pglite.dev/docs/api#blob), one statement per piece of COPY text, inside the
- * caller's transaction; resolves to the rows the COPY command tags reported in total.
+ * COPY … FROM '/dev/blob' (the `blob` query option, https://pglite.dev/docs/api), one statement per piece of COPY
+ * text, inside the caller's transaction; resolves to the rows the COPY command tags reported in total.
  */
 export async function copyFromBlob(
   q: Pick<PGlite, 'query'>,
