@@ -1,5 +1,6 @@
 import type { Db, DbSession } from '../db/index.ts';
 import type { BackupConfig } from './config/backup-config.ts';
+import type { ArchiveSink } from './archive/archive-sink.ts';
 import type { ArchiveWriter } from './archive/archive-writer.ts';
 import {
   dataColumns,
@@ -19,7 +20,8 @@ import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 export interface BackupOptions {
   tenantId: string;
   config: BackupConfig;
-  out: string;
+  /** A file path, or a sink (an object in a bucket) that becomes visible only once the archive is complete. */
+  out: string | ArchiveSink;
   passphrase?: string;
   includeParents?: boolean;
   /** Read from this exported snapshot (Db.sharedSnapshot) rather than a new one: one point in time for many tenants. */
@@ -52,7 +54,11 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
       const manifest = await writeArchive(opts.out, opts.passphrase, (writer) =>
         writeTenant(db, s, scope, writer, opts),
       );
-      return { path: opts.out, manifest, seconds: (performance.now() - t0) / 1000 };
+      return {
+        path: typeof opts.out === 'string' ? opts.out : opts.out.name,
+        manifest,
+        seconds: (performance.now() - t0) / 1000,
+      };
     },
     { snapshot: true, snapshotId: opts.snapshotId },
   );

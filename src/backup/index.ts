@@ -21,3 +21,12 @@ export { listArchives, type ArchiveEntry, type ListArchivesOptions } from './fle
 export { pickArchive } from './fleet/pick-archive.ts';
 export { retentionPlan, isoWeek, type RetentionPlan, type RetentionRules } from './fleet/retention-plan.ts';
 export { restoreTenantFromDb, type RestoreFromDbOptions, type RestoreFromDbResult } from './restore-from-db.ts';
+export {
+  openBackupStore,
+  parseS3Url,
+  LocalDirStore,
+  S3Store,
+  objectAddress,
+  type BackupStore,
+  type StoredObject,
+} from './storage/index.ts';

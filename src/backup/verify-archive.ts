@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TenantopsError } from '../errors/index.ts';
-import { readArchiveEntries } from './archive/archive-reader.ts';
+import { readArchiveEntries, type ArchiveByteSource } from './archive/archive-reader.ts';
 import { FORMAT, FORMAT_VERSION, type Manifest, type ManifestTable } from './archive/manifest.ts';
 
 /** Maps a chunk's entry name to its table entry. */
@@ -28,7 +28,7 @@ function checkFormat(raw: unknown): Manifest {
  * count and SHA-256 against the manifest. Nothing is trusted until this returns.
  */
 export async function verifyArchive(
-  path: string,
+  path: string | ArchiveByteSource,
   passphrase?: string,
   onBytes?: (n: number) => void,
 ): Promise<Manifest> {

@@ -1,4 +1,4 @@
-import { listArchives, pickArchive } from '../backup/index.ts';
+import { listArchives, pickArchive, type ArchiveEntry, type BackupStore } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { CliIo } from './command.ts';
 
@@ -18,12 +18,12 @@ export function parseAt(raw: string | undefined, now = new Date()): Date {
 
 /** The newest archive of the tenant in `dir` taken at or before --at; says which on stderr. */
 export async function archiveAt(
-  dir: string,
+  dir: BackupStore,
   tenant: string,
   at: string | undefined,
   passphrase: string | undefined,
   io: CliIo,
-): Promise<string> {
+): Promise<ArchiveEntry> {
   const when = parseAt(at);
   const list = await listArchives(dir, { tenant, passphrase });
   const pick = pickArchive(list, when);
@@ -31,10 +31,10 @@ export async function archiveAt(
     const oldest = list[0]?.takenAt.toISOString();
     throw new TenantopsError(
       'TENANTOPS_E_NO_ARCHIVE',
-      `no archive of tenant ${tenant} in ${dir} taken at or before ${when.toISOString()}` +
+      `no archive of tenant ${tenant} in ${dir.location} taken at or before ${when.toISOString()}` +
         (oldest ? ` (the oldest is from ${oldest})` : ' (it has none)'),
     );
   }
   io.stderr.write(`using ${pick.file} (tenant ${tenant} as of ${pick.takenAt.toISOString()})\n`);
-  return pick.path;
+  return pick;
 }

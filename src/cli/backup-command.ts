@@ -15,7 +15,7 @@ export const backupCommand = defineCommand({
   summary: "Write one tenant's rows to a verified archive (one consistent snapshot)",
   usage:
     'backup --db URL --tenant ID [--config F] [--out FILE] [--encrypt] [--include-parents] [--json] [--verbose]\n' +
-    '       backup --db URL --all-tenants --out-dir DIR [--parallel N] [--metrics-file F] [--encrypt] [--json]',
+    '       backup --db URL --all-tenants --out-dir DIR|s3://BUCKET/PREFIX [--parallel N] [--metrics-file F] [--encrypt] [--json]',
   options: {
     ...backupDbOptions,
     tenant: { type: 'string', value: 'ID', description: 'the tenant id (required unless --all-tenants)' },

@@ -1,18 +1,25 @@
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { openBackupStore, parseS3Url, type BackupStore } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { CliIo } from './command.ts';
 
-/** A backup directory given on the command line: it must exist (a typo must not look like "no archives"). */
-export function backupDir(raw: string | undefined, flag: string, io: CliIo): string {
+/**
+ * A backup location given on the command line, a directory or `s3://bucket/prefix`. It must exist (a typo must
+ * not look like "no archives"): a directory is checked here, a bucket answers a HEAD request.
+ */
+export async function backupDir(raw: string | undefined, flag: string, io: CliIo): Promise<BackupStore> {
   if (!raw) throw new TenantopsError('TENANTOPS_E_USAGE', `--${flag} DIR is required`);
-  const dir = resolve(io.cwd, raw);
+  const store = openBackupStore(raw, io.cwd, io.env);
+  if (parseS3Url(raw)) {
+    await store.prepare();
+    return store;
+  }
   let isDir = false;
   try {
-    isDir = statSync(dir).isDirectory();
+    isDir = statSync(store.location).isDirectory();
   } catch {
     // reported below
   }
   if (!isDir) throw new TenantopsError('TENANTOPS_E_USAGE', `--${flag} ${raw}: not a directory`);
-  return dir;
+  return store;
 }

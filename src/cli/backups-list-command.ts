@@ -7,15 +7,19 @@ export const backupsListCommand = defineCommand({
   name: 'backups list',
   section: 'Backup and restore',
   summary: 'List the tenant archives in a backup directory: time, tenant, rows, size',
-  usage: 'backups list --dir DIR [--tenant ID] [--json]',
+  usage: 'backups list --dir DIR|s3://BUCKET/PREFIX [--tenant ID] [--json]',
   options: {
-    dir: { type: 'string', value: 'DIR', description: 'the directory backup --all-tenants writes to (required)' },
+    dir: {
+      type: 'string',
+      value: 'DIR',
+      description: 'the directory or s3://bucket/prefix backup --all-tenants writes to (required)',
+    },
     tenant: { type: 'string', value: 'ID', description: "only this tenant's archives" },
     ...keyFileOption,
     ...jsonOption,
   },
   async run({ values }, io) {
-    const dir = backupDir(values.dir, 'dir', io);
+    const dir = await backupDir(values.dir, 'dir', io);
     const list = await listArchives(dir, {
       tenant: values.tenant,
       passphrase: backupKeyFrom(io.env, values['key-file']),

@@ -1,6 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { backupKeyFrom, listArchives, retentionPlan, runIndexes } from '../backup/index.ts';
+import { backupKeyFrom, listArchives, retentionPlan, runIndexes, runIndexName } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { defineCommand } from './command.ts';
 import { backupDir } from './backup-dir.ts';
@@ -13,7 +11,11 @@ export const pruneCommand = defineCommand({
   summary: "Delete old tenant archives by retention rules; never a tenant's newest; only with --yes",
   usage: 'prune --dir DIR [--keep-last N] [--keep-daily D] [--keep-weekly W] [--tenant ID] [--yes] [--json]',
   options: {
-    dir: { type: 'string', value: 'DIR', description: 'the directory backup --all-tenants writes to (required)' },
+    dir: {
+      type: 'string',
+      value: 'DIR',
+      description: 'the directory or s3://bucket/prefix backup --all-tenants writes to (required)',
+    },
     'keep-last': { type: 'string', value: 'N', description: 'keep the N newest archives of each tenant' },
     'keep-daily': { type: 'string', value: 'D', description: 'keep the newest of each of the last D days (UTC)' },
     'keep-weekly': { type: 'string', value: 'W', description: 'keep the newest of each of the last W ISO weeks' },
@@ -23,7 +25,7 @@ export const pruneCommand = defineCommand({
     ...jsonOption,
   },
   async run({ values }, io) {
-    const dir = backupDir(values.dir, 'dir', io);
+    const dir = await backupDir(values.dir, 'dir', io);
     if (values['keep-last'] === undefined && values['keep-daily'] === undefined && values['keep-weekly'] === undefined)
       throw new TenantopsError('TENANTOPS_E_USAGE', 'give at least one of --keep-last, --keep-daily, --keep-weekly');
     const rules = {
@@ -37,16 +39,18 @@ export const pruneCommand = defineCommand({
     });
     const plan = retentionPlan(list, rules);
     const doIt = !!values.yes;
-    if (doIt) for (const d of plan.delete) rmSync(d.archive.path, { force: true });
+    if (doIt) for (const d of plan.delete) await dir.delete(d.archive.file);
     // A run index none of whose archives is left describes nothing: it goes with its last archive.
     const indexesRemoved: string[] = [];
-    if (doIt)
-      for (const run of runIndexes(dir))
-        if (!run.tenants.some((t) => t.file && existsSync(join(dir, t.file)))) {
-          const name = `tenantops-run-${run.runId}.json`;
-          rmSync(join(dir, name), { force: true });
+    if (doIt) {
+      const left = new Set((await dir.list()).map((o) => o.name));
+      for (const run of await runIndexes(dir, [...left]))
+        if (!run.tenants.some((t) => t.file && left.has(t.file))) {
+          const name = runIndexName(run.runId);
+          await dir.delete(name);
           indexesRemoved.push(name);
         }
+    }
     const bytes = plan.delete.reduce((n, d) => n + d.archive.bytes, 0);
     if (values.json) {
       io.stdout.write(

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isLocalTarget, parseDbUrl } from '../db/index.ts';
 import {
   backupKeyFrom,
+  parseS3Url,
   restoreTenant,
   restoreTenantFromDb,
   type RestoreOptions,
@@ -73,7 +74,7 @@ export const restoreCommand = defineCommand({
   summary: "Replace one tenant's rows with an archive's: atomic, verified, other tenants untouched",
   usage:
     'restore --db URL --in FILE [--tenant ID] [--config F] [--dry-run] [--yes] [--json] [--verbose]\n' +
-    '       restore --db URL --from-dir DIR --tenant ID [--at TIME] [--dry-run] [--yes]\n' +
+    '       restore --db URL --from-dir DIR|s3://BUCKET/PREFIX --tenant ID [--at TIME] [--dry-run] [--yes]\n' +
     '       restore --db URL --from-db SOURCE_URL --tenant ID [--dry-run] [--yes]',
   options: {
     ...backupDbOptions,
@@ -81,7 +82,7 @@ export const restoreCommand = defineCommand({
     'from-dir': {
       type: 'string',
       value: 'DIR',
-      description: 'restore the newest archive of --tenant in DIR taken at or before --at',
+      description: 'restore the newest archive of --tenant in DIR (or s3://bucket/prefix) taken at or before --at',
     },
     at: {
       type: 'string',
@@ -118,9 +119,12 @@ export const restoreCommand = defineCommand({
     if ((values['from-dir'] || values['from-db']) && !values.tenant)
       throw new TenantopsError('TENANTOPS_E_USAGE', `--${sources[0]} needs --tenant ID`);
     const passphrase = backupKeyFrom(io.env, values['key-file']);
-    const archive = values['from-dir']
-      ? await archiveAt(backupDir(values['from-dir'], 'from-dir', io), values.tenant!, values.at, passphrase, io)
-      : values.in;
+    const fromDir = values['from-dir'] ? await backupDir(values['from-dir'], 'from-dir', io) : null;
+    const picked = fromDir ? await archiveAt(fromDir, values.tenant!, values.at, passphrase, io) : null;
+    // An archive in a bucket is read through a private temp copy (a restore reads its archive more than once),
+    // so its safety backup goes to ./safety rather than beside that copy.
+    const remote = !!values['from-dir'] && !!parseS3Url(values['from-dir']);
+    let archive = picked ? picked.path : values.in;
     const config = backupConfig(values, io);
     const target = backupTarget(values, io, config);
     const dryRun = !!values['dry-run'];
@@ -156,7 +160,12 @@ export const restoreCommand = defineCommand({
         .join('; ');
       return `rolled back, the database is unchanged${gone ? `; ${gone}` : ''}; run the same command again`;
     });
+    let copy: { path: string; release(): Promise<void> } | null = null;
     try {
+      if (fromDir && picked) {
+        copy = await fromDir.localCopy(picked.file);
+        archive = copy.path;
+      }
       const common: Pick<
         RestoreOptions,
         'dryRun' | 'safetyDir' | 'onProgress' | 'onSafetyBackup' | 'onCommit' | 'checkpoint' | 'confirm'
@@ -164,7 +173,7 @@ export const restoreCommand = defineCommand({
         dryRun,
         safetyDir:
           values['safety-dir'] ??
-          (archive ? join(dirname(resolve(io.cwd, archive)), 'safety') : join(io.cwd, 'safety')),
+          (archive && !remote ? join(dirname(resolve(io.cwd, archive)), 'safety') : join(io.cwd, 'safety')),
         onProgress: (p) => {
           if (p.phase === 'safety') stage = 'write';
           bar.update(p);
@@ -221,6 +230,7 @@ export const restoreCommand = defineCommand({
       return 0;
     } finally {
       unguard();
+      await copy?.release();
       if (workDir) rmSync(workDir, { recursive: true, force: true });
       await source?.close();
       await db.close();

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { backupAllTenants, runFigures, writeBackupMetrics } from '../backup/index.ts';
+import { backupAllTenants, openBackupStore, runFigures, writeBackupMetrics } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { CliIo } from './command.ts';
 import { backupConfig, backupTarget, openBackupDb, type DbValues } from './backup-context.ts';
@@ -27,7 +27,8 @@ export async function runBackupAll(
   if (!values['out-dir']) throw new TenantopsError('TENANTOPS_E_USAGE', '--all-tenants needs --out-dir DIR');
   const parallel = intOption('parallel', values.parallel, 1, 1);
   const resumeWithin = intOption('resume-within', values['resume-within'], 20, 0);
-  const outDir = resolve(io.cwd, values['out-dir']);
+  const store = openBackupStore(values['out-dir'], io.cwd, io.env);
+  const outDir = store.location;
   const config = backupConfig(values, io);
   const target = backupTarget(values, io, config);
   // One connection per tenant in flight, plus the one that holds a shared snapshot open.
@@ -46,7 +47,7 @@ export async function runBackupAll(
   try {
     const r = await backupAllTenants(db, {
       config,
-      outDir,
+      outDir: store,
       passphrase,
       parallel,
       resumeWithinHours: resumeWithin,

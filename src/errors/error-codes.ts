@@ -126,6 +126,11 @@ export const ERROR_CODES = {
     what: 'The backup directory holds no archive of the tenant taken at or before the requested time.',
     todo: 'List what there is with `tenantops backups list --dir DIR --tenant ID`, then pick a later --at or another directory.',
   },
+  TENANTOPS_E_STORAGE: {
+    exit: 1,
+    what: 'The object store (an s3:// backup location) refused or failed a request; an unfinished upload is aborted, never left as an object.',
+    todo: 'Check the bucket exists, the AWS credentials (environment or ~/.aws), AWS_ENDPOINT_URL for a non-AWS server, and the HTTP status in the message; then rerun.',
+  },
   TENANTOPS_E_INTERNAL: {
     exit: 1,
     what: 'An unexpected internal error; rerun with --debug and report it.',

@@ -34,22 +34,21 @@ async function* fileBytes(path: string, start: number, onBytes?: (n: number) => 
   }
 }
 
-/** Holds back the GCM tag (the last 16 bytes) while streaming the ciphertext through the decipher. */
+/** Holds back the GCM tag (the last 16 bytes) while streaming the ciphertext (after the header) through the decipher. */
 async function* decrypt(
-  path: string,
+  header: Buffer,
+  body: AsyncIterable<Buffer>,
   passphrase: string | undefined,
-  onBytes?: (n: number) => void,
 ): AsyncIterable<Buffer> {
-  const header = await readHead(path, ENC_HEADER_LEN);
   if (header.length < ENC_HEADER_LEN)
     throw new TenantopsError('TENANTOPS_E_ARCHIVE_CORRUPT', 'archive is corrupt: truncated header');
   const decipher = decipherFor(header, passphrase);
   let tail = Buffer.alloc(0);
-  for await (const chunk of fileBytes(path, ENC_HEADER_LEN, onBytes)) {
+  for await (const chunk of body) {
     const all = Buffer.concat([tail, chunk]);
     tail = all.subarray(Math.max(0, all.length - GCM_TAG_LEN));
-    const body = all.subarray(0, Math.max(0, all.length - GCM_TAG_LEN));
-    if (body.length) yield decipher.update(body);
+    const rest = all.subarray(0, Math.max(0, all.length - GCM_TAG_LEN));
+    if (rest.length) yield decipher.update(rest);
   }
   if (tail.length < GCM_TAG_LEN)
     throw new TenantopsError('TENANTOPS_E_ARCHIVE_CORRUPT', 'archive is corrupt: truncated');
@@ -63,6 +62,50 @@ async function* decrypt(
       { cause: e },
     );
   }
+}
+
+/**
+ * An archive that is not a local file (an object in a bucket): its bytes as one forward-only stream, so the
+ * reader takes the header off the front instead of reading it apart.
+ */
+export interface ArchiveByteSource {
+  /** For messages: the object's address. */
+  name: string;
+  bytes(): AsyncIterable<Buffer>;
+}
+
+/** The first `n` bytes of a stream, and the rest of it (without them). */
+async function splitHead(
+  src: AsyncIterable<Buffer>,
+  n: number,
+): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+  const it = src[Symbol.asyncIterator]();
+  const parts: Buffer[] = [];
+  let len = 0;
+  while (len < n) {
+    const r = await it.next();
+    if (r.done) break;
+    parts.push(r.value);
+    len += r.value.length;
+  }
+  const first = Buffer.concat(parts);
+  async function* rest(): AsyncIterable<Buffer> {
+    if (first.length > n) yield first.subarray(n);
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { head: first.subarray(0, n), rest: rest() };
+}
+
+async function* counted(src: AsyncIterable<Buffer>, onBytes?: (n: number) => void): AsyncIterable<Buffer> {
+  for await (const c of src) {
+    onBytes?.(c.length);
+    yield c;
+  }
+}
+
+async function* prepend(head: Buffer, rest: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  if (head.length) yield head;
+  yield* rest;
 }
 
 async function* gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
@@ -86,18 +129,26 @@ export async function isEncrypted(path: string): Promise<boolean> {
 
 /** The archive's entries in order, streamed; errors are TENANTOPS_E_ARCHIVE_* with a clear reason. */
 export async function* readArchiveEntries(
-  path: string,
+  source: string | ArchiveByteSource,
   passphrase?: string,
   onBytes?: (n: number) => void,
 ): AsyncIterable<{ name: string; data: Buffer }> {
-  const head = await readHead(path, ENC_MAGIC.length);
-  let bytes: AsyncIterable<Buffer>;
-  if (head.equals(ENC_MAGIC)) bytes = decrypt(path, passphrase, onBytes);
-  else if (head[0] === 0x1f && head[1] === 0x8b) bytes = fileBytes(path, 0, onBytes);
+  let head: Buffer;
+  let rest: AsyncIterable<Buffer>;
+  if (typeof source === 'string') {
+    head = await readHead(source, ENC_HEADER_LEN);
+    onBytes?.(head.length);
+    rest = fileBytes(source, head.length, onBytes);
+  } else {
+    ({ head, rest } = await splitHead(counted(source.bytes(), onBytes), ENC_HEADER_LEN));
+  }
+  let plain: AsyncIterable<Buffer>;
+  if (head.subarray(0, ENC_MAGIC.length).equals(ENC_MAGIC)) plain = decrypt(head, rest, passphrase);
+  else if (head[0] === 0x1f && head[1] === 0x8b) plain = prepend(head, rest);
   else
     throw new TenantopsError(
       'TENANTOPS_E_ARCHIVE_FORMAT',
-      `${path} is not a tenantops archive (neither gzip nor encrypted)`,
+      `${typeof source === 'string' ? source : source.name} is not a tenantops archive (neither gzip nor encrypted)`,
     );
-  yield* readTar(gunzip(bytes));
+  yield* readTar(gunzip(plain));
 }

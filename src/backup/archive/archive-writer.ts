@@ -1,10 +1,11 @@
-import { createWriteStream, lstatSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
 import { once } from 'node:events';
 import { TenantopsError } from '../../errors/index.ts';
 import { encryptionHeader } from './archive-crypto.ts';
 import { TAR_END, tarHeader, tarPadding } from './tar.ts';
-import { trackPartial, untrackPartial } from './partial-files.ts';
+import type { ArchiveSink } from './archive-sink.ts';
+import { partialFileSink } from './partial-file-sink.ts';
 
 const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on device',
@@ -26,29 +27,15 @@ function writeError(path: string, e: unknown): TenantopsError {
   );
 }
 
-/** An archive goes to a new path or replaces a regular file; never a device, a directory or a socket. */
-function checkTarget(path: string): void {
-  let st;
-  try {
-    st = lstatSync(path);
-  } catch {
-    return;
-  }
-  if (!st.isFile())
-    throw new TenantopsError(
-      'TENANTOPS_E_USAGE',
-      `${path} exists and is not a regular file; give a new path or an existing archive to replace`,
-    );
-}
-
 /**
- * Writes tar → gzip → (AES-256-GCM) → `<path>.partial` (mode 0600), renamed to `path` only by finish(), so a
- * crash never leaves a file that looks complete. A write error (ENOSPC…) fails the next call with one clear
- * error, and abort() removes the partial file.
+ * Writes tar → gzip → (AES-256-GCM) → a sink: for a path, `<path>.partial` (mode 0600), renamed to `path` only by
+ * finish(), so a crash never leaves a file that looks complete; for an object store, an upload completed only by
+ * finish(). A write error (ENOSPC…) fails the next call with one clear error, and abort() removes what was written.
  */
 export class ArchiveWriter {
   private readonly gzip: Gzip;
-  private readonly file: WriteStream;
+  private readonly file: Writable;
+  readonly path: string;
   private readonly done: Promise<void>;
   private bytes = 0;
   private failed: Error | null = null;
@@ -56,14 +43,11 @@ export class ArchiveWriter {
   private readonly failure: Promise<void>;
 
   private constructor(
-    readonly path: string,
+    private readonly sink: ArchiveSink,
     passphrase: string | undefined,
   ) {
-    checkTarget(path);
-    // A .partial left by a killed run is ours and incomplete: it never blocks the next run.
-    rmSync(`${path}.partial`, { force: true });
-    this.file = createWriteStream(`${path}.partial`, { mode: 0o600, flags: 'wx' });
-    trackPartial(`${path}.partial`);
+    const path = (this.path = sink.name);
+    this.file = sink.stream;
     this.gzip = createGzip({ level: 6 });
     let onFailure!: () => void;
     this.failure = new Promise((resolve) => (onFailure = resolve));
@@ -91,8 +75,9 @@ export class ArchiveWriter {
     this.done.catch(() => undefined);
   }
 
-  static create(path: string, passphrase?: string): ArchiveWriter {
-    return new ArchiveWriter(path, passphrase);
+  /** A local file (a new path or a regular file to replace), or any other sink. */
+  static create(target: string | ArchiveSink, passphrase?: string): ArchiveWriter {
+    return new ArchiveWriter(typeof target === 'string' ? partialFileSink(target) : target, passphrase);
   }
 
   private async write(b: Buffer): Promise<void> {
@@ -119,17 +104,14 @@ export class ArchiveWriter {
     await Promise.race([this.done, this.failure]);
     if (this.failed) throw this.failed;
     try {
-      renameSync(`${this.path}.partial`, this.path);
+      await this.sink.commit();
     } catch (e) {
       throw writeError(this.path, e);
     }
-    untrackPartial(`${this.path}.partial`);
   }
 
   async abort(): Promise<void> {
     this.gzip.destroy();
-    this.file.destroy();
-    rmSync(`${this.path}.partial`, { force: true });
-    untrackPartial(`${this.path}.partial`);
+    await this.sink.abort();
   }
 }

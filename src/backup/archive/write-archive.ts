@@ -1,3 +1,4 @@
+import type { ArchiveSink } from './archive-sink.ts';
 import { ArchiveWriter } from './archive-writer.ts';
 import type { Manifest } from './manifest.ts';
 
@@ -6,11 +7,11 @@ import type { Manifest } from './manifest.ts';
  * which goes last (it holds every table's checksum); on any error the partial file is removed.
  */
 export async function writeArchive(
-  path: string,
+  target: string | ArchiveSink,
   passphrase: string | undefined,
   fill: (writer: ArchiveWriter) => Promise<Manifest>,
 ): Promise<Manifest> {
-  const writer = ArchiveWriter.create(path, passphrase);
+  const writer = ArchiveWriter.create(target, passphrase);
   try {
     const manifest = await fill(writer);
     await writer.addEntry('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)));

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Db } from '../../db/index.ts';
 import { isTenantopsError } from '../../errors/index.ts';
 import { backupTenant } from '../backup-tenant.ts';
@@ -8,7 +7,9 @@ import { tenantIds } from '../tenant-ids.ts';
 import { tenantScope } from '../tenant-scope.ts';
 import { verifyArchive } from '../verify-archive.ts';
 import { archiveFileName, compactUtc } from './archive-name.ts';
-import { fileSha256 } from './file-sha256.ts';
+import type { ArchiveSink } from '../archive/archive-sink.ts';
+import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
+import { LocalDirStore } from '../storage/local-dir-store.ts';
 import {
   RUN_INDEX_FORMAT,
   runIndexes,
@@ -20,7 +21,8 @@ import {
 
 export interface BackupAllOptions {
   config: BackupConfig;
-  outDir: string;
+  /** A directory, or any store (an S3 bucket prefix). */
+  outDir: string | BackupStore;
   passphrase?: string;
   /** Tenants backed up at once, each in its own transaction on its own connection (the Db's pool needs N + 1). */
   parallel?: number;
@@ -42,6 +44,7 @@ export interface BackupAllOptions {
 
 export interface BackupAllResult {
   index: RunIndex;
+  /** Where the index is: a path, or an s3:// address. */
   indexPath: string;
   /** Tenants backed up by this invocation (ok or failed); the rest of the index was done before. */
   ran: RunTenant[];
@@ -49,24 +52,34 @@ export interface BackupAllResult {
   seconds: number;
 }
 
-/** An entry is done when its archive is still in the directory, byte for byte the one the index recorded. */
-async function stillDone(dir: string, t: RunTenant): Promise<boolean> {
+/** SHA-256 and size of a stored object, streamed (archives can be large). */
+async function objectSha256(store: BackupStore, name: string): Promise<{ sha256: string; bytes: number }> {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for await (const c of store.get(name)) {
+    h.update(c);
+    bytes += c.length;
+  }
+  return { sha256: h.digest('hex'), bytes };
+}
+
+/** An entry is done when its archive is still in the store, byte for byte the one the index recorded. */
+async function stillDone(store: BackupStore, sizes: Map<string, number>, t: RunTenant): Promise<boolean> {
   if (t.result !== 'ok' || !t.file || !t.sha256) return false;
-  const path = join(dir, t.file);
-  if (!existsSync(path) || statSync(path).size !== t.bytes) return false;
-  return (await fileSha256(path)) === t.sha256;
+  if (sizes.get(t.file) !== t.bytes) return false;
+  return (await objectSha256(store, t.file)).sha256 === t.sha256;
 }
 
 /** The run's UTC stamp; a second run started within the same second takes the next free one. */
-function freeRunId(dir: string, at: Date): string {
+function freeRunId(names: Set<string>, at: Date): string {
   let t = at.getTime();
-  while (existsSync(join(dir, runIndexName(compactUtc(new Date(t)))))) t += 1000;
+  while (names.has(runIndexName(compactUtc(new Date(t))))) t += 1000;
   return compactUtc(new Date(t));
 }
 
-function runToContinue(dir: string, within: number, now: Date): RunIndex | null {
+function runToContinue(indexes: RunIndex[], within: number, now: Date): RunIndex | null {
   if (within <= 0) return null;
-  const last = runIndexes(dir).at(-1);
+  const last = indexes.at(-1);
   if (!last) return null;
   const unfinished = last.finishedAt === null || last.tenants.some((t) => t.result !== 'ok');
   const young = now.getTime() - Date.parse(last.startedAt) < within * 3600_000;
@@ -82,15 +95,18 @@ function runToContinue(dir: string, within: number, now: Date): RunIndex | null 
 export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<BackupAllResult> {
   const t0 = performance.now();
   const now = opts.now ?? (() => new Date());
-  mkdirSync(opts.outDir, { recursive: true, mode: 0o700 });
+  const store = typeof opts.outDir === 'string' ? new LocalDirStore(opts.outDir) : opts.outDir;
+  await store.prepare();
+  const listing = await store.list();
+  const names = new Set(listing.map((o) => o.name));
   const started = now();
-  const previous = runToContinue(opts.outDir, opts.resumeWithinHours ?? 20, started);
+  const previous = runToContinue(await runIndexes(store, [...names]), opts.resumeWithinHours ?? 20, started);
   const index: RunIndex = previous
     ? { ...previous, finishedAt: null, resumed: previous.resumed + 1 }
     : {
         format: RUN_INDEX_FORMAT,
         version: 1,
-        runId: freeRunId(opts.outDir, started),
+        runId: freeRunId(names, started),
         startedAt: started.toISOString(),
         finishedAt: null,
         engine: db.target.engine,
@@ -101,7 +117,8 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
         tenants: [],
       };
   const done = new Set<string>();
-  for (const t of index.tenants) if (await stillDone(opts.outDir, t)) done.add(t.tenant);
+  const sizes = new Map(listing.map((o) => [o.name, o.bytes]));
+  for (const t of index.tenants) if (await stillDone(store, sizes, t)) done.add(t.tenant);
 
   const run = async (snapshotId: string | undefined): Promise<RunTenant[]> => {
     const snapshotAt = snapshotId ? now().toISOString() : undefined;
@@ -116,17 +133,17 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
       skipped: ids.length - todo.length,
       resumed: !!previous,
     });
-    writeRunIndex(opts.outDir, index);
+    await writeRunIndex(store, index);
     const ran: RunTenant[] = [];
     const queue = [...todo];
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         const at = now();
-        const entry = await backupOne(db, id, opts, snapshotId, snapshotAt ?? at.toISOString(), at);
+        const entry = await backupOne(db, store, id, opts, snapshotId, snapshotAt ?? at.toISOString(), at);
         ran.push(entry);
         // Replaces the tenant's earlier line (a failure being retried); the file is rewritten whole each time.
         index.tenants = [...index.tenants.filter((t) => t.tenant !== id), entry];
-        writeRunIndex(opts.outDir, index);
+        await writeRunIndex(store, index);
         opts.onTenant?.(ran.length, todo.length, entry);
       }
     };
@@ -135,10 +152,10 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
   };
   const ran = db.sharedSnapshot ? await db.sharedSnapshot(run) : await run(undefined);
   index.finishedAt = now().toISOString();
-  writeRunIndex(opts.outDir, index);
+  await writeRunIndex(store, index);
   return {
     index,
-    indexPath: join(opts.outDir, runIndexName(index.runId)),
+    indexPath: objectAddress(store, runIndexName(index.runId)),
     ran,
     skipped: done.size,
     seconds: (performance.now() - t0) / 1000,
@@ -147,6 +164,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
 
 async function backupOne(
   db: Db,
+  store: BackupStore,
   tenantId: string,
   opts: BackupAllOptions,
   snapshotId: string | undefined,
@@ -155,33 +173,51 @@ async function backupOne(
 ): Promise<RunTenant> {
   const t0 = performance.now();
   const file = archiveFileName(tenantId, at);
-  const path = join(opts.outDir, file);
   let written = false;
+  let sink: ArchiveSink | undefined;
   try {
+    sink = store.put(file);
     const r = await backupTenant(db, {
       tenantId,
       config: opts.config,
-      out: path,
+      out: sink,
       passphrase: opts.passphrase,
       includeParents: opts.includeParents,
       snapshotId,
     });
     written = true;
-    // Verified as a restore would verify it: every table's row count and checksum, read back from the file.
-    await verifyArchive(path, opts.passphrase);
+    // Verified as a restore would verify it, read back from the store (every table's row count and checksum);
+    // the same read gives the SHA-256 and size of the stored bytes, which a re-run compares.
+    const h = createHash('sha256');
+    let bytes = 0;
+    await verifyArchive(
+      {
+        name: objectAddress(store, file),
+        async *bytes() {
+          for await (const c of store.get(file)) {
+            h.update(c);
+            bytes += c.length;
+            yield c;
+          }
+        },
+      },
+      opts.passphrase,
+    );
     return {
       tenant: tenantId,
       result: 'ok',
       file,
       rows: r.manifest.tables.reduce((n, t) => n + t.rows, 0),
-      bytes: statSync(path).size,
-      sha256: await fileSha256(path),
+      bytes,
+      sha256: h.digest('hex'),
       seconds: (performance.now() - t0) / 1000,
       snapshotAt,
     };
   } catch (e) {
+    // A backup that failed before its archive was begun still holds an open sink (a .partial, an upload).
+    if (!written) await sink?.abort();
     // A written archive that failed verification must not be mistaken for a good one.
-    if (written) rmSync(path, { force: true });
+    if (written) await store.delete(file).catch(() => undefined);
     return {
       tenant: tenantId,
       result: 'failed',

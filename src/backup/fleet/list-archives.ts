@@ -1,12 +1,14 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
+import { LocalDirStore } from '../storage/local-dir-store.ts';
 import { verifyArchive } from '../verify-archive.ts';
 import { fileSafeTenant, parseArchiveFileName } from './archive-name.ts';
 import { runIndexes } from './run-index.ts';
 
 /** One tenant archive found in a backup directory. */
 export interface ArchiveEntry {
+  /** The object's name in its store. */
   file: string;
+  /** Its address: a path, or an s3:// address. */
   path: string;
   tenant: string;
   /** When the tenant's snapshot was taken: the data in the archive is the tenant as of this instant. */
@@ -26,18 +28,21 @@ export interface ListArchivesOptions {
 }
 
 /**
- * The tenant archives in `dir`, oldest first. Archives listed by a run index take their figures from it (no file
- * is opened beyond a stat); other `tenant-<id>-<UTC>.tnt` files are read whole once (their manifest is the last
+ * The tenant archives in `dir` (a directory or a store), oldest first. Archives listed by a run index take their
+ * figures from it (no file is opened: sizes come from one listing); other `tenant-<id>-<UTC>.tnt` files are read whole once (their manifest is the last
  * entry of a gzip stream), or, where that fails (an encrypted file without its key), described from the name.
  */
-export async function listArchives(dir: string, opts: ListArchivesOptions = {}): Promise<ArchiveEntry[]> {
+export async function listArchives(dir: string | BackupStore, opts: ListArchivesOptions = {}): Promise<ArchiveEntry[]> {
+  const store = typeof dir === 'string' ? new LocalDirStore(dir) : dir;
+  const sizes = new Map((await store.list()).map((o) => [o.name, o.bytes]));
   const out: ArchiveEntry[] = [];
   const seen = new Set<string>();
-  for (const run of runIndexes(dir))
+  for (const run of await runIndexes(store, [...sizes.keys()]))
     for (const t of run.tenants) {
       if (t.result !== 'ok' || !t.file || seen.has(t.file)) continue;
-      const path = join(dir, t.file);
-      if (!existsSync(path)) continue; // pruned
+      const bytes = sizes.get(t.file);
+      if (bytes === undefined) continue; // pruned
+      const path = objectAddress(store, t.file);
       seen.add(t.file);
       const named = parseArchiveFileName(t.file);
       out.push({
@@ -46,17 +51,16 @@ export async function listArchives(dir: string, opts: ListArchivesOptions = {}):
         tenant: t.tenant,
         takenAt: t.snapshotAt ? new Date(t.snapshotAt) : (named?.at ?? new Date(run.startedAt)),
         rows: t.rows ?? null,
-        bytes: statSync(path).size,
+        bytes,
         source: 'index',
       });
     }
-  for (const file of readdirSync(dir).sort()) {
+  for (const [file, bytes] of [...sizes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const named = parseArchiveFileName(file);
     if (!named || seen.has(file)) continue;
-    const path = join(dir, file);
-    const bytes = statSync(path).size;
+    const path = objectAddress(store, file);
     try {
-      const m = await verifyArchive(path, opts.passphrase);
+      const m = await verifyArchive({ name: path, bytes: () => store.get(file) }, opts.passphrase);
       out.push({
         file,
         path,

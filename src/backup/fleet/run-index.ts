@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { TenantopsError } from '../../errors/index.ts';
+import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
+import { getText, putText } from '../storage/store-text.ts';
 
 export const RUN_INDEX_FORMAT = 'tenantops-backup-run';
 
@@ -54,40 +55,44 @@ export function isRunIndexName(name: string): boolean {
   return /^tenantops-run-\d{8}T\d{6}Z\.json$/.test(name);
 }
 
-/** Write to a temp name and rename, so a reader (or a crash) never sees half an index. */
-export function writeRunIndex(dir: string, index: RunIndex): void {
-  const path = join(dir, runIndexName(index.runId));
-  const tmp = `${path}.${process.pid}.tmp`;
+/** Written whole (temp file + rename locally, one PUT in a bucket), so a reader (or a crash) never sees half an index. */
+export async function writeRunIndex(store: BackupStore, index: RunIndex): Promise<void> {
+  const name = runIndexName(index.runId);
   try {
-    writeFileSync(tmp, JSON.stringify(index, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, path);
+    await putText(store, name, JSON.stringify(index, null, 2) + '\n');
   } catch (e) {
-    rmSync(tmp, { force: true });
+    if (e instanceof TenantopsError) throw e;
     throw new TenantopsError(
       'TENANTOPS_E_IO',
-      `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      `cannot write ${objectAddress(store, name)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       { cause: e },
     );
   }
 }
 
-export function readRunIndex(path: string): RunIndex {
+/** A run index from its text; `where` names it in errors. */
+export function parseRunIndex(text: string, where: string): RunIndex {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new TenantopsError('TENANTOPS_E_ARCHIVE_CORRUPT', `run index ${path} cannot be read as JSON`, { cause: e });
+    throw new TenantopsError('TENANTOPS_E_ARCHIVE_CORRUPT', `run index ${where} cannot be read as JSON`, { cause: e });
   }
   const r = raw as Partial<RunIndex>;
   if (r.format !== RUN_INDEX_FORMAT || r.version !== 1 || !Array.isArray(r.tenants))
-    throw new TenantopsError('TENANTOPS_E_ARCHIVE_FORMAT', `${path} is not a tenantops run index (version 1)`);
+    throw new TenantopsError('TENANTOPS_E_ARCHIVE_FORMAT', `${where} is not a tenantops run index (version 1)`);
   return r as RunIndex;
 }
 
-/** Every run index in a directory, oldest first (run ids are UTC stamps, which sort as text). */
-export function runIndexes(dir: string): RunIndex[] {
-  return readdirSync(dir)
-    .filter(isRunIndexName)
-    .sort()
-    .map((n) => readRunIndex(join(dir, n)));
+export function readRunIndex(path: string): RunIndex {
+  return parseRunIndex(readFileSync(path, 'utf8'), path);
+}
+
+/** Every run index in a store, oldest first (run ids are UTC stamps, which sort as text); `names`: a listing. */
+export async function runIndexes(store: BackupStore, names?: readonly string[]): Promise<RunIndex[]> {
+  const all = names ?? (await store.list()).map((o) => o.name);
+  const out: RunIndex[] = [];
+  for (const n of all.filter(isRunIndexName).sort())
+    out.push(parseRunIndex(await getText(store, n), objectAddress(store, n)));
+  return out;
 }

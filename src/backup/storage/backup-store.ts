@@ -1,0 +1,36 @@
+import type { ArchiveSink } from '../archive/archive-sink.ts';
+
+/** One object (a file) directly in a backup location. */
+export interface StoredObject {
+  name: string;
+  bytes: number;
+}
+
+/**
+ * Where `backup --all-tenants` keeps archives and run indexes, and where `backups list`, `prune` and
+ * `restore --from-dir` find them: a local directory or an S3-compatible bucket prefix. Names are flat (no
+ * sub-folders); the fleet code never learns which kind it has.
+ */
+export interface BackupStore {
+  /** The location as the user wrote it (a directory path or s3://bucket/prefix), for messages. */
+  readonly location: string;
+  /** Make sure the location can take objects (creates a local directory; checks a bucket answers). */
+  prepare(): Promise<void>;
+  /** The objects directly in the location, with their sizes, by name. */
+  list(): Promise<StoredObject[]>;
+  /** A new object `name`, streamed; it becomes visible whole on commit() and never if aborted. */
+  put(name: string): ArchiveSink;
+  /** An object's bytes, streamed. */
+  get(name: string): AsyncIterable<Buffer>;
+  delete(name: string): Promise<void>;
+  /**
+   * A local file with the object's bytes, for readers that need a path (a restore reads its archive several
+   * times); release() removes it if it is a copy.
+   */
+  localCopy(name: string): Promise<{ path: string; release(): Promise<void> }>;
+}
+
+/** The address of an object in a store, for messages: `DIR/name` or `s3://bucket/prefix/name`. */
+export function objectAddress(store: BackupStore, name: string): string {
+  return `${store.location.replace(/\/+$/, '')}/${name}`;
+}

@@ -1,0 +1,38 @@
+import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { partialFileSink } from '../archive/partial-file-sink.ts';
+import type { BackupStore, StoredObject } from './backup-store.ts';
+
+/** A backup directory on a local (or mounted) file system. */
+export class LocalDirStore implements BackupStore {
+  constructor(readonly location: string) {}
+
+  async prepare(): Promise<void> {
+    mkdirSync(this.location, { recursive: true, mode: 0o700 });
+  }
+
+  async list(): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    for (const d of readdirSync(this.location, { withFileTypes: true }))
+      // Sub-directories (safety/) and unfinished .partial files are not objects of the store.
+      if (d.isFile() && !d.name.endsWith('.partial'))
+        out.push({ name: d.name, bytes: statSync(join(this.location, d.name)).size });
+    return out;
+  }
+
+  put(name: string) {
+    return partialFileSink(join(this.location, name));
+  }
+
+  async *get(name: string): AsyncIterable<Buffer> {
+    for await (const c of createReadStream(join(this.location, name))) yield c as Buffer;
+  }
+
+  async delete(name: string): Promise<void> {
+    rmSync(join(this.location, name), { force: true });
+  }
+
+  async localCopy(name: string) {
+    return { path: join(this.location, name), release: async () => undefined };
+  }
+}

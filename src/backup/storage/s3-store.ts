@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { TenantopsError } from '../../errors/index.ts';
+import type { ArchiveSink } from '../archive/archive-sink.ts';
+import { trackPartial, untrackPartial } from '../archive/partial-files.ts';
+import type { BackupStore, StoredObject } from './backup-store.ts';
+
+/** Parts of a multipart upload: S3's minimum. At most QUEUE parts are held in memory per archive being written. */
+const PART_SIZE = 5 * 1024 * 1024;
+const QUEUE = 2;
+
+export interface S3StoreOptions {
+  /** Endpoint of a non-AWS server (MinIO, Ceph, IONOS); default: AWS, or AWS_ENDPOINT_URL(_S3). */
+  endpoint?: string;
+  /** Path-style addressing (`endpoint/bucket/key`), which servers without per-bucket DNS names need. */
+  forcePathStyle?: boolean;
+  region?: string;
+}
+
+/** `s3://bucket/prefix` → bucket and prefix (without slashes at either end), or null for anything else. */
+export function parseS3Url(raw: string): { bucket: string; prefix: string } | null {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(raw);
+  return m ? { bucket: m[1]!, prefix: m[2]!.replace(/^\/+|\/+$/g, '') } : null;
+}
+
+/**
+ * The client options for an S3-compatible server from the environment. Credentials are the SDK's default chain
+ * (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws, web identity, instance roles); they are never
+ * passed here, so they never reach argv or a message.
+ */
+export function s3OptionsFromEnv(env: NodeJS.ProcessEnv): S3StoreOptions {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+  const pathStyle = env.TENANTOPS_S3_PATH_STYLE;
+  return {
+    endpoint,
+    // Servers other than AWS rarely have a DNS name per bucket: path style by default when an endpoint is given.
+    forcePathStyle: pathStyle === undefined || pathStyle === '' ? !!endpoint : pathStyle !== '0',
+    // A custom endpoint ignores the region, but the SDK refuses to sign without one.
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? 'us-east-1' : undefined),
+  };
+}
+
+function storageError(what: string, e: unknown): TenantopsError {
+  if (e instanceof TenantopsError) return e;
+  const err = e as Error & { $metadata?: { httpStatusCode?: number } };
+  const status = err.$metadata?.httpStatusCode;
+  return new TenantopsError(
+    'TENANTOPS_E_STORAGE',
+    `${what}: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message || 'failed'}` +
+      `${status ? ` (HTTP ${status})` : ''}`,
+    { cause: e },
+  );
+}
+
+/** A bucket prefix on an S3-compatible object store (AWS S3, IONOS, MinIO, Ceph RGW). */
+export class S3Store implements BackupStore {
+  private readonly client: S3Client;
+  private readonly prefix: string;
+
+  constructor(
+    readonly location: string,
+    private readonly bucket: string,
+    prefix: string,
+    opts: S3StoreOptions = {},
+  ) {
+    this.prefix = prefix ? `${prefix}/` : '';
+    this.client = new S3Client({
+      endpoint: opts.endpoint,
+      forcePathStyle: opts.forcePathStyle,
+      region: opts.region,
+      // The SDK's default (since 2025) adds CRC32 checksums and aws-chunked bodies to every upload, which many
+      // S3-compatible servers reject or store verbatim; our archives carry their own SHA-256s.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  private key(name: string): string {
+    return this.prefix + name;
+  }
+
+  private address(name: string): string {
+    return `s3://${this.bucket}/${this.key(name)}`;
+  }
+
+  async prepare(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (e) {
+      throw storageError(
+        `cannot use bucket s3://${this.bucket} (check it exists, the credentials and AWS_ENDPOINT_URL)`,
+        e,
+      );
+    }
+  }
+
+  async list(): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const r = await this.client.send(
+          // Delimiter '/': objects "in sub-folders" (safety/…) are not this location's, as locally.
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+        );
+        for (const o of r.Contents ?? [])
+          if (o.Key && o.Key.length > this.prefix.length)
+            out.push({ name: o.Key.slice(this.prefix.length), bytes: o.Size ?? 0 });
+        token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      } while (token);
+    } catch (e) {
+      throw storageError(`cannot list ${this.location}`, e);
+    }
+    return out;
+  }
+
+  /**
+   * A multipart upload fed by a stream: parts of 5 MiB leave as they fill, so no copy of the whole archive exists
+   * anywhere, and S3 shows the object only when CompleteMultipartUpload succeeds. An archive smaller than one part
+   * goes as one PutObject once the stream ends, which is atomic too.
+   */
+  put(name: string): ArchiveSink {
+    const address = this.address(name);
+    const stream = new PassThrough();
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: this.key(name), Body: stream },
+      partSize: PART_SIZE,
+      queueSize: QUEUE,
+      leavePartsOnError: false,
+    });
+    const done = upload.done();
+    // A failed part stops the writer at its next write instead of leaving it waiting for a drain.
+    done.catch((e) => stream.destroy(storageError(`cannot upload ${address}`, e)));
+    return {
+      name: address,
+      stream,
+      async commit() {
+        try {
+          await done;
+        } catch (e) {
+          throw storageError(`cannot upload ${address}`, e);
+        }
+      },
+      async abort() {
+        // Never end() the stream here: the upload would complete with what it has. An error in the body makes
+        // lib-storage send AbortMultipartUpload (leavePartsOnError: false) before done() settles.
+        if (!stream.destroyed) stream.destroy(new Error('archive aborted'));
+        await done.catch(() => undefined);
+      },
+    };
+  }
+
+  async *get(name: string): AsyncIterable<Buffer> {
+    let body: Readable;
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
+      body = r.Body as Readable;
+    } catch (e) {
+      throw storageError(`cannot read ${this.address(name)}`, e);
+    }
+    try {
+      for await (const c of body) yield c as Buffer;
+    } catch (e) {
+      throw storageError(`cannot read ${this.address(name)}`, e);
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
+    } catch (e) {
+      throw storageError(`cannot delete ${this.address(name)}`, e);
+    }
+  }
+
+  /** A private temp file (0600) with the object: a restore reads its archive more than once. */
+  async localCopy(name: string) {
+    // Named .partial and tracked, so an interrupt removes it like an unfinished archive.
+    const path = join(tmpdir(), `tenantops-${randomBytes(6).toString('hex')}-${name}.partial`);
+    trackPartial(path);
+    const release = async () => {
+      rmSync(path, { force: true });
+      untrackPartial(path);
+    };
+    try {
+      await pipeline(this.get(name), createWriteStream(path, { mode: 0o600, flags: 'wx' }));
+    } catch (e) {
+      await release();
+      throw storageError(`cannot download ${this.address(name)}`, e);
+    }
+    return { path, release };
+  }
+}
