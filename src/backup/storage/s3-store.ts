@@ -76,6 +76,10 @@ export class S3Store implements BackupStore {
     opts: S3StoreOptions = {},
   ) {
     this.prefix = prefix ? `${prefix}/` : '';
+    // The SDK warns on Node < 22 that its releases after January 2027 will need Node 22; tenantops supports Node 20
+    // with the SDK version in its lockfile, and a multi-line warning on every cron run helps no one. An explicit
+    // AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false brings it back.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       endpoint: opts.endpoint,
       forcePathStyle: opts.forcePathStyle,
@@ -138,16 +142,21 @@ export class S3Store implements BackupStore {
    */
   put(name: string): ArchiveSink {
     const address = this.address(name);
+    // Two streams: lib-storage destroys its body with a bare AbortError when a request fails, and the writer
+    // must see the request's own error instead (from done, below).
     const stream = new PassThrough();
+    const body = new PassThrough();
+    body.on('error', () => undefined);
+    stream.pipe(body);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: this.key(name), Body: stream },
+      params: { Bucket: this.bucket, Key: this.key(name), Body: body },
       partSize: PART_SIZE,
       queueSize: QUEUE,
       leavePartsOnError: false,
     });
     const done = upload.done();
-    // A failed part stops the writer at its next write instead of leaving it waiting for a drain.
+    // A failed request stops the writer at its next write instead of leaving it waiting for a drain.
     done.catch((e) => stream.destroy(storageError(`cannot upload ${address}`, e)));
     return {
       name: address,
@@ -160,9 +169,10 @@ export class S3Store implements BackupStore {
         }
       },
       async abort() {
-        // Never end() the stream here: the upload would complete with what it has. An error in the body makes
+        // Never end() the body here: the upload would complete with what it has. An error in the body makes
         // lib-storage send AbortMultipartUpload (leavePartsOnError: false) before done() settles.
-        if (!stream.destroyed) stream.destroy(new Error('archive aborted'));
+        body.destroy(new Error('archive aborted'));
+        stream.destroy();
         await done.catch(() => undefined);
       },
     };

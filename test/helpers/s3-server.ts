@@ -1,0 +1,86 @@
+// A real S3-protocol server on loopback for the tests: s3rver (npm), in this process, storing under a temp dir.
+// Why s3rver: it installs from npm on Node 20 with no engine warning and no native or downloaded parts, speaks
+// ListObjectsV2 and multipart uploads (initiate, upload part, complete) and checks SigV4 signatures. The
+// alternatives did not fit: Debian 12 has no python3-moto, MinIO is not in Debian or npm, and the maintained
+// s3rver fork needs Node 24. s3rver 3.7 does not implement AbortMultipartUpload (it answers 405), so this harness
+// answers it (204) and records it: the tests check that tenantops sends it for the upload it started.
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+interface KoaContext {
+  method: string;
+  path: string;
+  query: Record<string, string | undefined>;
+  status: number;
+  body: unknown;
+}
+type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
+interface S3rverInstance {
+  middleware: Middleware[];
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverCtor = new (opts: {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+  configureBuckets: { name: string }[];
+}) => S3rverInstance;
+
+const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor;
+
+/** One request the server saw, as `METHOD path?query-keys` (e.g. `POST /b/k?uploads`). */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | undefined>;
+}
+
+export interface S3TestServer {
+  endpoint: string;
+  /** The environment a tenantops process needs to reach it (credentials are s3rver's fixed test pair). */
+  env: Record<string, string>;
+  requests: SeenRequest[];
+  stop(): Promise<void>;
+}
+
+export async function startS3Server(buckets: string[]): Promise<S3TestServer> {
+  const directory = mkdtempSync(join(tmpdir(), 'tenantops-s3rver-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
+  const requests: SeenRequest[] = [];
+  // First in the chain (Koa composes its middleware when it starts listening).
+  server.middleware.unshift(async (ctx, next) => {
+    requests.push({ method: ctx.method, path: ctx.path, query: { ...ctx.query } });
+    if (ctx.method === 'DELETE' && ctx.query.uploadId !== undefined) {
+      ctx.status = 204;
+      return;
+    }
+    await next();
+  });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    },
+    requests,
+    async stop() {
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
