@@ -10,6 +10,8 @@ import { keysIn } from './key-match.ts';
 import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
 
 const PARAM_BUDGET = 30000;
+/** Rows per collision probe: enough to amortise a round trip, few enough for the planner to use the index. */
+const MAX_PROBE_ROWS = 2000;
 const MAX_REPORTED = 50;
 
 /** The rows a plan writes to a table (inserted and updated, archive version), in batches. */
@@ -61,11 +63,17 @@ export async function checkCollisions(s: DbSession, scope: TenantScope, plan: Re
         columns: info.primaryKey,
         predicate: null,
       });
-    const perBatch = Math.max(1, Math.floor(PARAM_BUDGET / Math.max(1, t.columns.length)));
     for (const ix of indexes) {
-      for (const rows of writtenRows(t, Math.min(500, perBatch))) {
+      // Only the columns the index reads travel with the probe (all of them for an expression or partial index,
+      // whose expressions may name any column): a wide table's rows are not sent once per index.
+      const need =
+        ix.columns && !ix.predicate && ix.columns.every((c) => t.columns.includes(c)) ? ix.columns : t.columns;
+      const at = need.map((c) => t.columns.indexOf(c));
+      const perBatch = Math.max(1, Math.floor(PARAM_BUDGET / Math.max(1, need.length)));
+      for (const full of writtenRows(t, Math.min(MAX_PROBE_ROWS, perBatch))) {
+        const rows = need === t.columns ? full : full.map((r) => at.map((i) => r[i]!));
         const others = bindTenant(othersOf(scope, t.table), plan.tenantId, d.param);
-        const probe = d.collisionProbe(info, ix, t.columns, rows, others.params.length + 1);
+        const probe = d.collisionProbe(info, ix, need, rows, others.params.length + 1);
         if (!probe) break;
         const hits = await s.query(
           `SELECT ${probe.select} FROM ${d.from(t.table)} WHERE ${others.sql} AND ${probe.match}`,
