@@ -9,6 +9,7 @@ import { connectDb, type Db } from '../../src/db/index.ts';
 import {
   archiveFileName,
   backupAllTenants,
+  LocalDirStore,
   readRunIndex,
   validateConfig,
   verifyArchive,
@@ -53,6 +54,47 @@ function clock(start = Date.parse('2025-03-01T02:00:00Z')) {
 }
 
 for (const engine of ENGINES) {
+  withTenants(engine, 'parallel workers write the run index one at a time, newest last', async (db, dir) => {
+    // A store whose index writes take a while: two in flight at once would overlap (and, on a bucket, could land
+    // out of order, leaving an older index as the last one written).
+    const local = new LocalDirStore(dir);
+    let inFlight = 0;
+    let most = 0;
+    const written: number[] = [];
+    const store = Object.assign(Object.create(local) as LocalDirStore, {
+      put(name: string) {
+        const sink = local.put(name);
+        if (!name.startsWith('tenantops-run-')) return sink;
+        inFlight++;
+        most = Math.max(most, inFlight);
+        return {
+          ...sink,
+          name: sink.name,
+          stream: sink.stream,
+          async commit() {
+            await new Promise((r) => setTimeout(r, 30));
+            await sink.commit();
+            written.push(readRunIndex(join(dir, name)).tenants.length);
+            inFlight--;
+          },
+        };
+      },
+    });
+    const r = await backupAllTenants(db, { config: CONFIG, outDir: store, parallel: 3 });
+    assert.deepEqual(
+      r.index.tenants.map((t) => t.result),
+      ['ok', 'ok', 'ok', 'ok'],
+    );
+    assert.equal(most, 1, 'never two index writes at once');
+    assert.deepEqual(
+      written,
+      [...written].sort((a, b) => a - b),
+      'each write holds at least the tenants of the last',
+    );
+    assert.equal(readRunIndex(r.indexPath).tenants.length, 4);
+    assert.notEqual(readRunIndex(r.indexPath).finishedAt, null);
+  });
+
   withTenants(engine, 'backs up every tenant into its own verified archive and indexes the run', async (db, dir) => {
     const r = await backupAllTenants(db, { config: CONFIG, outDir: dir, parallel: 2 });
     assert.deepEqual(r.ran.map((t) => t.result).sort(), ['ok', 'ok', 'ok', 'ok']);

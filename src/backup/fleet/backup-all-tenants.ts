@@ -116,6 +116,15 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
         resumed: 0,
         tenants: [],
       };
+  // One write of the index at a time, each of the index as it was when asked for: parallel workers finish
+  // together, and two writes in flight could land out of order (or share a local temp file).
+  let writing: Promise<void> = Promise.resolve();
+  const saveIndex = (): Promise<void> => {
+    const copy = structuredClone(index);
+    const next = writing.then(() => writeRunIndex(store, copy));
+    writing = next.catch(() => undefined);
+    return next;
+  };
   const done = new Set<string>();
   const sizes = new Map(listing.map((o) => [o.name, o.bytes]));
   for (const t of index.tenants) if (await stillDone(store, sizes, t)) done.add(t.tenant);
@@ -133,7 +142,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
       skipped: ids.length - todo.length,
       resumed: !!previous,
     });
-    await writeRunIndex(store, index);
+    await saveIndex();
     const ran: RunTenant[] = [];
     const queue = [...todo];
     const worker = async () => {
@@ -143,7 +152,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
         ran.push(entry);
         // Replaces the tenant's earlier line (a failure being retried); the file is rewritten whole each time.
         index.tenants = [...index.tenants.filter((t) => t.tenant !== id), entry];
-        await writeRunIndex(store, index);
+        await saveIndex();
         opts.onTenant?.(ran.length, todo.length, entry);
       }
     };
@@ -152,7 +161,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
   };
   const ran = db.sharedSnapshot ? await db.sharedSnapshot(run) : await run(undefined);
   index.finishedAt = now().toISOString();
-  await writeRunIndex(store, index);
+  await saveIndex();
   return {
     index,
     indexPath: objectAddress(store, runIndexName(index.runId)),
