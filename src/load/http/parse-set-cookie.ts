@@ -24,6 +24,11 @@ const VALUE = /^[\x20\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e,]*$/;
  * what k6 stores in its jar and shows in `res.cookies`; null when the header is not a cookie.
  * https://grafana.com/docs/k6/latest/using-k6/cookies/
  */
+/** A cookie with no attributes yet: what a Set-Cookie header and jar.set() both start from. */
+export function newCookie(name: string, value: string, quoted = false): SetCookie {
+  return { name, value, quoted, domain: '', path: '', expires: 0, maxAge: 0, secure: false, httpOnly: false };
+}
+
 export function parseSetCookie(header: string): SetCookie | null {
   const parts = header.trim().split(';');
   const first = parts[0].trim();
@@ -38,17 +43,7 @@ export function parseSetCookie(header: string): SetCookie | null {
     quoted = true;
   }
   if (!VALUE.test(value)) return null;
-  const cookie: SetCookie = {
-    name,
-    value,
-    quoted,
-    domain: '',
-    path: '',
-    expires: 0,
-    maxAge: 0,
-    secure: false,
-    httpOnly: false,
-  };
+  const cookie = newCookie(name, value, quoted);
   for (const raw of parts.slice(1)) {
     const attr = raw.trim();
     if (!attr) continue;

@@ -1,7 +1,7 @@
 // The slices of k6's modules that the bundled jslib stand-ins use. The root tsconfig does not load
 // @types/k6 (it types the Node sources); these modules resolve to the runtime shims at bundle time.
 declare module 'k6' {
-  export function check(value: unknown, checks: Record<string, (v: unknown) => unknown>, tags?: object): boolean;
+  export function check<T>(value: T, checks: Record<string, (v: T) => unknown>, tags?: object): boolean;
 }
 declare module 'k6/crypto' {
   export function randomBytes(n: number): ArrayBuffer;
@@ -17,10 +17,19 @@ declare module 'k6/execution' {
 declare module 'k6/http' {
   export type Params = Record<string, unknown> & { headers?: Record<string, string>; tags?: Record<string, string> };
   export type Body = unknown;
+  // The root program also type-checks TypeScript test fixtures that import k6/http: they need the request verbs.
+  export interface Response {
+    status: number;
+    body: unknown;
+    headers: Record<string, string>;
+    json(selector?: string): unknown;
+  }
   const http: {
-    request(method: string, url: string, body?: Body, params?: Params): unknown;
-    asyncRequest(method: string, url: string, body?: Body, params?: Params): Promise<unknown>;
-    batch(requests: unknown[]): unknown[];
+    request(method: string, url: string, body?: Body, params?: Params): Response;
+    asyncRequest(method: string, url: string, body?: Body, params?: Params): Promise<Response>;
+    batch(requests: unknown[]): Response[];
+    get(url: string, params?: Params): Response;
+    post(url: string, body?: Body, params?: Params): Response;
   };
   export default http;
 }

@@ -1,5 +1,5 @@
 import { CookieJar } from '../http/cookie-jar.ts';
-import { parseCookieDate, type SetCookie } from '../http/parse-set-cookie.ts';
+import { newCookie, parseCookieDate } from '../http/parse-set-cookie.ts';
 
 interface CookieOptions {
   domain?: string;
@@ -40,17 +40,7 @@ export class K6CookieJar {
   }
 
   set(url: string, name: string, value: string, options?: CookieOptions | null): boolean {
-    const cookie: SetCookie = {
-      name: String(name),
-      value: String(value),
-      quoted: false,
-      domain: '',
-      path: '',
-      expires: 0,
-      maxAge: 0,
-      secure: false,
-      httpOnly: false,
-    };
+    const cookie = newCookie(String(name), String(value));
     for (const [key, v] of Object.entries(options ?? {})) {
       switch (key.toLowerCase()) {
         case 'domain':
