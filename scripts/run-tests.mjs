@@ -57,7 +57,8 @@ for (const [i, file] of files.entries()) {
   const left = readdirSync(tmp).filter((n) => n !== tsxCache);
   const ok = code === 0 && left.length === 0;
   results.push({ file, ok, ms: Date.now() - start });
-  const why = code !== 0 ? 'FAILED' : left.length ? `LEFT ${left.length} temp entries: ${left.slice(0, 5).join(', ')}` : 'ok';
+  const why =
+    code !== 0 ? 'FAILED' : left.length ? `LEFT ${left.length} temp entries: ${left.slice(0, 5).join(', ')}` : 'ok';
   process.stdout.write(`\n[${i + 1}/${files.length}] ${file}  ${seconds(Date.now() - start)}  ${why}\n\n`);
 }
 rmSync(root, { recursive: true, force: true });

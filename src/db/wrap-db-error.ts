@@ -28,7 +28,10 @@ const ADVICE: [codes: string[], advice: string][] = [
     'the user may not use that database: GRANT it access, or log in as another user',
   ],
   [['ER_CON_COUNT_ERROR', '53300'], 'the server has no free connections: retry later or raise its connection limit'],
-  [['CLOSED'], 'the connection closed during login: check that the host and port in the URL name a server of this kind'],
+  [
+    ['CLOSED'],
+    'the connection closed during login: check that the host and port in the URL name a server of this kind',
+  ],
 ];
 
 function adviceFor(code: string | undefined, message: string): string | undefined {
