@@ -30,12 +30,16 @@ after(async () => {
 });
 
 /** The CLI in a child process, asynchronously: the S3 server runs in this process and must go on answering. */
-function cli(cwd: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+function cli(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd, env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '', ...s3.env } },
+      { cwd, env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '', ...s3.env, ...env } },
       (err, stdout, stderr) => resolve({ status: err ? ((err.code as number) ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -136,6 +140,27 @@ for (const engine of ['mysql', 'postgres'] as const)
           [],
           'the temp copy of the archive is removed',
         );
+
+        // Encrypted archives are verified from the bucket too (the header is taken off the front of the stream).
+        const key = { TENANTOPS_BACKUP_KEY: 'correct horse battery staple' };
+        const enc = await cli(
+          cwd,
+          ['backup', '--db', tmp.url, '--all-tenants', '--out-dir', `${loc}-enc`, '--encrypt', '--json'],
+          key,
+        );
+        assert.equal(enc.status, 0, enc.stderr);
+        assert.deepEqual(
+          JSON.parse(enc.stdout).run.tenants.map((t: { result: string }) => t.result),
+          ['ok', 'ok', 'ok'],
+        );
+        assert.equal(JSON.parse(enc.stdout).run.encrypted, true);
+        const r3 = await cli(
+          cwd,
+          ['restore', '--db', tmp.url, '--from-dir', `${loc}-enc`, '--tenant', '3', '--yes'],
+          key,
+        );
+        assert.equal(r3.status, 0, r3.stderr);
+        assert.deepEqual(await tenants(), original);
 
         // prune: a dry run deletes nothing; --yes deletes the first night and its index.
         const dry = await cli(cwd, ['prune', '--dir', loc, '--keep-last', '1']);
