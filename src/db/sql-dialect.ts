@@ -32,8 +32,11 @@ export interface SqlDialect {
   /** Current timestamp with microseconds, as an SQL expression. */
   readonly now: string;
   addForeignKey(table: string, name: string, column: string, refTable: string, refColumn: string): string;
-  /** Statement that moves an identity sequence past MAX(column) after explicit ids were inserted; null if the engine does it itself. */
-  syncSequenceSql(table: string, column: string): { sql: string; params: unknown[] } | null;
+  /**
+   * Statement that moves a sequence past MAX(column) after explicit ids were inserted, never backwards: the named
+   * `sequence` (a default's), else the column's own serial/identity; null if the engine does it itself.
+   */
+  syncSequenceSql(table: string, column: string, sequence?: string | null): { sql: string; params: unknown[] } | null;
   /** Seconds added to now(), as an SQL expression with one bound parameter. */
   nowPlusSeconds(paramIndex: number): string;
 }

@@ -50,12 +50,18 @@ export const postgresDialect: SqlDialect = {
     // DEFERRABLE so that a restore can insert FK cycles inside one transaction (SET CONSTRAINTS ALL DEFERRED).
     return `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(name)} FOREIGN KEY (${q(column)}) REFERENCES ${q(refTable)} (${q(refColumn)}) DEFERRABLE INITIALLY IMMEDIATE`;
   },
-  syncSequenceSql(table, column) {
+  syncSequenceSql(table, column, sequence = null) {
     const q = postgresDialect.quoteIdent;
-    // Only ever moves forward: GREATEST keeps a sequence that is already ahead of the data.
+    // setval is not rolled back with a transaction, so it only ever moves forward: GREATEST with the sequence's
+    // current position. The sequence is the one named (a default's nextval), else the column's serial/identity.
     return {
-      sql: `SELECT setval(x.seq, x.v) FROM (SELECT pg_get_serial_sequence($1, $2) AS seq, GREATEST(COALESCE(MAX(${q(column)}), 0), (SELECT COALESCE(MAX(last_value), 0) FROM pg_sequences WHERE format('%I.%I', schemaname, sequencename) = pg_get_serial_sequence($1, $2)), 1) AS v FROM ONLY ${q(table)}) x WHERE x.seq IS NOT NULL`,
-      params: [q(table), column],
+      sql: `SELECT setval(x.seq, x.v) FROM (
+             SELECT s.seq, GREATEST((SELECT COALESCE(MAX(${q(column)})::bigint, 0) FROM ONLY ${q(table)}),
+                                    (SELECT COALESCE(last_value, 0) FROM pg_sequences
+                                      WHERE format('%I.%I', schemaname, sequencename)::regclass = s.seq::regclass), 1) AS v
+               FROM (SELECT COALESCE($1::text, pg_get_serial_sequence($2, $3)) AS seq) s) x
+            WHERE x.seq IS NOT NULL`,
+      params: [sequence, q(table), column],
     };
   },
   nowPlusSeconds: (i) => `LOCALTIMESTAMP(6) + make_interval(secs => $${i})`,

@@ -10,7 +10,10 @@ import {
   type UniqueIndexInfo,
 } from '../../schema-info.ts';
 
-const q = (n: string) => '`' + n.split('`').join('``') + '`';
+import { mysqlDialect } from '../../../db/mysql/mysql-dialect.ts';
+
+// Quoting and placeholders are the engine's one SQL dialect's; this file adds what backup needs.
+const q = mysqlDialect.quoteIdent;
 
 const NUMERIC = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'decimal', 'float', 'double', 'year']);
 // A value above this is staged in pieces: a statement must fit max_allowed_packet (16 MB by default), and a row
@@ -30,7 +33,7 @@ function mysqlReadExpr(c: ColumnInfo): string {
 
 export const mysqlBackupDialect: BackupDialect = {
   quote: q,
-  param: () => '?',
+  param: mysqlDialect.param,
   from: q,
   async introspect(db: Queryable): Promise<SchemaInfo> {
     const tables = await db.query<{ t: string }>(

@@ -10,7 +10,10 @@ import {
   type UniqueIndexInfo,
 } from '../../schema-info.ts';
 
-const q = (n: string) => '"' + n.split('"').join('""') + '"';
+import { postgresDialect } from '../../../db/postgres/postgres-dialect.ts';
+
+// Quoting, placeholders and sequences are the engine's one SQL dialect's; this file adds what backup needs.
+const q = postgresDialect.quoteIdent;
 const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
 const FK_ACTION: Record<string, string> = {
   a: 'NO ACTION',
@@ -29,7 +32,7 @@ function sequenceOf(def: string | null): string | null {
 /** PostgreSQL and PGlite. Only the current schema (the URL's ?schema=) is read. */
 export const postgresBackupDialect: BackupDialect = {
   quote: q,
-  param: (i) => `$${i}`,
+  param: postgresDialect.param,
   // An inheritance child or partition is a table of its own: never read its rows through the parent.
   from: (t) => `ONLY ${q(t)}`,
   async introspect(db: Queryable): Promise<SchemaInfo> {
@@ -278,17 +281,8 @@ export const postgresBackupDialect: BackupDialect = {
     for (const t of tables) {
       for (const c of t.columns) {
         if (!(c.sequence || (t.autoIncrement === c.name && !c.generated))) continue;
-        // setval is not rolled back with the transaction, so it must only ever move forward: GREATEST with the
-        // sequence's current position. The sequence is the default's own, or the identity's.
-        await s.query(
-          `SELECT setval(x.seq, x.v) FROM (
-             SELECT s.seq, GREATEST((SELECT COALESCE(MAX(${q(c.name)})::bigint, 0) FROM ONLY ${q(t.name)}),
-                                    (SELECT COALESCE(last_value, 0) FROM pg_sequences
-                                      WHERE format('%I.%I', schemaname, sequencename)::regclass = s.seq::regclass), 1) AS v
-               FROM (SELECT COALESCE($1::text, pg_get_serial_sequence($2, $3)) AS seq) s) x
-            WHERE x.seq IS NOT NULL`,
-          [c.sequence ?? null, q(t.name), c.name],
-        );
+        const sync = postgresDialect.syncSequenceSql(t.name, c.name, c.sequence ?? null)!;
+        await s.query(sync.sql, sync.params);
       }
     }
   },
