@@ -20,4 +20,11 @@ export const BUILTIN_METRICS: readonly (readonly [string, MetricType, ValueKind]
   ['http_req_waiting', 'trend', 'time'],
   ['http_req_receiving', 'trend', 'time'],
   ['http_req_failed', 'rate', 'default'],
+  // k6/ws and k6/websockets: https://grafana.com/docs/k6/latest/using-k6/metrics/reference/#websockets
+  ['ws_connecting', 'trend', 'time'],
+  ['ws_session_duration', 'trend', 'time'],
+  ['ws_ping', 'trend', 'time'],
+  ['ws_msgs_sent', 'counter', 'default'],
+  ['ws_msgs_received', 'counter', 'default'],
+  ['ws_sessions', 'counter', 'default'],
 ];

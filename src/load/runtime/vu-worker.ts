@@ -14,7 +14,10 @@ import { createK6Execution } from './k6-execution.ts';
 import { createK6Html } from './k6-html.ts';
 import { createK6Http } from './k6-http.ts';
 import { createK6Metrics } from './k6-metrics.ts';
+import { createK6Redis } from './k6-redis.ts';
 import { createK6Summary } from './k6-summary.ts';
+import { createK6Websockets } from './k6-websockets.ts';
+import { createK6Ws } from './k6-ws.ts';
 import { parseDuration } from '../options/parse-duration.ts';
 import { THROW_HOOK } from '../script/throw-hook.ts';
 import {
@@ -63,6 +66,10 @@ const modules: Record<string, unknown> = {
   'k6/timers': k6Timers,
   'k6/encoding': createK6Encoding(),
   'k6/crypto': createK6Crypto(),
+  'k6/ws': createK6Ws(state),
+  'k6/websockets': createK6Websockets(state),
+  'k6/experimental/websockets': createK6Websockets(state),
+  'k6/experimental/redis': createK6Redis(state),
   'k6-summary': createK6Summary(),
 };
 

@@ -14,6 +14,10 @@ export const K6_MODULES = [
   'k6/timers',
   'k6/encoding',
   'k6/crypto',
+  'k6/ws',
+  'k6/websockets',
+  'k6/experimental/websockets',
+  'k6/experimental/redis',
 ] as const;
 
 /** jslib's textSummary is imported by URL in most handleSummary examples; a local shim stands in. */
