@@ -11,9 +11,9 @@ import {
   type ManifestTable,
 } from './archive/manifest.ts';
 import { writeArchive } from './archive/write-archive.ts';
-import { canonicalLines, orderBy, scopedSelect, selectList } from './dump-table.ts';
+import { canonicalLines, orderBy, ROW_HASH, scopedSelect, selectList } from './dump-table.ts';
 import { TableChunks } from './archive/table-chunks.ts';
-import { serverDigest } from './server-digest.ts';
+import { DigestAccumulator } from './server-digest.ts';
 import { bindTenant } from './scope/scope-plan.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
@@ -97,14 +97,15 @@ export async function writeTenant(
   ) => {
     const info = schema.get(table)!;
     const out = new TableChunks(writer, `tables/${safeName(index, table)}`);
-    for await (const lines of canonicalLines(s, query, columns)) {
+    // Scope tables are read with each row's server hash: the table's digest comes out of the same pass.
+    const digest = role === 'scope' ? new DigestAccumulator() : null;
+    const onRow = digest ? (r: Record<string, unknown>) => digest.add(String(r[ROW_HASH])) : undefined;
+    for await (const lines of canonicalLines(s, query, columns, onRow)) {
       for (const l of lines) await out.add(l);
       done += lines.length;
       opts.onProgress?.(done, (total = Math.max(total, done)));
     }
     const r = await out.finish();
-    // The server's digest of the same rows in the same snapshot: what lets a restore skip an unchanged table.
-    const digest = role === 'scope' ? await serverDigest(s, scope, table, columns, opts.tenantId) : undefined;
     tables.push({
       index,
       name: table,
@@ -114,7 +115,8 @@ export async function writeTenant(
       columns,
       fingerprint: fingerprint(info, columns),
       ...r,
-      ...(digest ? { serverDigest: digest } : {}),
+      // What lets a restore on this server skip the table when its digest is unchanged.
+      ...(digest ? { serverDigest: digest.toString() } : {}),
     });
   };
 
@@ -127,7 +129,7 @@ export async function writeTenant(
       'scope',
       e.how,
       e.detail,
-      scopedSelect(d, info, columns, e.predicate, opts.tenantId),
+      scopedSelect(d, info, columns, e.predicate, opts.tenantId, { hash: true }),
       columns,
     );
   }

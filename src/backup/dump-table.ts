@@ -51,23 +51,32 @@ export function scopedSelect(
   columns: readonly string[],
   predicate: string,
   tenantId: string,
-  opts: { order?: RowOrder; lock?: boolean } = {},
+  opts: { order?: RowOrder; lock?: boolean; hash?: boolean } = {},
 ): { sql: string; params: string[] } {
   const b = bindTenant(predicate, tenantId, d.param);
+  // `hash` adds each row's server hash (ROW_HASH), from which a backup sums the table's digest in the same pass.
+  const hash = opts.hash ? `, ${d.rowHash(info, columns)} AS ${ROW_HASH}` : '';
   return {
-    sql: `SELECT ${selectList(d, info, columns)} FROM ${d.from(info.name)} WHERE ${b.sql} ORDER BY ${orderBy(d, info, columns, opts.order ?? 'exact')}${opts.lock ? d.lockingRead : ''}`,
+    sql: `SELECT ${selectList(d, info, columns)}${hash} FROM ${d.from(info.name)} WHERE ${b.sql} ORDER BY ${orderBy(d, info, columns, opts.order ?? 'exact')}${opts.lock ? d.lockingRead : ''}`,
     params: b.params,
   };
 }
 
-/** The canonical lines of a query's rows, batch by batch. */
+/** The column name of the row hash `scopedSelect(…, { hash: true })` adds. */
+export const ROW_HASH = 'tenantops_row_hash';
+
+/** The canonical lines of a query's rows, batch by batch; `onRow` sees each raw row (e.g. for its ROW_HASH). */
 export async function* canonicalLines(
   s: DbSession,
   query: { sql: string; params: readonly unknown[] },
   columns: readonly string[],
+  onRow?: (r: Record<string, unknown>) => void,
 ): AsyncIterable<string[]> {
   for await (const batch of s.stream(query.sql, query.params, BATCH_ROWS))
-    yield batch.map((r) => canonicalRow(columns.map((c) => r[c])));
+    yield batch.map((r) => {
+      onRow?.(r);
+      return canonicalRow(columns.map((c) => r[c]));
+    });
 }
 
 /**

@@ -17,7 +17,32 @@ export async function serverDigest(
   const b = bindTenant(entry.predicate, tenantId, d.param);
   const sql = d.digestQuery(scope.schema.get(table)!, columns, d.from(table), b.sql, lock);
   const r = (await s.query<{ n: unknown; s: unknown; x: unknown }>(sql, b.params))[0]!;
-  return `${String(r.n)}:${String(r.s)}:${String(r.x)}`;
+  return digestString(BigInt(String(r.n)), BigInt(String(r.s)), BigInt(String(r.x)));
+}
+
+/** `n:s:x`, the XOR as an unsigned 64-bit number whichever sign the server's integer type gave it. */
+function digestString(n: bigint, sum: bigint, xor: bigint): string {
+  return `${n}:${sum}:${BigInt.asUintN(64, xor)}`;
+}
+
+/**
+ * The same digest as digestQuery, summed in JavaScript from the row hashes a backup reads beside its rows, so the
+ * backup needs no second pass over the table.
+ */
+export class DigestAccumulator {
+  private n = 0n;
+  private sum = 0n;
+  private xor = 0n;
+
+  add(hash: string): void {
+    this.n++;
+    this.sum += BigInt(`0x${hash.slice(0, 15)}`);
+    this.xor ^= BigInt(`0x${hash.slice(15, 31)}`);
+  }
+
+  toString(): string {
+    return digestString(this.n, this.sum, this.xor);
+  }
 }
 
 /**

@@ -76,10 +76,15 @@ export interface BackupDialect {
    */
   stageLargeValue(s: DbSession, value: unknown, slot: number): Promise<string | null>;
   /**
-   * One query, run by the server, that sums up a set of rows: `n` (the count), `s` and `x` (a sum and an xor of
-   * each row's MD5, over the exact text of every column). Equal results on the same server mean the same rows, so
-   * a restore skips tables the archive says are unchanged and checks the whole tenant without reading it.
-   * `from` and `where` pick the rows; `lock` adds the locking read.
+   * The SQL for one row's MD5 (32 lowercase hex digits) over the exact text of these columns, NULL kept apart from
+   * every string. A backup reads it beside each row; digestQuery sums it up on the server.
+   */
+  rowHash(info: TableInfo, columns: readonly string[]): string;
+  /**
+   * One query, run by the server, that sums up a set of rows: `n` (the count), `s` (the sum of each rowHash's
+   * first 15 hex digits) and `x` (the XOR of its next 16, as a 64-bit number). Equal results on the same server
+   * mean the same rows, so a restore skips tables the archive says are unchanged and checks the whole tenant
+   * without reading it. `from` and `where` pick the rows; `lock` adds the locking read.
    */
   digestQuery(info: TableInfo, columns: readonly string[], from: string, where: string, lock: boolean): string;
   /** Approximate average row size in bytes, from the engine's statistics (for `tenants`). */

@@ -186,13 +186,14 @@ export const mysqlBackupDialect: BackupDialect = {
   insertHead: (t: TableInfo, columns: readonly string[]) =>
     `INSERT INTO ${q(t.name)} (${columns.map(q).join(', ')}) VALUES `,
   lockingRead: ' FOR UPDATE',
+  // QUOTE() keeps NULL apart from 'NULL' and escapes the separator.
+  rowHash: (info: TableInfo, columns: readonly string[]) =>
+    `MD5(CONCAT_WS(',', ${columns.map((c) => `QUOTE(${mysqlReadExpr(columnOf(info, c))})`).join(', ')}))`,
   digestQuery(info: TableInfo, columns: readonly string[], from: string, where: string, lock: boolean): string {
-    // QUOTE() keeps NULL apart from 'NULL' and escapes the separator; 60 + 64 bits of each MD5 go to SUM and XOR.
-    const row = columns.map((c) => `QUOTE(${mysqlReadExpr(columnOf(info, c))})`).join(', ');
     return (
       `SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CONV(SUBSTRING(h, 1, 15), 16, 10) AS UNSIGNED)), 0) AS s, ` +
       `COALESCE(BIT_XOR(CAST(CONV(SUBSTRING(h, 16, 16), 16, 10) AS UNSIGNED)), 0) AS x ` +
-      `FROM (SELECT MD5(CONCAT_WS(',', ${row})) AS h FROM ${from} WHERE ${where}${lock ? ' FOR UPDATE' : ''}) tenantops_d`
+      `FROM (SELECT ${mysqlBackupDialect.rowHash(info, columns)} AS h FROM ${from} WHERE ${where}${lock ? ' FOR UPDATE' : ''}) tenantops_d`
     );
   },
   // InnoDB's locking reads (FOR UPDATE in REPEATABLE READ) lock the tenant's rows and the gaps beside them, so

@@ -242,13 +242,14 @@ export const postgresBackupDialect: BackupDialect = {
       t.columns.some((c) => c.identityAlways && columns.includes(c.name)) ? ' OVERRIDING SYSTEM VALUE' : ''
     } VALUES `,
   lockingRead: '',
-  digestQuery(_info: TableInfo, columns: readonly string[], from: string, where: string): string {
-    // A row value's text keeps NULL (nothing) apart from '' (""), and quotes separators; 60 + 64 bits of each MD5
-    // go to SUM and bit_xor. Locking is the table lock lockTables took.
+  // A row value's text keeps NULL (nothing) apart from '' (""), and quotes separators.
+  rowHash: (_info: TableInfo, columns: readonly string[]) => `md5(ROW(${columns.map(q).join(', ')})::text)`,
+  // Locking is the table lock lockTables took.
+  digestQuery(info: TableInfo, columns: readonly string[], from: string, where: string): string {
     return (
       `SELECT COUNT(*) AS n, COALESCE(SUM(('x' || substr(h, 1, 15))::bit(60)::bigint), 0)::text AS s, ` +
       `COALESCE(bit_xor(('x' || substr(h, 16, 16))::bit(64)::bigint), 0)::text AS x ` +
-      `FROM (SELECT md5(ROW(${columns.map(q).join(', ')})::text) AS h FROM ${from} WHERE ${where}) tenantops_d`
+      `FROM (SELECT ${postgresBackupDialect.rowHash(info, columns)} AS h FROM ${from} WHERE ${where}) tenantops_d`
     );
   },
   async lockTables(s: DbSession, tables: readonly string[]): Promise<void> {
