@@ -97,6 +97,30 @@ export default async function () {
     assert.equal(run.metrics.ws_sessions?.count, 1);
   });
 
+  it('closes the socket of an iteration that ended with an uncaught error before the next one ends', async () => {
+    const run = await runScript(
+      `
+import { WebSocket } from 'k6/experimental/websockets';
+export const options = { iterations: 2 };
+export default function () {
+  const ws = new WebSocket(__ENV.WS_URL + '/echo?i=' + __ITER);
+  if (__ITER === 0) {
+    ws.onclose = () => console.error('a handler of the failed iteration ran');
+    setTimeout(() => { throw new Error('timer broke'); }, 100);
+  } else {
+    ws.onopen = () => setTimeout(() => ws.send('bye'), 300);
+  }
+}
+`,
+      { WS_URL: server.url },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /timer broke/);
+    assert.doesNotMatch(run.stderr, /a handler of the failed iteration ran/);
+    const log = server.log.filter((l) => l.includes('?i='));
+    assert.deepEqual(log, ['open /echo?i=0', 'close /echo?i=0', 'open /echo?i=1', 'close /echo?i=1'], log.join('\n'));
+  });
+
   it('ends the iteration with the error a handler throws', async () => {
     const run = await runScript(
       `

@@ -23,6 +23,7 @@ export class EventLoop {
   /** Bumped by reset(), so a late release from an abandoned call cannot count against the next one. */
   private generation = 0;
   private failure: { error: unknown } | undefined;
+  private readonly teardowns = new Set<() => void>();
   private wake: (() => void) | undefined;
 
   readonly setTimeout = (cb: Callback, ms?: number, ...args: unknown[]): number => this.schedule(cb, ms, args, false);
@@ -71,6 +72,15 @@ export class EventLoop {
     };
   }
 
+  /**
+   * Registers what to tear down if the call ends before the operation does: a WebSocket an interrupted or
+   * failed iteration left open must not outlive it. Returns the unregistration, for an operation that ends.
+   */
+  onReset(teardown: () => void): () => void {
+    this.teardowns.add(teardown);
+    return () => this.teardowns.delete(teardown);
+  }
+
   /** An uncaught error of the current call (a timer callback, an unhandled rejection). */
   fail(error: unknown): void {
     this.failure ??= { error };
@@ -117,6 +127,9 @@ export class EventLoop {
     this.timers.clear();
     this.held = 0;
     this.generation++;
+    const teardowns = [...this.teardowns];
+    this.teardowns.clear();
+    for (const teardown of teardowns) teardown();
     this.failure = undefined;
   }
 

@@ -41,12 +41,23 @@ export function createK6Websockets(state: VuState) {
     private readonly release: () => void;
     private readonly pings: number[] = [];
     private opened = 0;
+    private abandoned = false;
 
     constructor(url: string, protocols?: string | string[] | null, params: Params = {}) {
       if (state.inInit) throw new Error('WebSocket can only be created in a VU context, not in the init context');
       this.url = String(url);
       this.tags = wsSessionTags(state, this.url, params.tags);
-      this.release = state.loop?.hold() ?? (() => {});
+      const release = state.loop?.hold() ?? (() => {});
+      // An iteration that ends early (interrupt, uncaught error) takes its socket with it, silently.
+      const forget =
+        state.loop?.onReset(() => {
+          this.abandoned = true;
+          this.socket.terminate();
+        }) ?? (() => false);
+      this.release = () => {
+        forget();
+        release();
+      };
       const start = performance.now();
       this.socket = new NodeWebSocket(this.url, protocols ?? undefined, {
         headers: params.headers,
@@ -138,6 +149,7 @@ export function createK6Websockets(state: VuState) {
     }
 
     private dispatch(type: EventName, fields: Record<string, unknown>): void {
+      if (this.abandoned) return;
       const event = { type, target: this, timestamp: Date.now(), ...fields };
       const handlers = [this[`on${type}`], ...(this.listeners.get(type) ?? [])];
       for (const handler of handlers) {

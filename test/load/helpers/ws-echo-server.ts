@@ -9,6 +9,8 @@ export interface WsEchoServer {
   handshakes: { path: string; headers: IncomingHttpHeaders; protocol: string }[];
   /** Every message the server received, text as strings, binary as byte arrays. */
   received: (string | number[])[];
+  /** `open PATH` and `close PATH`, in the order the server saw them. */
+  log: string[];
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export interface WsEchoServer {
 export async function startWsEchoServer(): Promise<WsEchoServer> {
   const handshakes: WsEchoServer['handshakes'] = [];
   const received: WsEchoServer['received'] = [];
+  const log: string[] = [];
   const wss = new WebSocketServer({
     host: '127.0.0.1',
     port: 0,
@@ -28,6 +31,8 @@ export async function startWsEchoServer(): Promise<WsEchoServer> {
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   wss.on('connection', (socket, req) => {
     handshakes.push({ path: req.url ?? '', headers: req.headers, protocol: socket.protocol });
+    log.push(`open ${req.url}`);
+    socket.on('close', () => log.push(`close ${req.url}`));
     socket.on('message', (data, isBinary) => {
       const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
       received.push(isBinary ? [...bytes] : bytes.toString('utf8'));
@@ -40,6 +45,7 @@ export async function startWsEchoServer(): Promise<WsEchoServer> {
     url: `ws://127.0.0.1:${port}`,
     handshakes,
     received,
+    log,
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
