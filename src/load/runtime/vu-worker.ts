@@ -11,6 +11,9 @@ import { createK6Crypto } from './k6-crypto.ts';
 import { createK6Data } from './k6-data.ts';
 import { createK6Encoding } from './k6-encoding.ts';
 import { createK6Execution } from './k6-execution.ts';
+import { createK6ExperimentalCsv } from './k6-experimental-csv.ts';
+import { createK6ExperimentalFs } from './k6-experimental-fs.ts';
+import { createK6ExperimentalStreams } from './k6-experimental-streams.ts';
 import { createK6Html } from './k6-html.ts';
 import { createK6Http } from './k6-http.ts';
 import { createK6Metrics } from './k6-metrics.ts';
@@ -66,6 +69,9 @@ const modules: Record<string, unknown> = {
   'k6/timers': k6Timers,
   'k6/encoding': createK6Encoding(),
   'k6/crypto': createK6Crypto(),
+  'k6/experimental/fs': createK6ExperimentalFs(scriptDir, state),
+  'k6/experimental/csv': createK6ExperimentalCsv(),
+  'k6/experimental/streams': createK6ExperimentalStreams(),
   'k6/ws': createK6Ws(state),
   'k6/websockets': createK6Websockets(state),
   'k6/experimental/websockets': createK6Websockets(state),

@@ -18,6 +18,9 @@ export const K6_MODULES = [
   'k6/websockets',
   'k6/experimental/websockets',
   'k6/experimental/redis',
+  'k6/experimental/fs',
+  'k6/experimental/csv',
+  'k6/experimental/streams',
 ] as const;
 
 /** jslib's textSummary is imported by URL in most handleSummary examples; a local shim stands in. */
