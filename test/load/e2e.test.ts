@@ -186,7 +186,7 @@ describe('tenantops load end to end', () => {
   it('refuses an unsupported module by name with exit 107', async () => {
     const run = await runCli([fixture('unsupported-import.js'), '--quiet'], env());
     assert.equal(run.code, 107);
-    assert.match(run.stderr, /unsupported module "k6\/ws"/);
+    assert.match(run.stderr, /unsupported module "k6\/net\/grpc"/);
   });
 
   it('reports init-context errors with exit 107', async () => {

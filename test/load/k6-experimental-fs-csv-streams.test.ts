@@ -19,16 +19,25 @@ function assertChecks(run: ScriptRun, expected: number): void {
 const BONJOUR = 'Bonjour, tout le monde!\n';
 
 describe('k6/experimental/fs', () => {
-  it('refuses top-level await with exit 107 and points at the line (docs/load-runner.md; k6-experimental/fs/open shows the async wrapper)', async () => {
+  it('awaits at the top level of the init context, as k6-experimental/fs/open and csv/parse show', async () => {
     const run = await runScript(
       `import { open } from 'k6/experimental/fs';
+      import csv from 'k6/experimental/csv';
+      import { check } from 'k6';
+      export const options = { vus: 1, iterations: 1 };
       const file = await open('bonjour.txt');
-      export default function () {}`,
+      const info = await file.stat();
+      const rows = await csv.parse(await open('data.csv'), { skipFirstLine: true });
+      const late = await new Promise((resolve) => setTimeout(() => resolve('timer done'), 20));
+      export default function () {
+        check(info, { 'stat read before the first iteration': (i) => i.size === ${BONJOUR.length} });
+        check(rows, { 'csv parsed at the top level': (r) => r.length === 2 && r[1][0] === 'b' });
+        check(late, { 'a timer awaited at the top level settled': (v) => v === 'timer done' });
+      }`,
       {},
-      { 'bonjour.txt': BONJOUR },
+      { 'bonjour.txt': BONJOUR, 'data.csv': 'name,n\na,1\nb,2\n' },
     );
-    assert.equal(run.code, 107, run.stderr);
-    assert.match(run.stderr, /script\.js:2:\d+: Top-level await/);
+    assertChecks(run, 3);
   });
 
   it('opens a file in the init context and reads, seeks and stats it as documented (k6-experimental/fs/file)', async () => {

@@ -134,25 +134,35 @@ async function runToEnd(fn: ScriptFn, arg: unknown): Promise<unknown> {
 }
 
 let exported: Record<string, unknown> = {};
-try {
-  const wrapper = runInThisContext(`(function (module, exports, __k6_require, ${THROW_HOOK}) {\n${boot.code}\n})`, {
-    filename: boot.scriptPath,
-  }) as (
-    m: { exports: Record<string, unknown> },
-    e: Record<string, unknown>,
-    r: (n: string) => unknown,
-    t: (v: unknown) => unknown,
-  ) => void;
-  const mod = { exports: {} as Record<string, unknown> };
-  wrapper(mod, mod.exports, (name) => modules[name], stack.recordThrow);
-  exported = mod.exports;
-  state.inInit = false;
-  const options = exported.options === undefined ? {} : JSON.parse(JSON.stringify(exported.options));
-  const fns = Object.keys(exported).filter((k) => typeof exported[k] === 'function');
-  state.post({ t: 'ready', options, exports: fns });
-} catch (e) {
-  state.post({ t: 'init-error', message: describe(e) });
+
+/**
+ * Runs the init context. The bundle is an ES module turned into the body of an async function
+ * (script/bundle-script.ts), so top-level `await` works as in k6; init ends when that function and every timer and
+ * promise it started have settled. The main thread sends nothing before 'ready'.
+ */
+async function init(): Promise<void> {
+  try {
+    const wrapper = runInThisContext(
+      `(async function (module, exports, __k6_require, ${THROW_HOOK}) {\n${boot.code}\n})`,
+      { filename: boot.scriptPath },
+    ) as (
+      m: { exports: Record<string, unknown> },
+      e: Record<string, unknown>,
+      r: (n: string) => unknown,
+      t: (v: unknown) => unknown,
+    ) => Promise<void>;
+    const mod = { exports: {} as Record<string, unknown> };
+    await runToEnd(() => wrapper(mod, mod.exports, (name) => modules[name], stack.recordThrow), undefined);
+    exported = mod.exports;
+    state.inInit = false;
+    const options = exported.options === undefined ? {} : JSON.parse(JSON.stringify(exported.options));
+    const fns = Object.keys(exported).filter((k) => typeof exported[k] === 'function');
+    state.post({ t: 'ready', options, exports: fns });
+  } catch (e) {
+    state.post({ t: 'init-error', message: describe(e) });
+  }
 }
+void init();
 
 const dataCache = new Map<string, unknown>();
 let currentScenario = '';

@@ -46,7 +46,21 @@ function k6Modules(unsupported: string[]): Plugin {
 }
 
 /**
- * Bundles a k6 script and its relative imports into one CommonJS function body.
+ * esbuild's ES module output ends with one `export { local as name, … };` block. Rewritten line for line (the source
+ * map keeps pointing at the right lines) into an assignment, it makes the bundle the body of an async function:
+ * the only output format in which top-level `await`, as k6 allows it, can run.
+ */
+export function exportsToAssignment(code: string): string {
+  const at = code.lastIndexOf('\nexport {\n');
+  if (at < 0) return code;
+  const end = code.indexOf('\n};', at);
+  const lines = code.slice(at + 1, end).split('\n');
+  const body = lines.slice(1).map((l) => l.replace(/^(\s*)([\w$]+) as ([\w$]+)(,?)$/, '$1$3: $2$4'));
+  return `${code.slice(0, at + 1)}module.exports = {\n${body.join('\n')}${code.slice(end)}`;
+}
+
+/**
+ * Bundles a k6 script and its relative imports into one async function body (exportsToAssignment).
  * esbuild strips TypeScript types, as k6 ≥ 0.57 does; imports of k6 modules become
  * calls to `__k6_require`, and any other bare or remote import fails with its name (exit 107).
  */
@@ -58,7 +72,7 @@ export async function bundleScript(path: string): Promise<string> {
       absWorkingDir: dirname(path),
       bundle: true,
       write: false,
-      format: 'cjs',
+      format: 'esm',
       platform: 'neutral',
       target: 'es2022',
       logLevel: 'silent',
@@ -67,7 +81,7 @@ export async function bundleScript(path: string): Promise<string> {
       sourcesContent: false,
       plugins: [jslibModules(), k6Modules(unsupported)],
     });
-    return out.outputFiles[0].text;
+    return exportsToAssignment(out.outputFiles[0].text);
   } catch (e) {
     if (unsupported.length) {
       throw new LoadError(
