@@ -143,6 +143,8 @@ describe('k6 TLS and network errors', () => {
   let tls12: Server;
   let url13 = '';
   let url12 = '';
+  let mtls: Server;
+  let urlMtls = '';
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tenantops-tls-'));
     const key = join(dir, 'key.pem');
@@ -177,10 +179,63 @@ describe('k6 TLS and network errors', () => {
     tls12 = createHttpsServer({ ...opts, maxVersion: 'TLSv1.2' }, handler) as unknown as Server;
     url13 = `https://127.0.0.1:${await listen(tls13)}`;
     url12 = `https://127.0.0.1:${await listen(tls12)}`;
+    // A server that asks for a client certificate signed by its own CA and answers with the certificate's CN.
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=test-ca',
+    );
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'client.key',
+      '-out',
+      'client.csr',
+      '-subj',
+      '/CN=k6-client',
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      'client.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'client.pem',
+      '-days',
+      '1',
+    );
+    mtls = createHttpsServer(
+      { ...opts, ca: readFileSync(join(dir, 'ca.pem')), requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+        res.end(`client ${String(peer.subject?.CN)}`);
+      },
+    ) as unknown as Server;
+    urlMtls = `https://127.0.0.1:${await listen(mtls)}`;
   });
   after(async () => {
     await close(tls13);
     await close(tls12);
+    await close(mtls);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -254,6 +309,25 @@ describe('k6 TLS and network errors', () => {
       { URL: url12 },
     );
     assertChecks(refused, 1);
+  });
+
+  it('presents the tlsAuth client certificate of the matching domain, and none elsewhere (using-k6/protocols/ssl-tls/ssl-tls-client-certificates)', async () => {
+    const script = (domains: string) => `import http from 'k6/http';
+      import { check } from 'k6';
+      export const options = {
+        insecureSkipTLSVerify: true,
+        tlsAuth: [{ domains: ${domains}, cert: open(__ENV.CERT), key: open(__ENV.KEY) }],
+        thresholds: { checks: ['rate==1'] },
+      };
+      export default function () {
+        const res = http.get(__ENV.URL);
+        check(res, __ENV.EXPECT === 'cert'
+          ? { 'the server saw the client certificate': (r) => r.status === 200 && r.body === 'client k6-client' }
+          : { 'no certificate: the server refused the handshake': (r) => r.status === 0 && r.error_code >= 1000 });
+      }`;
+    const env = { URL: urlMtls, CERT: join(dir, 'client.pem'), KEY: join(dir, 'client.key') };
+    assertChecks(await runScript(script(`['127.0.0.1']`), { ...env, EXPECT: 'cert' }), 1);
+    assertChecks(await runScript(script(`['example.com']`), { ...env, EXPECT: 'none' }), 1);
   });
 
   it('refuses an unknown TLS version or cipher suite before the test, with exit 104', async () => {

@@ -52,6 +52,8 @@ const SAMPLES: Record<string, { options: Record<string, unknown>; env?: Record<s
   insecureSkipTLSVerify: { options: { iterations: 1, insecureSkipTLSVerify: true } },
   tlsVersion: { options: { iterations: 1, tlsVersion: 'tls1.2' } },
   tlsCipherSuites: { options: { iterations: 1, tlsCipherSuites: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'] } },
+  // Read when a connection is made; test/load/k6-http-auth-tls.test.ts makes one against a server that checks it.
+  tlsAuth: { options: { iterations: 1, tlsAuth: [{ domains: ['example.com'], cert: 'PEM', key: 'PEM' }] } },
 };
 
 // The docs' tables of modules and options (docs/load-runner.md#k6-modules-and-options) say what k6's

@@ -2,7 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
-import { k6TlsVersion } from './tls-settings.ts';
+import { certCoversHost, k6TlsVersion, type TlsSettings } from './tls-settings.ts';
 
 /** What one request learns about the connection it went out on. */
 export interface ConnectionInfo {
@@ -55,6 +55,22 @@ export function connectionInfo(socket: Socket): ConnectionInfo {
 }
 
 /** undici's connector, timing TCP connect and TLS handshake of each new socket. */
+/**
+ * The connector for a test's TLS settings: with client certificates (tlsAuth), each connection presents the
+ * certificate whose domains cover its host, else none.
+ */
+export function tlsConnector(tls: TlsSettings | undefined): buildConnector.connector {
+  const { auth, ...base } = tls ?? {};
+  const plain = timedConnector(base);
+  if (!auth?.length) return plain;
+  const certs = auth.map((a) => ({
+    domains: a.domains,
+    connect: timedConnector({ ...base, cert: a.cert, key: a.key, passphrase: a.passphrase }),
+  }));
+  return (opts, callback) =>
+    (certs.find((c) => certCoversHost(c.domains, opts.hostname))?.connect ?? plain)(opts, callback);
+}
+
 export function timedConnector(options: buildConnector.BuildOptions): buildConnector.connector {
   const connect = buildConnector(options);
   return (opts, callback) => {

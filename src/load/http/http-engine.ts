@@ -3,7 +3,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Metric, MetricEngine } from '../metrics/metric-engine.ts';
 import type { HttpRequestMessage, HttpResponseMessage, HttpTimings } from '../runtime/protocol.ts';
 import { canonicalHeader } from './canonical-header.ts';
-import { connectionInfo, onNextSocket, timedConnector, type ConnectionInfo } from './connection-tracker.ts';
+import { connectionInfo, onNextSocket, tlsConnector, type ConnectionInfo } from './connection-tracker.ts';
 import { CookieJar } from './cookie-jar.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest-authorization.ts';
 import { mapNetworkError } from './map-network-error.ts';
@@ -86,7 +86,7 @@ export class HttpEngine {
         keepAliveTimeout: 60_000,
         keepAliveMaxTimeout: 600_000,
         pipelining: 1,
-        connect: timedConnector({ ...tls }),
+        connect: tlsConnector(tls),
       });
       this.agents.set(key, agent);
     }

@@ -7,6 +7,45 @@ export interface TlsSettings {
   maxVersion?: SecureVersion;
   /** OpenSSL cipher list (TLS 1.2 and below), or undefined for OpenSSL's defaults. */
   ciphers?: string;
+  /** Client certificates (k6's tlsAuth), each for the hosts in `domains` (every host when it is empty). */
+  auth?: TlsClientCert[];
+}
+
+export interface TlsClientCert {
+  domains: string[];
+  cert: string;
+  key: string;
+  /** The private key's passphrase (k6: `password`). */
+  passphrase?: string;
+}
+
+/** k6's tlsAuth: [{ domains, cert, key, password? }], PEM strings (usually from open()). */
+function clientCerts(value: unknown): TlsClientCert[] {
+  if (!Array.isArray(value)) throw new TlsOptionError('options.tlsAuth: expected an array of { domains, cert, key }');
+  return value.map((entry: unknown, i) => {
+    const e = (entry ?? {}) as Record<string, unknown>;
+    const where = `options.tlsAuth[${i}]`;
+    if (typeof e.cert !== 'string' || typeof e.key !== 'string')
+      throw new TlsOptionError(`${where}: cert and key must be PEM strings (e.g. open('./cert.pem'))`);
+    if (e.domains !== undefined && !(Array.isArray(e.domains) && e.domains.every((d) => typeof d === 'string')))
+      throw new TlsOptionError(`${where}.domains: expected an array of host names`);
+    return {
+      domains: (e.domains as string[] | undefined) ?? [],
+      cert: e.cert,
+      key: e.key,
+      ...(typeof e.password === 'string' && e.password ? { passphrase: e.password } : {}),
+    };
+  });
+}
+
+/** Whether a client certificate's domains cover this host: exact names, or `*.example.com` for its subdomains. */
+export function certCoversHost(domains: readonly string[], host: string): boolean {
+  if (!domains.length) return true;
+  const h = host.toLowerCase();
+  return domains.some((d) => {
+    const n = d.toLowerCase();
+    return n.startsWith('*.') ? h.endsWith(n.slice(1)) : h === n;
+  });
 }
 
 /** The error thrown for a TLS option k6 would refuse; the runner reports it before the test starts. */
@@ -60,14 +99,16 @@ function version(value: unknown, where: string): SecureVersion | undefined {
 }
 
 /**
- * Reads k6's insecureSkipTLSVerify, tlsVersion and tlsCipherSuites options; undefined when
+ * Reads k6's insecureSkipTLSVerify, tlsVersion, tlsCipherSuites and tlsAuth options; undefined when
  * none is set, so requests of ordinary tests carry nothing extra.
  * https://grafana.com/docs/k6/latest/using-k6/protocols/ssl-tls/ssl-tls-version-and-ciphers/
+ * https://grafana.com/docs/k6/latest/using-k6/protocols/ssl-tls/ssl-tls-client-certificates/
  */
 export function tlsSettings(options: Record<string, unknown>): TlsSettings | undefined {
-  const { insecureSkipTLSVerify: skip, tlsVersion, tlsCipherSuites } = options;
-  if (!skip && (tlsVersion === undefined || tlsVersion === null) && !tlsCipherSuites) return undefined;
+  const { insecureSkipTLSVerify: skip, tlsVersion, tlsCipherSuites, tlsAuth } = options;
+  if (!skip && (tlsVersion === undefined || tlsVersion === null) && !tlsCipherSuites && !tlsAuth) return undefined;
   const out: TlsSettings = { rejectUnauthorized: !skip };
+  if (tlsAuth) out.auth = clientCerts(tlsAuth);
   if (typeof tlsVersion === 'string') {
     out.minVersion = out.maxVersion = version(tlsVersion, 'options.tlsVersion');
   } else if (tlsVersion && typeof tlsVersion === 'object') {

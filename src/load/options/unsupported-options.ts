@@ -19,7 +19,6 @@ export const UNSUPPORTED_OPTIONS = [
   'rps',
   'systemTags',
   'throw',
-  'tlsAuth',
 ] as const;
 
 /** The warning for an unsupported option, as printed at the start of the run. */
