@@ -147,30 +147,27 @@ describe('k6 TLS and network errors', () => {
   let urlMtls = '';
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tenantops-tls-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
+    // A self-signed certificate `<name>.pem` with its key `<name>.key`, valid for a day.
+    const selfSigned = (name: string, subject: string, ...extra: string[]) =>
+      ssl(
         'req',
         '-x509',
         '-newkey',
         'rsa:2048',
         '-nodes',
         '-keyout',
-        key,
+        `${name}.key`,
         '-out',
-        cert,
+        `${name}.pem`,
         '-days',
         '1',
         '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    const opts = { key: readFileSync(key), cert: readFileSync(cert) };
+        subject,
+        ...extra,
+      );
+    selfSigned('server', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1');
+    const opts = { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) };
     const handler: Parameters<typeof createHttpsServer>[1] = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('secure');
@@ -180,22 +177,7 @@ describe('k6 TLS and network errors', () => {
     url13 = `https://127.0.0.1:${await listen(tls13)}`;
     url12 = `https://127.0.0.1:${await listen(tls12)}`;
     // A server that asks for a client certificate signed by its own CA and answers with the certificate's CN.
-    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
-    ssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=test-ca',
-    );
+    selfSigned('ca', '/CN=test-ca');
     ssl(
       'req',
       '-newkey',

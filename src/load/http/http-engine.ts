@@ -10,6 +10,7 @@ import { mapNetworkError } from './map-network-error.ts';
 import { parseSetCookie, type SetCookie } from './parse-set-cookie.ts';
 import { requestCookieHeader } from './request-cookie-header.ts';
 import type { TlsSettings } from './tls-settings.ts';
+import { BUILTIN_METRICS } from '../metrics/builtin-metrics.ts';
 import { maskCredentials, stripCredentials, urlCredentials } from './url-credentials.ts';
 
 interface HopResult {
@@ -61,20 +62,9 @@ export class HttpEngine {
 
   constructor(private readonly metrics: MetricEngine) {
     const get = (n: string) => metrics.metrics.get(n) as Metric;
+    // Every built-in metric a request records: the http_req_* family and the data counters.
     this.m = Object.fromEntries(
-      [
-        'http_reqs',
-        'http_req_duration',
-        'http_req_blocked',
-        'http_req_connecting',
-        'http_req_tls_handshaking',
-        'http_req_sending',
-        'http_req_waiting',
-        'http_req_receiving',
-        'http_req_failed',
-        'data_sent',
-        'data_received',
-      ].map((n) => [n, get(n)]),
+      BUILTIN_METRICS.filter(([n]) => n.startsWith('http_req') || n.startsWith('data_')).map(([n]) => [n, get(n)]),
     );
   }
 
