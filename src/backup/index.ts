@@ -23,6 +23,8 @@ export { retentionPlan, isoWeek, type RetentionPlan, type RetentionRules } from 
 export { restoreTenantFromDb, type RestoreFromDbOptions, type RestoreFromDbResult } from './restore-from-db.ts';
 export {
   openBackupStore,
+  archiveLocation,
+  type ArchiveLocation,
   parseS3Url,
   LocalDirStore,
   S3Store,

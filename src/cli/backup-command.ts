@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { backupKeyFrom, backupTenant } from '../backup/index.ts';
+import { archiveLocation, backupKeyFrom, backupTenant } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { defineCommand } from './command.ts';
 
@@ -19,7 +19,11 @@ export const backupCommand = defineCommand({
   options: {
     ...backupDbOptions,
     tenant: { type: 'string', value: 'ID', description: 'the tenant id (required unless --all-tenants)' },
-    out: { type: 'string', value: 'FILE', description: 'archive path (default tenant-<ID>-<timestamp>.tnt)' },
+    out: {
+      type: 'string',
+      value: 'FILE',
+      description: 'archive path or s3://bucket/prefix/name (default tenant-<ID>-<timestamp>.tnt)',
+    },
     'all-tenants': {
       type: 'boolean',
       description: 'every tenant of the tenant table, one verified archive each, into --out-dir',
@@ -66,6 +70,7 @@ export const backupCommand = defineCommand({
     const out =
       values.out ??
       `tenant-${tenantId.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`;
+    const at = archiveLocation(out, io.cwd, io.env);
     const db = await openBackupDb(target, values);
     const bar = progressReporter(io.stderr, 'backup');
     const unguard = guardInterrupts(io, 'backup', (removed) =>
@@ -77,14 +82,17 @@ export const backupCommand = defineCommand({
       const r = await backupTenant(db, {
         tenantId,
         config,
-        out,
+        // A local path keeps the writer's own .partial handling; an object is an upload completed on commit.
+        out: at.remote ? at.sink() : at.address,
         passphrase,
         includeParents: !!values['include-parents'],
         onProgress: (done, total) => bar.update({ phase: '', done, total, unit: 'rows' }),
       });
       bar.done();
       const rows = r.manifest.tables.reduce((a, t) => a + t.rows, 0);
-      const size = statSync(r.path).size;
+      const size = at.remote
+        ? ((await at.remote.store.list()).find((o) => o.name === at.remote!.name)?.bytes ?? 0)
+        : statSync(r.path).size;
       if (values.json) {
         io.stdout.write(
           JSON.stringify({

@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import { backupKeyFrom, verifyArchive } from '../backup/index.ts';
+import { archiveLocation, backupKeyFrom, verifyArchive } from '../backup/index.ts';
 import { defineCommand } from './command.ts';
 
 import { jsonOption, keyFileOption } from './common-options.ts';
@@ -8,11 +7,12 @@ export const inspectCommand = defineCommand({
   name: 'inspect',
   section: 'Backup and restore',
   summary: "Print an archive's manifest",
-  usage: 'inspect FILE [--json]',
+  usage: 'inspect FILE|s3://BUCKET/PREFIX/NAME [--json]',
   positionals: { min: 1, max: 1, names: 'FILE' },
   options: { ...keyFileOption, ...jsonOption },
   async run({ values, positionals }, io) {
-    const m = await verifyArchive(resolve(io.cwd, positionals[0]!), backupKeyFrom(io.env, values['key-file']));
+    const at = archiveLocation(positionals[0]!, io.cwd, io.env);
+    const m = await verifyArchive(at.source(), backupKeyFrom(io.env, values['key-file']));
     if (values.json) {
       io.stdout.write(JSON.stringify(m, null, 2) + '\n');
       return 0;

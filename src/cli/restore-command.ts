@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isLocalTarget, parseDbUrl } from '../db/index.ts';
 import {
+  archiveLocation,
   backupKeyFrom,
   parseS3Url,
   restoreTenant,
@@ -78,7 +79,7 @@ export const restoreCommand = defineCommand({
     '       restore --db URL --from-db SOURCE_URL --tenant ID [--dry-run] [--yes]',
   options: {
     ...backupDbOptions,
-    in: { type: 'string', value: 'FILE', description: 'the archive to restore' },
+    in: { type: 'string', value: 'FILE', description: 'the archive to restore (a path or s3://bucket/prefix/name)' },
     'from-dir': {
       type: 'string',
       value: 'DIR',
@@ -123,7 +124,8 @@ export const restoreCommand = defineCommand({
     const picked = fromDir ? await archiveAt(fromDir, values.tenant!, values.at, passphrase, io) : null;
     // An archive in a bucket is read through a private temp copy (a restore reads its archive more than once),
     // so its safety backup goes to ./safety rather than beside that copy.
-    const remote = !!values['from-dir'] && !!parseS3Url(values['from-dir']);
+    const inRemote = !!values.in && !!parseS3Url(values.in);
+    const remote = (!!values['from-dir'] && !!parseS3Url(values['from-dir'])) || inRemote;
     let archive = picked ? picked.path : values.in;
     const config = backupConfig(values, io);
     const target = backupTarget(values, io, config);
@@ -164,6 +166,10 @@ export const restoreCommand = defineCommand({
     try {
       if (fromDir && picked) {
         copy = await fromDir.localCopy(picked.file);
+        archive = copy.path;
+      } else if (inRemote) {
+        // --in s3://bucket/prefix/name: the same private temp copy as --from-dir s3:// makes.
+        copy = await archiveLocation(values.in!, io.cwd, io.env).localCopy();
         archive = copy.path;
       }
       const common: Pick<

@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import { backupKeyFrom, schemaDiff, tenantScope, verifyArchive } from '../backup/index.ts';
+import { archiveLocation, backupKeyFrom, schemaDiff, tenantScope, verifyArchive } from '../backup/index.ts';
 import { defineCommand } from './command.ts';
 
 import { backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
@@ -10,7 +9,7 @@ export const verifyCommand = defineCommand({
   name: 'verify',
   section: 'Backup and restore',
   summary: "Check an archive's integrity; with --db, also that it fits that database's schema",
-  usage: 'verify FILE [--db URL] [--json]',
+  usage: 'verify FILE|s3://BUCKET/PREFIX/NAME [--db URL] [--json]',
   positionals: { min: 1, max: 1, names: 'FILE' },
   options: {
     ...backupDbOptions,
@@ -18,8 +17,10 @@ export const verifyCommand = defineCommand({
     ...jsonOption,
   },
   async run({ values, positionals }, io) {
-    const file = resolve(io.cwd, positionals[0]!);
-    const manifest = await verifyArchive(file, backupKeyFrom(io.env, values['key-file']));
+    const at = archiveLocation(positionals[0]!, io.cwd, io.env);
+    const file = at.address;
+    // An object in a bucket is streamed once, as a local file is read once: no copy on disk.
+    const manifest = await verifyArchive(at.source(), backupKeyFrom(io.env, values['key-file']));
     const rows = manifest.tables.reduce((a, t) => a + t.rows, 0);
     let notes: string[] = [];
     if (values.db || values.env) {
