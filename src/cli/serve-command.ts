@@ -18,15 +18,33 @@ function listenError(e: unknown, host: string, port: number): unknown {
 }
 import { intOption } from './parse-int-option.ts';
 import { TenantopsError } from '../errors/index.ts';
+import { redactUrl } from '../db/index.ts';
 import { parseFaults } from '../platform/faults.ts';
 
 export const serveCommand = defineCommand({
   name: 'serve',
   section: 'Reference platform',
   summary: 'Run the reference platform API (CRM, agents, analytics) with /metrics and queue workers',
-  usage: 'serve [--db URL] [--port 8080] [--host 127.0.0.1] [--workers N] [--admin-token T] [--rate-limit R]',
+  usage:
+    'serve [--db URL] [--db-replica URL] [--port 8080] [--host 127.0.0.1] [--workers N] [--admin-token T] [--rate-limit R]',
   options: {
     ...dbOption,
+    'db-replica': {
+      type: 'string',
+      value: 'URL',
+      description:
+        'read replica of --db: tenant GET routes read from it while healthy; prefer env TENANTOPS_DB_REPLICA_URL',
+    },
+    'read-your-writes-ms': {
+      type: 'string',
+      value: 'MS',
+      description: "after a tenant's write, its reads go to the primary for this long (default 2000; 0 off)",
+    },
+    'replica-max-lag-s': {
+      type: 'string',
+      value: 'S',
+      description: 'a replica further behind than this, or with unknown lag, is not read from (default 5)',
+    },
     port: { type: 'string', value: 'PORT', description: 'TCP port (default 8080; 0 picks a free one)' },
     host: { type: 'string', value: 'HOST', description: 'address to bind (default 127.0.0.1)' },
     workers: { type: 'string', value: 'N', description: 'in-process queue workers (default 2; 0 pauses the queue)' },
@@ -63,11 +81,27 @@ export const serveCommand = defineCommand({
         'tenantops: WARNING test-only faults enabled from TENANTOPS_FAULTS; never use this in production\n',
       );
     }
+    const dbReplicaUrl = values['db-replica'] || io.env.TENANTOPS_DB_REPLICA_URL || undefined;
+    // The URL's password would be visible in ps; the env variable keeps it out (the URL is only ever printed redacted).
+    if (values['db-replica'] && redactUrl(values['db-replica']) !== values['db-replica']) {
+      io.stderr.write('tenantops: a password in --db-replica is visible in ps; prefer TENANTOPS_DB_REPLICA_URL\n');
+    }
+    const readYourWritesMs = intOption('read-your-writes-ms', values['read-your-writes-ms'], 2000, 0);
+    const replicaMaxLagSeconds = intOption('replica-max-lag-s', values['replica-max-lag-s'], 5, 0);
+    if (!dbReplicaUrl && (values['read-your-writes-ms'] !== undefined || values['replica-max-lag-s'] !== undefined)) {
+      throw new TenantopsError(
+        'TENANTOPS_E_USAGE',
+        '--read-your-writes-ms and --replica-max-lag-s need --db-replica (or TENANTOPS_DB_REPLICA_URL)',
+      );
+    }
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
     // Fastify and prom-client load only when serving, keeping every other command's startup short.
     const { startServer } = await import('../platform/server.ts');
     const server = await startServer({
       dbUrl: values.db || io.env.TENANTOPS_DB_URL || undefined,
+      dbReplicaUrl,
+      readYourWritesMs,
+      replicaMaxLagSeconds,
       connectTimeoutMs: connectTimeoutFrom(values),
       port,
       host,
@@ -89,7 +123,7 @@ export const serveCommand = defineCommand({
       throw listenError(e, host, port);
     });
     log(
-      `tenantops serve: listening on ${server.url} (db ${server.db.target.redacted}${adminToken ? ', admin API on' : ''})`,
+      `tenantops serve: listening on ${server.url} (db ${server.db.target.redacted}${server.replica ? `, replica ${server.replica.redacted}` : ''}${adminToken ? ', admin API on' : ''})`,
     );
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       let stopping = false;

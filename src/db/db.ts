@@ -1,4 +1,5 @@
 import type { DbTarget } from './db-target.ts';
+import type { ReplicaStatus } from './replica-status.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 
 export type Row = Record<string, unknown>;
@@ -79,6 +80,11 @@ export interface Db extends Queryable {
    * Absent on MariaDB (InnoDB cannot hand a snapshot to another connection) and PGlite (one connection).
    */
   sharedSnapshot?<T>(fn: (snapshotId: string) => Promise<T>): Promise<T>;
+  /**
+   * Present where the engine can replicate (MariaDB/MySQL, PostgreSQL): asks the server whether it is a replica
+   * and how far behind it is. Absent on PGlite, which has no replication.
+   */
+  replicaStatus?(): Promise<ReplicaStatus>;
   poolStats(): PoolStats;
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ export type {
   TransactionOptions,
 } from './db.ts';
 export type { DbTarget, Engine } from './db-target.ts';
+export type { ReplicaStatus } from './replica-status.ts';
 export { DEFAULT_DB_URL, isLocalTarget } from './db-target.ts';
 export type { SqlDialect, ColumnType } from './sql-dialect.ts';
 export { parseDbUrl, redactUrl } from './parse-db-url.ts';

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { ApiKeyResolver } from './api-key-resolver.ts';
+import { DbRouter } from './db-router.ts';
 import type { PlatformFaults } from './faults.ts';
 import { HttpError } from './http-error.ts';
 import { installErrorHandling } from './install-error-handling.ts';
@@ -8,6 +9,7 @@ import { createPlatformMetrics } from './metrics.ts';
 import type { PlatformContext } from './platform-context.ts';
 import { AgentQueue, type QueueOptions } from './queue.ts';
 import { TenantRateLimiter, type RateLimitOptions } from './rate-limiter.ts';
+import type { ReplicaMonitor } from './replica-monitor.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import { analyticsRoutes } from './routes/analytics-routes.ts';
@@ -20,6 +22,12 @@ import { installTenancy } from './tenancy.ts';
 export interface AppOptions {
   /** An open, migrated database; the caller owns it and closes it after app.close(). */
   db: Db;
+  /** A read replica, started; the caller owns it and closes it after app.close(). Tenant GET routes read from it. */
+  replica?: ReplicaMonitor | null;
+  /** After a tenant's write, its reads go to the primary for this long (default 2000 ms; 0 turns it off). */
+  readYourWritesMs?: number;
+  /** A replica read slower than this is served by the primary instead (default 5000 ms). */
+  replicaReadTimeoutMs?: number;
   /** Bearer token for /api/v1/admin; null disables the admin routes. */
   adminToken?: string | null;
   /** Queue workers (default 2; 0 pauses) and the simulated agent. */
@@ -50,6 +58,9 @@ declare module 'fastify' {
  */
 export async function buildApp({
   db,
+  replica = null,
+  readYourWritesMs = 2000,
+  replicaReadTimeoutMs = 5000,
   adminToken = null,
   queue: queueOptions = {},
   rateLimit = null,
@@ -69,9 +80,10 @@ export async function buildApp({
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   const sessions = new SessionTracker({ sessionWindowMs, activeWindowMs });
-  const metrics = createPlatformMetrics({ db, sessions, defaultMetrics });
+  const metrics = createPlatformMetrics({ db, sessions, defaultMetrics, replica });
   const ctx: PlatformContext = {
     db,
+    router: new DbRouter({ primary: db, replica, metrics, readYourWritesMs, replicaReadTimeoutMs }),
     metrics,
     sessions,
     queue: new AgentQueue(db, metrics, queueOptions),
@@ -111,6 +123,7 @@ export async function buildApp({
   await app.register(
     async (tenantScope) => {
       installTenancy(tenantScope, ctx);
+      ctx.router.install(tenantScope);
       await tenantScope.register(crmRoutes, { prefix: '/crm' });
       await tenantScope.register(agentRoutes, { prefix: '/agents', ctx });
       await tenantScope.register(analyticsRoutes, { prefix: '/analytics' });

@@ -1,5 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/index.ts';
+import type { ReplicaMonitor } from './replica-monitor.ts';
+import type { ReadReason, ReadTarget } from './routed-reads.ts';
 import type { SessionTracker } from './session-tracker.ts';
 import { ident, sql } from './sql.ts';
 
@@ -12,6 +14,7 @@ export interface PlatformMetrics {
   jobDuration: Histogram<'status'>;
   jobsCompleted: Counter<'status'>;
   jobsReclaimed: Counter;
+  dbReads: Counter<'target' | 'reason'>;
 }
 
 export const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
@@ -22,9 +25,47 @@ export interface MetricsDeps {
   sessions: SessionTracker;
   /** Default Node.js process metrics; tests that build many apps may turn them off. */
   defaultMetrics?: boolean;
+  /** The read replica's monitor, if the app has one. */
+  replica?: ReplicaMonitor | null;
 }
 
-export function createPlatformMetrics({ db, sessions, defaultMetrics = true }: MetricsDeps): PlatformMetrics {
+/**
+ * A gauge that exposes no sample while `value()` is null: "no replica" or "lag unknown" must read as absent, not
+ * as 0 (a replica caught up, or down). Its HELP and TYPE lines stay, so the series is still documented on /metrics.
+ */
+class OptionalGauge extends Gauge {
+  constructor(name: string, help: string, registers: Registry[], value: () => number | null) {
+    super({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(value() ?? 0);
+      },
+    });
+    this.value = value;
+  }
+  private readonly value: () => number | null;
+  override async get(): Promise<Awaited<ReturnType<Gauge['get']>>> {
+    const metric = await super.get();
+    return this.value() === null ? { ...metric, values: [] } : metric;
+  }
+}
+
+// Each pair a node can report, so rate() sees every series from the first scrape instead of after its first read.
+const READ_SERIES: [ReadTarget, ReadReason][] = [
+  ['replica', 'replica'],
+  ['primary', 'read_your_writes'],
+  ['primary', 'replica_lagging'],
+  ['primary', 'replica_down'],
+];
+
+export function createPlatformMetrics({
+  db,
+  sessions,
+  defaultMetrics = true,
+  replica = null,
+}: MetricsDeps): PlatformMetrics {
   // One registry per app, so several apps in one process (tests) never share or clash on series.
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
@@ -92,8 +133,29 @@ export function createPlatformMetrics({ db, sessions, defaultMetrics = true }: M
       if (depth) for (const [status, n] of Object.entries(depth)) this.set({ status }, n);
     },
   });
+  new OptionalGauge(
+    'tenantops_db_replica_up',
+    'The read replica answers its health probe (1) or not (0); absent without --db-replica.',
+    registers,
+    () => (replica ? (replica.state === 'down' ? 0 : 1) : null),
+  );
+  new OptionalGauge(
+    'tenantops_db_replica_lag_seconds',
+    "The read replica's lag at the last probe; absent without a replica, or when the lag is unknown or it is down.",
+    registers,
+    () => replica?.lagSeconds ?? null,
+  );
+  const dbReads = new Counter<'target' | 'reason'>({
+    name: 'tenantops_db_reads_total',
+    help: 'Read requests of tenant routes by the database that served them (target) and why (reason).',
+    labelNames: ['target', 'reason'],
+    registers,
+  });
+  for (const [target, reason] of replica ? READ_SERIES : [['primary', 'no_replica'] as const])
+    dbReads.inc({ target, reason }, 0);
   return {
     registry,
+    dbReads,
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'API latency by route template. No tenant label, for cardinality.',

@@ -29,7 +29,7 @@ export function bearer(request: FastifyRequest): string | null {
 
 /**
  * Adds the tenant hook to an encapsulated context: the API key decides the tenant, a disagreeing X-Tenant-Id is
- * refused, and each request gets a TenantRepo bound to that tenant. Also session tracking, the per-tenant request
+ * refused, and each request gets a TenantRepo bound to that tenant, on the database DbRouter picks. Also session tracking, the per-tenant request
  * counter, rate limiting and the test-only per-tenant delay.
  */
 export function installTenancy(app: FastifyInstance, ctx: PlatformContext): void {
@@ -67,7 +67,11 @@ export function installTenancy(app: FastifyInstance, ctx: PlatformContext): void
     request.tenancy = {
       tenantId,
       keyId,
-      repo: new TenantRepo(ctx.db, ctx.db.dialect, tenantId, { db: ctx.db, filter }),
+      // GET routes read through the router (the replica when healthy); transactions and writes use the primary.
+      repo: new TenantRepo(ctx.router.queryableFor(request, tenantId), ctx.db.dialect, tenantId, {
+        db: ctx.db,
+        filter,
+      }),
     };
   });
   const end = async (request: FastifyRequest): Promise<void> => {

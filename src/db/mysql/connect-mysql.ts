@@ -6,6 +6,7 @@ import { mysqlDialect } from './mysql-dialect.ts';
 import { wrapDbError } from '../wrap-db-error.ts';
 import { runTransaction } from '../run-transaction.ts';
 import { loadDataLocal } from './load-data-local.ts';
+import { mysqlReplicaStatus } from './mysql-replica-status.ts';
 
 interface RawConnection {
   query(o: { sql: string; values: unknown[] }): { stream(o: { highWaterMark: number }): AsyncIterable<unknown> };
@@ -190,11 +191,13 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
         : ['START TRANSACTION'];
       return withConn((s) => runTransaction(s, begin, fn));
     },
+    replicaStatus: () => replicaStatus(),
     poolStats(): PoolStats {
       return { inUse, idle: Math.max(0, poolSize(pool) - inUse), waiting, max };
     },
     close: () => pool.end(),
   };
+  const replicaStatus = mysqlReplicaStatus(db);
   return db;
 }
 

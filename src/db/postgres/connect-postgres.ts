@@ -6,6 +6,7 @@ import { wrapDbError } from '../wrap-db-error.ts';
 import { parseInt8 } from '../int8.ts';
 import { runTransaction } from '../run-transaction.ts';
 import { copyFromStdin } from './copy-from-stdin.ts';
+import { postgresReplicaStatus } from './postgres-replica-status.ts';
 
 type PgTarget = Extract<DbTarget, { engine: 'postgres' }>;
 
@@ -137,17 +138,26 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
       throw wrapDbError(e, target, 'connect');
     }
     let broken = false;
+    // pg-pool listens for errors only on idle clients: a server that dies (or a connection reset) while this one is
+    // checked out would emit 'error' with no listener and crash the process. The query in flight still rejects.
+    const onError = (): void => void (broken = true);
+    c.on('error', onError);
     try {
       return await fn(makeSession(c));
     } catch (e) {
-      broken = (e as { cause?: { code?: string } }).cause?.code === '57P01';
+      broken ||= (e as { cause?: { code?: string } }).cause?.code === '57P01';
       throw e;
     } finally {
+      c.removeListener('error', onError);
       c.release(broken);
     }
   }
 
   const v = await withConn((s) => s.query<{ v: string }>("SELECT current_setting('server_version') AS v"));
+  const replicaStatus = postgresReplicaStatus({
+    query: (sql, params) => withConn((s) => s.query(sql, params)),
+    execute: (sql, params) => withConn((s) => s.execute(sql, params)),
+  });
   return {
     target,
     dialect: postgresDialect,
@@ -167,6 +177,7 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
           return fn(r[0]!.id);
         }),
       ),
+    replicaStatus,
     poolStats(): PoolStats {
       return { inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max };
     },

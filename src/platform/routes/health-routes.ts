@@ -13,7 +13,17 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: Platfor
         queueDepth(ctx.db),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), healthTimeoutMs).unref()),
       ]);
-      return { success: true, data: { status: 'ok', db: 'up', queue: { ...depth, workers: ctx.queue.workers } } };
+      // The replica's state is informative only: without it the node still serves every read from the primary.
+      const replica = ctx.router.replicaState();
+      return {
+        success: true,
+        data: {
+          status: 'ok',
+          db: 'up',
+          ...(replica ? { replica } : {}),
+          queue: { ...depth, workers: ctx.queue.workers },
+        },
+      };
     } catch {
       // The driver's reason is not for clients; a probe only needs to know it should route elsewhere.
       return reply
