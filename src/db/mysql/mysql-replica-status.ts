@@ -31,6 +31,15 @@ export function replicaStatusFromRows(rows: readonly Row[]): ReplicaStatus {
   return all.find((s) => s.lagSeconds === null) ?? all.reduce((a, b) => (b.lagSeconds! > a.lagSeconds! ? b : a));
 }
 
+// The server answers but will not say how far behind it is: unknown lag, so it is not read from, and the log line
+// says which grant fixes it (an app login with rights on its database only is the common case).
+const NOT_ALLOWED: ReplicaStatus = {
+  replica: true,
+  lagSeconds: null,
+  detail:
+    'this login may not run SHOW REPLICA STATUS; GRANT SLAVE MONITOR (MariaDB ≥ 10.5.9) or REPLICATION CLIENT ON *.* to it',
+};
+
 /**
  * A reader of the server's replication status. SHOW REPLICA STATUS exists from MariaDB 10.5.1 and MySQL 8.0.22;
  * older servers answer it with a syntax error, and SHOW SLAVE STATUS is used from then on. Needs the REPLICA
@@ -38,15 +47,17 @@ export function replicaStatusFromRows(rows: readonly Row[]): ReplicaStatus {
  */
 export function mysqlReplicaStatus(db: Queryable): () => Promise<ReplicaStatus> {
   let statement = 'SHOW REPLICA STATUS';
-  return async () => {
+  const read = async (): Promise<ReplicaStatus> => {
     try {
       return replicaStatusFromRows(await db.query(statement));
     } catch (e) {
       // The error arrives wrapped (TENANTOPS_E_DB_QUERY); the driver's code is kept on it and on its cause.
       const code = (e as { driverCode?: string }).driverCode ?? driverCode((e as { cause?: unknown }).cause);
+      if (code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR') return NOT_ALLOWED;
       if (code !== 'ER_PARSE_ERROR' || statement === 'SHOW SLAVE STATUS') throw e;
       statement = 'SHOW SLAVE STATUS';
-      return replicaStatusFromRows(await db.query(statement));
+      return read();
     }
   };
+  return read;
 }
