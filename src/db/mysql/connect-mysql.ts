@@ -167,7 +167,11 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
     },
   });
 
-  const versionRows = await withConn((s) => s.query<{ v: string }>('SELECT VERSION() AS v'));
+  // A failed first query ends the pool: a caller that retries (the replica probe, every second) must not pile them up.
+  const versionRows = await withConn((s) => s.query<{ v: string }>('SELECT VERSION() AS v')).catch(async (e) => {
+    await pool.end().catch(() => undefined);
+    throw e;
+  });
 
   async function withConn<T>(fn: (s: DbSession) => Promise<T>): Promise<T> {
     const c = await acquire();

@@ -153,7 +153,13 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
     }
   }
 
-  const v = await withConn((s) => s.query<{ v: string }>("SELECT current_setting('server_version') AS v"));
+  // A failed first query ends the pool: a caller that retries (the replica probe, every second) must not pile them up.
+  const v = await withConn((s) => s.query<{ v: string }>("SELECT current_setting('server_version') AS v")).catch(
+    async (e: unknown) => {
+      await pool.end().catch(() => undefined);
+      throw e;
+    },
+  );
   const replicaStatus = postgresReplicaStatus({
     query: (sql, params) => withConn((s) => s.query(sql, params)),
     execute: (sql, params) => withConn((s) => s.execute(sql, params)),
