@@ -120,7 +120,7 @@ export async function startMariadbPair({
 }: MariadbPairOptions = {}): Promise<MariadbPair> {
   if (!/^\w+$/.test(database)) throw new Error(`database name must be a plain identifier, got "${database}"`);
   if (!existsSync(mariadbd)) throw new Error(`${mariadbd} not found; install Debian's mariadb-server`);
-  const dir = mkdtempSync(join(parentDir, 'tenantops-mariadb-pair-'));
+  const dir = mkdtempSync(join(parentDir, 'tenantops-mariadb-'));
   const servers: Server[] = [];
   const heartbeat = { timer: undefined as NodeJS.Timeout | undefined, busy: false };
   const stop = async (): Promise<void> => {
@@ -183,6 +183,8 @@ export async function startMariadbPair({
         `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
         `CREATE USER 'tenantops'@'127.0.0.1' IDENTIFIED BY ?`,
         `GRANT ALL ON \`${database}\`.* TO 'tenantops'@'127.0.0.1'`,
+        // The platform reads the replica's lag with SHOW SLAVE STATUS (MariaDB ≥ 10.5.9: SLAVE MONITOR).
+        `GRANT SLAVE MONITOR ON *.* TO 'tenantops'@'127.0.0.1'`,
         // mysqld_exporter's documented grants; MariaDB 10.5+ splits REPLICATION CLIENT into BINLOG MONITOR and
         // SLAVE MONITOR, and SHOW SLAVE STATUS needs the latter.
         `CREATE USER 'exporter'@'127.0.0.1' IDENTIFIED BY ? WITH MAX_USER_CONNECTIONS 3`,

@@ -1,0 +1,40 @@
+import type { LabCheck } from '../lab-check.ts';
+import { loadFigures } from '../load-figures.ts';
+import { round, runLoad } from '../load-run.ts';
+
+/**
+ * Check 5: the same load on one node against the primary alone (phase 2's shape), in the same run, beside check 1.
+ * The other nodes stay up but idle; on one machine both setups share the same cores, so the ratio shows what the
+ * extra hop and node cost or buy here, not what separate hosts would give.
+ */
+export const singleNodeBaseline: LabCheck = {
+  name: 'same load, one node on the primary alone (comparison)',
+  async run(ctx) {
+    const node = await ctx.topo.startNode('solo', false);
+    try {
+      const l = await runLoad(ctx.load, node.url, ctx.reportDir('5-single-node'));
+      const first = ctx.results[0]?.figures;
+      const ratio = (k: string): number | null =>
+        first && typeof first[k] === 'number' && l && (first[k] as number) > 0
+          ? round((first[k] as number) / (k === 'p95_ms' ? l.p95Ms : l.rps) || 0, 2)
+          : null;
+      const notes: string[] = [];
+      if (!l.passed) notes.push(`thresholds crossed: ${l.failedThresholds.join('; ') || `exit ${l.exitCode}`}`);
+      if (l.requests === 0) notes.push('no request was made');
+      return {
+        name: this.name,
+        ok: notes.length === 0,
+        figures: {
+          ...loadFigures(l),
+          haproxy_two_nodes_req_per_s: first ? (first.req_per_s ?? null) : null,
+          haproxy_two_nodes_p95_ms: first ? (first.p95_ms ?? null) : null,
+          req_per_s_ratio_two_nodes_vs_one: ratio('req_per_s'),
+          p95_ratio_two_nodes_vs_one: ratio('p95_ms'),
+        },
+        notes,
+      };
+    } finally {
+      await node.stop();
+    }
+  },
+};
