@@ -1,14 +1,15 @@
 import type { Db, DbSession } from '../db/index.ts';
 import type { BackupConfig } from './config/backup-config.ts';
 import type { ArchiveSink } from './archive/archive-sink.ts';
-import type { ArchiveWriter } from './archive/archive-writer.ts';
 import {
   dataColumns,
   fingerprint,
   manifestHead,
   type Manifest,
   type ManifestExternalRef,
-  type ManifestTable,
+  type ManifestHead,
+  type TableData,
+  type TableHead,
 } from './archive/manifest.ts';
 import { writeArchive } from './archive/write-archive.ts';
 import { canonicalLines, orderBy, ROW_HASH, scopedSelect, selectList } from './dump-table.ts';
@@ -41,9 +42,10 @@ export function safeName(i: number, table: string): string {
 }
 
 /**
- * Writes the tenant's rows, one consistent snapshot, to an archive: tables stream in chunks, every table's canonical
- * row stream is hashed, and the manifest (plan, fingerprints, counts, checksums, shared references) goes last.
- * The caller's `db` must be connected with values: 'text'.
+ * Writes the tenant's rows, one consistent snapshot, to an archive (format 3): the manifest first, with every
+ * table's row count (counted in the snapshot, from the index); then the tables, streamed in chunks, each row read
+ * with its server hash; then the seal with each table's checksum and server digest, summed from those hashes, so
+ * the server reads each row once. The caller's `db` must be connected with values: 'text'.
  */
 export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupResult> {
   const t0 = performance.now();
@@ -51,9 +53,25 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
     async (s) => {
       const scope = await tenantScope(db, s, opts.config);
       await checkTenant(s, scope, opts.tenantId);
-      const manifest = await writeArchive(opts.out, opts.passphrase, (writer) =>
-        writeTenant(db, s, scope, writer, opts),
-      );
+      const { head, reads } = await planTenant(db, s, scope, opts);
+      const total = head.tables.reduce((n, t) => n + t.rows, 0);
+      let done = 0;
+      opts.onProgress?.(0, total);
+      const manifest = await writeArchive(opts.out, opts.passphrase, head, async (writer) => {
+        const data: TableData[] = [];
+        for (const r of reads) {
+          const out = new TableChunks(writer, `tables/${safeName(r.index, r.table)}`);
+          // In-scope tables are read with each row's server hash: the table's digest comes out of the same pass.
+          const digest = r.hashed ? new DigestAccumulator() : null;
+          const onRow = digest ? (row: Record<string, unknown>) => digest.add(String(row[ROW_HASH])) : undefined;
+          for await (const lines of canonicalLines(s, r.query, r.columns, onRow)) {
+            await out.addLines(lines);
+            opts.onProgress?.((done += lines.length), total);
+          }
+          data.push({ ...(await out.finish()), ...(digest ? { serverDigest: digest.toString() } : {}) });
+        }
+        return data;
+      });
       return {
         path: typeof opts.out === 'string' ? opts.out : opts.out.name,
         manifest,
@@ -64,74 +82,54 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
   );
 }
 
-/** Shared with restore's safety backup, which runs inside the restore transaction. */
-export async function writeTenant(
+/** One table's read: the query whose canonical lines become its chunks. */
+interface TableRead {
+  index: number;
+  table: string;
+  columns: string[];
+  query: { sql: string; params: readonly unknown[] };
+  /** Read with ROW_HASH, for the table's server digest. */
+  hashed: boolean;
+}
+
+/**
+ * The manifest head and the reads that fill it, before any row is read: every table's row count and the shared
+ * references, all in the snapshot `s`.
+ */
+async function planTenant(
   db: Db,
   s: DbSession,
   scope: TenantScope,
-  writer: ArchiveWriter,
   opts: Omit<BackupOptions, 'out'>,
-): Promise<Manifest> {
+): Promise<{ head: ManifestHead; reads: TableRead[] }> {
   const { dialect: d, schema, plan } = scope;
-  // Counted first, in the same snapshot, so progress is a real percentage (index-only counts for keyed tables).
-  let total = 0;
-  let done = 0;
-  if (opts.onProgress)
-    for (const e of plan.entries) {
-      const b = bindTenant(e.predicate, opts.tenantId, d.param);
-      const r = await s.query<{ n: number | string }>(
-        `SELECT COUNT(*) AS n FROM ${d.from(e.table)} WHERE ${b.sql}`,
-        b.params,
-      );
-      total += Number(r[0]!.n);
-    }
-  const tables: ManifestTable[] = [];
-  const dump = async (
-    index: number,
-    table: string,
-    role: ManifestTable['role'],
-    how: string,
-    detail: string,
-    query: { sql: string; params: readonly unknown[] },
-    columns: string[],
-  ) => {
-    const info = schema.get(table)!;
-    const out = new TableChunks(writer, `tables/${safeName(index, table)}`);
-    // Scope tables are read with each row's server hash: the table's digest comes out of the same pass.
-    const digest = role === 'scope' ? new DigestAccumulator() : null;
-    const onRow = digest ? (r: Record<string, unknown>) => digest.add(String(r[ROW_HASH])) : undefined;
-    for await (const lines of canonicalLines(s, query, columns, onRow)) {
-      for (const l of lines) await out.add(l);
-      done += lines.length;
-      opts.onProgress?.(done, (total = Math.max(total, done)));
-    }
-    const r = await out.finish();
-    tables.push({
-      index,
-      name: table,
-      role,
-      how,
-      detail,
-      columns,
-      fingerprint: fingerprint(info, columns),
-      ...r,
-      // What lets a restore on this server skip the table when its digest is unchanged.
-      ...(digest ? { serverDigest: digest.toString() } : {}),
-    });
-  };
-
-  for (const [i, e] of plan.entries.entries()) {
+  const tables: TableHead[] = [];
+  const reads: TableRead[] = [];
+  for (const [index, e] of plan.entries.entries()) {
     const info = schema.get(e.table)!;
     const columns = dataColumns(info);
-    await dump(
-      i,
-      e.table,
-      'scope',
-      e.how,
-      e.detail,
-      scopedSelect(d, info, columns, e.predicate, opts.tenantId, { hash: true }),
-      columns,
+    const b = bindTenant(e.predicate, opts.tenantId, d.param);
+    const n = await s.query<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM ${d.from(e.table)} WHERE ${b.sql}`,
+      b.params,
     );
+    tables.push({
+      index,
+      name: e.table,
+      role: 'scope',
+      how: e.how,
+      detail: e.detail,
+      columns,
+      fingerprint: fingerprint(info, columns),
+      rows: Number(n[0]!.n),
+    });
+    reads.push({
+      index,
+      table: e.table,
+      columns,
+      query: scopedSelect(d, info, columns, e.predicate, opts.tenantId, { hash: true }),
+      hashed: true,
+    });
   }
 
   const external: ManifestExternalRef[] = [];
@@ -151,19 +149,32 @@ export async function writeTenant(
       const columns = dataColumns(parent);
       const refCols =
         edge.refColumns.length === 1 ? d.quote(edge.refColumns[0]!) : `(${edge.refColumns.map(d.quote).join(', ')})`;
-      const q = {
-        sql: `SELECT ${selectList(d, parent, columns)} FROM ${d.from(edge.to)} WHERE ${refCols} IN (SELECT ${cols} FROM ${d.from(edge.from)} WHERE ${b.sql}) ORDER BY ${orderBy(d, parent, columns, 'exact')}`,
-        params: b.params,
-      };
-      await dump(
-        index++,
-        edge.to,
-        'parent',
-        'include-parents',
-        `rows of ${edge.to} referenced by ${edge.from}.${edge.columns.join(',')}`,
-        q,
-        columns,
+      const where = `${refCols} IN (SELECT ${cols} FROM ${d.from(edge.from)} WHERE ${b.sql})`;
+      const n = await s.query<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM ${d.from(edge.to)} WHERE ${where}`,
+        b.params,
       );
+      tables.push({
+        index,
+        name: edge.to,
+        role: 'parent',
+        how: 'include-parents',
+        detail: `rows of ${edge.to} referenced by ${edge.from}.${edge.columns.join(',')}`,
+        columns,
+        fingerprint: fingerprint(parent, columns),
+        rows: Number(n[0]!.n),
+      });
+      reads.push({
+        index,
+        table: edge.to,
+        columns,
+        query: {
+          sql: `SELECT ${selectList(d, parent, columns)} FROM ${d.from(edge.to)} WHERE ${where} ORDER BY ${orderBy(d, parent, columns, 'exact')}`,
+          params: b.params,
+        },
+        hashed: false,
+      });
+      index++;
     }
   }
 
@@ -178,5 +189,8 @@ export async function writeTenant(
     },
     plan,
   );
-  return { ...head, kind: 'tenant', order: 'exact', includeParents: !!opts.includeParents, tables, external };
+  return {
+    head: { ...head, kind: 'tenant', order: 'exact', includeParents: !!opts.includeParents, tables, external },
+    reads,
+  };
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db, Engine } from '../db/index.ts';
+import type { Db, DbSession, Engine } from '../db/index.ts';
 import { backupDialectFor } from './dialect/backup-dialect-for.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { BackupConfig } from './config/backup-config.ts';
@@ -153,6 +153,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
         tenantId,
         lock: !dryRun,
         digests,
+        side: db.poolStats().max > 1 ? <T>(fn: (q: DbSession) => Promise<T>) => db.session(fn) : undefined,
         onRows: report(
           'compare',
           'rows',

@@ -17,7 +17,7 @@ async function archiveWith(name: string, manifest: object, passphrase?: string):
   const path = join(dir, name);
   const w = ArchiveWriter.create(path, passphrase);
   await w.addEntry('manifest.json', Buffer.from(JSON.stringify(manifest)));
-  await w.finish();
+  await w.finish([]);
   return path;
 }
 
@@ -42,13 +42,14 @@ test('plain archives are standard tar.gz that `tar` lists', async () => {
   const w = ArchiveWriter.create(path);
   await w.addEntry('tables/0000-t/000000.ndjson', Buffer.from('["1"]\n'));
   await w.addEntry('manifest.json', Buffer.from('{}'));
-  await w.finish();
+  await w.finish([]);
+  // The seal is a gzip member of its own (stored): tar reads through both members.
   const r = spawnSync('tar', ['tzf', path], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(r.stdout.trim().split('\n'), ['tables/0000-t/000000.ndjson', 'manifest.json']);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['tables/0000-t/000000.ndjson', 'manifest.json', 'seal.json']);
   const names: string[] = [];
   for await (const e of readArchiveEntries(path)) names.push(e.name);
-  assert.deepEqual(names, ['tables/0000-t/000000.ndjson', 'manifest.json']);
+  assert.deepEqual(names, ['tables/0000-t/000000.ndjson', 'manifest.json', 'seal.json']);
 });
 
 test('canonical rows keep NULL apart from empty text, and binary exact', () => {

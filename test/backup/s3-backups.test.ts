@@ -11,11 +11,14 @@ import { join } from 'node:path';
 import { connectDb } from '../../src/db/index.ts';
 import { openBackupStore } from '../../src/backup/index.ts';
 import { writeArchive } from '../../src/backup/archive/write-archive.ts';
+import type { ManifestHead } from '../../src/backup/archive/manifest.ts';
 import { deleteTenant } from '../../src/platform/tenants/delete-tenant.ts';
 import { createTempDatabase, skipReason } from '../helpers/test-databases.ts';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
 
 const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
+// Enough of a manifest head for an archive that never completes.
+const EMPTY_HEAD = { tables: [] } as unknown as ManifestHead;
 let s3: S3TestServer;
 const savedEnv = { ...process.env };
 
@@ -190,7 +193,7 @@ test('an archive whose writing fails mid-way is never visible: its multipart upl
   const from = s3.requests.length;
   const name = 'tenant-9-20250101T000000Z.tnt';
   await assert.rejects(
-    writeArchive(store.put(name), undefined, async (w) => {
+    writeArchive(store.put(name), undefined, EMPTY_HEAD, async (w) => {
       // Random bytes do not compress: 12 MiB become more than two 5 MiB parts.
       for (let i = 0; i < 3; i++) await w.addEntry(`tables/0001-t/00000${i}.ndjson`, randomBytes(4 * 1024 * 1024));
       throw new Error('the database connection dropped');
@@ -232,7 +235,7 @@ test('a bucket that does not exist is TENANTOPS_E_STORAGE (exit 1) before any te
 test('an upload the server refuses fails the archive with the server’s error (TENANTOPS_E_STORAGE)', async () => {
   const store = openBackupStore('s3://no-such-bucket/x', process.cwd(), s3.env);
   await assert.rejects(
-    writeArchive(store.put('tenant-1-20250101T000000Z.tnt'), undefined, async (w) => {
+    writeArchive(store.put('tenant-1-20250101T000000Z.tnt'), undefined, EMPTY_HEAD, async (w) => {
       for (let i = 0; i < 3; i++) await w.addEntry(`tables/0001-t/00000${i}.ndjson`, randomBytes(4 * 1024 * 1024));
       throw new Error('not reached: the upload fails first');
     }),

@@ -133,6 +133,18 @@ export async function* readArchiveEntries(
   passphrase?: string,
   onBytes?: (n: number) => void,
 ): AsyncIterable<{ name: string; data: Buffer }> {
+  yield* readTar(gunzip(plainArchiveBytes(source, passphrase, onBytes)));
+}
+
+/**
+ * The archive's gzip stream, decrypted if it is encrypted (the GCM tag is checked when the stream ends), not yet
+ * decompressed: what the seal's checksum covers.
+ */
+export async function* plainArchiveBytes(
+  source: string | ArchiveByteSource,
+  passphrase?: string,
+  onBytes?: (n: number) => void,
+): AsyncIterable<Buffer> {
   let head: Buffer;
   let rest: AsyncIterable<Buffer>;
   if (typeof source === 'string') {
@@ -150,5 +162,5 @@ export async function* readArchiveEntries(
       'TENANTOPS_E_ARCHIVE_FORMAT',
       `${typeof source === 'string' ? source : source.name} is not a tenantops archive (neither gzip nor encrypted)`,
     );
-  yield* readTar(gunzip(plain));
+  yield* plain;
 }

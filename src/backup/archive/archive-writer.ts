@@ -3,7 +3,9 @@ import { createGzip, type Gzip } from 'node:zlib';
 import { once } from 'node:events';
 import { TenantopsError } from '../../errors/index.ts';
 import { encryptionHeader } from './archive-crypto.ts';
-import { TAR_END, tarHeader, tarPadding } from './tar.ts';
+import { createHash, type Hash } from 'node:crypto';
+import { sealMember, type ArchiveSeal } from './archive-seal.ts';
+import { tarHeader, tarPadding } from './tar.ts';
 import type { ArchiveSink } from './archive-sink.ts';
 import { partialFileSink } from './partial-file-sink.ts';
 
@@ -28,7 +30,7 @@ function writeError(path: string, e: unknown): TenantopsError {
 }
 
 /**
- * Writes tar → gzip → (AES-256-GCM) → a sink: for a path, `<path>.partial` (mode 0600), renamed to `path` only by
+ * Writes tar → gzip → (AES-256-GCM) → a sink, the seal (archive-seal) last: for a path, `<path>.partial` (mode 0600), renamed to `path` only by
  * finish(), so a crash never leaves a file that looks complete; for an object store, an upload completed only by
  * finish(). A write error (ENOSPC…) fails the next call with one clear error, and abort() removes what was written.
  */
@@ -37,6 +39,10 @@ export class ArchiveWriter {
   private readonly file: Writable;
   readonly path: string;
   private readonly done: Promise<void>;
+  private readonly out: Writable;
+  private readonly gzipEnded: Promise<void>;
+  private readonly body: Hash = createHash('sha256');
+  private bodyBytes = 0;
   private bytes = 0;
   private failed: Error | null = null;
   /** Settles when a stream fails, so a wait for drain or finish never outlives the error. */
@@ -60,19 +66,29 @@ export class ArchiveWriter {
     if (passphrase) {
       const { header, cipher } = encryptionHeader(passphrase);
       this.file.write(header);
-      this.gzip.pipe(cipher);
       cipher.on('error', fail);
       cipher.on('data', (c: Buffer) => this.file.write(c));
+      this.out = cipher;
       this.done = once(cipher, 'end').then(() => {
         this.file.end(cipher.getAuthTag());
         return once(this.file, 'finish').then(() => undefined);
       });
     } else {
-      this.gzip.pipe(this.file);
+      this.out = this.file;
       this.done = once(this.file, 'finish').then(() => undefined);
     }
+    // The compressed bytes are hashed on their way out: the seal's checksum of the body (format 3), which lets a
+    // reader check integrity without decompressing. Not piped, so the seal can follow the body in the same stream.
+    this.gzip.on('data', (c: Buffer) => {
+      this.body.update(c);
+      this.bodyBytes += c.length;
+      if (!this.out.write(c)) this.gzip.pause();
+    });
+    this.out.on('drain', () => this.gzip.resume());
+    this.gzipEnded = once(this.gzip, 'end').then(() => undefined);
     // The error path settles through `failed`; an unobserved rejection here must not crash the process.
     this.done.catch(() => undefined);
+    this.gzipEnded.catch(() => undefined);
   }
 
   /** A local file (a new path or a regular file to replace), or any other sink. */
@@ -98,9 +114,13 @@ export class ArchiveWriter {
     return this.bytes;
   }
 
-  async finish(): Promise<void> {
-    await this.write(TAR_END);
+  /** Ends the body and writes the seal (format 3) after it: the body's checksum and each table's. */
+  async finish(tables: ArchiveSeal['tables']): Promise<void> {
+    if (this.failed) throw this.failed;
     this.gzip.end();
+    await Promise.race([this.gzipEnded, this.failure]);
+    if (this.failed) throw this.failed;
+    this.out.end(sealMember({ bodyBytes: this.bodyBytes, bodySha256: this.body.digest('hex'), tables }));
     await Promise.race([this.done, this.failure]);
     if (this.failed) throw this.failed;
     try {

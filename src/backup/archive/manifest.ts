@@ -9,8 +9,20 @@ export const FORMAT = 'tenantops-tenant-archive';
  * Bump on any incompatible change; readers refuse versions they do not know.
  * 1: rows in the server's order of the primary key. 2: rows in exact order (dump-table), values read exactly
  * (MariaDB FLOAT through DOUBLE, JSON as its text, UTC), and safety backups that hold only what a restore changed.
+ * 3: the manifest goes first, with every table's row count but not its checksum, chunk list or server digest, and a
+ * seal goes last (archive-seal) with those plus the SHA-256 of every byte before the seal, so integrity is one hash
+ * over the file, read without decompressing, and a restore reads the rows at most once after it.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
+
+/**
+ * What a table entry of a format 3 manifest head lacks until its rows are written, which the seal holds: its
+ * checksum, chunks and server digest (summed from the hashes read beside the rows, so the server reads them once).
+ */
+export type TableData = Pick<ManifestTable, 'rows' | 'bytes' | 'sha256' | 'chunks' | 'serverDigest'>;
+export type TableHead = Omit<ManifestTable, 'bytes' | 'sha256' | 'chunks' | 'serverDigest'>;
+/** The manifest as a format 3 archive starts with it: every table and its row count, not yet its checksum. */
+export type ManifestHead = Omit<Manifest, 'tables'> & { tables: TableHead[] };
 
 export interface TableFingerprint {
   columns: { name: string; type: string; nullable: boolean }[];

@@ -36,6 +36,20 @@ function corrupt(why: string): never {
   throw new TenantopsError('TENANTOPS_E_ARCHIVE_CORRUPT', `archive is corrupt: ${why}`);
 }
 
+/** An entry's name and size from its 512-byte header, the checksum checked. */
+export function parseTarHeader(h: Buffer): { name: string; size: number } {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
+  const stored = parseInt(h.subarray(148, 156).toString('ascii').replace(/\0.*$/, '').trim(), 8);
+  if (stored !== sum) corrupt('bad tar header checksum');
+  const name = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+  const size = parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim(), 8);
+  if (!Number.isFinite(size) || size < 0) corrupt(`bad size for ${name}`);
+  return { name, size };
+}
+
+export const TAR_BLOCK = BLOCK;
+
 /**
  * Yields {name, data} per entry from a stream of tar bytes, holding at most one entry in memory. Incoming chunks
  * are kept in a list and joined once per entry: joining on every chunk made a 20 MB entry cost seconds.
@@ -78,13 +92,7 @@ export async function* readTar(chunks: AsyncIterable<Buffer>): AsyncIterable<{ n
       ended = true;
       break;
     }
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
-    const stored = parseInt(h.subarray(148, 156).toString('ascii').replace(/\0.*$/, '').trim(), 8);
-    if (stored !== sum) corrupt('bad tar header checksum');
-    const name = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-    const size = parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim(), 8);
-    if (!Number.isFinite(size) || size < 0) corrupt(`bad size for ${name}`);
+    const { name, size } = parseTarHeader(h);
     const pad = (BLOCK - (size % BLOCK)) % BLOCK;
     if (!(await need(size + pad))) corrupt(`truncated inside ${name}`);
     // A copy: the entry outlives the chunks it was cut from.

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { TenantopsError } from '../../errors/index.ts';
 import { readArchiveEntries } from '../archive/archive-reader.ts';
 import type { Manifest, ManifestTable } from '../archive/manifest.ts';
 import { chunkOwner } from '../verify-archive.ts';
@@ -9,22 +11,29 @@ export interface ArchiveSource {
   manifest: Manifest;
 }
 
-/** The archive's lines table by table, in archive order; one pass over the file. */
+/**
+ * The archive's lines table by table, in archive order; one pass over the file, opened only when a table's lines
+ * are first asked for, so a restore that the server's digests settle never decompresses the archive. Tables asked
+ * for out of order are passed over unread. Every table read is hashed again and checked against the manifest,
+ * so a file changed after its integrity check is still refused before anything is written.
+ */
 export class ArchiveLines {
-  private readonly it: AsyncIterator<{ name: string; data: Buffer }>;
+  private it: AsyncIterator<{ name: string; data: Buffer }> | null = null;
   private readonly owners: Map<string, ManifestTable>;
-  private pending: { table: ManifestTable; lines: string[] } | null = null;
+  private readonly order: Map<ManifestTable, number>;
+  private pending: { table: ManifestTable; data: Buffer } | null = null;
   private done = false;
 
   constructor(
-    src: ArchiveSource,
+    private readonly src: ArchiveSource,
     private readonly onRows?: (n: number) => void,
   ) {
-    this.it = readArchiveEntries(src.path, src.passphrase)[Symbol.asyncIterator]();
     this.owners = chunkOwner(src.manifest);
+    this.order = new Map(src.manifest.tables.map((t, i) => [t, i]));
   }
 
   private async fill(): Promise<void> {
+    this.it ??= readArchiveEntries(this.src.path, this.src.passphrase)[Symbol.asyncIterator]();
     while (!this.pending && !this.done) {
       const r = await this.it.next();
       if (r.done) {
@@ -32,39 +41,48 @@ export class ArchiveLines {
         return;
       }
       const t = this.owners.get(r.value.name);
-      if (t)
-        this.pending = {
-          table: t,
-          lines: r.value.data
-            .toString('utf8')
-            .split('\n')
-            .filter((l) => l.length),
-        };
+      if (t) this.pending = { table: t, data: r.value.data };
     }
   }
 
   async *of(t: ManifestTable): AsyncIterable<string> {
+    const at = this.order.get(t)!;
+    const hash = createHash('sha256');
+    let rows = 0;
     for (;;) {
       await this.fill();
-      if (!this.pending || this.pending.table !== t) return;
-      const { lines } = this.pending;
+      // Entries of tables before this one were not asked for (settled by their digest): passed over unparsed.
+      while (this.pending && this.order.get(this.pending.table)! < at) {
+        this.pending = null;
+        await this.fill();
+      }
+      if (!this.pending || this.pending.table !== t) break;
+      const { data } = this.pending;
       this.pending = null;
+      hash.update(data);
+      const lines = data
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.length);
+      rows += lines.length;
       yield* lines;
       this.onRows?.(lines.length);
     }
+    if (rows !== t.rows || hash.digest('hex') !== t.sha256)
+      throw new TenantopsError(
+        'TENANTOPS_E_ARCHIVE_CORRUPT',
+        `archive is corrupt: table ${t.name} changed since its integrity check (${rows} rows, manifest says ${t.rows})`,
+      );
   }
 
-  /** Passes over a table's lines without handing them out (a table the server's digest shows unchanged). */
+  /** A table the server's digest shows unchanged: nothing is read now; a later table's read passes over it. */
   async skip(t: ManifestTable): Promise<void> {
-    for await (const _ of this.of(t));
+    this.onRows?.(t.rows);
   }
 
-  /** Reads to the end, so gunzip and the decipher see the whole file. */
+  /** Ends the read; the whole file was checked before the plan began (verifyArchive). */
   async finish(): Promise<void> {
-    while (!this.done) {
-      this.pending = null;
-      await this.fill();
-    }
+    await this.it?.return?.();
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { DbSession } from '../../db/index.ts';
 import { keySpec, type RowKeySpec } from './row-order.ts';
 import { RowSpool } from './row-spool.ts';
 import type { ManifestTable, TableDigest } from '../archive/manifest.ts';
@@ -79,6 +80,8 @@ export interface PlanOptions {
   onRows?: (n: number) => void;
   /** The archive's server digests can be compared here (same engine and version): unchanged tables are skipped. */
   digests: boolean;
+  /** Runs `fn` on a second connection, where the database offers one: digests are then taken two at a time. */
+  side?: <T>(fn: (s: DbSession) => Promise<T>) => Promise<T>;
 }
 
 const EMPTY_SHA = createHash('sha256').digest('hex');

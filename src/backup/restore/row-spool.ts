@@ -4,8 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
-// Lines held in memory before the spool moves to disk. A restore's memory stays bounded whatever the damage.
+// Lines all spools of the process hold in memory together before the one being written to moves to disk: one
+// budget for every table's inserts, updates and deletes (a deleted tenant fills one spool per table; per-spool
+// budgets let them add up to hundreds of MB). A spool under SMALL_BYTES stays in memory, so a few rows are never
+// written to disk; a restore's memory stays bounded whatever the damage and however many tables.
 const MEMORY_BYTES = 16 * 1024 * 1024;
+const SMALL_BYTES = 256 * 1024;
+let held = 0;
 
 /**
  * An append-only list of text lines (rows a restore will write or delete), read back in order any number of
@@ -21,11 +26,13 @@ export class RowSpool {
   push(line: string): void {
     this.lines.push(line);
     this.bytes += line.length * 2;
-    if (this.bytes >= MEMORY_BYTES) this.flush();
+    held += line.length * 2;
+    if (this.bytes >= MEMORY_BYTES || (held >= MEMORY_BYTES && this.bytes >= SMALL_BYTES)) this.flush();
   }
 
   private flush(): void {
     if (!this.lines.length) return;
+    held -= this.bytes;
     if (!this.file) {
       const dir = mkdtempSync(join(tmpdir(), 'tenantops-spool-'));
       const key = randomBytes(32);
@@ -76,6 +83,8 @@ export class RowSpool {
   }
 
   close(): void {
+    held -= this.bytes;
+    this.bytes = 0;
     if (this.file) {
       closeSync(this.file.fd);
       rmSync(this.file.dir, { recursive: true, force: true });

@@ -1,5 +1,12 @@
 import { parseRow } from '../archive/canonical-row.ts';
-import { fingerprint, manifestHead, type Manifest, type ManifestTable, type TableDigest } from '../archive/manifest.ts';
+import {
+  fingerprint,
+  manifestHead,
+  type Manifest,
+  type TableData,
+  type TableDigest,
+  type TableHead,
+} from '../archive/manifest.ts';
 import { writeArchive } from '../archive/write-archive.ts';
 import { safeName } from '../backup-tenant.ts';
 import { TableChunks } from '../archive/table-chunks.ts';
@@ -28,53 +35,62 @@ export async function writeSafetyBackup(
   scope: TenantScope,
   plan: RestorePlan,
 ): Promise<void> {
-  await writeArchive(ctx.path, ctx.passphrase, async (writer) => {
-    const tables: ManifestTable[] = [];
-    const before: Record<string, TableDigest> = {};
-    let index = 0;
-    for (const t of plan.tables) {
-      if (t.role !== 'scope') continue;
-      before[t.table] = { ...t.before, columns: t.columns };
-      if (!t.insert && !t.update && !t.delete) continue;
-      const info = scope.schema.get(t.table)!;
-      const put = new TableChunks(writer, `tables/${safeName(index, t.table)}`);
-      for (const b of t.deletes.batches()) for (const l of b) await put.add(l);
-      for (const b of t.updates.batches()) for (const l of b) await put.add(l.slice(l.indexOf(UPDATE_SEP) + 1));
-      tables.push({
-        index: index++,
-        name: t.table,
-        role: 'undo-put',
-        how: 'safety',
-        detail: 'rows the restore deleted or rewrote, as they were',
-        columns: t.columns,
-        fingerprint: fingerprint(info, t.columns),
-        ...(await put.finish()),
-      });
-      const remove = new TableChunks(writer, `tables/${safeName(index, t.table)}`);
-      for (const b of t.inserts.batches())
-        for (const l of b) await remove.add(JSON.stringify(rowKey(parseRow(l), t.spec)));
-      tables.push({
-        index: index++,
-        name: t.table,
-        role: 'undo-remove',
-        how: 'safety',
-        detail: 'identities of the rows the restore added',
-        columns: t.spec.columns,
-        fingerprint: fingerprint(info, t.spec.columns),
-        ...(await remove.finish()),
-      });
-    }
-    const head = manifestHead(
-      {
-        engine: ctx.engine,
-        serverVersion: ctx.serverVersion,
-        database: ctx.database,
-        tenantId: plan.tenantId,
-        encrypted: !!ctx.passphrase,
-        config: ctx.config,
-      },
-      scope.plan,
-    );
-    return { ...head, kind: 'undo', order: ctx.order, includeParents: false, tables, external: [], before };
-  });
+  const tables: TableHead[] = [];
+  const before: Record<string, TableDigest> = {};
+  const changed = plan.tables.filter((t) => t.role === 'scope' && (t.insert || t.update || t.delete));
+  for (const t of plan.tables) if (t.role === 'scope') before[t.table] = { ...t.before, columns: t.columns };
+  // Known before a row is written: the head (format 3) goes first.
+  for (const t of changed) {
+    const info = scope.schema.get(t.table)!;
+    tables.push({
+      index: tables.length,
+      name: t.table,
+      role: 'undo-put',
+      how: 'safety',
+      detail: 'rows the restore deleted or rewrote, as they were',
+      columns: t.columns,
+      fingerprint: fingerprint(info, t.columns),
+      rows: t.delete + t.update,
+    });
+    tables.push({
+      index: tables.length,
+      name: t.table,
+      role: 'undo-remove',
+      how: 'safety',
+      detail: 'identities of the rows the restore added',
+      columns: t.spec.columns,
+      fingerprint: fingerprint(info, t.spec.columns),
+      rows: t.insert,
+    });
+  }
+  const head = manifestHead(
+    {
+      engine: ctx.engine,
+      serverVersion: ctx.serverVersion,
+      database: ctx.database,
+      tenantId: plan.tenantId,
+      encrypted: !!ctx.passphrase,
+      config: ctx.config,
+    },
+    scope.plan,
+  );
+  await writeArchive(
+    ctx.path,
+    ctx.passphrase,
+    { ...head, kind: 'undo', order: ctx.order, includeParents: false, tables, external: [], before },
+    async (writer) => {
+      const data: TableData[] = [];
+      for (const t of changed) {
+        const put = new TableChunks(writer, `tables/${safeName(data.length, t.table)}`);
+        for (const b of t.deletes.batches()) await put.addLines(b);
+        for (const b of t.updates.batches()) await put.addLines(b.map((l) => l.slice(l.indexOf(UPDATE_SEP) + 1)));
+        data.push(await put.finish());
+        const remove = new TableChunks(writer, `tables/${safeName(data.length, t.table)}`);
+        for (const b of t.inserts.batches())
+          await remove.addLines(b.map((l) => JSON.stringify(rowKey(parseRow(l), t.spec))));
+        data.push(await remove.finish());
+      }
+      return data;
+    },
+  );
 }

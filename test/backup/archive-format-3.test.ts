@@ -1,0 +1,136 @@
+// Archive format 3: the manifest first, the seal last; integrity is one hash over the file, and a restore reads
+// the rows at most once after it. Format 2 archives (manifest last, no seal) are still read and restored.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { backupTenant, DEFAULT_CONFIG, restoreTenant, verifyArchive } from '../../src/backup/index.ts';
+import { readArchiveEntries } from '../../src/backup/archive/archive-reader.ts';
+import type { Manifest } from '../../src/backup/archive/manifest.ts';
+import { TAR_END, tarHeader, tarPadding } from '../../src/backup/archive/tar.ts';
+import { TenantopsError } from '../../src/errors/index.ts';
+import { ENGINES, skipReason } from '../helpers/test-databases.ts';
+import { seededFixture, snapshotAll, sql, type Fixture } from './backup-fixtures.ts';
+
+const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
+
+/** The same archive rewritten as format 2 wrote it: table entries, then the whole manifest, in one gzip member. */
+async function asFormat2(path: string, out: string): Promise<void> {
+  const parts: Buffer[] = [];
+  for await (const e of readArchiveEntries(path)) {
+    if (e.name === 'manifest.json' || e.name === 'seal.json') continue;
+    parts.push(tarHeader(e.name, e.data.length, 0), e.data, tarPadding(e.data.length));
+  }
+  const manifest: Manifest = { ...(await verifyArchive(path)), formatVersion: 2 };
+  const m = Buffer.from(JSON.stringify(manifest));
+  parts.push(tarHeader('manifest.json', m.length, 0), m, tarPadding(m.length), TAR_END);
+  writeFileSync(out, gzipSync(Buffer.concat(parts)), { mode: 0o600 });
+}
+
+for (const engine of ENGINES) {
+  describe(`archive format 3 [${engine}]`, async () => {
+    const skip = await skipReason(engine);
+    let f: Fixture;
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-fmt3-'));
+    const safetyDir = join(dir, 'safety');
+    let out: string;
+    before(async () => {
+      if (skip) return;
+      f = await seededFixture(engine, false);
+      out = join(dir, 't2.tnt');
+      await backupTenant(f.db, { tenantId: '2', config: DEFAULT_CONFIG, out });
+    });
+    after(async () => {
+      rmSync(dir, { recursive: true, force: true });
+      if (!skip) await f.close();
+    });
+
+    test(
+      'the manifest comes first with every row count, the seal last with the checksums and digests',
+      { skip },
+      async () => {
+        const names: string[] = [];
+        let head: Manifest | undefined;
+        for await (const e of readArchiveEntries(out)) {
+          names.push(e.name);
+          if (e.name === 'manifest.json') head = JSON.parse(e.data.toString('utf8')) as Manifest;
+        }
+        assert.equal(names[0], 'manifest.json');
+        assert.equal(names.at(-1), 'seal.json');
+        assert.equal(head!.formatVersion, 3);
+        const full = await verifyArchive(out);
+        for (const [i, t] of head!.tables.entries()) {
+          assert.equal(t.rows, full.tables[i]!.rows, t.name);
+          assert.equal(t.sha256, undefined, 'checksums are not known when the head is written');
+          assert.equal(t.serverDigest, undefined, 'digests are summed while the rows are read');
+          const digest = full.tables[i]!.serverDigest;
+          if (t.role === 'scope') assert.equal(Number(digest!.split(':')[0]), t.rows, `${t.name}: the seal's digest`);
+          assert.match(full.tables[i]!.sha256, /^[0-9a-f]{64}$/);
+        }
+        assert.ok(full.tables.some((t) => t.rows > 0));
+        const r = spawnSync('tar', ['tzf', out], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.stdout.trim().split('\n'), names);
+      },
+    );
+
+    test(
+      'a changed byte anywhere, or a cut, is refused before anything is read from the database',
+      { skip },
+      async () => {
+        const bytes = readFileSync(out);
+        for (const at of [20, Math.floor(bytes.length / 2), bytes.length - 30]) {
+          const bad = Buffer.from(bytes);
+          bad[at] = bad[at]! ^ 0x40;
+          const p = join(dir, `bad-${at}.tnt`);
+          writeFileSync(p, bad);
+          await assert.rejects(verifyArchive(p), code('TENANTOPS_E_ARCHIVE_CORRUPT'), `byte ${at}`);
+        }
+        const cut = join(dir, 'cut.tnt');
+        writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
+        await assert.rejects(verifyArchive(cut), code('TENANTOPS_E_ARCHIVE_CORRUPT'));
+      },
+    );
+
+    test('an encrypted format 3 archive verifies and restores; a wrong key is told apart', { skip }, async () => {
+      const enc = join(dir, 't2-enc.tnt');
+      await backupTenant(f.db, { tenantId: '2', config: DEFAULT_CONFIG, out: enc, passphrase: 'k1' });
+      const m = await verifyArchive(enc, 'k1');
+      assert.equal(m.formatVersion, 3);
+      assert.equal(m.encrypted, true);
+      await assert.rejects(verifyArchive(enc, 'k2'), code('TENANTOPS_E_ARCHIVE_KEY'));
+      const bytes = readFileSync(enc);
+      bytes[Math.floor(bytes.length / 2)] ^= 1;
+      writeFileSync(join(dir, 'enc-bad.tnt'), bytes);
+      await assert.rejects(verifyArchive(join(dir, 'enc-bad.tnt'), 'k1'), code('TENANTOPS_E_ARCHIVE_CORRUPT'));
+      await f.db.execute(sql(f.db, "UPDATE `crm_contact` SET `full_name` = 'enc' WHERE `tenant_id` = 2"));
+      const r = await restoreTenant(f.db, { archive: enc, passphrase: 'k1', safetyDir });
+      assert.ok(r.written > 0);
+      const again = await restoreTenant(f.db, { archive: enc, passphrase: 'k1', safetyDir, dryRun: true });
+      assert.equal(again.written, 0);
+    });
+
+    test('a format 2 archive is still verified and restored exactly', { skip }, async () => {
+      const v2 = join(dir, 't2-v2.tnt');
+      await asFormat2(out, v2);
+      const m = await verifyArchive(v2);
+      assert.equal(m.formatVersion, 2);
+      const want = await snapshotAll(f.db);
+      await f.db.execute(sql(f.db, 'DELETE FROM `crm_activity` WHERE `tenant_id` = 2'));
+      await f.db.execute(sql(f.db, "UPDATE `crm_company` SET `name` = 'v2' WHERE `tenant_id` = 2"));
+      const r = await restoreTenant(f.db, { archive: v2, safetyDir });
+      assert.ok(r.written > 0);
+      assert.deepEqual(await snapshotAll(f.db), want);
+      // The safety backup that restore wrote is format 3, and restoring it undoes the restore.
+      const undo = await verifyArchive(r.safetyBackup!);
+      assert.equal(undo.formatVersion, 3);
+      assert.equal(undo.kind, 'undo');
+      await restoreTenant(f.db, { archive: r.safetyBackup!, safetyDir });
+      await restoreTenant(f.db, { archive: out, safetyDir });
+      assert.deepEqual(await snapshotAll(f.db), want);
+    });
+  });
+}
