@@ -1,8 +1,8 @@
 import type { Command, CliIo } from './command.ts';
-import { LOAD_EXIT, LoadError, runLoad, type CliOverrides } from '../load/index.ts';
+import { LOAD_EXIT, LoadError, runLoad, type CliOverrides, type VuMode } from '../load/index.ts';
 
 const USAGE =
-  'load SCRIPT [-e KEY=VALUE]... [--vus N --duration D | --iterations N] [--summary-export FILE] [--out json=FILE] [--out html=FILE] [--quiet] [--verbose]';
+  'load SCRIPT [-e KEY=VALUE]... [--vus N --duration D | --iterations N] [--summary-export FILE] [--out json=FILE] [--out html=FILE] [--quiet] [--verbose] [--vu-mode isolated|shared|auto] [--vu-threads N]';
 
 interface LoadArgs {
   script: string;
@@ -14,6 +14,8 @@ interface LoadArgs {
   quiet: boolean;
   verbose: boolean;
   help: boolean;
+  vuMode?: VuMode;
+  vuThreads?: number;
 }
 
 function usageError(message: string): LoadError {
@@ -74,6 +76,16 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
         break;
       case '--summary-export':
         out.summaryExport = value();
+        break;
+      case '--vu-mode': {
+        const mode = value();
+        if (mode !== 'isolated' && mode !== 'shared' && mode !== 'auto')
+          throw usageError(`--vu-mode expects isolated, shared or auto, got "${mode}"`);
+        out.vuMode = mode;
+        break;
+      }
+      case '--vu-threads':
+        out.vuThreads = positiveInt(flag, value());
         break;
       case '-o':
       case '--out': {
@@ -136,6 +148,12 @@ export const loadCommand: Command = {
     },
     quiet: { type: 'boolean', short: 'q', description: 'No progress on stderr' },
     verbose: { type: 'boolean', short: 'v', description: 'Debug log lines, console.debug() included' },
+    'vu-mode': {
+      type: 'string',
+      value: 'isolated|shared|auto',
+      description: 'One thread per VU, or several VUs per thread when the script allows it (docs/load-runner.md)',
+    },
+    'vu-threads': { type: 'string', value: 'N', description: 'Threads that carry the VUs in the shared mode' },
   },
   async run({ argv }, io: CliIo): Promise<number> {
     const controller = new AbortController();
@@ -168,6 +186,8 @@ export const loadCommand: Command = {
         htmlOut: args.htmlOut,
         quiet: args.quiet,
         verbose: args.verbose,
+        vuMode: args.vuMode,
+        vuThreads: args.vuThreads,
         stdout: io.stdout,
         stderr: io.stderr,
         processEnv: io.env,

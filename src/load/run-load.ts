@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -18,7 +19,9 @@ import { SummaryExportOutput } from './output/summary-export-output.ts';
 import { ProgressReporter } from './progress/progress-reporter.ts';
 import { RunScheduler } from './scheduler/run-scheduler.ts';
 import { prepareScript } from './script/prepare-script.ts';
+import { asyncVuTransform } from './script/async-vu-transform.ts';
 import { workerSource } from './script/worker-source.ts';
+import type { SharedVuConfig } from './vu/vu-pool.ts';
 import { buildSummary } from './summary/build-summary.ts';
 import { CheckRecorder } from './summary/check-recorder.ts';
 import type { SummaryData } from './summary/summary-data.ts';
@@ -45,7 +48,17 @@ export interface LoadRunInput {
   /** Aborts the run from outside (Ctrl-C): k6's exit 105. Its reason may name the signal ("SIGINT"). */
   signal?: AbortSignal;
   clock?: Clock;
+  /**
+   * How VUs map to threads: `isolated`, one thread per VU; `shared`, several VUs per thread when
+   * script/async-vu-transform.ts accepts the script (one thread per VU otherwise, with a warning);
+   * `auto`, the same without the warning.
+   */
+  vuMode?: VuMode;
+  /** Threads that carry the VUs in the shared mode (default: one per core beyond the main thread's). */
+  vuThreads?: number;
 }
+
+export type VuMode = 'isolated' | 'shared' | 'auto';
 
 export interface LoadRunResult {
   exitCode: number;
@@ -76,7 +89,8 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
   for (const [k, v] of Object.entries(input.processEnv ?? process.env)) if (v !== undefined) env[k] = v;
   Object.assign(env, input.env);
 
-  const scheduler = new RunScheduler({ clock, engine, logger, workerCode, script, env, signal: input.signal });
+  const shared = await sharedVus(script.code, input, logger);
+  const scheduler = new RunScheduler({ clock, engine, logger, workerCode, script, env, signal: input.signal, shared });
   let http: HttpEngine | undefined;
   try {
     const ready = await scheduler.init();
@@ -180,4 +194,31 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
     }
     input.stdout.write(`\n${textSummary(summary, { enableColors: Boolean(input.stdout.isTTY) })}\n\n`);
   }
+}
+
+/**
+ * The shared VU mode's configuration, or undefined for one thread per VU. The chosen mode is
+ * always said at debug level (--verbose), and a script refused under `--vu-mode shared` with a warning.
+ */
+async function sharedVus(code: string, input: LoadRunInput, logger: RunLogger): Promise<SharedVuConfig | undefined> {
+  // The environment variable sets the default, e.g. to run a whole CI job or test suite in one mode.
+  const fromEnv = process.env.TENANTOPS_LOAD_VU_MODE;
+  const mode =
+    input.vuMode ?? (fromEnv === 'shared' || fromEnv === 'auto' || fromEnv === 'isolated' ? fromEnv : 'isolated');
+  if (mode === 'isolated') {
+    logger.debug('VU mode: isolated (one thread per VU)');
+    return undefined;
+  }
+  const t = asyncVuTransform(code);
+  if (!t.ok) {
+    const line = `VU mode: isolated (one thread per VU): the script cannot share threads because ${t.reason}`;
+    if (mode === 'shared') logger.warn(line);
+    else logger.debug(line);
+    return undefined;
+  }
+  const threads = input.vuThreads ?? Math.max(1, availableParallelism() - 1);
+  logger.debug(
+    `VU mode: shared (VUs spread over ${threads} thread${threads === 1 ? '' : 's'}; ${t.twins} functions with async twins, ${t.calls} call sites)`,
+  );
+  return { code: await workerSource('shared-vu-worker'), script: t.code, insertions: t.insertions, threads };
 }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
-import type { Metric, MetricEngine } from '../metrics/metric-engine.ts';
+import { MetricEngine, type Metric } from '../metrics/metric-engine.ts';
 import type { HttpRequestMessage, HttpResponseMessage, HttpTimings } from '../runtime/protocol.ts';
 import { canonicalHeader } from './canonical-header.ts';
 import { connectionInfo, onNextSocket, tlsConnector, type ConnectionInfo } from './connection-tracker.ts';
@@ -27,6 +27,28 @@ interface HopResult {
   received: number;
   conn: ConnectionInfo | undefined;
 }
+
+/** Where a request's samples go, by metric name. */
+export interface HttpSamples {
+  add(name: string, value: number, tags: Record<string, string>, time: number): void;
+  /** Several samples with the same tags and time (a hop's metrics), when the sink takes them at once. */
+  addMany?(names: readonly string[], values: number[], tags: Record<string, string>, time: number): void;
+}
+
+/** The metrics of a hop, in the order emit() records them. */
+const HOP_METRICS = [
+  'http_reqs',
+  'http_req_duration',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'data_sent',
+  'data_received',
+] as const;
+const HOP_METRICS_FAILED = [...HOP_METRICS.slice(0, 8), 'http_req_failed', 'data_sent', 'data_received'] as const;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -58,14 +80,23 @@ const parseCookies = (values: string[]) => values.map(parseSetCookie).filter((c)
  */
 export class HttpEngine {
   private readonly agents = new Map<string, Agent>();
-  private readonly m: Record<string, Metric>;
+  private readonly record: HttpSamples;
 
-  constructor(private readonly metrics: MetricEngine) {
-    const get = (n: string) => metrics.metrics.get(n) as Metric;
-    // Every built-in metric a request records: the http_req_* family and the data counters.
-    this.m = Object.fromEntries(
-      BUILTIN_METRICS.filter(([n]) => n.startsWith('http_req') || n.startsWith('data_')).map(([n]) => [n, get(n)]),
-    );
+  /**
+   * Samples go to the run's MetricEngine (main thread), or to any HttpSamples: a thread of shared
+   * VUs runs its own engine and ships its samples with the VUs' (runtime/shared-vu-worker.ts).
+   */
+  constructor(metrics: MetricEngine | HttpSamples) {
+    if (metrics instanceof MetricEngine) {
+      const get = (n: string) => metrics.metrics.get(n) as Metric;
+      // Every built-in metric a request records: the http_req_* family and the data counters.
+      const m: Record<string, Metric> = Object.fromEntries(
+        BUILTIN_METRICS.filter(([n]) => n.startsWith('http_req') || n.startsWith('data_')).map(([n]) => [n, get(n)]),
+      );
+      this.record = { add: (name, v, tags, time) => metrics.add(m[name], v, tags, time) };
+    } else {
+      this.record = metrics;
+    }
   }
 
   private agent(tls: TlsSettings | undefined): Agent {
@@ -90,7 +121,9 @@ export class HttpEngine {
     let headers = req.headers;
     const agent = this.agent(req.tls);
     const deadline = performance.now() + req.timeout;
-    const jar = req.jar ? new CookieJar(req.jar) : undefined;
+    // Built on the first redirect: most requests are never redirected and need no jar.
+    let jar: CookieJar | undefined;
+    const redirectJar = () => (req.jar ? (jar ??= new CookieJar(req.jar)) : undefined);
     const setCookies: [string, string[], boolean][] = [];
     const digest = req.auth === 'digest';
     for (let hops = 0; ; hops++) {
@@ -138,7 +171,7 @@ export class HttpEngine {
       }
       if (hop.setCookie.length) setCookies.push([stripCredentials(url), hop.setCookie, next === undefined]);
       if (next !== undefined) {
-        if (jar && hop.setCookie.length) jar.setCookies(url, parseCookies(hop.setCookie));
+        if (hop.setCookie.length) redirectJar()?.setCookies(url, parseCookies(hop.setCookie));
         // 301/302/303 turn anything but GET and HEAD into a body-less GET, as Go's client does.
         if ([301, 302, 303].includes(hop.status) && method !== 'GET' && method !== 'HEAD') {
           method = 'GET';
@@ -147,9 +180,9 @@ export class HttpEngine {
         }
         if (!sameOrSubdomain(req.url, next)) headers = withoutHeaders(headers, ['authorization', 'cookie']);
         // As k6 does on every redirect: the Cookie header is rebuilt from the jar and params.cookies.
-        if (jar || req.cookies) {
+        if (req.jar || req.cookies) {
           headers = withoutHeaders(headers, ['cookie']);
-          const cookie = requestCookieHeader(undefined, jar, next, req.cookies ?? []);
+          const cookie = requestCookieHeader(undefined, redirectJar(), next, req.cookies ?? []);
           if (cookie) headers = { ...headers, Cookie: cookie };
         }
         url = next;
@@ -203,18 +236,25 @@ export class HttpEngine {
     }
     const now = Date.now();
     const t = hop.timings;
-    const add = (metric: string, v: number) => this.metrics.add(this.m[metric], v, tags, now);
-    add('http_reqs', 1);
-    add('http_req_duration', t.duration);
-    add('http_req_blocked', t.blocked);
-    add('http_req_connecting', t.connecting);
-    add('http_req_tls_handshaking', t.tls_handshaking);
-    add('http_req_sending', t.sending);
-    add('http_req_waiting', t.waiting);
-    add('http_req_receiving', t.receiving);
-    if (expected !== undefined) add('http_req_failed', expected ? 0 : 1);
-    add('data_sent', hop.sent);
-    add('data_received', hop.received);
+    const values = [
+      1,
+      t.duration,
+      t.blocked,
+      t.connecting,
+      t.tls_handshaking,
+      t.sending,
+      t.waiting,
+      t.receiving,
+      hop.sent,
+      hop.received,
+    ];
+    if (expected !== undefined) values.splice(8, 0, expected ? 0 : 1);
+    const names = expected === undefined ? HOP_METRICS : HOP_METRICS_FAILED;
+    if (this.record.addMany) {
+      this.record.addMany(names, values, tags, now);
+      return;
+    }
+    for (let i = 0; i < names.length; i++) this.record.add(names[i], values[i], tags, now);
   }
 
   private hop(

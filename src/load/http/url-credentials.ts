@@ -1,5 +1,7 @@
 /** The user and password of a URL such as http://user:pass@host/, decoded; undefined without them. */
 export function urlCredentials(url: string): { username: string; password: string } | undefined {
+  // Credentials need an "@": most URLs are not parsed at all.
+  if (!url.includes('@')) return undefined;
   let u: URL;
   try {
     u = new URL(url);
@@ -20,6 +22,7 @@ export function stripCredentials(url: string): string {
  * https://grafana.com/docs/k6/latest/examples/http-authentication/
  */
 export function maskCredentials(url: string): string {
+  if (!url.includes('@')) return url;
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_, scheme: string, info: string) =>
     info.includes(':') ? `${scheme}****:****@` : `${scheme}****@`,
   );

@@ -4,6 +4,7 @@ import { parseSetCookie, type SetCookie } from '../http/parse-set-cookie.ts';
 import { requestCookieHeader, type RequestCookie } from '../http/request-cookie-header.ts';
 import { tlsSettings, type TlsSettings } from '../http/tls-settings.ts';
 import { parseDuration } from '../options/parse-duration.ts';
+import { Pending, withAsyncForm } from './async-calls.ts';
 import { K6CookieJar } from './k6-cookie-jar.ts';
 import { K6Response, type RequestInfo } from './k6-response.ts';
 import type { ExpectedStatuses, HttpRequestMessage, HttpResponseMessage, ScenarioInfo } from './protocol.ts';
@@ -172,6 +173,10 @@ export function createK6Http(state: VuState) {
   const request = (method: string, url: string | HttpURL, body?: Body, params?: Params) =>
     send([prepare(method, url, body, params)])[0];
 
+  /** send() for a VU that shares its thread: the transformed call site awaits the responses. */
+  const sendShared = (list: Prepared[]) =>
+    state.requestShared(list).then((replies) => replies.map((r, i) => respond(r, list[i])));
+
   type BatchItem =
     string | HttpURL | unknown[] | { method?: string; url: string | HttpURL; body?: Body; params?: Params };
   function batchItem(item: BatchItem): Prepared {
@@ -181,7 +186,7 @@ export function createK6Http(state: VuState) {
     return prepare(item.method ?? 'GET', item.url, item.body, item.params);
   }
 
-  return {
+  const api = {
     request,
     get: (url: string | HttpURL, params?: Params) => request('GET', url, null, params),
     head: (url: string | HttpURL, params?: Params) => request('HEAD', url, null, params),
@@ -228,6 +233,33 @@ export function createK6Http(state: VuState) {
     OCSP_STATUS_SERVER_FAILED: 'server_failed',
     OCSP_STATUS_UNKNOWN: 'unknown',
   };
+  if (state.shared) {
+    // The forms transformed call sites use (runtime/async-calls.ts): same preparation, no blocking.
+    const one = (method: string, url: string | HttpURL, body?: Body, params?: Params) =>
+      new Pending(sendShared([prepare(method, url, body, params)]).then((r) => r[0]));
+    withAsyncForm(api.request, one);
+    withAsyncForm(api.get, (url: string | HttpURL, params?: Params) => one('GET', url, null, params));
+    withAsyncForm(api.head, (url: string | HttpURL, params?: Params) => one('HEAD', url, null, params));
+    for (const [name, method] of [
+      ['options', 'OPTIONS'],
+      ['post', 'POST'],
+      ['put', 'PUT'],
+      ['patch', 'PATCH'],
+      ['del', 'DELETE'],
+    ] as const) {
+      withAsyncForm(api[name], (url: string | HttpURL, body?: Body, params?: Params) => one(method, url, body, params));
+    }
+    withAsyncForm(api.batch, (requests: BatchItem[] | Record<string, BatchItem>) => {
+      if (Array.isArray(requests)) return new Pending(sendShared(requests.map(batchItem)));
+      const keys = Object.keys(requests);
+      return new Pending(
+        sendShared(keys.map((k) => batchItem(requests[k]))).then((responses) =>
+          Object.fromEntries(keys.map((k, i) => [k, responses[i]])),
+        ),
+      );
+    });
+  }
+  return api;
 
   /** k6 sends a plain object as a form: urlencoded, or multipart when it holds http.file() values. */
   function encodeBody(body: Body, headers: Record<string, string>): string | Uint8Array | null {

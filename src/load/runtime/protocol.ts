@@ -38,6 +38,12 @@ export interface WorkerBoot {
   insertions?: [number, number, number][];
 }
 
+/** What a thread of several VUs (runtime/shared-vu-worker.ts) starts with; each VU then comes with an `add`. */
+export interface SharedWorkerBoot extends Omit<WorkerBoot, 'vuId' | 'control'> {
+  /** Insertions of script/async-vu-transform.ts into `code`, applied after `insertions`. */
+  asyncInsertions: [number, number, number][];
+}
+
 export interface ExpectedStatuses {
   statuses: number[];
   ranges: [number, number][];
@@ -101,6 +107,8 @@ export interface HttpResponseMessage {
 
 /** [metric name, value, tags, epoch ms]: tuples keep the per-iteration message small. */
 export type SampleTuple = [string, number, Tags, number];
+/** Several samples that share tags and time (an HTTP hop's metrics): one record instead of one tuple each. */
+export type SampleGroup = [readonly string[], number[], Tags, number];
 
 export interface ScenarioInfo {
   name: string;
@@ -138,12 +146,19 @@ export type MainToWorker =
       options: Record<string, unknown>;
     };
 
+/** Main thread → a thread of several VUs: the same loop and interrupt, addressed to one VU. */
+export type SharedMainToWorker =
+  | { t: 'add'; vu: number; control: SharedArrayBuffer }
+  | (Extract<MainToWorker, { t: 'loop' }> & { vu: number })
+  | { t: 'interrupt'; vu: number }
+  | { t: 'remove'; vu: number };
+
 export type WorkerToMain =
   | HttpRequestMessage
   | { t: 'ready'; options: Record<string, unknown>; exports: string[] }
   | { t: 'init-error'; message: string }
   | { t: 'metric'; name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; contains: 'default' | 'time' }
-  | { t: 'samples'; s: SampleTuple[] }
+  | { t: 'samples'; s: (SampleTuple | SampleGroup)[] }
   /** fields are logrus fields, e.g. source=console, or executor, scenario and source=stacktrace. */
   | { t: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; message: string; fields?: Record<string, string> }
   | { t: 'abort'; reason: string }

@@ -17,6 +17,25 @@ export interface ScriptStackConfig {
   /** Where the source map's relative `sources` live: the entry script's directory. */
   dir: string;
   insertions?: Insertion[];
+  /** A second layer of insertions made into the code after `insertions` (script/async-vu-transform.ts). */
+  outerInsertions?: Insertion[];
+}
+
+/** A 0-based column of code with insertions, as a column of the code before them. */
+function unshift(column: number, shifts: [number, number][] | undefined): number {
+  let col = column;
+  let shift = 0;
+  for (const [at, length] of shifts ?? []) {
+    const start = at + shift;
+    if (col < start) break;
+    if (col < start + length) {
+      // Inside inserted text (a hook call, a helper call): the position of the code it wraps.
+      col = start;
+      break;
+    }
+    shift += length;
+  }
+  return col - shift;
 }
 
 /**
@@ -27,6 +46,7 @@ export interface ScriptStackConfig {
 export class ScriptStack {
   private readonly map: SourceMap | undefined;
   private readonly shifts = new Map<number, [number, number][]>();
+  private readonly outerShifts = new Map<number, [number, number][]>();
   /** Where the last non-Error value was thrown: a thrown string carries no stack of its own. */
   private lastThrow: { value: unknown; stack: string | undefined } | undefined;
 
@@ -38,10 +58,15 @@ export class ScriptStack {
         this.map = undefined;
       }
     }
-    for (const [line, column, length] of cfg.insertions ?? []) {
-      const list = this.shifts.get(line) ?? [];
-      list.push([column, length]);
-      this.shifts.set(line, list);
+    for (const [into, list] of [
+      [this.shifts, cfg.insertions],
+      [this.outerShifts, cfg.outerInsertions],
+    ] as const) {
+      for (const [line, column, length] of list ?? []) {
+        const shifts = into.get(line) ?? [];
+        shifts.push([column, length]);
+        into.set(line, shifts);
+      }
     }
   }
 
@@ -67,7 +92,10 @@ export class ScriptStack {
       const m = FRAME.exec(line);
       if (!m || m[2] !== this.cfg.file) continue;
       const where = this.locate(Number(m[3]), Number(m[4]));
-      const name = (m[1] ?? '').replace(/^async /, '').replace(/^(?:.*\.)?[\w$]+_default$/, 'default');
+      const name = (m[1] ?? '')
+        .replace(/^async /, '')
+        .replace(/__k6tw$/, '')
+        .replace(/^(?:.*\.)?[\w$]+_default$/, 'default');
       out.push(name ? `\tat ${name} (${where})` : `\tat ${where}`);
     }
     return out;
@@ -76,19 +104,7 @@ export class ScriptStack {
   /** file:///path:line:col of a 1-based position in the compiled wrapper. */
   locate(line: number, column: number): string {
     const bundleLine = line - this.cfg.lineOffset;
-    let col = column - 1;
-    let shift = 0;
-    for (const [at, length] of this.shifts.get(bundleLine) ?? []) {
-      const start = at + shift;
-      if (col < start) break;
-      if (col < start + length) {
-        // Inside the inserted hook call: that is the thrown expression's position.
-        col = start;
-        break;
-      }
-      shift += length;
-    }
-    col -= shift;
+    const col = unshift(unshift(column - 1, this.outerShifts.get(bundleLine)), this.shifts.get(bundleLine));
     const entry = this.map?.findEntry(bundleLine - 1, col) as
       { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
     if (entry?.originalSource !== undefined && entry.originalLine !== undefined) {

@@ -5,6 +5,7 @@ import {
   INTERRUPT,
   type HttpRequestMessage,
   type HttpResponseMessage,
+  type SampleGroup,
   type SampleTuple,
   type ScenarioInfo,
   type Tags,
@@ -14,8 +15,50 @@ import {
 import type { EventLoop } from './event-loop.ts';
 import { InterruptSignal } from './signals.ts';
 
+// Node's own timers: the script's timer globals are replaced in the VU thread.
+const nodeSetTimeout = globalThis.setTimeout;
+const nodeClearTimeout = globalThis.clearTimeout;
+
 const FLUSH_SAMPLES = 512;
 const FLUSH_MS = 200;
+
+/**
+ * What the VUs of one thread share: the replies to async requests arrive on one port, and samples
+ * leave in one buffer (they carry their own tags), so a thread of many VUs sends one message per flush.
+ */
+const thread = {
+  samples: [] as (SampleTuple | SampleGroup)[],
+  lastFlush: Date.now(),
+  nextId: 1,
+  pending: new Map<number, (r: HttpResponseMessage) => void>(),
+  ports: new WeakSet<object>(),
+  blockedNoticeSent: false,
+  /** Set in a thread of shared VUs that runs its own HTTP engine: requests that wait go there. */
+  http: undefined as ((req: HttpRequestMessage) => Promise<HttpResponseMessage>) | undefined,
+};
+
+/** Requests awaited by shared VUs run on this thread's own engine instead of the main thread's. */
+export function useThreadHttp(execute: (req: HttpRequestMessage) => Promise<HttpResponseMessage>): void {
+  thread.http = execute;
+}
+
+/** A sample of this thread (the thread's HTTP engine records its requests' here). */
+export function recordThreadSample(name: string, value: number, tags: Tags, time: number): void {
+  thread.samples.push([name, value, tags, time]);
+}
+
+/** Samples that share tags and time: one record, expanded by the main thread. */
+export function recordThreadSamples(names: readonly string[], values: number[], tags: Tags, time: number): void {
+  thread.samples.push([names, values, tags, time]);
+}
+
+/** Sends this thread's samples to the main thread's metric engine. */
+export function flushThreadSamples(): void {
+  thread.lastFlush = Date.now();
+  if (!thread.samples.length) return;
+  parentPort?.postMessage({ t: 'samples', s: thread.samples } satisfies WorkerToMain);
+  thread.samples = [];
+}
 
 /** Everything one VU knows about itself; the k6 module shims read and write it. */
 export class VuState {
@@ -33,27 +76,36 @@ export class VuState {
   iter = 0;
   iterationInInstance = 0;
   iterationInTest = 0;
-  private samples: SampleTuple[] = [];
-  private lastFlush = Date.now();
-  private nextId = 1;
-  private readonly pending = new Map<number, (r: HttpResponseMessage) => void>();
+  /** Rejections of what this VU awaits (requests, sleeps): an interrupt ends them at once. */
+  private readonly waits = new Set<(e: Error) => void>();
 
   /** Set by the worker: async requests hold the iteration open until they settle. */
   loop: EventLoop | undefined;
 
-  constructor(boot: WorkerBoot) {
+  /**
+   * shared: this VU is one of several in its thread (runtime/shared-vu-worker.ts). Its messages
+   * carry its id, and a k6 call that blocks (from code the transform did not reach) is reported once.
+   */
+  constructor(
+    boot: WorkerBoot,
+    readonly shared = false,
+  ) {
     this.boot = boot;
     this.control = new Int32Array(boot.control);
     this.global = new Int32Array(boot.global);
-    boot.asyncPort.on('message', (m: HttpResponseMessage) => {
-      const resolve = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      resolve?.(m);
-    });
-    boot.asyncPort.unref();
+    if (!thread.ports.has(boot.asyncPort)) {
+      thread.ports.add(boot.asyncPort);
+      boot.asyncPort.on('message', (m: HttpResponseMessage) => {
+        const resolve = thread.pending.get(m.id);
+        thread.pending.delete(m.id);
+        resolve?.(m);
+      });
+      boot.asyncPort.unref();
+    }
   }
 
   post(message: WorkerToMain): void {
+    if (this.shared) (message as { vu?: number }).vu = this.boot.vuId;
     parentPort?.postMessage(message);
   }
 
@@ -66,8 +118,8 @@ export class VuState {
   }
 
   sample(name: string, value: number, tags: Tags): void {
-    this.samples.push([name, value, tags, Date.now()]);
-    if (this.samples.length >= FLUSH_SAMPLES) this.flush();
+    thread.samples.push([name, value, tags, Date.now()]);
+    if (thread.samples.length >= FLUSH_SAMPLES) this.flush();
   }
 
   /**
@@ -77,14 +129,35 @@ export class VuState {
    * happens (k6 flushes continuously and evaluates thresholds every 2 s).
    */
   flushIfDue(): void {
-    if (this.samples.length && Date.now() - this.lastFlush >= FLUSH_MS) this.flush();
+    if (thread.samples.length && Date.now() - thread.lastFlush >= FLUSH_MS) this.flush();
   }
 
   flush(): void {
-    this.lastFlush = Date.now();
-    if (!this.samples.length) return;
-    this.post({ t: 'samples', s: this.samples });
-    this.samples = [];
+    flushThreadSamples();
+  }
+
+  /** In a shared thread, a blocking k6 call stalls every VU of the thread: said once, at debug level. */
+  private blocking(what: string): void {
+    if (!this.shared || thread.blockedNoticeSent) return;
+    thread.blockedNoticeSent = true;
+    this.post({
+      t: 'log',
+      level: 'debug',
+      message: `VU ${this.boot.vuId}: ${what} was called from code that runs synchronously (a getter, a class method, a callback of a native function); it blocked the other VUs of its thread while it waited`,
+    });
+  }
+
+  /** Registers a wait that an interrupt ends; returns its unregistration. */
+  private interruptible(reject: (e: Error) => void): () => void {
+    this.waits.add(reject);
+    return () => this.waits.delete(reject);
+  }
+
+  /** Ends every wait of this VU with an InterruptSignal (shared threads: the VU's iteration unwinds). */
+  interruptWaits(): void {
+    const waits = [...this.waits];
+    this.waits.clear();
+    for (const reject of waits) reject(new InterruptSignal());
   }
 
   interrupted(): boolean {
@@ -99,10 +172,11 @@ export class VuState {
   requestSync(requests: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>[]): HttpResponseMessage[] {
     if (this.inInit)
       throw new Error('making HTTP requests in the init context is not supported; move them to setup() or default()');
+    this.blocking('an HTTP request');
     // Requests are usually short: samples older than FLUSH_MS leave now, the rest with the next flush.
     this.flushIfDue();
     const ids = requests.map((r) => {
-      const id = this.nextId++;
+      const id = thread.nextId++;
       this.post({ ...r, t: 'req', id, sync: true });
       return id;
     });
@@ -141,10 +215,10 @@ export class VuState {
 
   requestAsync(request: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>): Promise<HttpResponseMessage> {
     if (this.inInit) throw new Error('making HTTP requests in the init context is not supported');
-    const id = this.nextId++;
+    const id = thread.nextId++;
     const release = this.loop?.hold();
     return new Promise((resolve) => {
-      this.pending.set(id, (reply) => {
+      thread.pending.set(id, (reply) => {
         this.warnIfFailed(request.method, reply);
         // Resolve first: the response's reactions run before the event loop may see the iteration as settled.
         resolve(reply);
@@ -154,9 +228,71 @@ export class VuState {
     });
   }
 
+  /**
+   * The requests of a VU that shares its thread: sent like asyncRequest, awaited by the transformed
+   * call site, ended by an interrupt. Replies come back in the order of the requests.
+   */
+  requestShared(requests: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>[]): Promise<HttpResponseMessage[]> {
+    if (this.inInit)
+      throw new Error('making HTTP requests in the init context is not supported; move them to setup() or default()');
+    if (this.interrupted()) return Promise.reject(new InterruptSignal());
+    this.flushIfDue();
+    return new Promise((resolve, reject) => {
+      const replies: HttpResponseMessage[] = new Array<HttpResponseMessage>(requests.length);
+      let left = requests.length;
+      const ids: number[] = [];
+      const done = this.interruptible((e) => {
+        for (const id of ids) thread.pending.delete(id);
+        reject(e);
+      });
+      requests.forEach((r, i) => {
+        const id = thread.nextId++;
+        ids.push(id);
+        const settle = (reply: HttpResponseMessage) => {
+          replies[i] = reply;
+          if (--left > 0) return;
+          done();
+          replies.forEach((reply, j) => this.warnIfFailed(requests[j].method, reply));
+          resolve(replies);
+        };
+        thread.pending.set(id, settle);
+        if (thread.http) {
+          // The thread's own engine reads the request as it is: no copy, no id needed.
+          thread.http(r as HttpRequestMessage).then((reply) => {
+            if (thread.pending.delete(id)) settle(reply);
+          }, reject);
+        } else {
+          // What only the VU needs (k6-http.ts's response info and cookie store) stays here.
+          const { info: _info, store: _store, ...wire } = r as typeof r & { info?: unknown; store?: unknown };
+          this.post({ ...wire, t: 'req', id, sync: false });
+        }
+      });
+    });
+  }
+
+  /** sleep() for a VU that shares its thread: a timer the transformed call site awaits. */
+  sleepShared(seconds: number): Promise<void> {
+    if (this.interrupted()) return Promise.reject(new InterruptSignal());
+    this.flush();
+    return new Promise((resolve, reject) => {
+      const timer = nodeSetTimeout(
+        () => {
+          done();
+          resolve();
+        },
+        Math.max(0, seconds) * 1000,
+      );
+      const done = this.interruptible((e) => {
+        nodeClearTimeout(timer);
+        reject(e);
+      });
+    });
+  }
+
   /** k6's sleep blocks the VU; an interrupt from the executor wakes it early. */
   sleep(seconds: number): void {
     const deadline = performance.now() + Math.max(0, seconds) * 1000;
+    this.blocking('sleep()');
     this.flush();
     for (;;) {
       if (this.interrupted()) throw new InterruptSignal();

@@ -13,10 +13,11 @@ import {
   type HttpRequestMessage,
   type HttpResponseMessage,
   type MainToWorker,
+  type SampleGroup,
   type SampleTuple,
 } from '../runtime/protocol.ts';
 import type { ThresholdSet } from '../thresholds/threshold-set.ts';
-import { VuPool } from '../vu/vu-pool.ts';
+import { VuPool, type SharedVuConfig } from '../vu/vu-pool.ts';
 import { WorkerVu, type VuHost, type VuReady } from '../vu/worker-vu.ts';
 
 /** The bundled script as the VU workers receive it. */
@@ -37,6 +38,8 @@ export interface SchedulerConfig {
   env: Record<string, string>;
   /** Aborts the run from outside (Ctrl-C, SIGTERM): k6's exit 105. Its reason names the signal. */
   signal?: AbortSignal;
+  /** Several VUs per thread (vu/vu-pool.ts); VU 0 (init, setup, teardown) keeps a thread of its own. */
+  shared?: SharedVuConfig;
 }
 
 export interface RunPlan {
@@ -146,6 +149,7 @@ export class RunScheduler {
       clock,
       globalTags: options.tags,
       options: options.consolidated,
+      shared: this.cfg.shared,
       onActive: (n) => {
         active = n;
         // Between the 1 s ticks, record a new peak at once and other changes at most every 100 ms,
@@ -346,10 +350,18 @@ export class RunScheduler {
         if (!this.request) throw new Error('HTTP requests are not available before the run starts');
         return this.request(req);
       },
-      samples(tuples: SampleTuple[]) {
+      samples(tuples: (SampleTuple | SampleGroup)[]) {
         for (const [name, value, tags, time] of tuples) {
-          const m = engine.metrics.get(name);
-          if (m) engine.add(m, value, tags, time);
+          if (typeof name === 'string') {
+            const m = engine.metrics.get(name);
+            if (m) engine.add(m, value as number, tags, time);
+            continue;
+          }
+          const values = value as number[];
+          for (let i = 0; i < name.length; i++) {
+            const m = engine.metrics.get(name[i]);
+            if (m) engine.add(m, values[i], tags, time);
+          }
         }
       },
       metric(def) {

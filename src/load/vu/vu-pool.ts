@@ -1,7 +1,19 @@
 import type { Clock } from '../executors/clock.ts';
 import type { LoopMode, ScenarioVus, VuHandle } from '../executors/vu-handle.ts';
 import { GLOBAL_VUS_ACTIVE, GLOBAL_VUS_INITIALIZED, type ScenarioInfo, type Tags } from '../runtime/protocol.ts';
+import { SharedVuThread } from './shared-vu-thread.ts';
 import { WorkerVu, type VuHost } from './worker-vu.ts';
+
+/** What the pool needs of a VU: a WorkerVu (a thread of its own) or a SharedThreadVu. */
+type PoolVu = Pick<WorkerVu, 'id' | 'ready' | 'seenScenarios' | 'loop' | 'stop' | 'dead' | 'interrupt' | 'terminate'>;
+
+/** The shared VU mode: the transformed script, its runtime and how many threads carry the VUs. */
+export interface SharedVuConfig {
+  code: string;
+  script: string;
+  insertions: [number, number, number][];
+  threads: number;
+}
 
 export interface VuPoolConfig {
   code: string;
@@ -18,6 +30,8 @@ export interface VuPoolConfig {
   options: Record<string, unknown>;
   /** Called with the count of busy VUs whenever it changes (the vus metric). */
   onActive: (active: number) => void;
+  /** When set, VUs share a few threads (runtime/shared-vu-worker.ts) instead of one thread each. */
+  shared?: SharedVuConfig;
 }
 
 /**
@@ -26,8 +40,9 @@ export interface VuPoolConfig {
  * executors growing toward maxVUs).
  */
 export class VuPool {
-  private readonly all: WorkerVu[] = [];
-  private readonly idle: WorkerVu[] = [];
+  private readonly all: PoolVu[] = [];
+  private readonly idle: PoolVu[] = [];
+  private threads: SharedVuThread[] = [];
   private active = 0;
   private nextId = 1;
 
@@ -44,20 +59,47 @@ export class VuPool {
     this.idle.push(...fresh);
   }
 
-  private create(id = this.nextId++): WorkerVu {
-    const { code, script, scriptPath, env, global, testStart, sourceMap, insertions, host, clock } = this.cfg;
-    const boot = { script, scriptPath, env, global, testStart, sourceMap, insertions };
-    const vu = new WorkerVu(id, code, boot, host, clock);
+  private create(id = this.nextId++): PoolVu {
+    const { code, script, scriptPath, env, global, testStart, sourceMap, insertions, host, clock, shared } = this.cfg;
+    let vu: PoolVu;
+    if (shared) {
+      vu = this.thread(shared).add(id);
+    } else {
+      const boot = { script, scriptPath, env, global, testStart, sourceMap, insertions };
+      vu = new WorkerVu(id, code, boot, host, clock);
+    }
     this.all.push(vu);
     Atomics.store(new Int32Array(global), GLOBAL_VUS_INITIALIZED, this.all.length);
     return vu;
+  }
+
+  /** The live thread with the fewest VUs, or a new one while there are fewer than `threads`. */
+  private thread(shared: SharedVuConfig): SharedVuThread {
+    this.threads = this.threads.filter((t) => !t.exited);
+    if (this.threads.length < shared.threads) {
+      const { scriptPath, env, global, testStart, sourceMap, insertions, host, clock } = this.cfg;
+      const boot = {
+        code: shared.script,
+        scriptPath,
+        env,
+        global,
+        testStart,
+        sourceMap,
+        insertions,
+        asyncInsertions: shared.insertions,
+      };
+      const fresh = new SharedVuThread(shared.code, boot, host, clock);
+      this.threads.push(fresh);
+      return fresh;
+    }
+    return this.threads.reduce((a, b) => (b.vus.size < a.vus.size ? b : a));
   }
 
   /**
    * A VU whose worker was terminated (an iteration that ignored an interrupt, such as a busy loop)
    * is replaced by a fresh one with the same id: it runs the init context again, as a new VU would.
    */
-  private async revive(dead: WorkerVu): Promise<WorkerVu> {
+  private async revive(dead: PoolVu): Promise<PoolVu> {
     const at = this.all.indexOf(dead);
     if (at !== -1) this.all.splice(at, 1);
     void dead.terminate();
@@ -66,7 +108,7 @@ export class VuPool {
     return fresh;
   }
 
-  private async take(): Promise<WorkerVu> {
+  private async take(): Promise<PoolVu> {
     const vu = this.idle.pop();
     if (vu) return vu.dead ? this.revive(vu) : vu;
     const fresh = this.create();
@@ -77,7 +119,7 @@ export class VuPool {
   /** The VUs of one scenario: handles that carry the scenario, its setup data and iteration counter. */
   forScenario(scenario: ScenarioInfo, data: string | undefined): ScenarioVus {
     const counter = new SharedArrayBuffer(4);
-    const handles = new Map<VuHandle, WorkerVu>();
+    const handles = new Map<VuHandle, PoolVu>();
     const activeCells = new Int32Array(this.cfg.global);
     return {
       acquire: async () => {
@@ -126,6 +168,6 @@ export class VuPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.all.map((vu) => vu.terminate()));
+    await Promise.all([...this.all.map((vu) => vu.terminate()), ...this.threads.map((t) => t.terminate())]);
   }
 }

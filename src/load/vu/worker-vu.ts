@@ -10,6 +10,7 @@ import {
   type HttpRequestMessage,
   type HttpResponseMessage,
   type MainToWorker,
+  type SampleGroup,
   type SampleTuple,
   type WorkerBoot,
   type WorkerToMain,
@@ -18,7 +19,7 @@ import {
 /** What a VU worker asks of the run: HTTP, metric samples, logs and aborts. */
 export interface VuHost {
   request(req: HttpRequestMessage): Promise<HttpResponseMessage>;
-  samples(tuples: SampleTuple[]): void;
+  samples(tuples: (SampleTuple | SampleGroup)[]): void;
   metric(def: Extract<WorkerToMain, { t: 'metric' }>): void;
   log(vuId: number, level: 'info' | 'warn' | 'error' | 'debug', message: string, fields?: Record<string, string>): void;
   abort(reason: string): void;
