@@ -16,5 +16,6 @@ export { DEFAULT_DB_URL, isLocalTarget } from './db-target.ts';
 export type { SqlDialect, ColumnType } from './sql-dialect.ts';
 export { parseDbUrl, redactUrl } from './parse-db-url.ts';
 export { connectDb } from './connect-db.ts';
+export { canReplicate } from './can-replicate.ts';
 export { driverCode } from './wrap-db-error.ts';
 export { batchInsert } from './batch-insert.ts';

@@ -1,4 +1,4 @@
-import { connectDb, parseDbUrl, type ConnectOptions, type Db } from '../db/index.ts';
+import { canReplicate, connectDb, parseDbUrl, type ConnectOptions, type Db, type DbTarget } from '../db/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { withTimeout } from './with-timeout.ts';
 
@@ -63,18 +63,32 @@ export class ReplicaMonitor {
   }
 
   /**
-   * Validates the URL against the primary, probes once (so the first state is known before serving) and starts
-   * the periodic probe. Refuses, as a usage error, another engine than the primary's and an engine that cannot
-   * replicate; an unreachable replica is only logged.
+   * The replica's target, if it can serve as a replica of `primary`; a usage error otherwise: another engine than the
+   * primary's, or an engine without replication. Needs no connection, so `serve` checks it before connecting.
    */
-  static async open(url: string, primary: Db, options: OpenReplicaOptions = {}): Promise<ReplicaMonitor> {
+  static check(url: string, primary: DbTarget): DbTarget {
     const target = parseDbUrl(url);
-    if (target.engine !== primary.target.engine) {
+    if (target.engine !== primary.engine) {
       throw new TenantopsError(
         'TENANTOPS_E_USAGE',
-        `--db-replica ${target.redacted} is ${target.engine} but --db is ${primary.target.engine}: the replica must be a copy of the primary`,
+        `--db-replica ${target.redacted} is ${target.engine} but --db is ${primary.engine}: the replica must be a copy of the primary`,
       );
     }
+    if (!canReplicate(target.engine)) {
+      throw new TenantopsError(
+        'TENANTOPS_E_USAGE',
+        `--db-replica ${target.redacted}: ${target.engine} has no replication to read from; use a MariaDB/MySQL or PostgreSQL replica`,
+      );
+    }
+    return target;
+  }
+
+  /**
+   * Checks the URL against the primary, probes once (so the first state is known before serving) and starts the
+   * periodic probe. An unreachable replica is only logged.
+   */
+  static async open(url: string, primary: Db, options: OpenReplicaOptions = {}): Promise<ReplicaMonitor> {
+    const target = ReplicaMonitor.check(url, primary.target);
     const connect = () => connectDb(target, { values: 'typed', ...options.connect });
     const monitor = new ReplicaMonitor(connect, target.redacted, options);
     await monitor.start();
@@ -114,9 +128,7 @@ export class ReplicaMonitor {
 
   private schedule(): void {
     if (this.closed) return;
-    // Only the first probe may refuse the replica (start() rethrows); later failures of any kind just mean down.
-    const tick = (): Promise<void> => this.probe().catch((e: unknown) => this.set('down', null, (e as Error).message));
-    this.timer = setTimeout(() => void tick().then(() => this.schedule()), this.probeEveryMs);
+    this.timer = setTimeout(() => void this.probe().then(() => this.schedule()), this.probeEveryMs);
     this.timer.unref();
   }
 
@@ -132,10 +144,7 @@ export class ReplicaMonitor {
         }
         if (!db.replicaStatus) {
           await db.close();
-          throw new TenantopsError(
-            'TENANTOPS_E_USAGE',
-            `--db-replica ${this.redacted}: ${db.target.engine} has no replication to read from; use a MariaDB/MySQL or PostgreSQL replica`,
-          );
+          throw new Error(`canReplicate('${db.target.engine}') is true but its connector has no replicaStatus`);
         }
         this.db = db;
       }
@@ -153,7 +162,7 @@ export class ReplicaMonitor {
       else if (lag > this.maxLagSeconds) this.set('lagging', lag, `${detail}, above ${this.maxLagSeconds} s`);
       else this.set('up', lag, detail);
     } catch (e) {
-      if (e instanceof TenantopsError && e.code === 'TENANTOPS_E_USAGE') throw e;
+      // probe() never rejects: whatever fails, the replica is down until a later probe succeeds.
       if (epoch === this.epoch && !this.closed) this.set('down', null, (e as Error).message);
     }
   }

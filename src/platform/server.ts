@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { connectDb, DEFAULT_DB_URL, type Db } from '../db/index.ts';
+import { connectDb, DEFAULT_DB_URL, parseDbUrl, type Db } from '../db/index.ts';
 import { buildApp, type AppOptions } from './app.ts';
 import { ReplicaMonitor } from './replica-monitor.ts';
 import { migrate } from './schema/migrate.ts';
@@ -58,10 +58,20 @@ export async function startServer({
   ...appOptions
 }: ServerOptions): Promise<RunningServer> {
   const embedded = dbUrl === undefined;
+  // A replica no engine could serve is refused before anything connects.
+  if (dbReplicaUrl) ReplicaMonitor.check(dbReplicaUrl, parseDbUrl(dbUrl ?? DEFAULT_DB_URL));
   const db = await connectDb(dbUrl ?? DEFAULT_DB_URL, { values: 'typed', poolMax, connectTimeoutMs });
   let app: FastifyInstance | undefined;
   let replica: ReplicaMonitor | null = null;
   try {
+    if (dbReplicaUrl) {
+      // Never migrated or seeded: a replica receives the primary's schema and rows through replication.
+      replica = await ReplicaMonitor.open(dbReplicaUrl, db, {
+        maxLagSeconds: replicaMaxLagSeconds,
+        connect: { poolMax, connectTimeoutMs },
+        log,
+      });
+    }
     // Idempotent (a ledger of applied versions), so serving an existing database is safe.
     await migrate(db);
     const seeded: { id: number; apiKey: string }[] = [];
@@ -73,14 +83,6 @@ export async function startServer({
       seeded.push(...r.tenants);
       // Shown once, on first start of a local dev database: only hashes are stored, so this is the only chance.
       for (const t of r.tenants) log(`tenant ${t.id} API key: ${t.apiKey}`);
-    }
-    if (dbReplicaUrl) {
-      // Never migrated or seeded: a replica receives the primary's schema and rows through replication.
-      replica = await ReplicaMonitor.open(dbReplicaUrl, db, {
-        maxLagSeconds: replicaMaxLagSeconds,
-        connect: { poolMax, connectTimeoutMs },
-        log,
-      });
     }
     app = await buildApp({ db, replica, ...appOptions });
     const url = await app.listen({ port, host });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { connectDb } from '../../src/db/index.ts';
+import { canReplicate, connectDb } from '../../src/db/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 import { freePort } from '../../src/lab/free-port.ts';
 import { ReplicaMonitor } from '../../src/platform/replica-monitor.ts';
@@ -26,6 +26,8 @@ for (const engine of ['mysql', 'postgres'] as const) {
       try {
         assert.equal(p.monitor.state, 'up');
         assert.equal(p.monitor.lagSeconds, 0);
+        assert.equal(typeof p.primary.replicaStatus, 'function');
+        assert.equal(canReplicate(engine), true);
         assert.ok(
           p.logs.some((l) => /is not replicating from anything; it is read as a replica with lag 0/.test(l)),
           p.logs.join('\n'),
@@ -204,9 +206,12 @@ for (const engine of ['mysql', 'postgres'] as const) {
 }
 
 describe('replica refusals', () => {
-  test('PGlite has no replication: --db-replica on it is a usage error', async () => {
+  test('PGlite has no replication: --db-replica on it is a usage error, found without connecting', async () => {
     const primary = await connectDb('pglite://memory');
     try {
+      // canReplicate answers before connecting; it must agree with the connector (the server engines: below).
+      assert.equal(primary.replicaStatus, undefined);
+      assert.equal(canReplicate('pglite'), false);
       await assert.rejects(ReplicaMonitor.open('pglite://memory', primary), (e: unknown) => {
         assert.ok(e instanceof TenantopsError);
         assert.equal(e.code, 'TENANTOPS_E_USAGE');
