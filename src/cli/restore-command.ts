@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isLocalTarget, parseDbUrl } from '../db/index.ts';
@@ -139,8 +138,6 @@ export const restoreCommand = defineCommand({
     const sourceTarget = values['from-db'] ? parseDbUrl(sourceUrl(values['from-db'], io), io.cwd) : null;
     const db = await openBackupDb(target, values);
     const source = sourceTarget ? await openBackupDb(sourceTarget, values).catch(closing(db)) : null;
-    // The temp archive of --from-db lives in a private directory that is removed at the end, or on an interrupt.
-    const workDir = source ? mkdtempSync(join(tmpdir(), 'tenantops-from-db-')) : null;
     const verbose = !!values.verbose;
     const bar = progressReporter(io.stderr, 'restore');
     let safety: string | null = null;
@@ -155,7 +152,6 @@ export const restoreCommand = defineCommand({
             : 'the restore was committed';
         return `${maybe}; kept the safety backup ${safety} (restore it to roll back)${files ? `; ${files}` : ''}`;
       }
-      if (workDir) rmSync(workDir, { recursive: true, force: true });
       if (safety) rmSync(safety, { force: true });
       const gone = [files, safety ? `removed the safety backup ${safety} (it held rows that were not changed)` : '']
         .filter(Boolean)
@@ -201,25 +197,23 @@ export const restoreCommand = defineCommand({
           }
         },
       };
-      const r =
-        source && workDir
-          ? await restoreTenantFromDb(db, source, {
-              ...common,
-              tenantId: values.tenant!,
-              // The scope is the config's (file or defaults), read on the source and checked on the target.
-              config,
-              safetyPassphrase: passphrase,
-              workDir,
-              onSourceRows: (done, total) => bar.update({ phase: 'read source', done, total, unit: 'rows' }),
-            })
-          : await restoreTenant(db, {
-              ...common,
-              archive: resolve(io.cwd, archive!),
-              passphrase,
-              tenantId: values.tenant,
-              // An explicit --config overrides the config recorded in the archive.
-              config: values.config ? config : undefined,
-            });
+      const r = source
+        ? await restoreTenantFromDb(db, source, {
+            ...common,
+            tenantId: values.tenant!,
+            // The scope is the config's (file or defaults), read on the source and checked on the target.
+            config,
+            safetyPassphrase: passphrase,
+            onSourceRows: (done, total) => bar.update({ phase: 'read source', done, total, unit: 'rows' }),
+          })
+        : await restoreTenant(db, {
+            ...common,
+            archive: resolve(io.cwd, archive!),
+            passphrase,
+            tenantId: values.tenant,
+            // An explicit --config overrides the config recorded in the archive.
+            config: values.config ? config : undefined,
+          });
       stage = 'done';
       bar.done();
       if (values.json) io.stdout.write(JSON.stringify(r) + '\n');
@@ -237,7 +231,6 @@ export const restoreCommand = defineCommand({
     } finally {
       unguard();
       await copy?.release();
-      if (workDir) rmSync(workDir, { recursive: true, force: true });
       await source?.close();
       await db.close();
     }

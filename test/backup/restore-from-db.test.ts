@@ -61,7 +61,6 @@ for (const engine of ENGINES) {
         tenantId: '1',
         config: CONFIG,
         safetyDir: join(dir, 'safety'),
-        workDir: work,
       });
       assert.deepEqual(await items(target, 1), ['1:a', '2:b', '3:c']);
       assert.deepEqual(await items(target, 2), ['20:keep'], "another tenant's rows are neither copied nor touched");
@@ -80,7 +79,7 @@ for (const engine of ENGINES) {
       await run(source, ["INSERT INTO items VALUES (1, 1, 'a'), (5, 1, 'mine in the source')"]);
       await run(target, ["INSERT INTO items VALUES (1, 1, 'a'), (5, 2, 'tenant 2 owns 5 here')"]);
       await assert.rejects(
-        restoreTenantFromDb(target, source, { tenantId: '1', config: CONFIG, safetyDir: join(dir, 's'), workDir: dir }),
+        restoreTenantFromDb(target, source, { tenantId: '1', config: CONFIG, safetyDir: join(dir, 's') }),
         code('TENANTOPS_E_KEY_COLLISION'),
       );
       assert.deepEqual(await items(target, 1), ['1:a']);
@@ -95,7 +94,7 @@ for (const engine of ENGINES) {
       "INSERT INTO items VALUES (1, 1, 'a', 7)",
     ]);
     await assert.rejects(
-      restoreTenantFromDb(target, source, { tenantId: '1', config: CONFIG, safetyDir: join(dir, 's'), workDir: dir }),
+      restoreTenantFromDb(target, source, { tenantId: '1', config: CONFIG, safetyDir: join(dir, 's') }),
       code('TENANTOPS_E_SCHEMA_MISMATCH'),
     );
     assert.deepEqual(await items(target, 1), []);
@@ -112,7 +111,7 @@ test('a source on another engine family is refused before anything is read [mysq
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-fromdb-'));
   try {
     await assert.rejects(
-      restoreTenantFromDb(b.db, a.db, { tenantId: '1', config: CONFIG, safetyDir: join(dir, 's'), workDir: dir }),
+      restoreTenantFromDb(b.db, a.db, { tenantId: '1', config: CONFIG, safetyDir: join(dir, 's') }),
       (e: unknown) =>
         code('TENANTOPS_E_SCHEMA_MISMATCH')(e) && /source is mysql, target is postgres/.test((e as Error).message),
     );

@@ -9,6 +9,7 @@ import type { TenantScope } from '../tenant-scope.ts';
 import { chunkOwner } from '../verify-archive.ts';
 import type { ArchiveSource } from './archive-lines.ts';
 import { keyMatch } from './key-match.ts';
+import type { RowSource } from './row-source.ts';
 import { rowKey } from './row-order.ts';
 import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
 
@@ -69,6 +70,8 @@ export async function verifyRestore(
   plan: RestorePlan,
   src: ArchiveSource,
   how: { order: RowOrder; digests: boolean },
+  /** The rows' source when it is not `src`'s file (restore --from-db): read again to explain a mismatch. */
+  rows?: RowSource,
 ): Promise<void> {
   const d = scope.dialect;
   const { order } = how;
@@ -84,13 +87,13 @@ export async function verifyRestore(
     const recorded = how.digests ? archived.get(t.table)?.serverDigest : undefined;
     if (recorded !== undefined) {
       if ((await serverDigest(s, scope, t.table, t.columns, plan.tenantId, true)) !== recorded)
-        await explainMismatch(s, src, t, scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order }));
+        await explainMismatch(s, src, t, scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order }), rows);
       continue;
     }
     if (whole || t.spec.wholeRow) {
       const q = scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order, lock: true });
       const r = await digestRows(s, q, t.columns);
-      if (r.sha256 !== t.after.sha256 || r.rows !== t.after.rows) await explainMismatch(s, src, t, q);
+      if (r.sha256 !== t.after.sha256 || r.rows !== t.after.rows) await explainMismatch(s, src, t, q, rows);
       continue;
     }
     await verifyWritten(s, scope, t);
@@ -110,6 +113,7 @@ async function explainMismatch(
   src: ArchiveSource,
   t: TablePlan,
   q: { sql: string; params: readonly unknown[] },
+  rows?: RowSource,
 ): Promise<never> {
   let detail = `${t.after.rows} rows expected`;
   const archived =
@@ -120,21 +124,26 @@ async function explainMismatch(
     let batch: string[] = [];
     let i = 0;
     let n = 0;
-    outer: for await (const e of readArchiveEntries(src.path, src.passphrase)) {
-      if (owners.get(e.name) !== archived) continue;
-      for (const line of e.data.toString('utf8').split('\n')) {
-        if (!line) continue;
-        if (i >= batch.length) {
-          const r = await now.next();
-          batch = r.done ? [] : r.value;
-          i = 0;
-        }
-        n++;
-        const got = batch[i++];
-        if (got !== line) {
-          detail = describeDiff(t, line, got, `row ${n}`);
-          break outer;
-        }
+    async function* fromArchive(): AsyncIterable<string> {
+      for await (const e of readArchiveEntries(src.path, src.passphrase))
+        if (owners.get(e.name) === archived) yield* e.data.toString('utf8').split('\n');
+    }
+    let found = false;
+    // A source database's lines are read to the end even past the difference: its connection must finish the
+    // result set, as the target's must.
+    for await (const line of rows?.reread ? rows.reread(archived) : fromArchive()) {
+      if (!line || found) continue;
+      if (i >= batch.length) {
+        const r = await now.next();
+        batch = r.done ? [] : r.value;
+        i = 0;
+      }
+      n++;
+      const got = batch[i++];
+      if (got !== line) {
+        detail = describeDiff(t, line, got, `row ${n}`);
+        found = true;
+        if (!rows?.reread) break;
       }
     }
     // Drained, never abandoned: a MariaDB connection must finish its result set before the ROLLBACK.
