@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DbSession } from '../../db/index.ts';
 import { canonicalValue, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
+import type { ManifestTable } from '../archive/manifest.ts';
 import { canonicalLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { sharedRows } from '../tenant-report.ts';
@@ -49,6 +50,12 @@ async function mergeTable(
   // Parsed only when needed: identical lines are the same row, unchanged, which is most rows of most restores.
   let cv: CanonicalValue[] | null = null;
   for await (const a of archive) {
+    if (c === null) {
+      // Past the tenant's last row (all of a deleted tenant): the rest are inserts, with nothing to parse.
+      plan.inserts.push(a);
+      plan.insert++;
+      continue;
+    }
     if (a === c) {
       plan.unchanged++;
       c = await nextCurrent();
@@ -104,6 +111,7 @@ export async function planFromArchive(
   const plan: RestorePlan = { tenantId: opts.tenantId, tables: [], notes: [] };
   const lines: RowSource = rows ?? new ArchiveLines(src, opts.onRows);
   try {
+    const same = opts.digests ? await unchangedTables(s, scope, manifest.tables, opts) : new Set<ManifestTable>();
     for (const t of manifest.tables) {
       const info = scope.schema.get(t.name)!;
       const tp = newTablePlan(t, scope);
@@ -113,11 +121,7 @@ export async function planFromArchive(
         continue;
       }
       const e = entries.get(t.name)!;
-      if (
-        opts.digests &&
-        t.serverDigest !== undefined &&
-        (await serverDigest(s, scope, t.name, t.columns, opts.tenantId, opts.lock)) === t.serverDigest
-      ) {
+      if (same.has(t)) {
         // The server says the tenant's rows are the archive's: neither side is read row by row.
         await lines.skip(t);
         tp.current = tp.unchanged = t.rows;
@@ -139,6 +143,42 @@ export async function planFromArchive(
     throw err;
   }
   return plan;
+}
+
+/**
+ * The in-scope tables whose server digest equals the archive's: every digest is one server-side pass over the
+ * tenant's rows of a table, the whole cost of an unchanged restore, so where the caller offers a second
+ * connection (PlanOptions.side) two tables are summed at a time. The restore's own session reads with its lock;
+ * the other reads what is committed, which is the same while the restore has written nothing. Where reading is
+ * what locks rows (the dialect's lockingRead), a plan that will write re-reads the other connection's tables
+ * under the restore's lock, so writers of the tenant wait for the COMMIT as before.
+ */
+async function unchangedTables(
+  s: DbSession,
+  scope: TenantScope,
+  tables: readonly ManifestTable[],
+  opts: PlanOptions,
+): Promise<Set<ManifestTable>> {
+  const todo = tables.filter((t) => t.role === 'scope' && t.serverDigest !== undefined);
+  const same = new Set<ManifestTable>();
+  const elsewhere: ManifestTable[] = [];
+  let next = 0;
+  const lane = async (q: DbSession, lock: boolean, side: boolean) => {
+    while (next < todo.length) {
+      const t = todo[next++]!;
+      if ((await serverDigest(q, scope, t.name, t.columns, opts.tenantId, lock)) !== t.serverDigest) continue;
+      same.add(t);
+      if (side) elsewhere.push(t);
+    }
+  };
+  await Promise.all([
+    lane(s, opts.lock, false),
+    ...(opts.side && todo.length > 1 ? [opts.side((q) => lane(q, false, true))] : []),
+  ]);
+  if (same.size < todo.length && opts.lock && scope.dialect.lockingRead)
+    for (const t of elsewhere)
+      if ((await serverDigest(s, scope, t.name, t.columns, opts.tenantId, true)) !== t.serverDigest) same.delete(t);
+  return same;
 }
 
 /** Shared rows copied by --include-parents: inserted only where the target lacks them, never changed. */
