@@ -26,9 +26,8 @@ export interface OpenReplicaOptions extends ReplicaMonitorOptions {
  */
 export class ReplicaMonitor {
   readonly redacted: string;
-  state: ReplicaState = 'down';
-  /** The last lag the replica reported; null when unknown or unreachable. */
-  lagSeconds: number | null = null;
+  private currentState: ReplicaState = 'down';
+  private lastLag: number | null = null;
   private db: Db | null = null;
   private readonly connect: () => Promise<Db>;
   private readonly maxLagSeconds: number;
@@ -93,6 +92,15 @@ export class ReplicaMonitor {
     const monitor = new ReplicaMonitor(connect, target.redacted, options);
     await monitor.start();
     return monitor;
+  }
+
+  get state(): ReplicaState {
+    return this.currentState;
+  }
+
+  /** The last lag the replica reported; null when unknown or unreachable. */
+  get lagSeconds(): number | null {
+    return this.lastLag;
   }
 
   /** The replica's Db while it is up, else null. */
@@ -168,9 +176,9 @@ export class ReplicaMonitor {
   }
 
   private set(state: ReplicaState, lag: number | null, why: string): void {
-    const changed = state !== this.state || !this.reported;
-    this.state = state;
-    this.lagSeconds = lag;
+    const changed = state !== this.currentState || !this.reported;
+    this.currentState = state;
+    this.lastLag = lag;
     if (!changed) return;
     this.reported = true;
     const effect = state === 'up' ? 'reads go to the replica' : 'reads go to the primary';
