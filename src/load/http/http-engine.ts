@@ -380,7 +380,7 @@ export class HttpEngine {
           timings.waiting = tHeaders - tSent;
           timings.receiving = end - tHeaders;
           timings.duration = timings.sending + timings.waiting + timings.receiving;
-          finish({
+          const result: HopResult = {
             status,
             statusText,
             headers: resHeaders,
@@ -394,7 +394,11 @@ export class HttpEngine {
             sent,
             received,
             conn,
-          });
+          };
+          // undici frees the connection for the next request on a setImmediate scheduled right after this
+          // callback (client-h1, pipelining 1). A VU that sends its next request at once must find it free,
+          // as k6's VU reuses its connection: the result is handed over after that setImmediate.
+          queueMicrotask(() => setImmediate(() => finish(result)));
         },
         onError(err) {
           timings.duration = performance.now() - t0;
