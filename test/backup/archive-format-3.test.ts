@@ -12,6 +12,8 @@ import { readArchiveEntries } from '../../src/backup/archive/archive-reader.ts';
 import type { Manifest } from '../../src/backup/archive/manifest.ts';
 import { TAR_END, tarHeader, tarPadding } from '../../src/backup/archive/tar.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
+import { DigestAccumulator } from '../../src/backup/server-digest.ts';
+import { createHash } from 'node:crypto';
 import { ENGINES, skipReason } from '../helpers/test-databases.ts';
 import { seededFixture, snapshotAll, sql, type Fixture } from './backup-fixtures.ts';
 
@@ -29,6 +31,20 @@ async function asFormat2(path: string, out: string): Promise<void> {
   parts.push(tarHeader('manifest.json', m.length, 0), m, tarPadding(m.length), TAR_END);
   writeFileSync(out, gzipSync(Buffer.concat(parts)), { mode: 0o600 });
 }
+
+test('the digest summed per row without bigints equals the bigint sum, past the 2^20-row fold', () => {
+  let sum = 0n;
+  let xor = 0n;
+  const acc = new DigestAccumulator();
+  const n = (1 << 20) + 4321;
+  for (let i = 0; i < n; i++) {
+    const h = createHash('md5').update(String(i)).digest('hex');
+    sum += BigInt(`0x${h.slice(0, 15)}`);
+    xor ^= BigInt(`0x${h.slice(15, 31)}`);
+    acc.add(h);
+  }
+  assert.equal(acc.toString(), `${n}:${sum}:${BigInt.asUintN(64, xor)}`);
+});
 
 for (const engine of ENGINES) {
   describe(`archive format 3 [${engine}]`, async () => {
