@@ -1,7 +1,7 @@
 // npm run lab:phase3 -- [--short] [--out DIR]
 //
 // Starts a phase-3 topology on this machine (MariaDB primary + GTID replica, two `tenantops serve` nodes, HAProxy,
-// mysqld_exporter per database, Prometheus with the project's rules), runs the five checks of docs/lab.md against
+// mysqld_exporter per database, Prometheus with the project's rules), runs the five checks described in docs/lab.md against
 // it, writes DIR/summary.json, prints a table and tears everything down, also when interrupted.
 // Exit 0 only if every check holds; 1 if one does not; 2 for a usage error or a missing tool.
 import { spawnSync } from 'node:child_process';

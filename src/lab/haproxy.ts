@@ -31,6 +31,11 @@ export interface HaproxyOptions {
   checkInterMs?: number;
   fall?: number;
   rise?: number;
+  /**
+   * retry-on conn-failure empty-response with option redispatch (the default). false gives HAProxy's defaults, as
+   * in a config without those lines: 3 retries on the same server, no redispatch.
+   */
+  retryElsewhere?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -40,7 +45,7 @@ export interface HaproxyOptions {
  * cases are retried: a request that got any response, even a 5xx, reached the app and may have written.
  */
 export function haproxyConfig(
-  o: Required<Pick<HaproxyOptions, 'backends' | 'checkInterMs' | 'fall' | 'rise'>> & {
+  o: Required<Pick<HaproxyOptions, 'backends' | 'checkInterMs' | 'fall' | 'rise' | 'retryElsewhere'>> & {
     port: number;
     statsPort: number;
   },
@@ -54,8 +59,7 @@ export function haproxyConfig(
     '  timeout client 60s',
     '  timeout server 60s',
     '  timeout http-request 10s',
-    '  retries 3',
-    '  option redispatch 1',
+    ...(o.retryElsewhere ? ['  retries 3', '  option redispatch 1'] : []),
     'frontend api',
     `  bind 127.0.0.1:${o.port}`,
     '  default_backend app',
@@ -63,7 +67,7 @@ export function haproxyConfig(
     '  balance leastconn',
     '  option httpchk GET /api/health',
     '  http-check expect status 200',
-    '  retry-on conn-failure empty-response',
+    ...(o.retryElsewhere ? ['  retry-on conn-failure empty-response'] : []),
     ...o.backends.map(
       (b) => `  server ${b.name} ${b.target} check inter ${o.checkInterMs} fall ${o.fall} rise ${o.rise}`,
     ),
@@ -82,6 +86,7 @@ export async function startHaproxy({
   checkInterMs = 500,
   fall = 2,
   rise = 2,
+  retryElsewhere = true,
   env = process.env,
 }: HaproxyOptions): Promise<Haproxy> {
   const v = spawnSync('haproxy', ['-v'], { encoding: 'utf8' });
@@ -89,7 +94,7 @@ export async function startHaproxy({
   const port = await freePort();
   const statsPort = await freePort();
   const cfg = join(dir, 'haproxy.cfg');
-  writeFileSync(cfg, haproxyConfig({ backends, checkInterMs, fall, rise, port, statsPort }));
+  writeFileSync(cfg, haproxyConfig({ backends, checkInterMs, fall, rise, retryElsewhere, port, statsPort }));
   const check = spawnSync('haproxy', ['-c', '-q', '-f', cfg], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`haproxy -c rejected ${cfg}: ${check.stderr || check.stdout}`);
   const p = spawnLabProcess('haproxy', 'haproxy', ['-db', '-f', cfg], { env });

@@ -9,6 +9,8 @@ export interface LoadSettings {
   tenants: number;
   /** Comma-separated subset of the script's scenarios; all when absent. */
   scenarios?: string;
+  /** CLEANUP=1 (default): teardown() deletes the tenants setup() created; a failed delete fails the run (exit 107). */
+  cleanup?: boolean;
 }
 
 /** The figures of one run of tests/performance/multi_tenant_load_test.js, from the report its handleSummary writes. */
@@ -59,7 +61,7 @@ export async function runLoad(s: LoadSettings, baseUrl: string, reportDir: strin
       PROFILE: s.profile,
       TENANTS: String(s.tenants),
       REPORT_DIR: reportDir,
-      CLEANUP: '1',
+      CLEANUP: s.cleanup === false ? '' : '1',
       ...(s.scenarios ? { SCENARIOS: s.scenarios } : {}),
     },
     timeoutMs: 15 * 60_000,

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
-import { startHaproxy, type Haproxy } from './haproxy.ts';
+import { startHaproxy, type Haproxy, type HaproxyOptions } from './haproxy.ts';
 import { startMariadbPair, type MariadbPair } from './mariadb-pair.ts';
 import { startMysqldExporter, type MysqldExporter } from './mysqld-exporter.ts';
 import { startPrometheus, type PrometheusProcess } from './prometheus-process.ts';
@@ -18,6 +18,8 @@ export interface TopologyOptions {
   seedTenants: number;
   seedRows: number;
   log: (line: string) => void;
+  /** HAProxy's health-check and retry settings (the lab's defaults unless given). */
+  haproxy?: Pick<HaproxyOptions, 'checkInterMs' | 'fall' | 'rise' | 'retryElsewhere'>;
 }
 
 export interface Phase3Topology {
@@ -77,7 +79,11 @@ export async function startPhase3Topology(o: TopologyOptions): Promise<Phase3Top
   o.log(`starting two tenantops serve nodes${replicaReads ? ' (reads from the replica)' : ''}`);
   nodes.push(...(await Promise.all([startNode('app1'), startNode('app2')])));
   o.log('starting HAProxy (leastconn, health checks on /api/health)');
-  const haproxy = await startHaproxy({ dir: o.dir, backends: nodes.map((n) => ({ name: n.name, target: n.target })) });
+  const haproxy = await startHaproxy({
+    ...o.haproxy,
+    dir: o.dir,
+    backends: nodes.map((n) => ({ name: n.name, target: n.target })),
+  });
   o.log('starting mysqld_exporter x2 and Prometheus');
   const [ep, er] = await Promise.all([
     startMysqldExporter(pair.exporterCnf.primary),

@@ -2,7 +2,7 @@ import { waitForFiring } from '../alert-wait.ts';
 import type { LabCheck } from '../lab-check.ts';
 import { loadFigures } from '../load-figures.ts';
 import { runLoad } from '../load-run.ts';
-import { loadUnderway } from '../load-started.ts';
+import { scenariosUnderway } from '../load-started.ts';
 import { waitFor } from '../wait-for.ts';
 
 /**
@@ -19,7 +19,7 @@ export const nodeFailover: LabCheck = {
     const load = runLoad(ctx.load, topo.haproxy.url, ctx.reportDir('2-failover'));
     // Awaited below; a rejection before that must not crash the lab as unhandled.
     load.catch(() => undefined);
-    await loadUnderway(topo.haproxy, ctx.short ? 60 : 300, 60_000);
+    await scenariosUnderway(topo.nodes, ctx.short ? 10 : 40, 90_000);
     ctx.log(`kill -9 ${victim.name} (pid ${victim.process.pid}) mid-test`);
     const killedAt = Date.now();
     await victim.process.kill9();

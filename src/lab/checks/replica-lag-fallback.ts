@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { waitForFiring } from '../alert-wait.ts';
+import { exporterNamesSeen } from '../exporter-names.ts';
 import type { LabCheck } from '../lab-check.ts';
 import { sampleReplicaLag } from '../lag-sampler.ts';
 import { loadFigures } from '../load-figures.ts';
@@ -16,6 +18,10 @@ export const replicaLagFallback: LabCheck = {
   name: 'replica SQL thread stopped: ReplicaLag fires, reads fall back to the primary',
   async run(ctx) {
     const { topo } = ctx;
+    const names = await exporterNamesSeen(
+      topo.prometheus,
+      join(topo.root, 'monitoring/prometheus/rules/scaling_alerts.yml'),
+    );
     const reads0 = await sumNodeMetric(topo.nodes, READS);
     await topo.pair.stopReplicaSql();
     const stoppedAt = Date.now();
@@ -42,6 +48,8 @@ export const replicaLagFallback: LabCheck = {
       const toReplica = total(reads, /target="replica"/);
       const toPrimary = total(reads, /target="primary"/);
       const notes: string[] = [];
+      const missing = Object.keys(names).filter((n) => !names[n]);
+      if (missing.length) notes.push(`the rules read ${missing.join(', ')}, which mysqld_exporter does not expose`);
       if (!alert) notes.push('MySQLReplicaLag did not fire within 90 s of stopping the SQL thread');
       if (l.failedRequests > 0) notes.push(`${l.failedRequests} requests failed (expected none)`);
       if (l.requests === 0) notes.push('no request was made');
@@ -56,6 +64,7 @@ export const replicaLagFallback: LabCheck = {
         figures: {
           ...loadFigures(l),
           replica_reads_configured: topo.replicaReads,
+          exporter_metrics_the_rules_read: names,
           seconds_behind_master_while_stopped: status.secondsBehindMaster,
           heartbeat_lag_max_s: maxS,
           replica_lag_alert: alert ? `${alert.alert.labels.instance ?? ''} value ${alert.alert.value}` : null,

@@ -5,7 +5,7 @@ import type { LabCheck } from '../lab-check.ts';
 import { sampleReplicaLag } from '../lag-sampler.ts';
 import { loadFigures } from '../load-figures.ts';
 import { round, runLoad } from '../load-run.ts';
-import { loadUnderway } from '../load-started.ts';
+import { scenariosUnderway } from '../load-started.ts';
 import { mustRunCli, runCli } from '../run-cli.ts';
 
 interface InspectTable {
@@ -55,7 +55,7 @@ export const restoreUnderLoad: LabCheck = {
     const load = runLoad(ctx.load, topo.haproxy.url, ctx.reportDir('4-restore'));
     // Awaited below; a rejection before that must not crash the lab as unhandled.
     load.catch(() => undefined);
-    await loadUnderway(topo.haproxy, ctx.short ? 60 : 300, 60_000);
+    await scenariosUnderway(topo.nodes, ctx.short ? 10 : 40, 90_000);
     const lag = sampleReplicaLag(pair, 100);
     ctx.log(`restoring tenant ${tenant} on the primary under load`);
     const restore = await runCli(topo.root, ['restore', '--in', archive, '--yes', '--json'], {
