@@ -14,7 +14,8 @@ interface RecoveryRow extends Row {
  *
  * `now() - pg_last_xact_replay_timestamp()` alone grows without bound on a standby of an idle primary: nothing new
  * to replay, yet the last replayed commit gets older. So a standby whose WAL receiver is connected and has replayed
- * everything it received (receive LSN = replay LSN) is caught up: lag 0. Otherwise the age of the last replayed
+ * everything it received (replay LSN ≥ receive LSN; a receiver that has just (re)started reports the start of its
+ * WAL segment, behind what was already replayed) is caught up: lag 0. Otherwise the age of the last replayed
  * commit is the lag: while WAL is arriving that is how far replay trails, and with no WAL receiver (primary gone,
  * archive-only recovery) the standby cannot know what it misses, so its staleness is the honest figure.
  * pg_stat_wal_receiver hides its status from roles without pg_read_all_stats, but its row is visible: a hidden
@@ -37,7 +38,7 @@ export function postgresReplicaStatus(db: Queryable): () => Promise<ReplicaStatu
     // Only on a standby: pg_is_wal_replay_paused() raises an error on a primary.
     const [row] = await db.query<RecoveryRow>(
       `SELECT pg_is_wal_replay_paused() AS paused,
-              pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up,
+              pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() AS caught_up,
               EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8 AS since_replay,
               (SELECT count(*) FROM pg_stat_wal_receiver) AS receivers,
               (SELECT status FROM pg_stat_wal_receiver LIMIT 1) AS receiver_status`,
