@@ -47,12 +47,27 @@ interface Report {
 
 export const LOAD_SCRIPT = 'tests/performance/multi_tenant_load_test.js';
 
+// Runs not yet finished: a check that fails while its load runs must not let that load spill into the next check.
+const pending = new Set<Promise<unknown>>();
+
+/** Waits until every load run started so far has ended (its outcome is the starter's business). */
+export async function settleLoads(): Promise<void> {
+  await Promise.allSettled([...pending]);
+}
+
 /**
  * `tenantops load` on the multi-tenant script against `baseUrl`, tenants provisioned by its setup() and removed by
  * its teardown() (CLEANUP=1), the report written to `reportDir`. Never throws for a failed run: exit 99 (thresholds
  * crossed) is a figure like any other.
  */
-export async function runLoad(s: LoadSettings, baseUrl: string, reportDir: string): Promise<LoadFigures> {
+export function runLoad(s: LoadSettings, baseUrl: string, reportDir: string): Promise<LoadFigures> {
+  const run = loadRun(s, baseUrl, reportDir);
+  pending.add(run);
+  void run.finally(() => pending.delete(run)).catch(() => undefined);
+  return run;
+}
+
+async function loadRun(s: LoadSettings, baseUrl: string, reportDir: string): Promise<LoadFigures> {
   mkdirSync(reportDir, { recursive: true });
   const r = await runCli(s.root, ['load', LOAD_SCRIPT, '--quiet'], {
     env: {

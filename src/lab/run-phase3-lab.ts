@@ -8,7 +8,7 @@ import { restoreUnderLoad } from './checks/restore-under-load.ts';
 import { singleNodeBaseline } from './checks/single-node-baseline.ts';
 import type { CheckResult, LabCheck, LabContext } from './lab-check.ts';
 import { killAllLabProcessesNow, stopAllLabProcesses } from './lab-process.ts';
-import type { LoadSettings } from './load-run.ts';
+import { settleLoads, type LoadSettings } from './load-run.ts';
 import { startPhase3Topology } from './phase3-topology.ts';
 import { renderTable } from './render-table.ts';
 import { writeSummary, type LabSummary } from './write-summary.ts';
@@ -97,6 +97,7 @@ export async function runPhase3Lab({
         figures: {},
         notes: [(e as Error).message],
       }));
+      await settleLoads();
       r.figures.check_s = Math.round((Date.now() - c0) / 100) / 10;
       results.push(r);
       log(`check ${i + 1}: ${r.ok ? 'ok' : 'FAILED'}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`);
