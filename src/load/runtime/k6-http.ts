@@ -105,7 +105,8 @@ export function createK6Http(state: VuState) {
     }
     const payload = encodeBody(body, headers);
     const userTags = Object.fromEntries(Object.entries(params.tags ?? {}).map(([k, v]) => [k, String(v)]));
-    const tags = { ...state.tags(), ...userTags };
+    const tags = state.tags();
+    for (const k in userTags) tags[k] = userTags[k];
     // Without a name tag the main thread names each hop by its URL, as k6 does after redirects.
     if (tags.name === undefined && target instanceof HttpURL && target.name !== url) tags.name = target.name;
     const timeout = params.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(params.timeout);

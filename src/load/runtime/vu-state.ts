@@ -111,7 +111,12 @@ export class VuState {
 
   /** The tags every sample of this VU carries right now (k6's system tags scenario and group). */
   tags(): Tags {
-    const tags: Tags = { ...this.globalTags, ...this.scenario?.tags, ...this.vuTags };
+    // for-in copies: spreads of tag objects of many shapes go megamorphic, and this runs for every sample.
+    const tags: Tags = {};
+    for (const k in this.globalTags) tags[k] = this.globalTags[k];
+    const own = this.scenario?.tags;
+    if (own) for (const k in own) tags[k] = own[k];
+    for (const k in this.vuTags) tags[k] = this.vuTags[k];
     if (this.scenario) tags.scenario = this.scenario.name;
     tags.group = this.groupPath;
     return tags;
