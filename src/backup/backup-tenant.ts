@@ -12,7 +12,9 @@ import {
   type TableHead,
 } from './archive/manifest.ts';
 import { writeArchive } from './archive/write-archive.ts';
-import { canonicalLines, orderBy, ROW_HASH, scopedSelect, selectList } from './dump-table.ts';
+import { orderBy, ROW_HASH, scopedSelect, selectList } from './dump-table.ts';
+import { countedLines } from './counted-lines.ts';
+import { tenantCounts } from './tenant-counts.ts';
 import { TableChunks } from './archive/table-chunks.ts';
 import { DigestAccumulator } from './server-digest.ts';
 import { bindTenant } from './scope/scope-plan.ts';
@@ -29,6 +31,11 @@ export interface BackupOptions {
   snapshotId?: string;
   /** Rows written so far, of the tenant's rows counted in the snapshot before reading (shared parents add to both). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The schema and scope plan, read once for many tenants (backup --all-tenants) instead of once per backup;
+   * absent: read here, in this backup's snapshot.
+   */
+  scope?: TenantScope;
 }
 
 export interface BackupResult {
@@ -51,7 +58,7 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
   const t0 = performance.now();
   return db.transaction(
     async (s) => {
-      const scope = await tenantScope(db, s, opts.config);
+      const scope = opts.scope ?? (await tenantScope(db, s, opts.config));
       await checkTenant(s, scope, opts.tenantId);
       const { head, reads } = await planTenant(db, s, scope, opts);
       const total = head.tables.reduce((n, t) => n + t.rows, 0);
@@ -59,12 +66,12 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
       opts.onProgress?.(0, total);
       const manifest = await writeArchive(opts.out, opts.passphrase, head, async (writer) => {
         const data: TableData[] = [];
-        for (const r of reads) {
+        for (const [i, r] of reads.entries()) {
           const out = new TableChunks(writer, `tables/${safeName(r.index, r.table)}`);
           // In-scope tables are read with each row's server hash: the table's digest comes out of the same pass.
           const digest = r.hashed ? new DigestAccumulator() : null;
           const onRow = digest ? (row: Record<string, unknown>) => digest.add(String(row[ROW_HASH])) : undefined;
-          for await (const lines of canonicalLines(s, r.query, r.columns, onRow)) {
+          for await (const lines of countedLines(s, r.query, r.columns, head.tables[i]!.rows, onRow)) {
             await out.addLines(lines);
             opts.onProgress?.((done += lines.length), total);
           }
@@ -105,14 +112,10 @@ async function planTenant(
   const { dialect: d, schema, plan } = scope;
   const tables: TableHead[] = [];
   const reads: TableRead[] = [];
+  const counts = await tenantCounts(s, scope, plan.entries, opts.tenantId);
   for (const [index, e] of plan.entries.entries()) {
     const info = schema.get(e.table)!;
     const columns = dataColumns(info);
-    const b = bindTenant(e.predicate, opts.tenantId, d.param);
-    const n = await s.query<{ n: number | string }>(
-      `SELECT COUNT(*) AS n FROM ${d.from(e.table)} WHERE ${b.sql}`,
-      b.params,
-    );
     tables.push({
       index,
       name: e.table,
@@ -121,7 +124,7 @@ async function planTenant(
       detail: e.detail,
       columns,
       fingerprint: fingerprint(info, columns),
-      rows: Number(n[0]!.n),
+      rows: counts[index]!,
     });
     reads.push({
       index,

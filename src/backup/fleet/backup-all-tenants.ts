@@ -4,7 +4,7 @@ import { isTenantopsError } from '../../errors/index.ts';
 import { backupTenant } from '../backup-tenant.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
 import { tenantIds } from '../tenant-ids.ts';
-import { tenantScope } from '../tenant-scope.ts';
+import { tenantScope, type TenantScope } from '../tenant-scope.ts';
 import { verifyArchive } from '../verify-archive.ts';
 import { archiveFileName, compactUtc } from './archive-name.ts';
 import type { ArchiveSink } from '../archive/archive-sink.ts';
@@ -131,10 +131,15 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
 
   const run = async (snapshotId: string | undefined): Promise<RunTenant[]> => {
     const snapshotAt = snapshotId ? now().toISOString() : undefined;
-    const ids = await db.transaction(async (s) => tenantIds(s, await tenantScope(db, s, opts.config)), {
-      snapshot: true,
-      snapshotId,
-    });
+    // The schema and scope plan are read once for the run, with the tenant list, and shared by every tenant's
+    // backup: introspection was a fixed cost per tenant as large as the backup of a small tenant.
+    const { ids, scope } = await db.transaction(
+      async (s) => {
+        const scope = await tenantScope(db, s, opts.config);
+        return { ids: await tenantIds(s, scope), scope };
+      },
+      { snapshot: true, snapshotId },
+    );
     const todo = ids.filter((id) => !done.has(id));
     await opts.onStart?.({
       runId: index.runId,
@@ -148,7 +153,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         const at = now();
-        const entry = await backupOne(db, store, id, opts, snapshotId, snapshotAt ?? at.toISOString(), at);
+        const entry = await backupOne(db, store, id, opts, scope, snapshotId, snapshotAt ?? at.toISOString(), at);
         ran.push(entry);
         // Replaces the tenant's earlier line (a failure being retried); the file is rewritten whole each time.
         index.tenants = [...index.tenants.filter((t) => t.tenant !== id), entry];
@@ -176,6 +181,7 @@ async function backupOne(
   store: BackupStore,
   tenantId: string,
   opts: BackupAllOptions,
+  scope: TenantScope,
   snapshotId: string | undefined,
   snapshotAt: string,
   at: Date,
@@ -193,6 +199,7 @@ async function backupOne(
       passphrase: opts.passphrase,
       includeParents: opts.includeParents,
       snapshotId,
+      scope,
     });
     written = true;
     // Verified as a restore would verify it, read back from the store (every table's row count and checksum);

@@ -1,0 +1,28 @@
+import type { DbSession } from '../db/index.ts';
+import { canonicalRow } from './archive/canonical-row.ts';
+import { BATCH_ROWS, canonicalLines } from './dump-table.ts';
+
+/**
+ * The canonical lines of a query whose row count is already known in the same snapshot (a backup counts every
+ * table before reading it): none is no query at all, one batch's worth is one round trip without a cursor, more is
+ * streamed in batches. Most tables of most tenants of a fleet are empty or small, and there the query's fixed cost
+ * (PostgreSQL's DECLARE/FETCH/CLOSE, mysql2's row stream) was the cost of the backup.
+ */
+export async function* countedLines(
+  s: DbSession,
+  query: { sql: string; params: readonly unknown[] },
+  columns: readonly string[],
+  rows: number,
+  onRow?: (r: Record<string, unknown>) => void,
+): AsyncIterable<string[]> {
+  if (rows === 0) return;
+  if (rows > BATCH_ROWS) {
+    yield* canonicalLines(s, query, columns, onRow);
+    return;
+  }
+  const batch = await s.query(query.sql, query.params);
+  yield batch.map((r) => {
+    onRow?.(r);
+    return canonicalRow(columns.map((c) => r[c]));
+  });
+}
