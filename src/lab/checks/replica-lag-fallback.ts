@@ -6,6 +6,7 @@ import { sampleReplicaLag } from '../lag-sampler.ts';
 import { loadFigures } from '../load-figures.ts';
 import { round, runLoad } from '../load-run.ts';
 import { metricDelta, sumNodeMetric, total } from '../node-metrics.ts';
+import { waitFor } from '../wait-for.ts';
 
 const READS = 'tenantops_db_reads_total';
 
@@ -27,6 +28,17 @@ export const replicaLagFallback: LabCheck = {
     const stoppedAt = Date.now();
     const lag = sampleReplicaLag(topo.pair);
     try {
+      // The nodes probe the replica every second; the load starts once every node has seen the lag become unknown,
+      // so that reads routed before the probe noticed are not counted against the fallback.
+      const nodesSawMs = await waitFor(
+        'the app nodes to see the replica lag as unknown',
+        async () => {
+          const up = await sumNodeMetric(topo.nodes, 'tenantops_db_replica_up', Math.min);
+          const lagging = await sumNodeMetric(topo.nodes, 'tenantops_db_replica_lag_seconds', Math.max);
+          return up[''] === 1 && lagging[''] === undefined ? Date.now() - stoppedAt : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 100 },
+      ).catch(() => null);
       const load = runLoad(ctx.load, topo.haproxy.url, ctx.reportDir('3-replica-lag'));
       // Awaited below; a rejection before that must not crash the lab as unhandled.
       load.catch(() => undefined);
@@ -64,6 +76,7 @@ export const replicaLagFallback: LabCheck = {
         figures: {
           ...loadFigures(l),
           replica_reads_configured: topo.replicaReads,
+          nodes_saw_replica_lag_unknown_after_ms: nodesSawMs,
           exporter_metrics_the_rules_read: names,
           seconds_behind_master_while_stopped: status.secondsBehindMaster,
           heartbeat_lag_max_s: maxS,
