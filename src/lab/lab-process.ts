@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface LabProcess {
   name: string;
@@ -24,6 +25,12 @@ export interface SpawnOptions {
 const live = new Set<LabProcess>();
 
 /**
+ * Every lab process carries its owner's pid in this variable, so that processes orphaned by a lab that could not
+ * clean up (kill -9, OOM) can be found and ended by the next run (reapOrphanedLabProcesses).
+ */
+export const LAB_OWNER_ENV = 'TENANTOPS_LAB_OWNER';
+
+/**
  * Starts a command in its own process group (detached), so that Ctrl-C on the terminal reaches only the lab, which
  * then stops its processes in order (a database that gets SIGINT together with the app nodes would make them log
  * connection errors first), and so that a stop also ends whatever the command forked.
@@ -31,7 +38,7 @@ const live = new Set<LabProcess>();
 export function spawnLabProcess(name: string, command: string, args: string[], o: SpawnOptions = {}): LabProcess {
   const child = spawn(command, args, {
     cwd: o.cwd,
-    env: o.env ?? process.env,
+    env: { ...(o.env ?? process.env), [LAB_OWNER_ENV]: String(process.pid) },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -93,4 +100,40 @@ export function killAllLabProcessesNow(): void {
       // gone
     }
   }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * SIGKILLs the process groups of lab processes whose owning lab is gone (found through /proc/<pid>/environ); returns
+ * their command lines. Only processes that carry LAB_OWNER_ENV are touched.
+ */
+export function reapOrphanedLabProcesses(): string[] {
+  const reaped: string[] = [];
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return reaped; // no procfs: nothing to find
+  }
+  for (const pid of pids) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      const owner = env.find((v) => v.startsWith(`${LAB_OWNER_ENV}=`))?.slice(LAB_OWNER_ENV.length + 1);
+      if (!owner || alive(Number(owner))) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim();
+      process.kill(Number(pid), 'SIGKILL');
+      reaped.push(`${pid} ${cmd.slice(0, 100)}`);
+    } catch {
+      // exited meanwhile, or not readable
+    }
+  }
+  return reaped;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadThroughHaproxy } from './checks/load-through-haproxy.ts';
@@ -7,7 +7,7 @@ import { replicaLagFallback } from './checks/replica-lag-fallback.ts';
 import { restoreUnderLoad } from './checks/restore-under-load.ts';
 import { singleNodeBaseline } from './checks/single-node-baseline.ts';
 import type { CheckResult, LabCheck, LabContext } from './lab-check.ts';
-import { killAllLabProcessesNow, stopAllLabProcesses } from './lab-process.ts';
+import { killAllLabProcessesNow, reapOrphanedLabProcesses, stopAllLabProcesses } from './lab-process.ts';
 import { settleLoads, type LoadSettings } from './load-run.ts';
 import { startPhase3Topology } from './phase3-topology.ts';
 import { renderTable } from './render-table.ts';
@@ -28,6 +28,23 @@ export interface Phase3LabOptions {
   log?: (line: string) => void;
 }
 
+const OWNER_FILE = 'owner.pid';
+
+/** Removes lab directories in tmpdir() whose owning lab process is gone (killed before it could clean up). */
+function removeOrphanedLabDirs(log: (line: string) => void): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith('tenantops-lab-'))) {
+    const dir = join(tmpdir(), name);
+    try {
+      const owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+      process.kill(owner, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') continue; // alive, or no owner file: not ours to judge
+      rmSync(dir, { recursive: true, force: true });
+      log(`removed ${dir}, left by an earlier lab that was killed`);
+    }
+  }
+}
+
 /** Stops everything the lab started and removes its directory; safe to call twice. */
 async function teardown(labDir: string): Promise<void> {
   await stopAllLabProcesses(10_000);
@@ -46,8 +63,11 @@ export async function runPhase3Lab({
   log = (l) => process.stderr.write(`lab: ${l}\n`),
 }: Phase3LabOptions): Promise<LabSummary> {
   const t0 = Date.now();
+  for (const p of reapOrphanedLabProcesses()) log(`ended a process left by an earlier lab that was killed: ${p}`);
   const startedAt = new Date().toISOString();
+  removeOrphanedLabDirs(log);
   const labDir = mkdtempSync(join(tmpdir(), 'tenantops-lab-'));
+  writeFileSync(join(labDir, OWNER_FILE), `${process.pid}\n`);
   const signals: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
   const onSignal = (sig: NodeJS.Signals): void => {
     log(`${sig}: stopping every lab process`);
