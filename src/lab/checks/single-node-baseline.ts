@@ -14,10 +14,12 @@ export const singleNodeBaseline: LabCheck = {
     try {
       const l = await runLoad(ctx.load, node.url, ctx.reportDir('5-single-node'));
       const first = ctx.results[0]?.figures;
-      const ratio = (k: string): number | null =>
-        first && typeof first[k] === 'number' && l && (first[k] as number) > 0
-          ? round((first[k] as number) / (k === 'p95_ms' ? l.p95Ms : l.rps) || 0, 2)
-          : null;
+      const one: Record<string, number> = { req_per_s: l.rps, p95_ms: l.p95Ms };
+      // Check 1's figure over this one's; null when check 1 has none (it failed before its load ended).
+      const ratio = (k: string): number | null => {
+        const two = first?.[k];
+        return typeof two === 'number' && one[k]! > 0 ? round(two / one[k]!, 2) : null;
+      };
       const notes: string[] = [];
       if (!l.passed) notes.push(`thresholds crossed: ${l.failedThresholds.join('; ') || `exit ${l.exitCode}`}`);
       if (l.requests === 0) notes.push('no request was made');
