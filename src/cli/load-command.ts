@@ -151,7 +151,8 @@ export const loadCommand: Command = {
     'vu-mode': {
       type: 'string',
       value: 'isolated|shared|auto',
-      description: 'One thread per VU, or several VUs per thread when the script allows it (docs/load-runner.md)',
+      description:
+        'auto (default): several VUs per thread when the script allows it; shared: the same, warning when not; isolated: one thread per VU',
     },
     'vu-threads': { type: 'string', value: 'N', description: 'Threads that carry the VUs in the shared mode' },
   },

@@ -51,10 +51,10 @@ export interface LoadRunInput {
   /**
    * How VUs map to threads: `isolated`, one thread per VU; `shared`, several VUs per thread when
    * script/async-vu-transform.ts accepts the script (one thread per VU otherwise, with a warning);
-   * `auto`, the same without the warning.
+   * `auto` (the default), the same without the warning.
    */
   vuMode?: VuMode;
-  /** Threads that carry the VUs in the shared mode (default: one per core beyond the main thread's). */
+  /** Threads that carry the VUs in the shared mode (default: one per core). */
   vuThreads?: number;
 }
 
@@ -204,7 +204,7 @@ async function sharedVus(code: string, input: LoadRunInput, logger: RunLogger): 
   // The environment variable sets the default, e.g. to run a whole CI job or test suite in one mode.
   const fromEnv = process.env.TENANTOPS_LOAD_VU_MODE;
   const mode =
-    input.vuMode ?? (fromEnv === 'shared' || fromEnv === 'auto' || fromEnv === 'isolated' ? fromEnv : 'isolated');
+    input.vuMode ?? (fromEnv === 'shared' || fromEnv === 'auto' || fromEnv === 'isolated' ? fromEnv : 'auto');
   if (mode === 'isolated') {
     logger.debug('VU mode: isolated (one thread per VU)');
     return undefined;
@@ -216,7 +216,8 @@ async function sharedVus(code: string, input: LoadRunInput, logger: RunLogger): 
     else logger.debug(line);
     return undefined;
   }
-  const threads = input.vuThreads ?? Math.max(1, availableParallelism() - 1);
+  // One per core: the main thread of a shared run only aggregates samples (bench:load, shared:1 vs shared:2).
+  const threads = input.vuThreads ?? availableParallelism();
   logger.debug(
     `VU mode: shared (VUs spread over ${threads} thread${threads === 1 ? '' : 's'}; ${t.twins} functions with async twins, ${t.calls} call sites)`,
   );

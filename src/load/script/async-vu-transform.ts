@@ -375,5 +375,18 @@ export function asyncVuTransform(code: string): AsyncVuResult {
     insertions.push([line, e.at - lineStart, e.text.length]);
     at = e.at;
   }
-  return { ok: true, code: out + code.slice(at), insertions, twins, calls };
+  const transformed = out + code.slice(at);
+  // A safety net, not a step of the design: code that would not compile runs the way it was written.
+  try {
+    parse(transformed, {
+      ecmaVersion: 'latest',
+      sourceType: 'script',
+      allowReturnOutsideFunction: true,
+      allowAwaitOutsideFunction: true,
+      allowHashBang: true,
+    });
+  } catch (e) {
+    return { ok: false, reason: `its transformed code does not parse (${(e as Error).message}), a bug to report` };
+  }
+  return { ok: true, code: transformed, insertions, twins, calls };
 }
