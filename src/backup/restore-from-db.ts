@@ -75,7 +75,7 @@ async function sourceManifest(
       sha256: '',
       chunks: [],
     };
-    reads.push({ table, query: scopedSelect(d, info, columns, e.predicate, tenantId) });
+    reads.push({ table, query: scopedSelect(d, info, columns, e.predicate, tenantId, { hash: true }) });
     return table;
   });
   // The shared rows the tenant references, which the target must already hold (checkSharedParents).
@@ -162,8 +162,9 @@ export async function restoreTenantFromDb(
               scope.plan.entries.map((e) => e.table),
             );
           const digests = digestsComparable(manifest, db);
-          // The manifest carries no server digest (nothing was summed before the rows streamed): every table is
-          // merged row by row, and the target is verified against the streamed rows' counts and checksums.
+          // No table has a server digest before its rows stream by, so every table is merged row by row; once
+          // streamed, each has the source's digest, and where this server's digests compare with the source's
+          // (same engine and version) the target is verified with one digest per table, else row by row.
           const src = { path: source.target.redacted, manifest };
           const p = await planFromArchive(s, scope, src, { tenantId, lock: !dryRun, digests }, rows);
           plan = p;

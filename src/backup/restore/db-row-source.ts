@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { DbSession } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
 import type { ManifestTable } from '../archive/manifest.ts';
-import { canonicalLines } from '../dump-table.ts';
+import { canonicalLines, ROW_HASH } from '../dump-table.ts';
+import { DigestAccumulator } from '../server-digest.ts';
 import type { RowSource } from './row-source.ts';
 
-/** One table's read on the source: the query whose canonical lines a backup would write for it. */
+/** One table's read on the source: the query whose canonical lines a backup would write for it, with ROW_HASH. */
 export interface SourceRead {
   table: ManifestTable;
   query: { sql: string; params: readonly unknown[] };
@@ -37,9 +38,12 @@ export class DbRowSource implements RowSource {
   async *of(t: ManifestTable): AsyncIterable<string> {
     const r = this.read(t);
     const hash = createHash('sha256');
+    // Each row is read with its server hash (ROW_HASH), so the table's server digest comes out of the same pass:
+    // the target is then checked before COMMIT with one server-side digest per table instead of a read-back.
+    const digest = new DigestAccumulator();
     let rows = 0;
     let bytes = 0;
-    for await (const lines of canonicalLines(this.s, r.query, t.columns)) {
+    for await (const lines of canonicalLines(this.s, r.query, t.columns, (row) => digest.add(String(row[ROW_HASH])))) {
       for (const l of lines) {
         const line = l + '\n';
         hash.update(line);
@@ -53,6 +57,7 @@ export class DbRowSource implements RowSource {
     t.rows = rows;
     t.bytes = bytes;
     t.sha256 = hash.digest('hex');
+    t.serverDigest = digest.toString();
   }
 
   async skip(t: ManifestTable): Promise<void> {
