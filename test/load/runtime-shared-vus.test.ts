@@ -62,10 +62,11 @@ describe('VUs sharing a thread', () => {
   const params = (from: number) =>
     server.requests.slice(from).map((r) => Object.fromEntries(new URL(r.url, server.url).searchParams));
 
-  it('gives each VU its own module instance, __VU and __ITER', async () => {
-    const from = server.requests.length;
-    const run = await runScript(
-      `import http from 'k6/http';
+  for (const threads of ['1', '2'])
+    it(`gives each VU its own module instance, __VU and __ITER (${threads} thread${threads === '1' ? '' : 's'})`, async () => {
+      const from = server.requests.length;
+      const run = await runScript(
+        `import http from 'k6/http';
        import exec from 'k6/execution';
        const state = { count: 0, inits: 0 };
        state.inits++;
@@ -76,26 +77,26 @@ describe('VUs sharing a thread', () => {
          mine.push(__ITER);
          http.get(\`\${__ENV.BASE_URL}/ok?vu=\${__VU}&iter=\${__ITER}&count=\${state.count}&inits=\${state.inits}&mine=\${mine.join('-')}&id=\${exec.vu.idInTest}\`);
        }`,
-      { BASE_URL: server.url },
-      {},
-      SHARED,
-    );
-    assert.equal(run.code, 0, run.stderr);
-    const seen = params(from);
-    assert.equal(seen.length, 12);
-    for (const vu of ['1', '2', '3', '4']) {
-      const own = seen.filter((q) => q.vu === vu);
-      assert.deepEqual(
-        own.map((q) => [q.iter, q.count, q.inits, q.mine, q.id]),
-        [
-          ['0', '1', '1', '0', vu],
-          ['1', '2', '1', '0-1', vu],
-          ['2', '3', '1', '0-1-2', vu],
-        ],
-        `VU ${vu}`,
+        { BASE_URL: server.url },
+        {},
+        ['--vu-mode', 'shared', '--vu-threads', threads],
       );
-    }
-  });
+      assert.equal(run.code, 0, run.stderr);
+      const seen = params(from);
+      assert.equal(seen.length, 12);
+      for (const vu of ['1', '2', '3', '4']) {
+        const own = seen.filter((q) => q.vu === vu);
+        assert.deepEqual(
+          own.map((q) => [q.iter, q.count, q.inits, q.mine, q.id]),
+          [
+            ['0', '1', '1', '0', vu],
+            ['1', '2', '1', '0-1', vu],
+            ['2', '3', '1', '0-1-2', vu],
+          ],
+          `VU ${vu}`,
+        );
+      }
+    });
 
   it('returns responses from k6 calls made inside callbacks, groups, checks and helpers', async () => {
     const from = server.requests.length;
