@@ -283,6 +283,92 @@ describe('VUs sharing a thread', () => {
     assert.ok(ms < 10_000, `the sleeping VUs must be interrupted, took ${ms} ms`);
   });
 
+  // Constructs the transform treats differently (classes, super, getters, constructors, optional chains, block
+  // functions, switch, default parameters and arguments, recursion, tagged templates, native callbacks, object
+  // methods and arrows, destructuring defaults, nested groups in map, errors, closures, http.url): one run in each
+  // mode, the same values, checks and groups.
+  it('gives the same results as one thread per VU on a script of awkward constructs', async () => {
+    const results: Record<string, string[]> = {};
+    const groups: Record<string, unknown> = {};
+    for (const mode of ['isolated', 'shared']) {
+      const run = await runScript(
+        `import http from 'k6/http';
+import { check, group, sleep, fail } from 'k6';
+import exec from 'k6/execution';
+import { Client, Sub, Counter } from './lib.js';
+const base = __ENV.BASE;
+const out = [];
+function g(x = 1) { return x + arguments.length; }
+function rec(n) { return n <= 0 ? http.get(\`\${base}/ok?rec=1\`).status : rec(n - 1); }
+const tag = (s, ...v) => s.raw.join('|') + v.join(',');
+export const options = { vus: 2, iterations: 2 };
+export default function () {
+  const r = [];
+  const c = new Client(base);
+  r.push(c.get('/ok?a=1').status, c.ok, Client.make(base).get('/ok?b=1').status);
+  r.push(new Sub(base).get('/ok?x=1').status);
+  const k = new Counter(); r.push(k.inc(), k.inc());
+  const res = http.get(\`\${base}/ok?q=1\`);
+  r.push(res?.json()?.ok, res.json('ok'), res?.status);
+  for (const p of ['/ok?f=1', '/ok?f=2']) r.push(http.get(base + p).status);
+  if (true) { function inner(v) { return http.get(\`\${base}/ok?inner=\${v}\`).status; } r.push(inner(1)); }
+  switch (r.length) { default: { const z = () => http.get(\`\${base}/ok?sw=1\`).status; r.push(z()); } }
+  r.push(g(), g(5), g(undefined, 2));
+  r.push(rec(3));
+  r.push(tag\`a\${1}b\${2}c\`);
+  r.push(Array.from({ length: 2 }, (_, i) => http.get(\`\${base}/ok?from=\${i}\`).status).join());
+  r.push([3, 1, 2].sort((a, b) => a - b).join());
+  r.push(JSON.stringify(JSON.parse('{"a":1}', (key, v) => (key === 'a' ? http.get(\`\${base}/ok?rev=1\`).status : v))));
+  const obj = { n: 2, twice() { return this.n * 2; }, get three() { return 3; }, arrow: () => typeof this };
+  r.push(obj.twice(), obj.three, obj.arrow());
+  const { a = http.get(\`\${base}/ok?d=1\`).status } = {};
+  r.push(a);
+  r.push(group('G', () => [1, 2].map((i) => group('H' + i, () => http.get(\`\${base}/ok?gh=\${i}\`).status)).join()));
+  try { fail('boom'); } catch (e) { r.push(String(e.message)); }
+  try { null.x(); } catch (e) { r.push(e instanceof TypeError); }
+  try { const u = undefined; u(); } catch (e) { r.push(e.constructor.name); }
+  r.push(typeof exec.vu.idInTest, __ITER, [1, 2, 3].reduce((s, v) => s + v), [1, 2].find((v) => v > 1), [1, 2].findIndex((v) => v > 5));
+  r.push(((x) => (y) => x + y)(1)(2));
+  r.push((function () { return this === undefined ? 'u' : typeof this; })());
+  r.push(http.url\`\${base}/ok?u=\${1}\`.name);
+  r.push(check(res, { 'c1': (x) => x.status === 200 }));
+  r.push([..."ab"].map((ch) => ch.toUpperCase()).join(''));
+  r.push(String(Object.keys(http).length > 5));
+  sleep(0.01);
+  console.log(\`VU \${__VU} ITER \${__ITER} \${JSON.stringify(r)}\`);
+}
+`,
+        { BASE: server.url },
+        {
+          'lib.js': `import http from 'k6/http';
+export class Client {
+  static make(base) { return new Client(base); }
+  constructor(base) { this.base = base; this.n = 0; }
+  get ok() { return http.get(\`\${this.base}/ok?g=1\`).status === 200; }
+  get(path) { this.n++; return http.get(\`\${this.base}\${path}\`); }
+}
+export class Sub extends Client {
+  get(path) { return super.get(path + '&sub=1'); }
+}
+export function Counter() { this.c = 0; }
+Counter.prototype.inc = function () { this.c++; return http.get(\`\${__ENV.BASE}/ok?c=\${this.c}\`).status; };
+`,
+        },
+        ['--vu-mode', mode],
+      );
+      assert.equal(run.code, 0, run.stderr);
+      results[mode] = run.stderr
+        .split('\n')
+        .filter((l) => l.includes('source=console'))
+        .map((l) => l.replace(/^time="[^"]*" /, ''))
+        .sort();
+      groups[mode] = { checks: run.checks, reqs: run.metrics.http_reqs.count };
+    }
+    assert.equal(results.shared.length, 2);
+    assert.deepEqual(results.shared, results.isolated);
+    assert.deepEqual(groups.shared, groups.isolated);
+  });
+
   it('runs a script the transform refuses with one thread per VU, and says why', async () => {
     const run = await runScript(
       `import http from 'k6/http';
