@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { backupTenant, DEFAULT_CONFIG, restoreTenant, verifyArchive } from '../../src/backup/index.ts';
 import { readArchiveEntries } from '../../src/backup/archive/archive-reader.ts';
+import { ArchiveLines } from '../../src/backup/restore/archive-lines.ts';
 import type { Manifest } from '../../src/backup/archive/manifest.ts';
 import { TAR_END, tarHeader, tarPadding } from '../../src/backup/archive/tar.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
@@ -108,6 +109,28 @@ for (const engine of ENGINES) {
         const cut = join(dir, 'cut.tnt');
         writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
         await assert.rejects(verifyArchive(cut), code('TENANTOPS_E_ARCHIVE_CORRUPT'));
+      },
+    );
+
+    test(
+      'a plan that settles every table by digest never opens the archive; a table it reads is checked again',
+      { skip },
+      async () => {
+        const m = await verifyArchive(out);
+        // Never opened: a path that does not exist goes unnoticed when every table is skipped.
+        const none = new ArchiveLines({ path: join(dir, 'no-such.tnt'), manifest: m });
+        for (const t of m.tables) await none.skip(t);
+        await none.finish();
+        // A table whose bytes differ from the manifest's checksum (a file changed after verification) is refused
+        // when its rows have been read, before a plan built from them could be applied.
+        const t = m.tables.find((x) => x.rows > 0)!;
+        const bad = { ...m, tables: m.tables.map((x) => (x === t ? { ...x, sha256: '0'.repeat(64) } : x)) };
+        const lines = new ArchiveLines({ path: out, manifest: bad });
+        const read = async () => {
+          for await (const _ of lines.of(bad.tables[m.tables.indexOf(t)]!));
+        };
+        await assert.rejects(read(), code('TENANTOPS_E_ARCHIVE_CORRUPT'));
+        await lines.finish();
       },
     );
 
