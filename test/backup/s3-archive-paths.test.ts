@@ -84,11 +84,12 @@ for (const engine of ['mysql', 'postgres'] as const)
         );
         assert.deepEqual(partials(), before, 'verify and inspect stream the object: no copy on disk');
 
-        // The same bytes with one byte flipped in the middle: verify refuses them.
+        // The same bytes with one byte of the compressed rows flipped: verify refuses them. (Near the front: the
+        // end of a small archive is its seal, whose gzip header bytes other than the magic are not checked.)
         const bytes: Buffer[] = [];
         for await (const c of store.get('tenant-2.tnt')) bytes.push(c);
         const bad = Buffer.concat(bytes);
-        bad[Math.floor(bad.length / 2)]! ^= 0xff;
+        bad[64]! ^= 0xff;
         const sink = store.put('bad.tnt');
         sink.stream.end(bad);
         await new Promise((r) => sink.stream.once('finish', r));

@@ -46,7 +46,9 @@ function previousSuccess(path: string): number | null {
  */
 export function backupMetricsText(f: BackupRunFigures, lastSuccess: number | null): string {
   const ts = (d: Date) => (d.getTime() / 1000).toFixed(3);
-  const success = f.failed === 0 ? ts(f.finishedAt) : lastSuccess === null ? null : String(lastSuccess);
+  // The kept value is printed as it was written (3 decimals): String() would drop a trailing zero, and a value that
+  // changes text without changing is a flaky diff for anyone comparing the file.
+  const success = f.failed === 0 ? ts(f.finishedAt) : lastSuccess === null ? null : lastSuccess.toFixed(3);
   const lines = [
     `# HELP ${LAST_SUCCESS} Unix time at which the last backup --all-tenants run ended with every tenant backed up.`,
     `# TYPE ${LAST_SUCCESS} gauge`,
