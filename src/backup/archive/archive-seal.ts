@@ -58,7 +58,9 @@ export function readSeal(tail: Buffer): { seal: ArchiveSeal; length: number } {
   const length = GZIP_HEAD.length + 5 * blocks(size) + size + 8;
   if (length > tail.length) corrupt('no seal (truncated?)');
   const member = tail.subarray(tail.length - length);
-  if (!member.subarray(0, 3).equals(GZIP_HEAD.subarray(0, 3))) corrupt('no seal (truncated?)');
+  // All ten bytes: the header is always written as GZIP_HEAD, and a changed flag byte (FEXTRA, FNAME…) would make
+  // gunzip, and so a restore, read the member differently from this parser, which the body's hash does not cover.
+  if (!member.subarray(0, GZIP_HEAD.length).equals(GZIP_HEAD)) corrupt('no seal (truncated?)');
   const tar = Buffer.alloc(size);
   let at = GZIP_HEAD.length;
   for (let off = 0, i = 0; i < blocks(size); i++) {
