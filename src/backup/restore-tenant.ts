@@ -33,7 +33,7 @@ export interface RestoreProgress {
 export interface RestoreOptions {
   archive: string;
   passphrase?: string;
-  /** Key for the safety backup, when it is not the archive's (restore --from-db reads a temp archive with a throwaway key). */
+  /** Key for the safety backup, when it should not be the archive's (given, even as undefined, it wins). */
   safetyPassphrase?: string;
   tenantId?: string;
   /** Overrides the config stored in the archive. */
