@@ -110,10 +110,11 @@ export const backupCommand = defineCommand({
             `${t.name.padEnd(36)} ${String(t.rows).padStart(8)} rows  ${t.role === 'parent' ? '(shared parent rows)' : t.how}\n`,
           );
       }
+      // The archive as the operator named it (a relative path stays relative, an object its s3:// address).
       if (!values.json) {
         const tables = r.manifest.tables.filter((t) => t.rows > 0).length;
         io.stdout.write(
-          `backed up tenant ${tenantId}: ${rows} rows from ${tables} tables in ${r.seconds.toFixed(2)} s -> ${r.path} (${size} bytes${passphrase ? ', encrypted' : ''})\n`,
+          `backed up tenant ${tenantId}: ${rows} rows from ${tables} tables in ${r.seconds.toFixed(2)} s -> ${out} (${size} bytes${passphrase ? ', encrypted' : ''})\n`,
         );
       }
       return 0;
