@@ -1,23 +1,17 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Db, DbSession } from '../db/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { dataColumns, fingerprint, manifestHead, type Manifest, type ManifestTable } from './archive/manifest.ts';
 import type { BackupConfig } from './config/backup-config.ts';
 import { backupDialectFor } from './dialect/backup-dialect-for.ts';
 import { scopedSelect } from './dump-table.ts';
-import { applyPlan, checkForeignKeys } from './restore/apply-plan.ts';
 import { DbRowSource, type SourceRead } from './restore/db-row-source.ts';
 import { planFromArchive } from './restore/plan-from-archive.ts';
-import { checkCollisions, checkReferencedRows, checkSharedParents, checkTriggers } from './restore/restore-checks.ts';
-import { closePlan, planChanges, type RestorePlan } from './restore/restore-plan.ts';
+import { phaseReporter, restoreInTransaction } from './restore/restore-in-transaction.ts';
+import { closePlan, type RestorePlan } from './restore/restore-plan.ts';
 import { runHook } from './restore/run-hook.ts';
-import { writeSafetyBackup } from './restore/safety-backup.ts';
 import { verifyRestore } from './restore/verify-restore.ts';
-import type { RestoreOptions, RestorePhase, RestoreProgress, RestoreResult } from './restore-tenant.ts';
-import { schemaDiff } from './schema-diff.ts';
+import type { RestoreOptions, RestoreResult } from './restore-tenant.ts';
 import { bindTenant } from './scope/scope-plan.ts';
-import { digestsComparable } from './server-digest.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
 export interface RestoreFromDbOptions extends Omit<
@@ -35,14 +29,6 @@ export interface RestoreFromDbOptions extends Omit<
 
 export interface RestoreFromDbResult extends RestoreResult {
   source: string;
-}
-
-/** Named as restoreTenant names its safety backups, so `backups list` and operators see one kind of file. */
-function safetyPath(dir: string, tenantId: string): string {
-  return join(
-    dir,
-    `safety-tenant-${tenantId.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`,
-  );
 }
 
 /**
@@ -113,7 +99,7 @@ async function sourceManifest(
  * with every guarantee of a restore from an archive, streaming: the source is read in one snapshot, held open
  * while the target is planned, and its rows go straight into the restore planner (DbRowSource), so no archive
  * file is written and memory stays bounded (the plan spools large changes, encrypted, as every restore does).
- * The target side is restoreTenant's: schema check, lock, plan, collisions, shared rows and triggers refused
+ * The target side is every restore's (restoreInTransaction): schema check, lock, plan, collisions, shared rows and triggers refused
  * before any write, a safety backup, one transaction, every foreign key and the restored rows checked against
  * what was streamed before COMMIT.
  */
@@ -131,12 +117,7 @@ export async function restoreTenantFromDb(
     );
   }
   const { tenantId, config } = opts;
-  const report = (phase: RestorePhase, unit: RestoreProgress['unit'], total: number) => {
-    let done = 0;
-    opts.onProgress?.({ phase, done, total, unit });
-    return (n: number) => opts.onProgress?.({ phase, done: (done = Math.min(total, done + n)), total, unit });
-  };
-  const dryRun = !!opts.dryRun;
+  const report = phaseReporter(opts.onProgress);
   let plan: RestorePlan | null = null;
   try {
     const result = await source.transaction(
@@ -146,93 +127,36 @@ export async function restoreTenantFromDb(
         const { manifest, reads } = await sourceManifest(source, ss, sourceScope, tenantId, config);
         let read = 0;
         const rows = new DbRowSource(ss, reads, (n) => opts.onSourceRows?.((read += n), read));
-        return db.transaction(async (s) => {
-          const scope = await tenantScope(db, s, config);
-          const diff = schemaDiff(manifest, scope.schema, scope.plan);
-          if (diff.problems.length) {
-            throw new TenantopsError(
-              'TENANTOPS_E_SCHEMA_MISMATCH',
-              `source does not fit the target schema (${diff.problems.length} differences)`,
-              { details: diff.problems },
-            );
-          }
-          if (!dryRun)
-            await scope.dialect.lockTables(
-              s,
-              scope.plan.entries.map((e) => e.table),
-            );
-          const digests = digestsComparable(manifest, db);
-          // No table has a server digest before its rows stream by, so every table is merged row by row; once
-          // streamed, each has the source's digest, and where this server's digests compare with the source's
-          // (same engine and version) the target is verified with one digest per table, else row by row.
-          const src = { path: source.target.redacted, manifest };
-          const p = await planFromArchive(s, scope, src, { tenantId, lock: !dryRun, digests }, rows);
-          plan = p;
-          // The source's counts and checksums are known now that every table streamed by.
-          for (const [i, tp] of p.tables.entries()) {
-            const t = manifest.tables[i]!;
-            tp.archived = t.rows;
-            tp.after = { rows: t.rows, sha256: t.sha256 };
-          }
-          p.notes.unshift(...diff.notes);
-          await checkSharedParents(s, scope, manifest);
-          await checkCollisions(s, scope, p);
-          await checkReferencedRows(s, scope, p);
-          await checkTriggers(s, scope, p, config, dryRun);
-          const summary = {
+        // No table has a server digest before its rows stream by, so every table is merged row by row; once
+        // streamed, each has the source's digest, and where this server's digests compare with the source's
+        // (same engine and version) the target is verified with one digest per table, else row by row.
+        const src = { path: source.target.redacted, manifest };
+        return restoreInTransaction(
+          db,
+          {
+            noun: 'source',
+            manifest,
             tenantId,
-            target: db.target.redacted,
-            kind: 'tenant' as const,
-            tables: planChanges(p),
-            notes: p.notes,
-          };
-          const written = summary.tables.reduce((n, t) => n + t.insert + t.update + t.delete, 0);
-          if (dryRun) return { ...summary, dryRun: true, safetyBackup: null, written, seconds: 0 };
-          await opts.confirm?.(summary);
-          await runHook('beforeRestore', config.hooks.beforeRestore, tenantId);
-
-          const safetyDone = report('safety', 'rows', written);
-          mkdirSync(opts.safetyDir, { recursive: true, mode: 0o700 });
-          const safety = safetyPath(opts.safetyDir, tenantId);
-          await writeSafetyBackup(
-            {
-              path: safety,
-              passphrase: opts.safetyPassphrase,
-              engine: db.target.engine,
-              serverVersion: db.serverVersion,
-              database: db.target.redacted,
-              config,
-              order: 'exact',
+            config,
+            kind: 'tenant',
+            safetyOrder: 'exact',
+            safetyPassphrase: opts.safetyPassphrase,
+            plan: async (s, scope, how) => {
+              const p = await planFromArchive(s, scope, src, { tenantId, ...how }, rows);
+              // The source's counts and checksums are known now that every table streamed by.
+              for (const [i, tp] of p.tables.entries()) {
+                const t = manifest.tables[i]!;
+                tp.archived = t.rows;
+                tp.after = { rows: t.rows, sha256: t.sha256 };
+              }
+              return p;
             },
-            scope,
-            p,
-          );
-          safetyDone(written);
-          opts.onSafetyBackup?.(safety);
-          await opts.checkpoint?.('after-safety-backup');
-
-          const undo = await scope.dialect.relaxConstraints(s);
-          try {
-            await applyPlan(s, scope, p, {
-              onRows: report('apply', 'rows', written),
-              checkpoint: opts.checkpoint,
-              bulkMinRows: opts.bulkMinRows,
-            });
-            const checked = report('check', 'tables', 1);
-            await checkForeignKeys(s, scope, p);
-            await verifyRestore(s, scope, p, src, { order: 'exact', digests }, rows);
-            await scope.dialect.advanceSequences(
-              s,
-              p.tables.filter((t) => t.insert).map((t) => scope.schema.get(t.table)!),
-            );
-            checked(1);
-            await opts.checkpoint?.('before-commit');
-          } finally {
-            await undo();
-          }
-          opts.onCommit?.();
-          return { ...summary, dryRun: false, safetyBackup: safety, written, seconds: 0 };
-        });
+            verify: (s, scope, p, digests) => verifyRestore(s, scope, p, src, { order: 'exact', digests }, rows),
+          },
+          opts,
+          report,
+          (p) => (plan = p),
+        );
       },
       { snapshot: true },
     );

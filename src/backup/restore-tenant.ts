@@ -1,22 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Db, DbSession, Engine } from '../db/index.ts';
-import { backupDialectFor } from './dialect/backup-dialect-for.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { BackupConfig } from './config/backup-config.ts';
-import { schemaDiff } from './schema-diff.ts';
-import { tenantScope } from './tenant-scope.ts';
-import { verifyArchive } from './verify-archive.ts';
-import { applyPlan, checkForeignKeys } from './restore/apply-plan.ts';
-import { verifyRestore } from './restore/verify-restore.ts';
-import { digestsComparable } from './server-digest.ts';
+import { backupDialectFor } from './dialect/backup-dialect-for.ts';
 import type { ArchiveSource } from './restore/archive-lines.ts';
 import { planFromArchive } from './restore/plan-from-archive.ts';
 import { planFromUndo } from './restore/plan-from-undo.ts';
-import { closePlan, planChanges, type RestorePlan, type TableChange } from './restore/restore-plan.ts';
-import { checkCollisions, checkReferencedRows, checkSharedParents, checkTriggers } from './restore/restore-checks.ts';
-import { writeSafetyBackup } from './restore/safety-backup.ts';
+import { phaseReporter, restoreInTransaction } from './restore/restore-in-transaction.ts';
+import { closePlan, type RestorePlan, type TableChange } from './restore/restore-plan.ts';
+import { runHook } from './restore/run-hook.ts';
+import { verifyRestore } from './restore/verify-restore.ts';
+import { verifyArchive } from './verify-archive.ts';
 
 export type { TableChange } from './restore/restore-plan.ts';
 
@@ -74,22 +68,6 @@ export interface RestoreResult extends RestorePlanSummary {
   seconds: number;
 }
 
-async function runHook(name: string, cmd: string | undefined, tenantId: string): Promise<void> {
-  if (!cmd) return;
-  const r = spawnSync('sh', ['-c', cmd], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, TENANTOPS_TENANT: tenantId },
-  });
-  if (r.status !== 0) throw new TenantopsError('TENANTOPS_E_HOOK', `${name} hook failed (exit ${r.status}): ${cmd}`);
-}
-
-function safetyPath(dir: string, tenantId: string): string {
-  return join(
-    dir,
-    `safety-tenant-${tenantId.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`,
-  );
-}
-
 /**
  * Makes one tenant's rows exactly the archive's, all or nothing, in one transaction: verify the archive; compare
  * schemas; lock the tenant against writers; plan the difference (one pass over the archive); refuse collisions,
@@ -99,11 +77,7 @@ function safetyPath(dir: string, tenantId: string): string {
  */
 export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<RestoreResult> {
   const t0 = performance.now();
-  const report = (phase: RestorePhase, unit: RestoreProgress['unit'], total: number) => {
-    let done = 0;
-    opts.onProgress?.({ phase, done, total, unit });
-    return (n: number) => opts.onProgress?.({ phase, done: (done = Math.min(total, done + n)), total, unit });
-  };
+  const report = phaseReporter(opts.onProgress);
   const manifest = await verifyArchive(
     opts.archive,
     opts.passphrase,
@@ -129,99 +103,38 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
     );
   }
   const src: ArchiveSource = { path: opts.archive, passphrase: opts.passphrase, manifest };
-  const dryRun = !!opts.dryRun;
   let plan: RestorePlan | null = null;
   try {
-    const result = await db.transaction(async (s) => {
-      const scope = await tenantScope(db, s, config);
-      const diff = schemaDiff(manifest, scope.schema, scope.plan);
-      if (diff.problems.length) {
-        throw new TenantopsError(
-          'TENANTOPS_E_SCHEMA_MISMATCH',
-          `archive does not fit the target schema (${diff.problems.length} differences)`,
-          { details: diff.problems },
-        );
-      }
-      // Writers of the tenant wait from here to COMMIT; a dry run only reads.
-      if (!dryRun)
-        await scope.dialect.lockTables(
-          s,
-          scope.plan.entries.map((e) => e.table),
-        );
-      const digests = digestsComparable(manifest, db);
-      const planOpts = {
+    const order = manifest.order ?? 'native';
+    const result = await restoreInTransaction(
+      db,
+      {
+        noun: 'archive',
+        manifest,
         tenantId,
-        lock: !dryRun,
-        digests,
-        side: db.poolStats().max > 1 ? <T>(fn: (q: DbSession) => Promise<T>) => db.session(fn) : undefined,
-        onRows: report(
-          'compare',
-          'rows',
-          manifest.tables.reduce((n, t) => n + t.rows, 0),
-        ),
-      };
-      plan =
-        kind === 'undo' ? await planFromUndo(s, scope, src, planOpts) : await planFromArchive(s, scope, src, planOpts);
-      plan.notes.unshift(...diff.notes);
-      if (kind === 'tenant') await checkSharedParents(s, scope, manifest);
-      await checkCollisions(s, scope, plan);
-      await checkReferencedRows(s, scope, plan);
-      await checkTriggers(s, scope, plan, config, dryRun);
-      const summary: RestorePlanSummary = {
-        tenantId,
-        target: db.target.redacted,
+        config,
         kind,
-        tables: planChanges(plan),
-        notes: plan.notes,
-      };
-      const written = summary.tables.reduce((n, t) => n + t.insert + t.update + t.delete, 0);
-      if (dryRun) return { ...summary, dryRun: true, safetyBackup: null, written, seconds: 0 };
-      await opts.confirm?.(summary);
-      await runHook('beforeRestore', config.hooks.beforeRestore, tenantId);
-
-      // The safety backup holds what this plan changes, written before the first change.
-      const safetyDone = report('safety', 'rows', written);
-      mkdirSync(opts.safetyDir, { recursive: true, mode: 0o700 });
-      const safety = safetyPath(opts.safetyDir, tenantId);
-      await writeSafetyBackup(
-        {
-          path: safety,
-          passphrase: 'safetyPassphrase' in opts ? opts.safetyPassphrase : opts.passphrase,
-          engine: db.target.engine,
-          serverVersion: db.serverVersion,
-          database: db.target.redacted,
-          config,
-          order: manifest.order ?? (kind === 'undo' ? 'exact' : 'native'),
+        safetyOrder: manifest.order ?? (kind === 'undo' ? 'exact' : 'native'),
+        safetyPassphrase: 'safetyPassphrase' in opts ? opts.safetyPassphrase : opts.passphrase,
+        plan: (s, scope, how) => {
+          const planOpts = {
+            tenantId,
+            ...how,
+            side: db.poolStats().max > 1 ? <T>(fn: (q: DbSession) => Promise<T>) => db.session(fn) : undefined,
+            onRows: report(
+              'compare',
+              'rows',
+              manifest.tables.reduce((n, t) => n + t.rows, 0),
+            ),
+          };
+          return kind === 'undo' ? planFromUndo(s, scope, src, planOpts) : planFromArchive(s, scope, src, planOpts);
         },
-        scope,
-        plan,
-      );
-      safetyDone(written);
-      opts.onSafetyBackup?.(safety);
-      await opts.checkpoint?.('after-safety-backup');
-
-      const undo = await scope.dialect.relaxConstraints(s);
-      try {
-        await applyPlan(s, scope, plan, {
-          onRows: report('apply', 'rows', written),
-          checkpoint: opts.checkpoint,
-          bulkMinRows: opts.bulkMinRows,
-        });
-        const checked = report('check', 'tables', 1);
-        await checkForeignKeys(s, scope, plan);
-        await verifyRestore(s, scope, plan, src, { order: manifest.order ?? 'native', digests });
-        await scope.dialect.advanceSequences(
-          s,
-          plan.tables.filter((t) => t.insert).map((t) => scope.schema.get(t.table)!),
-        );
-        checked(1);
-        await opts.checkpoint?.('before-commit');
-      } finally {
-        await undo();
-      }
-      opts.onCommit?.();
-      return { ...summary, dryRun: false, safetyBackup: safety, written, seconds: 0 };
-    });
+        verify: (s, scope, p, digests) => verifyRestore(s, scope, p, src, { order, digests }),
+      },
+      opts,
+      report,
+      (p) => (plan = p),
+    );
     if (!result.dryRun) await runHook('afterRestore', config.hooks.afterRestore, tenantId);
     return { ...result, seconds: (performance.now() - t0) / 1000 };
   } finally {

@@ -1,0 +1,149 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db, DbSession } from '../../db/index.ts';
+import { TenantopsError } from '../../errors/index.ts';
+import type { Manifest } from '../archive/manifest.ts';
+import type { BackupConfig } from '../config/backup-config.ts';
+import type { RestoreOptions, RestorePhase, RestoreProgress, RestoreResult } from '../restore-tenant.ts';
+import { schemaDiff } from '../schema-diff.ts';
+import { digestsComparable } from '../server-digest.ts';
+import { tenantScope, type TenantScope } from '../tenant-scope.ts';
+import { applyPlan, checkForeignKeys } from './apply-plan.ts';
+import { checkCollisions, checkReferencedRows, checkSharedParents, checkTriggers } from './restore-checks.ts';
+import { planChanges, type RestorePlan } from './restore-plan.ts';
+import type { RowOrder } from '../dump-table.ts';
+import { runHook } from './run-hook.ts';
+import { writeSafetyBackup } from './safety-backup.ts';
+
+/** Reports one phase's progress: returns the function that adds `n` done (capped at the phase's total). */
+export type PhaseReporter = (phase: RestorePhase, unit: RestoreProgress['unit'], total: number) => (n: number) => void;
+
+export function phaseReporter(onProgress: RestoreOptions['onProgress']): PhaseReporter {
+  return (phase, unit, total) => {
+    let done = 0;
+    onProgress?.({ phase, done, total, unit });
+    return (n) => onProgress?.({ phase, done: (done = Math.min(total, done + n)), total, unit });
+  };
+}
+
+/** What the target side of a restore takes from the caller's options. */
+export type TargetOptions = Pick<
+  RestoreOptions,
+  'dryRun' | 'safetyDir' | 'confirm' | 'onSafetyBackup' | 'onCommit' | 'bulkMinRows' | 'checkpoint'
+>;
+
+/** Where the rows come from, as restoreInTransaction needs it: what to plan from and what to verify against. */
+export interface RestoreSource {
+  /** 'archive' or 'source', in the schema-mismatch message. */
+  noun: string;
+  manifest: Manifest;
+  tenantId: string;
+  config: BackupConfig;
+  kind: 'tenant' | 'undo';
+  /** The row order the safety backup records. */
+  safetyOrder: RowOrder;
+  safetyPassphrase: string | undefined;
+  /** The difference between the target and the rows (one pass over them). */
+  plan(s: DbSession, scope: TenantScope, how: { lock: boolean; digests: boolean }): Promise<RestorePlan>;
+  /** Re-reads the restored tenant against the rows before COMMIT; throws on any difference. */
+  verify(s: DbSession, scope: TenantScope, plan: RestorePlan, digests: boolean): Promise<void>;
+}
+
+/** Named by tenant and UTC time, so `backups list` and operators see one kind of safety file whatever restored. */
+function safetyPath(dir: string, tenantId: string): string {
+  return join(
+    dir,
+    `safety-tenant-${tenantId.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`,
+  );
+}
+
+/**
+ * The target side of every restore (from an archive, a safety backup or another database), in `db`'s one
+ * transaction: compare schemas; lock the tenant against writers; plan; refuse collisions, shared rows and triggers
+ * before any write; write a safety backup of what will change; apply; check every foreign key and verify the
+ * tenant against the rows; then commit (the transaction's end). `onPlan` receives the plan so the caller can
+ * release its spools whatever happens. The hooks' afterRestore runs after COMMIT, in the caller.
+ */
+export async function restoreInTransaction(
+  db: Db,
+  src: RestoreSource,
+  opts: TargetOptions,
+  report: PhaseReporter,
+  onPlan: (plan: RestorePlan) => void,
+): Promise<RestoreResult> {
+  const { manifest, tenantId, config, kind } = src;
+  const dryRun = !!opts.dryRun;
+  return db.transaction(async (s) => {
+    const scope = await tenantScope(db, s, config);
+    const diff = schemaDiff(manifest, scope.schema, scope.plan);
+    if (diff.problems.length) {
+      throw new TenantopsError(
+        'TENANTOPS_E_SCHEMA_MISMATCH',
+        `${src.noun} does not fit the target schema (${diff.problems.length} differences)`,
+        { details: diff.problems },
+      );
+    }
+    // Writers of the tenant wait from here to COMMIT; a dry run only reads.
+    if (!dryRun)
+      await scope.dialect.lockTables(
+        s,
+        scope.plan.entries.map((e) => e.table),
+      );
+    const digests = digestsComparable(manifest, db);
+    const plan = await src.plan(s, scope, { lock: !dryRun, digests });
+    onPlan(plan);
+    plan.notes.unshift(...diff.notes);
+    if (kind === 'tenant') await checkSharedParents(s, scope, manifest);
+    await checkCollisions(s, scope, plan);
+    await checkReferencedRows(s, scope, plan);
+    await checkTriggers(s, scope, plan, config, dryRun);
+    const summary = { tenantId, target: db.target.redacted, kind, tables: planChanges(plan), notes: plan.notes };
+    const written = summary.tables.reduce((n, t) => n + t.insert + t.update + t.delete, 0);
+    if (dryRun) return { ...summary, dryRun: true, safetyBackup: null, written, seconds: 0 };
+    await opts.confirm?.(summary);
+    await runHook('beforeRestore', config.hooks.beforeRestore, tenantId);
+
+    // The safety backup holds what this plan changes, written before the first change.
+    const safetyDone = report('safety', 'rows', written);
+    mkdirSync(opts.safetyDir, { recursive: true, mode: 0o700 });
+    const safety = safetyPath(opts.safetyDir, tenantId);
+    await writeSafetyBackup(
+      {
+        path: safety,
+        passphrase: src.safetyPassphrase,
+        engine: db.target.engine,
+        serverVersion: db.serverVersion,
+        database: db.target.redacted,
+        config,
+        order: src.safetyOrder,
+      },
+      scope,
+      plan,
+    );
+    safetyDone(written);
+    opts.onSafetyBackup?.(safety);
+    await opts.checkpoint?.('after-safety-backup');
+
+    const undo = await scope.dialect.relaxConstraints(s);
+    try {
+      await applyPlan(s, scope, plan, {
+        onRows: report('apply', 'rows', written),
+        checkpoint: opts.checkpoint,
+        bulkMinRows: opts.bulkMinRows,
+      });
+      const checked = report('check', 'tables', 1);
+      await checkForeignKeys(s, scope, plan);
+      await src.verify(s, scope, plan, digests);
+      await scope.dialect.advanceSequences(
+        s,
+        plan.tables.filter((t) => t.insert).map((t) => scope.schema.get(t.table)!),
+      );
+      checked(1);
+      await opts.checkpoint?.('before-commit');
+    } finally {
+      await undo();
+    }
+    opts.onCommit?.();
+    return { ...summary, dryRun: false, safetyBackup: safety, written, seconds: 0 };
+  });
+}
