@@ -19,17 +19,9 @@ import { createK6Html } from './k6-html.ts';
 import { createK6Http } from './k6-http.ts';
 import { createK6Metrics } from './k6-metrics.ts';
 import { createK6Summary } from './k6-summary.ts';
-import {
-  CELL_STATE,
-  GLOBAL_ITERATIONS_COMPLETED,
-  GLOBAL_ITERATIONS_INTERRUPTED,
-  RUN,
-  type SharedMainToWorker,
-  type SharedWorkerBoot,
-  type WorkerToMain,
-} from './protocol.ts';
+import { CELL_STATE, RUN, type SharedMainToWorker, type SharedWorkerBoot, type WorkerToMain } from './protocol.ts';
 import { ScriptStack } from './script-stack.ts';
-import { AbortTestSignal, InterruptSignal } from './signals.ts';
+import { InterruptSignal } from './signals.ts';
 import { flushThreadSamples, recordThreadSample, recordThreadSamples, useThreadHttp, VuState } from './vu-state.ts';
 import { HttpEngine } from '../http/http-engine.ts';
 import { patchWebCrypto } from './web-crypto.ts';
@@ -178,27 +170,9 @@ class SharedVu {
       const r = callAsync(undefined, fn, [data], 'the exported function');
       if (r instanceof Pending) await r.p;
     } catch (e) {
-      if (e instanceof InterruptSignal || e instanceof AbortTestSignal) {
-        Atomics.add(state.global, GLOBAL_ITERATIONS_INTERRUPTED, 1);
-        state.groupPath = '';
-        return false;
-      }
-      const scenario = state.scenario;
-      state.post({
-        t: 'log',
-        level: 'error',
-        message: stack.describe(e),
-        fields: { executor: scenario?.executor ?? '', scenario: scenario?.name ?? '', source: 'stacktrace' },
-      });
+      if (!state.iterationThrew(e, (x) => stack.describe(x))) return false;
     }
-    state.groupPath = '';
-    const tags = state.tags();
-    state.sample('iteration_duration', performance.now() - start, tags);
-    state.sample('iterations', 1, tags);
-    Atomics.add(state.global, GLOBAL_ITERATIONS_COMPLETED, 1);
-    state.iter++;
-    state.iterationInInstance++;
-    state.flushIfDue();
+    state.iterationEnded(start);
     const left = this.minIterationMs - (performance.now() - start);
     if (left > 0) {
       try {

@@ -2,6 +2,8 @@ import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import {
   CELL_SIGNAL,
   CELL_STATE,
+  GLOBAL_ITERATIONS_COMPLETED,
+  GLOBAL_ITERATIONS_INTERRUPTED,
   INTERRUPT,
   type HttpRequestMessage,
   type HttpResponseMessage,
@@ -13,7 +15,7 @@ import {
   type WorkerToMain,
 } from './protocol.ts';
 import type { EventLoop } from './event-loop.ts';
-import { InterruptSignal } from './signals.ts';
+import { AbortTestSignal, InterruptSignal } from './signals.ts';
 
 // Node's own timers: the script's timer globals are replaced in the VU thread.
 const nodeSetTimeout = globalThis.setTimeout;
@@ -139,6 +141,38 @@ export class VuState {
 
   flush(): void {
     flushThreadSamples();
+  }
+
+  /**
+   * An iteration threw: an interrupt or test abort ends the VU's loop (false, counted as interrupted); anything
+   * else is logged as k6 logs it, with its stack and the executor's fields, and the VU goes on (true).
+   */
+  iterationThrew(e: unknown, describe: (e: unknown) => string): boolean {
+    if (e instanceof InterruptSignal || e instanceof AbortTestSignal) {
+      Atomics.add(this.global, GLOBAL_ITERATIONS_INTERRUPTED, 1);
+      this.groupPath = '';
+      return false;
+    }
+    const scenario = this.scenario;
+    this.post({
+      t: 'log',
+      level: 'error',
+      message: describe(e),
+      fields: { executor: scenario?.executor ?? '', scenario: scenario?.name ?? '', source: 'stacktrace' },
+    });
+    return true;
+  }
+
+  /** An iteration that ran to its end (or threw and went on): its duration, the counters, the next __ITER. */
+  iterationEnded(start: number): void {
+    this.groupPath = '';
+    const tags = this.tags();
+    this.sample('iteration_duration', performance.now() - start, tags);
+    this.sample('iterations', 1, tags);
+    Atomics.add(this.global, GLOBAL_ITERATIONS_COMPLETED, 1);
+    this.iter++;
+    this.iterationInInstance++;
+    this.flushIfDue();
   }
 
   /** In a shared thread, a blocking k6 call stalls every VU of the thread: said once, at debug level. */

@@ -23,14 +23,7 @@ import { createK6Websockets } from './k6-websockets.ts';
 import { createK6Ws } from './k6-ws.ts';
 import { parseDuration } from '../options/parse-duration.ts';
 import { THROW_HOOK } from '../script/throw-hook.ts';
-import {
-  GLOBAL_ITERATIONS_COMPLETED,
-  GLOBAL_ITERATIONS_INTERRUPTED,
-  CELL_STATE,
-  RUN,
-  type MainToWorker,
-  type WorkerBoot,
-} from './protocol.ts';
+import { CELL_STATE, RUN, type MainToWorker, type WorkerBoot } from './protocol.ts';
 import { ScriptStack } from './script-stack.ts';
 import { AbortTestSignal, InterruptSignal } from './signals.ts';
 import { VuState } from './vu-state.ts';
@@ -188,28 +181,9 @@ async function iterate(fn: ScriptFn, data: unknown): Promise<boolean> {
   try {
     await runToEnd(fn, data);
   } catch (e) {
-    if (e instanceof InterruptSignal || e instanceof AbortTestSignal) {
-      Atomics.add(state.global, GLOBAL_ITERATIONS_INTERRUPTED, 1);
-      state.groupPath = '';
-      return false;
-    }
-    // k6 logs an iteration's exception with its stack and the executor's fields, and goes on.
-    const scenario = state.scenario;
-    state.post({
-      t: 'log',
-      level: 'error',
-      message: describe(e),
-      fields: { executor: scenario?.executor ?? '', scenario: scenario?.name ?? '', source: 'stacktrace' },
-    });
+    if (!state.iterationThrew(e, describe)) return false;
   }
-  state.groupPath = '';
-  const tags = state.tags();
-  state.sample('iteration_duration', performance.now() - start, tags);
-  state.sample('iterations', 1, tags);
-  Atomics.add(state.global, GLOBAL_ITERATIONS_COMPLETED, 1);
-  state.iter++;
-  state.iterationInInstance++;
-  state.flushIfDue();
+  state.iterationEnded(start);
   // minIterationDuration: a shorter iteration is followed by a sleep for the rest of it (interruptible).
   // https://grafana.com/docs/k6/latest/using-k6/k6-options/reference/#minimum-iteration-duration
   const left = minIterationMs - (performance.now() - start);
