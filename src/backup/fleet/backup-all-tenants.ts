@@ -7,6 +7,7 @@ import { tenantIds } from '../tenant-ids.ts';
 import { tenantScope, type TenantScope } from '../tenant-scope.ts';
 import { verifyArchive } from '../verify-archive.ts';
 import { archiveFileName, compactUtc } from './archive-name.ts';
+import { IndexSaver } from './index-saver.ts';
 import type { ArchiveSink } from '../archive/archive-sink.ts';
 import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
 import { LocalDirStore } from '../storage/local-dir-store.ts';
@@ -116,15 +117,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
         resumed: 0,
         tenants: [],
       };
-  // One write of the index at a time, each of the index as it was when asked for: parallel workers finish
-  // together, and two writes in flight could land out of order (or share a local temp file).
-  let writing: Promise<void> = Promise.resolve();
-  const saveIndex = (): Promise<void> => {
-    const copy = structuredClone(index);
-    const next = writing.then(() => writeRunIndex(store, copy));
-    writing = next.catch(() => undefined);
-    return next;
-  };
+  const saver = new IndexSaver(index, (copy) => writeRunIndex(store, copy));
   const done = new Set<string>();
   const sizes = new Map(listing.map((o) => [o.name, o.bytes]));
   for (const t of index.tenants) if (await stillDone(store, sizes, t)) done.add(t.tenant);
@@ -147,7 +140,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
       skipped: ids.length - todo.length,
       resumed: !!previous,
     });
-    await saveIndex();
+    await saver.now();
     const ran: RunTenant[] = [];
     const queue = [...todo];
     const worker = async () => {
@@ -157,16 +150,23 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
         ran.push(entry);
         // Replaces the tenant's earlier line (a failure being retried); the file is rewritten whole each time.
         index.tenants = [...index.tenants.filter((t) => t.tenant !== id), entry];
-        await saveIndex();
+        saver.soon();
         opts.onTenant?.(ran.length, todo.length, entry);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 1, todo.length)) }, worker));
     return ran;
   };
-  const ran = db.sharedSnapshot ? await db.sharedSnapshot(run) : await run(undefined);
+  let ran: RunTenant[];
+  try {
+    ran = db.sharedSnapshot ? await db.sharedSnapshot(run) : await run(undefined);
+  } catch (e) {
+    // The lines of the tenants finished so far, so a re-run skips them; the run's own error is the one to report.
+    await saver.flush().catch(() => undefined);
+    throw e;
+  }
   index.finishedAt = now().toISOString();
-  await saveIndex();
+  await saver.flush();
   return {
     index,
     indexPath: objectAddress(store, runIndexName(index.runId)),
