@@ -1,6 +1,10 @@
 import { defineCommand } from './command.ts';
-
 import { connectTimeoutFrom, dbOption } from './common-options.ts';
+
+import { intOption } from './parse-int-option.ts';
+import { TenantopsError } from '../errors/index.ts';
+import { redactUrl } from '../db/index.ts';
+import { parseFaults } from '../platform/faults.ts';
 
 /** A port that cannot be bound is the command line's problem, not an internal error: say which flag fixes it. */
 function listenError(e: unknown, host: string, port: number): unknown {
@@ -16,10 +20,6 @@ function listenError(e: unknown, host: string, port: number): unknown {
     return new TenantopsError('TENANTOPS_E_USAGE', `cannot listen on --host ${host}: no such local address`);
   return e;
 }
-import { intOption } from './parse-int-option.ts';
-import { TenantopsError } from '../errors/index.ts';
-import { redactUrl } from '../db/index.ts';
-import { parseFaults } from '../platform/faults.ts';
 
 export const serveCommand = defineCommand({
   name: 'serve',
