@@ -12,12 +12,12 @@ import {
   type TableHead,
 } from './archive/manifest.ts';
 import { writeArchive } from './archive/write-archive.ts';
-import { orderBy, ROW_HASH, scopedSelect, selectList } from './dump-table.ts';
+import { orderBy, ROW_HASH, selectList } from './dump-table.ts';
 import { countedLines } from './counted-lines.ts';
 import { tenantCounts } from './tenant-counts.ts';
 import { TableChunks } from './archive/table-chunks.ts';
 import { DigestAccumulator } from './server-digest.ts';
-import { bindTenant } from './scope/scope-plan.ts';
+import { externalKeys, scopeTable } from './scope-table.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
 export interface BackupOptions {
@@ -114,39 +114,16 @@ async function planTenant(
   const reads: TableRead[] = [];
   const counts = await tenantCounts(s, scope, plan.entries, opts.tenantId);
   for (const [index, e] of plan.entries.entries()) {
-    const info = schema.get(e.table)!;
-    const columns = dataColumns(info);
-    tables.push({
-      index,
-      name: e.table,
-      role: 'scope',
-      how: e.how,
-      detail: e.detail,
-      columns,
-      fingerprint: fingerprint(info, columns),
-      rows: counts[index]!,
-    });
-    reads.push({
-      index,
-      table: e.table,
-      columns,
-      query: scopedSelect(d, info, columns, e.predicate, opts.tenantId, { hash: true }),
-      hashed: true,
-    });
+    const { head, query } = scopeTable(scope, e, index, opts.tenantId, counts[index]!);
+    tables.push(head);
+    reads.push({ index, table: e.table, columns: head.columns, query, hashed: true });
   }
 
   const external: ManifestExternalRef[] = [];
   let index = plan.entries.length;
   for (const edge of plan.external) {
-    const entry = plan.entries.find((x) => x.table === edge.from)!;
-    const b = bindTenant(entry.predicate, opts.tenantId, d.param);
-    const cols = edge.columns.map(d.quote).join(', ');
-    const notNull = edge.columns.map((c) => `${d.quote(c)} IS NOT NULL`).join(' AND ');
-    const keys = await s.query(
-      `SELECT DISTINCT ${cols} FROM ${d.from(edge.from)} WHERE ${b.sql} AND ${notNull} ORDER BY ${cols}`,
-      b.params,
-    );
-    external.push({ ...edge, keys: keys.map((k) => edge.columns.map((c) => String(k[c]))) });
+    const { keys, bound: b, cols } = await externalKeys(s, scope, edge, opts.tenantId);
+    external.push({ ...edge, keys });
     if (opts.includeParents && keys.length) {
       const parent = schema.get(edge.to)!;
       const columns = dataColumns(parent);

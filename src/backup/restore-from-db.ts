@@ -1,9 +1,8 @@
 import type { Db, DbSession } from '../db/index.ts';
 import { TenantopsError } from '../errors/index.ts';
-import { dataColumns, fingerprint, manifestHead, type Manifest, type ManifestTable } from './archive/manifest.ts';
+import { manifestHead, type Manifest, type ManifestTable } from './archive/manifest.ts';
 import type { BackupConfig } from './config/backup-config.ts';
 import { backupDialectFor } from './dialect/backup-dialect-for.ts';
-import { scopedSelect } from './dump-table.ts';
 import { DbRowSource, type SourceRead } from './restore/db-row-source.ts';
 import { planFromArchive } from './restore/plan-from-archive.ts';
 import { phaseReporter, restoreInTransaction } from './restore/restore-in-transaction.ts';
@@ -11,7 +10,7 @@ import { closePlan, type RestorePlan } from './restore/restore-plan.ts';
 import { runHook } from './restore/run-hook.ts';
 import { verifyRestore } from './restore/verify-restore.ts';
 import type { RestoreOptions, RestoreResult } from './restore-tenant.ts';
-import { bindTenant } from './scope/scope-plan.ts';
+import { externalKeys, scopeTable } from './scope-table.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
 export interface RestoreFromDbOptions extends Omit<
@@ -43,40 +42,19 @@ async function sourceManifest(
   tenantId: string,
   config: BackupConfig,
 ): Promise<{ manifest: Manifest; reads: SourceRead[] }> {
-  const { dialect: d, schema, plan } = scope;
+  const { plan } = scope;
   const reads: SourceRead[] = [];
+  // Counts and checksums are filled in as the rows stream by.
   const tables: ManifestTable[] = plan.entries.map((e, index) => {
-    const info = schema.get(e.table)!;
-    const columns = dataColumns(info);
-    const table: ManifestTable = {
-      index,
-      name: e.table,
-      role: 'scope',
-      how: e.how,
-      detail: e.detail,
-      columns,
-      fingerprint: fingerprint(info, columns),
-      rows: 0,
-      bytes: 0,
-      sha256: '',
-      chunks: [],
-    };
-    reads.push({ table, query: scopedSelect(d, info, columns, e.predicate, tenantId, { hash: true }) });
+    const { head, query } = scopeTable(scope, e, index, tenantId, 0);
+    const table: ManifestTable = { ...head, bytes: 0, sha256: '', chunks: [] };
+    reads.push({ table, query });
     return table;
   });
   // The shared rows the tenant references, which the target must already hold (checkSharedParents).
   const external: Manifest['external'] = [];
-  for (const edge of plan.external) {
-    const entry = plan.entries.find((x) => x.table === edge.from)!;
-    const b = bindTenant(entry.predicate, tenantId, d.param);
-    const cols = edge.columns.map(d.quote).join(', ');
-    const notNull = edge.columns.map((c) => `${d.quote(c)} IS NOT NULL`).join(' AND ');
-    const keys = await s.query(
-      `SELECT DISTINCT ${cols} FROM ${d.from(edge.from)} WHERE ${b.sql} AND ${notNull} ORDER BY ${cols}`,
-      b.params,
-    );
-    external.push({ ...edge, keys: keys.map((k) => edge.columns.map((c) => String(k[c]))) });
-  }
+  for (const edge of plan.external)
+    external.push({ ...edge, keys: (await externalKeys(s, scope, edge, tenantId)).keys });
   const head = manifestHead(
     {
       engine: source.target.engine,
