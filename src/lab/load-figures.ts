@@ -24,3 +24,11 @@ export function loadFigures(l: LoadFigures): Record<string, Figure> {
     })),
   };
 }
+
+/** What makes a load run fail a check that only needs it to hold: crossed thresholds, or no request at all. */
+export function loadNotes(l: LoadFigures): string[] {
+  const notes: string[] = [];
+  if (!l.passed) notes.push(`thresholds crossed: ${l.failedThresholds.join('; ') || `exit ${l.exitCode}`}`);
+  if (l.requests === 0) notes.push('no request was made');
+  return notes;
+}

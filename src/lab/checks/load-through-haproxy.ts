@@ -1,5 +1,5 @@
 import type { LabCheck } from '../lab-check.ts';
-import { loadFigures } from '../load-figures.ts';
+import { loadFigures, loadNotes } from '../load-figures.ts';
 import { runLoad } from '../load-run.ts';
 import { metricDelta, sumNodeMetric, total } from '../node-metrics.ts';
 
@@ -16,9 +16,7 @@ export const loadThroughHaproxy: LabCheck = {
     const share = Object.fromEntries(
       after.map((s) => [s.name, s.total - (before.find((b) => b.name === s.name)?.total ?? 0)]),
     );
-    const notes: string[] = [];
-    if (!l.passed) notes.push(`thresholds crossed: ${l.failedThresholds.join('; ') || `exit ${l.exitCode}`}`);
-    if (l.requests === 0) notes.push('no request was made');
+    const notes = loadNotes(l);
     return {
       name: this.name,
       ok: notes.length === 0,

@@ -1,5 +1,5 @@
 import type { LabCheck } from '../lab-check.ts';
-import { loadFigures } from '../load-figures.ts';
+import { loadFigures, loadNotes } from '../load-figures.ts';
 import { round, runLoad } from '../load-run.ts';
 
 /**
@@ -20,9 +20,7 @@ export const singleNodeBaseline: LabCheck = {
         const two = first?.[k];
         return typeof two === 'number' && one[k]! > 0 ? round(two / one[k]!, 2) : null;
       };
-      const notes: string[] = [];
-      if (!l.passed) notes.push(`thresholds crossed: ${l.failedThresholds.join('; ') || `exit ${l.exitCode}`}`);
-      if (l.requests === 0) notes.push('no request was made');
+      const notes = loadNotes(l);
       return {
         name: this.name,
         ok: notes.length === 0,
