@@ -11,6 +11,8 @@ import { runHook } from './restore/run-hook.ts';
 import { verifyRestore } from './restore/verify-restore.ts';
 import type { RestoreOptions, RestoreResult } from './restore-tenant.ts';
 import { externalKeys, scopeTable } from './scope-table.ts';
+import { serverDigest } from './server-digest.ts';
+import { tenantCounts } from './tenant-counts.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
 export interface RestoreFromDbOptions extends Omit<
@@ -44,7 +46,7 @@ async function sourceManifest(
 ): Promise<{ manifest: Manifest; reads: SourceRead[] }> {
   const { plan } = scope;
   const reads: SourceRead[] = [];
-  // Counts and checksums are filled in as the rows stream by.
+  // Counts and checksums are filled in as the rows stream by (or with the digest, sourceDigests).
   const tables: ManifestTable[] = plan.entries.map((e, index) => {
     const { head, query } = scopeTable(scope, e, index, tenantId, 0);
     const table: ManifestTable = { ...head, bytes: 0, sha256: '', chunks: [] };
@@ -73,10 +75,38 @@ async function sourceManifest(
 }
 
 /**
+ * Gives each table that may be unchanged its source digest (`ss`, the source's snapshot) and row count, so the
+ * planner skips it when the target's digest (`s`, the restore's transaction) is equal, and reads from the source
+ * only the rows of the others. Counts first, one statement per side: a table whose counts differ has changed, and
+ * gets no digest (a deleted tenant costs none).
+ */
+async function sourceDigests(
+  ss: DbSession,
+  sourceScope: TenantScope,
+  s: DbSession,
+  scope: TenantScope,
+  tables: readonly ManifestTable[],
+  tenantId: string,
+): Promise<void> {
+  const scoped = tables.filter((t) => t.role === 'scope');
+  const entries = (sc: TenantScope) => scoped.map((t) => sc.plan.entries.find((e) => e.table === t.name)!);
+  const [there, here] = await Promise.all([
+    tenantCounts(ss, sourceScope, entries(sourceScope), tenantId),
+    tenantCounts(s, scope, entries(scope), tenantId),
+  ]);
+  for (const [i, t] of scoped.entries()) {
+    if (there[i] !== here[i]) continue;
+    t.serverDigest = await serverDigest(ss, sourceScope, t.name, t.columns, tenantId);
+    t.rows = there[i]!;
+  }
+}
+
+/**
  * Copies one tenant from `source` (a scratch database restored from a full dump, a delayed replica) into `db`
  * with every guarantee of a restore from an archive, streaming: the source is read in one snapshot, held open
  * while the target is planned, and its rows go straight into the restore planner (DbRowSource), so no archive
- * file is written and memory stays bounded (the plan spools large changes, encrypted, as every restore does).
+ * file is written and memory stays bounded (the plan spools large changes, encrypted, as every restore does). A
+ * table whose server digest is the same on both sides is not read at all (sourceDigests).
  * The target side is every restore's (restoreInTransaction): schema check, lock, plan, collisions, shared rows and triggers refused
  * before any write, a safety backup, one transaction, every foreign key and the restored rows checked against
  * what was streamed before COMMIT.
@@ -105,9 +135,10 @@ export async function restoreTenantFromDb(
         const { manifest, reads } = await sourceManifest(source, ss, sourceScope, tenantId, config);
         let read = 0;
         const rows = new DbRowSource(ss, reads, (n) => opts.onSourceRows?.((read += n), read));
-        // No table has a server digest before its rows stream by, so every table is merged row by row; once
-        // streamed, each has the source's digest, and where this server's digests compare with the source's
-        // (same engine and version) the target is verified with one digest per table, else row by row.
+        // Where this server's digests compare with the source's (same engine and version: every value rendered
+        // alike), the planner skips each table whose digest equals the source's (DbRowSource.skip reads nothing)
+        // and streams the others, and the target is verified with one digest per table; otherwise every table is
+        // merged and verified row by row.
         const src = { path: source.target.redacted, manifest };
         return restoreInTransaction(
           db,
@@ -120,12 +151,15 @@ export async function restoreTenantFromDb(
             safetyOrder: 'exact',
             safetyPassphrase: opts.safetyPassphrase,
             plan: async (s, scope, how) => {
+              if (how.digests) await sourceDigests(ss, sourceScope, s, scope, manifest.tables, tenantId);
               const p = await planFromArchive(s, scope, src, { tenantId, ...how }, rows);
-              // The source's counts and checksums are known now that every table streamed by.
+              // The source's counts and checksums are known now that every table streamed by or was skipped by
+              // its digest (then with no checksum: the digest stands for it, in the verification and the safety
+              // backup alike).
               for (const [i, tp] of p.tables.entries()) {
                 const t = manifest.tables[i]!;
                 tp.archived = t.rows;
-                tp.after = { rows: t.rows, sha256: t.sha256 };
+                tp.after = { rows: t.rows, sha256: t.sha256, serverDigest: t.serverDigest };
               }
               return p;
             },

@@ -130,6 +130,78 @@ for (const engine of ENGINES) {
 
   withTwo(
     engine,
+    'an unchanged tenant is settled by server digests: no source row read, nothing written',
+    async (source, target, dir) => {
+      const rows = Array.from({ length: 300 }, (_, i) => `(${i + 1}, 1, 'v ${i + 1}')`).join(', ');
+      const same = [
+        `INSERT INTO items VALUES ${rows}, (1000, 2, 'other')`,
+        "INSERT INTO notes VALUES (1, 'n'), (1, 'n')",
+      ];
+      await run(source, same);
+      await run(target, same);
+      const before = await exactDigest(target, TABLES);
+      let read = 0;
+      const r = await restoreTenantFromDb(target, source, {
+        tenantId: '1',
+        config: CONFIG,
+        safetyDir: join(dir, 'safety'),
+        onSourceRows: (n) => (read = n),
+      });
+      assert.equal(read, 0, 'no source row was read');
+      assert.equal(r.written, 0);
+      assert.deepEqual(
+        r.tables.map((t) => [t.table, t.comparedBy, t.current, t.unchanged]),
+        [
+          ['orgs', 'server-digest', 1, 1],
+          ['items', 'server-digest', 300, 300],
+          ['notes', 'server-digest', 2, 2],
+        ],
+      );
+      assert.deepEqual(await exactDigest(target, TABLES), before);
+      // Its safety backup records the skipped tables by their digests, and restoring it checks them by those.
+      const undo = await restoreTenant(target, { archive: r.safetyBackup!, safetyDir: join(dir, 'safety2') });
+      assert.equal(undo.written, 0);
+      assert.deepEqual(await exactDigest(target, TABLES), before);
+    },
+  );
+
+  withTwo(
+    engine,
+    'only the table that differs is read from the source and repaired; the others are skipped by digest',
+    async (source, target, dir) => {
+      const rows = Array.from({ length: 300 }, (_, i) => `(${i + 1}, 1, 'v ${i + 1}')`).join(', ');
+      const same = [`INSERT INTO items VALUES ${rows}, (1000, 2, 'other')`, "INSERT INTO notes VALUES (1, 'n')"];
+      await run(source, same);
+      await run(target, [...same, "UPDATE items SET v = 'broken' WHERE id = 7", "INSERT INTO notes VALUES (2, 'k')"]);
+      const want = await items(source, 1);
+      const other = await exactDigest(target, ['notes']);
+      let read = 0;
+      const r = await restoreTenantFromDb(target, source, {
+        tenantId: '1',
+        config: CONFIG,
+        safetyDir: join(dir, 'safety'),
+        onSourceRows: (n) => (read = n),
+      });
+      assert.equal(read, 300, "only items' rows were read from the source");
+      assert.equal(r.written, 1);
+      assert.deepEqual(
+        r.tables.map((t) => [t.table, t.comparedBy, t.update, t.unchanged]),
+        [
+          ['orgs', 'server-digest', 0, 1],
+          ['items', 'rows', 1, 299],
+          ['notes', 'server-digest', 0, 1],
+        ],
+      );
+      assert.deepEqual(await items(target, 1), want);
+      assert.deepEqual(await exactDigest(target, ['notes']), other, "tenant 2's note is not tenant 1's to touch");
+      // Undone by its safety backup: the row back, and the skipped tables (no checksum) checked by digest.
+      await restoreTenant(target, { archive: r.safetyBackup!, safetyDir: join(dir, 'safety2') });
+      assert.equal((await items(target, 1))[6], '7:broken');
+    },
+  );
+
+  withTwo(
+    engine,
     "refuses a copy that collides with another tenant's row, writing nothing",
     async (source, target, dir) => {
       await run(source, ["INSERT INTO items VALUES (1, 1, 'a'), (7, 1, 'mine in the source')"]);

@@ -65,6 +65,12 @@ export interface TableDigest {
   sha256: string;
   /** The columns the digest covers (safety backups), in order. */
   columns?: string[];
+  /**
+   * The server's digest of the same rows (ManifestTable.serverDigest), where it is known: a table a restore skipped
+   * by its digest. Restoring a safety backup checks such a table by it where digests compare, which is the only
+   * check possible when `sha256` is empty (restore --from-db reads no row of a table it skips).
+   */
+  serverDigest?: string;
 }
 
 export interface Manifest {

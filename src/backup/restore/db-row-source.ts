@@ -61,8 +61,11 @@ export class DbRowSource implements RowSource {
   }
 
   async skip(t: ManifestTable): Promise<void> {
-    // Still read: the table's checksum (the restore's `before` of an unchanged table) comes from its lines.
-    for await (const _ of this.of(t));
+    // Nothing read: the planner skips only a table whose server digest, taken on the source before the plan
+    // (restore-from-db, with its count), equals the target's. It has no checksum: the digest stands for it in the
+    // verification and in the safety backup's record of the table.
+    if (t.serverDigest === undefined)
+      throw new TenantopsError('TENANTOPS_E_INTERNAL', `table ${t.name} skipped without a source digest`);
   }
 
   async finish(): Promise<void> {}

@@ -125,7 +125,7 @@ export async function planFromArchive(
         // The server says the tenant's rows are the archive's: neither side is read row by row.
         await lines.skip(t);
         tp.current = tp.unchanged = t.rows;
-        tp.before = { rows: t.rows, sha256: t.sha256 };
+        tp.before = { rows: t.rows, sha256: t.sha256, serverDigest: t.serverDigest };
         tp.comparedBy = 'server-digest';
       } else {
         const q = scopedSelect(d, info, t.columns, e.predicate, opts.tenantId, { order, lock: opts.lock });

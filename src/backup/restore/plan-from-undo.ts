@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DbSession } from '../../db/index.ts';
+import { TenantopsError } from '../../errors/index.ts';
 import { parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
 import type { ManifestTable } from '../archive/manifest.ts';
 import { canonicalLines, queryLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
@@ -70,8 +71,16 @@ export async function planFromUndo(
       const info = scope.schema.get(e.table)!;
       const digest = before[e.table]!;
       const columns = digest.columns ?? putColumns.get(e.table) ?? [];
+      // A table the restore skipped by its server digest without reading it (--from-db) has no SHA-256: only a
+      // server that computes digests alike can check it, so any other refuses before a write.
+      if (!digest.sha256 && !(opts.digests && digest.serverDigest))
+        throw new TenantopsError(
+          'TENANTOPS_E_SCHEMA_MISMATCH',
+          `the safety backup records ${e.table} by the server digest of ${manifest.engine} ${manifest.serverVersion} only; restore it on that server version`,
+        );
+      const { rows, sha256, serverDigest } = digest;
       const tp = newTablePlan(
-        { name: e.table, role: 'scope', columns, rows: digest.rows, sha256: digest.sha256 } as ManifestTable,
+        { name: e.table, role: 'scope', columns, rows, sha256, serverDigest } as ManifestTable,
         scope,
       );
       plan.tables.push(tp);

@@ -105,6 +105,6 @@ export function newTablePlan(t: ManifestTable, scope: TenantScope, current = 0):
     updates: new RowSpool(),
     deletes: new RowSpool(),
     before: { rows: 0, sha256: EMPTY_SHA },
-    after: { rows: t.rows, sha256: t.sha256 },
+    after: { rows: t.rows, sha256: t.sha256, serverDigest: t.serverDigest },
   };
 }

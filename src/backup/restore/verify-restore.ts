@@ -76,7 +76,6 @@ export async function verifyRestore(
   const d = scope.dialect;
   const { order } = how;
   const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
-  const archived = new Map(src.manifest.tables.filter((t) => t.role === 'scope').map((t) => [t.name, t]));
   const whole = (src.manifest.kind ?? 'tenant') === 'undo';
   // With nothing written, no trigger ran: a table settled by its digest under the restore's lock is still as read.
   const wroteAny = plan.tables.some((t) => t.insert || t.update || t.delete);
@@ -84,7 +83,8 @@ export async function verifyRestore(
     if (t.role !== 'scope' || (!wroteAny && t.comparedBy === 'server-digest')) continue;
     const e = entries.get(t.table)!;
     const info = scope.schema.get(t.table)!;
-    const recorded = how.digests ? archived.get(t.table)?.serverDigest : undefined;
+    // The archive's digest, or (a safety backup) the one recorded for a table its restore skipped.
+    const recorded = how.digests ? t.after.serverDigest : undefined;
     if (recorded !== undefined) {
       if ((await serverDigest(s, scope, t.table, t.columns, plan.tenantId, true)) !== recorded)
         await explainMismatch(s, src, t, scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order }), rows);
