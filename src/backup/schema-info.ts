@@ -68,6 +68,11 @@ export interface TableInfo {
   triggers: TriggerInfo[];
   /** PostgreSQL: rewrite rules on INSERT, which COPY would not apply (such a table is never bulk-loaded). */
   insertRules?: string[];
+  /**
+   * PostgreSQL: the primary key or a unique constraint is DEFERRABLE, so inside a restore (SET CONSTRAINTS ALL
+   * DEFERRED) a duplicate fails only at COMMIT, not at the statement that writes it.
+   */
+  deferrableUnique?: boolean;
   /** PostgreSQL: the partitioned table this one is a partition of (FKs to it name the parent). */
   partitionOf?: string | null;
 }

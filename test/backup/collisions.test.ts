@@ -3,7 +3,7 @@
 // and names the row; a partial index's predicate is honoured, so a soft-deleted row is no collision.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDb, type Db } from '../../src/db/index.ts';
@@ -29,16 +29,32 @@ const SCHEMA: Record<'mysql' | 'postgres', string[]> = {
   ],
 };
 
+const safetyFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
+
+/**
+ * Refused twice: through INSERT, the probes finding the collision before any write, and through the bulk load
+ * (bulkMinRows 1), whose probes wait for the load's own unique check: the same code, the same report, no
+ * safety backup left and nothing written either way.
+ */
 async function collision(db: Db, out: string, dir: string, index: RegExp): Promise<void> {
   const before = await exactDigest(db, ['orgs', 'users']);
-  const e = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }).catch((x: unknown) => x);
-  assert.ok(e instanceof TenantopsError && e.code === 'TENANTOPS_E_KEY_COLLISION', String(e));
-  assert.equal(e.exitCode, 4);
-  assert.ok(
-    e.details.some((d) => index.test(d)),
-    `${index} in ${e.details.join('; ')}`,
-  );
-  assert.deepEqual(await exactDigest(db, ['orgs', 'users']), before, 'nothing was written');
+  const reports: string[][] = [];
+  for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1]) {
+    const safety = safetyFiles(join(dir, 's'));
+    const e = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), bulkMinRows }).catch(
+      (x: unknown) => x,
+    );
+    assert.ok(e instanceof TenantopsError && e.code === 'TENANTOPS_E_KEY_COLLISION', String(e));
+    assert.equal(e.exitCode, 4);
+    assert.ok(
+      e.details.some((d) => index.test(d)),
+      `${index} in ${e.details.join('; ')}`,
+    );
+    reports.push([e.message, ...e.details]);
+    assert.deepEqual(safetyFiles(join(dir, 's')), safety, 'no safety backup is left behind');
+    assert.deepEqual(await exactDigest(db, ['orgs', 'users']), before, 'nothing was written');
+  }
+  assert.deepEqual(reports[1], reports[0], 'the bulk path reports what the probes before writing report');
 }
 
 for (const engine of ['mysql', 'postgres', 'pglite'] as const satisfies TestEngine[]) {
@@ -97,6 +113,34 @@ for (const engine of ['mysql', 'postgres', 'pglite'] as const satisfies TestEngi
       await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
       const n = await db.query('SELECT COUNT(*) AS n FROM users WHERE org_id = 1');
       assert.equal(Number(n[0]!.n), 1);
+    } finally {
+      await db.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const engine of ['postgres', 'pglite'] as const satisfies TestEngine[]) {
+  test(`a DEFERRABLE unique key is probed before the bulk load, which would only fail at COMMIT [${engine}]`, async (t) => {
+    const why = await skipReason(engine);
+    if (why) return t.skip(why);
+    const tmp = await createTempDatabase(engine);
+    const db = await connectDb(tmp.url, { values: 'text' });
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-coll-'));
+    try {
+      await run(db, [
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        'CREATE TABLE users (id bigint PRIMARY KEY DEFERRABLE, org_id bigint NOT NULL, email text, CONSTRAINT u_email UNIQUE (email) DEFERRABLE INITIALLY IMMEDIATE)',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO users SELECT g, 1, 'user' || g FROM generate_series(1, 20) g",
+      ]);
+      const out = join(dir, 't1.tnt');
+      await backupTenant(db, { tenantId: '1', config: ORGS, out });
+      await run(db, ['DELETE FROM users WHERE org_id = 1', "INSERT INTO users VALUES (100, 2, 'user7')"]);
+      await collision(db, out, dir, /users \(email=user7\) belongs to another tenant \(u_email\)/);
+      await run(db, ["UPDATE users SET email = 'other' WHERE id = 100", 'INSERT INTO users VALUES (3, 2, NULL)']);
+      await collision(db, out, dir, /users \(id=3\) belongs to another tenant \(PRIMARY KEY\)/);
     } finally {
       await db.close();
       await tmp.drop();

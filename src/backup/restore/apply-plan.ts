@@ -141,6 +141,15 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
 }
 
 /**
+ * Whether the apply offers this table's inserts to the bulk load (which the server may still refuse). COPY does
+ * not apply rewrite rules, which INSERT does: a table with rules on INSERT keeps INSERT, so both paths write the
+ * same.
+ */
+export function takesBulkLoad(info: TableInfo, t: TablePlan, bulkMinRows = BULK_MIN_ROWS): boolean {
+  return t.insert >= bulkMinRows && !info.insertRules?.length;
+}
+
+/**
  * The plan's inserts for a table in one bulk load, when the session can (else false, nothing written). The load
  * must report exactly the rows sent; a duplicate key fails it as it fails an INSERT.
  */
@@ -174,9 +183,7 @@ async function applyInserts(
 ): Promise<void> {
   const d = scope.dialect;
   const info = scope.schema.get(t.table)!;
-  // COPY does not apply rewrite rules, which INSERT does: a table with rules on INSERT keeps INSERT, so both
-  // paths write the same.
-  if (t.insert >= (hooks.bulkMinRows ?? BULK_MIN_ROWS) && !info.insertRules?.length) {
+  if (takesBulkLoad(info, t, hooks.bulkMinRows)) {
     // The plan's notes are the result's: they say which path each large table took, and why not the fast one.
     if (await bulkInserts(s, t, hooks)) return note(plan, `bulk-loaded: ${t.table} (${t.insert} rows)`);
     note(plan, 'bulk load refused by the server (MariaDB: local_infile is OFF): rows inserted with INSERT');

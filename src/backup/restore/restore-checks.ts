@@ -14,10 +14,29 @@ const PARAM_BUDGET = 30000;
 const MAX_PROBE_ROWS = 2000;
 const MAX_REPORTED = 50;
 
-/** The rows a plan writes to a table (inserted and updated, archive version), in batches. */
-function* writtenRows(t: TablePlan, size: number): Iterable<CanonicalValue[][]> {
-  for (const b of t.inserts.batches(size)) yield b.map(parseRow);
-  for (const b of t.updates.batches(size)) yield b.map((l) => parseRow(l.slice(0, l.indexOf(UPDATE_SEP))));
+/** The rows a plan writes to a table (inserted and/or updated, archive version), in batches. */
+function* writtenRows(t: TablePlan, size: number, which: RowsToProbe): Iterable<CanonicalValue[][]> {
+  if (which !== 'updates') for (const b of t.inserts.batches(size)) yield b.map(parseRow);
+  if (which !== 'inserts')
+    for (const b of t.updates.batches(size)) yield b.map((l) => parseRow(l.slice(0, l.indexOf(UPDATE_SEP))));
+}
+
+type RowsToProbe = 'all' | 'inserts' | 'updates';
+
+/**
+ * Which written rows checkCollisions probes. By default all of them. A restore may leave the inserts of bulk-loaded
+ * tables (`deferred`) to the bulk load's own unique check: 'before-write' then probes everything else, and
+ * 'after-failure' (the apply failed, rolled back to before its first write) probes just those inserts, so a
+ * collision is reported exactly as the probes before writing would have.
+ */
+export interface ProbeSelection {
+  deferred: ReadonlySet<string>;
+  stage: 'before-write' | 'after-failure';
+}
+
+function rowsToProbe(t: TablePlan, sel: ProbeSelection | undefined): RowsToProbe | null {
+  if (!sel || !sel.deferred.has(t.table)) return sel?.stage === 'after-failure' ? null : 'all';
+  return sel.stage === 'before-write' ? 'updates' : 'inserts';
 }
 
 /**
@@ -47,13 +66,20 @@ function othersOf(scope: TenantScope, table: string): string {
 /**
  * Every unique key (the primary key, constraints, unique indexes: expression, partial, case-insensitive, binary)
  * of every row the plan writes, against every row that is not the tenant's, compared by the server itself. Runs
- * before any write; a collision is refused with exit 4.
+ * before any write (for rows `sel` defers: after a failed apply, rolled back); a collision is refused with exit 4.
  */
-export async function checkCollisions(s: DbSession, scope: TenantScope, plan: RestorePlan): Promise<void> {
+export async function checkCollisions(
+  s: DbSession,
+  scope: TenantScope,
+  plan: RestorePlan,
+  sel?: ProbeSelection,
+): Promise<void> {
   const d = scope.dialect;
   const found: string[] = [];
   for (const t of plan.tables) {
-    if (!t.insert && !t.update) continue;
+    const which = rowsToProbe(t, sel);
+    if (!which || (which === 'inserts' ? !t.insert : which === 'updates' ? !t.update : !t.insert && !t.update))
+      continue;
     const info = scope.schema.get(t.table)!;
     const indexes: UniqueIndexInfo[] = [...info.uniqueIndexes];
     if (info.primaryKey.length)
@@ -70,7 +96,7 @@ export async function checkCollisions(s: DbSession, scope: TenantScope, plan: Re
         ix.columns && !ix.predicate && ix.columns.every((c) => t.columns.includes(c)) ? ix.columns : t.columns;
       const at = need.map((c) => t.columns.indexOf(c));
       const perBatch = Math.max(1, Math.floor(PARAM_BUDGET / Math.max(1, need.length)));
-      for (const full of writtenRows(t, Math.min(MAX_PROBE_ROWS, perBatch))) {
+      for (const full of writtenRows(t, Math.min(MAX_PROBE_ROWS, perBatch), which)) {
         const rows = need === t.columns ? full : full.map((r) => at.map((i) => r[i]!));
         const others = bindTenant(othersOf(scope, t.table), plan.tenantId, d.param);
         const probe = d.collisionProbe(info, ix, need, rows, others.params.length + 1);

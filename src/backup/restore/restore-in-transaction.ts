@@ -9,6 +9,7 @@ import { schemaDiff } from '../schema-diff.ts';
 import { digestsComparable } from '../server-digest.ts';
 import { tenantScope, type TenantScope } from '../tenant-scope.ts';
 import { applyPlan, checkForeignKeys } from './apply-plan.ts';
+import { applyWithDeferredProbes, bulkCheckedTables } from './bulk-collisions.ts';
 import { checkCollisions, checkReferencedRows, checkSharedParents, checkTriggers } from './restore-checks.ts';
 import { planChanges, type RestorePlan } from './restore-plan.ts';
 import type { RowOrder } from '../dump-table.ts';
@@ -60,7 +61,8 @@ function safetyPath(dir: string, tenantId: string): string {
 /**
  * The target side of every restore (from an archive, a safety backup or another database), in `db`'s one
  * transaction: compare schemas; lock the tenant against writers; plan; refuse collisions, shared rows and triggers
- * before any write; write a safety backup of what will change; apply; check every foreign key and verify the
+ * before any write (collisions of bulk-loaded inserts: when the load fails, as bulk-collisions.ts explains); write a
+ * safety backup of what will change; apply; check every foreign key and verify the
  * tenant against the rows; then commit (the transaction's end). `onPlan` receives the plan so the caller can
  * release its spools whatever happens. The hooks' afterRestore runs after COMMIT, in the caller.
  */
@@ -94,7 +96,9 @@ export async function restoreInTransaction(
     onPlan(plan);
     plan.notes.unshift(...diff.notes);
     if (kind === 'tenant') await checkSharedParents(s, scope, manifest);
-    await checkCollisions(s, scope, plan);
+    // A real restore leaves the inserts of bulk-loaded tables to the load's own unique check (bulk-collisions.ts).
+    const probes = bulkCheckedTables(scope, plan, { dryRun, bulkMinRows: opts.bulkMinRows });
+    await checkCollisions(s, scope, plan, probes);
     await checkReferencedRows(s, scope, plan);
     await checkTriggers(s, scope, plan, config, dryRun);
     const summary = { tenantId, target: db.target.redacted, kind, tables: planChanges(plan), notes: plan.notes };
@@ -126,11 +130,13 @@ export async function restoreInTransaction(
 
     const undo = await scope.dialect.relaxConstraints(s);
     try {
-      await applyPlan(s, scope, plan, {
-        onRows: report('apply', 'rows', written),
-        checkpoint: opts.checkpoint,
-        bulkMinRows: opts.bulkMinRows,
-      });
+      await applyWithDeferredProbes(s, scope, plan, probes, safety, () =>
+        applyPlan(s, scope, plan, {
+          onRows: report('apply', 'rows', written),
+          checkpoint: opts.checkpoint,
+          bulkMinRows: opts.bulkMinRows,
+        }),
+      );
       const checked = report('check', 'tables', 1);
       await checkForeignKeys(s, scope, plan);
       await src.verify(s, scope, plan, digests);

@@ -106,8 +106,9 @@ export const postgresBackupDialect: BackupDialect = {
       parts: string;
       pred: string | null;
       plain: string | boolean;
+      imm: string | boolean;
     }>(
-      `SELECT c.relname AS t, i.indisprimary AS p, i.indisunique AS u, ic.relname AS n,
+      `SELECT c.relname AS t, i.indisprimary AS p, i.indisunique AS u, ic.relname AS n, i.indimmediate AS imm,
               (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                 WHERE k.ord <= i.indnkeyatts) AS cols,
@@ -125,6 +126,7 @@ export const postgresBackupDialect: BackupDialect = {
       const plain = truthy(r.plain);
       const list = r.cols ? String(r.cols).split(',') : [];
       if (list.length) t.indexes.push(list);
+      if ((truthy(r.p) || truthy(r.u)) && !truthy(r.imm)) t.deferrableUnique = true;
       if (truthy(r.p)) t.primaryKey = list;
       else if (truthy(r.u)) {
         if (plain && !r.pred) t.uniqueKeys.push(list);
