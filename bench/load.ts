@@ -1,7 +1,8 @@
-// npm run bench:load [-- --repeat N] [--seconds S] [--modes isolated,shared,shared:2]
+// npm run bench:load [-- --repeat N] [--seconds S] [--modes isolated,shared,shared:2] [--only throughput|latency]
 // Runs the same constant-vus load against a trivial local server from tenantops load,
 // autocannon and wrk, one after another, then the latency overhead on a fixed-latency
 // endpoint. Prints req/s, ratios, and medians when repeated. No assertions: figures only.
+// `--only latency` runs the second part alone (the runner's modes and wrk on the 20 ms endpoint).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -31,6 +32,10 @@ const VUS = 50;
 const LATENCY_VUS = 100;
 const FIXED_MS = 20;
 const repeat = Number(argValue('--repeat')) || 1;
+const only = argValue('--only');
+if (only !== undefined && only !== 'throughput' && only !== 'latency') throw new Error(`unknown --only ${only}`);
+const doThroughput = only !== 'latency';
+const doLatency = only !== 'throughput';
 
 const SERVER = `
 const http = require('node:http');
@@ -147,35 +152,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-load-'));
   const { child, base } = await startServer();
   const runs: Record<string, number>[] = [];
+  // The full bench warms the server with its throughput part; the latency part alone warms it with wrk.
+  if (!doThroughput) spawnSync('/usr/bin/wrk', ['-t2', `-c${LATENCY_VUS}`, '-d2s', `${base}/`]);
   try {
     for (let i = 0; i < repeat; i++) {
       const row: Record<string, number> = {};
-      process.stderr.write(`run ${i + 1}/${repeat}: throughput at ${VUS} VUs, ${SECONDS}s each…\n`);
-      for (const m of modes) {
-        const ours = await runner(`${base}/`, VUS, dir, m);
-        row[`${m.label}.rps`] = ours.rps;
-        row[`${m.label}.cpuUs`] = ours.cpuUsPerReq;
-      }
-      const ac = await cannon(`${base}/`, VUS);
-      const w = wrk(`${base}/`, VUS);
-      const alone = await undiciAlone(base, VUS);
-      Object.assign(row, { autocannonRps: ac.rps, wrkRps: w.rps, undiciRps: alone.rps });
-      for (const m of modes) {
-        row[`${m.label}.vsWrk`] = row[`${m.label}.rps`] / w.rps;
-        row[`${m.label}.vsAutocannon`] = row[`${m.label}.rps`] / ac.rps;
-      }
-      process.stderr.write(`run ${i + 1}/${repeat}: latency on /delay (${FIXED_MS} ms) at ${LATENCY_VUS} VUs…\n`);
-      for (const m of modes) {
-        const lat = await runner(`${base}/delay`, LATENCY_VUS, dir, m);
-        Object.assign(row, {
-          [`${m.label}.p50`]: lat.p50,
-          [`${m.label}.p99`]: lat.p99,
-          [`${m.label}.reqP50`]: lat.reqP50,
-          [`${m.label}.reqP99`]: lat.reqP99,
-        });
-      }
-      const wLat = wrk(`${base}/delay`, LATENCY_VUS);
-      Object.assign(row, { wrkP50: wLat.p50, wrkP99: wLat.p99 });
+      if (doThroughput) await throughputRun(i, base, dir, row);
+      if (doLatency) await latencyRun(i, base, dir, row);
       runs.push(row);
       console.log(
         `run ${i + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v.toFixed(3))])))}`,
@@ -185,12 +168,53 @@ async function main(): Promise<void> {
     child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+  printMedians(runs);
+}
+
+async function throughputRun(i: number, base: string, dir: string, row: Record<string, number>): Promise<void> {
+  process.stderr.write(`run ${i + 1}/${repeat}: throughput at ${VUS} VUs, ${SECONDS}s each…\n`);
+  for (const m of modes) {
+    const ours = await runner(`${base}/`, VUS, dir, m);
+    row[`${m.label}.rps`] = ours.rps;
+    row[`${m.label}.cpuUs`] = ours.cpuUsPerReq;
+  }
+  const ac = await cannon(`${base}/`, VUS);
+  const w = wrk(`${base}/`, VUS);
+  const alone = await undiciAlone(base, VUS);
+  Object.assign(row, { autocannonRps: ac.rps, wrkRps: w.rps, undiciRps: alone.rps });
+  for (const m of modes) {
+    row[`${m.label}.vsWrk`] = row[`${m.label}.rps`] / w.rps;
+    row[`${m.label}.vsAutocannon`] = row[`${m.label}.rps`] / ac.rps;
+  }
+}
+
+async function latencyRun(i: number, base: string, dir: string, row: Record<string, number>): Promise<void> {
+  process.stderr.write(`run ${i + 1}/${repeat}: latency on /delay (${FIXED_MS} ms) at ${LATENCY_VUS} VUs…\n`);
+  for (const m of modes) {
+    const lat = await runner(`${base}/delay`, LATENCY_VUS, dir, m);
+    Object.assign(row, {
+      [`${m.label}.p50`]: lat.p50,
+      [`${m.label}.p99`]: lat.p99,
+      [`${m.label}.reqP50`]: lat.reqP50,
+      [`${m.label}.reqP99`]: lat.reqP99,
+    });
+  }
+  const wLat = wrk(`${base}/delay`, LATENCY_VUS);
+  Object.assign(row, { wrkP50: wLat.p50, wrkP99: wLat.p99 });
+}
+
+function printMedians(runs: Record<string, number>[]): void {
   const m = (k: string) => median(runs.map((r) => r[k]));
   const cpu = cpus();
   console.log('');
   console.log(
     `machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}; ${repeat} run(s), medians shown`,
   );
+  if (doThroughput) printThroughput(m);
+  if (doLatency) printLatency(m);
+}
+
+function printThroughput(m: (k: string) => number): void {
   console.log(
     `throughput, constant ${VUS} VUs/connections for ${SECONDS}s against GET / (trivial handler, child process):`,
   );
@@ -205,6 +229,9 @@ async function main(): Promise<void> {
     `  undici alone              ${f1(m('undiciRps')).padStart(9)} req/s  (one thread, ${VUS} loops, no VUs: the HTTP client's ceiling here)`,
   );
   console.log(`  (aim: runner/wrk >= 0.3, moonshot 0.5)`);
+}
+
+function printLatency(m: (k: string) => number): void {
   console.log(`latency on a fixed ${FIXED_MS} ms endpoint at ${LATENCY_VUS} VUs/connections:`);
   for (const { label } of modes) {
     console.log(
