@@ -29,6 +29,26 @@ const TABLES = ['orgs', 'items', 'notes'];
 const items = async (db: Db, org: number) =>
   (await db.query(`SELECT id, v FROM items WHERE org_id = ${org} ORDER BY id`)).map((r) => `${r.id}:${r.v}`);
 
+/** The same 300 items and these notes of tenant 1 (and one item of tenant 2) on both sides, then `onTarget`. */
+async function sameOnBoth(source: Db, target: Db, notes: string, onTarget: string[] = []): Promise<void> {
+  const rows = Array.from({ length: 300 }, (_, i) => `(${i + 1}, 1, 'v ${i + 1}')`).join(', ');
+  const same = [`INSERT INTO items VALUES ${rows}, (1000, 2, 'other')`, `INSERT INTO notes VALUES ${notes}`];
+  await run(source, same);
+  await run(target, [...same, ...onTarget]);
+}
+
+/** restore --from-db of tenant 1, with the number of source rows it read. */
+async function copyCounted(source: Db, target: Db, dir: string) {
+  let read = 0;
+  const r = await restoreTenantFromDb(target, source, {
+    tenantId: '1',
+    config: CONFIG,
+    safetyDir: join(dir, 'safety'),
+    onSourceRows: (n) => (read = n),
+  });
+  return { r, read };
+}
+
 /** Files (recursively) under a directory. */
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -132,21 +152,9 @@ for (const engine of ENGINES) {
     engine,
     'an unchanged tenant is settled by server digests: no source row read, nothing written',
     async (source, target, dir) => {
-      const rows = Array.from({ length: 300 }, (_, i) => `(${i + 1}, 1, 'v ${i + 1}')`).join(', ');
-      const same = [
-        `INSERT INTO items VALUES ${rows}, (1000, 2, 'other')`,
-        "INSERT INTO notes VALUES (1, 'n'), (1, 'n')",
-      ];
-      await run(source, same);
-      await run(target, same);
+      await sameOnBoth(source, target, "(1, 'n'), (1, 'n')");
       const before = await exactDigest(target, TABLES);
-      let read = 0;
-      const r = await restoreTenantFromDb(target, source, {
-        tenantId: '1',
-        config: CONFIG,
-        safetyDir: join(dir, 'safety'),
-        onSourceRows: (n) => (read = n),
-      });
+      const { r, read } = await copyCounted(source, target, dir);
       assert.equal(read, 0, 'no source row was read');
       assert.equal(r.written, 0);
       assert.deepEqual(
@@ -169,19 +177,13 @@ for (const engine of ENGINES) {
     engine,
     'only the table that differs is read from the source and repaired; the others are skipped by digest',
     async (source, target, dir) => {
-      const rows = Array.from({ length: 300 }, (_, i) => `(${i + 1}, 1, 'v ${i + 1}')`).join(', ');
-      const same = [`INSERT INTO items VALUES ${rows}, (1000, 2, 'other')`, "INSERT INTO notes VALUES (1, 'n')"];
-      await run(source, same);
-      await run(target, [...same, "UPDATE items SET v = 'broken' WHERE id = 7", "INSERT INTO notes VALUES (2, 'k')"]);
+      await sameOnBoth(source, target, "(1, 'n')", [
+        "UPDATE items SET v = 'broken' WHERE id = 7",
+        "INSERT INTO notes VALUES (2, 'k')",
+      ]);
       const want = await items(source, 1);
       const other = await exactDigest(target, ['notes']);
-      let read = 0;
-      const r = await restoreTenantFromDb(target, source, {
-        tenantId: '1',
-        config: CONFIG,
-        safetyDir: join(dir, 'safety'),
-        onSourceRows: (n) => (read = n),
-      });
+      const { r, read } = await copyCounted(source, target, dir);
       assert.equal(read, 300, "only items' rows were read from the source");
       assert.equal(r.written, 1);
       assert.deepEqual(
