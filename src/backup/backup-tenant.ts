@@ -12,11 +12,11 @@ import {
   type TableHead,
 } from './archive/manifest.ts';
 import { writeArchive } from './archive/write-archive.ts';
-import { orderBy, ROW_HASH, selectList } from './dump-table.ts';
+import { BATCH_ROWS, orderBy, ROW_HASH, selectList } from './dump-table.ts';
 import { countedLines } from './counted-lines.ts';
 import { tenantCounts } from './tenant-counts.ts';
 import { TableChunks } from './archive/table-chunks.ts';
-import { DigestAccumulator } from './server-digest.ts';
+import { DigestAccumulator, serverDigest } from './server-digest.ts';
 import { externalKeys, scopeTable } from './scope-table.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
@@ -36,6 +36,12 @@ export interface BackupOptions {
    * absent: read here, in this backup's snapshot.
    */
   scope?: TenantScope;
+  /**
+   * Connections reading the snapshot (Db.snapshotSessions): with 2, the server digests of the large tables are
+   * taken on the second while the first streams the rows, instead of a hash shipped with every row. 1 reads on
+   * one connection. The Db's pool needs this many (MariaDB: one more, for the moment the snapshots open).
+   */
+  readers?: 1 | 2;
 }
 
 export interface BackupResult {
@@ -50,43 +56,68 @@ export function safeName(i: number, table: string): string {
 
 /**
  * Writes the tenant's rows, one consistent snapshot, to an archive (format 3): the manifest first, with every
- * table's row count (counted in the snapshot, from the index); then the tables, streamed in chunks, each row read
- * with its server hash; then the seal with each table's checksum and server digest, summed from those hashes, so
- * the server reads each row once. The caller's `db` must be connected with values: 'text'.
+ * table's row count (counted in the snapshot, from the index); then the tables, streamed in chunks; then the seal
+ * with each table's checksum and server digest. A table of more than one batch of rows gets its digest from the
+ * server's digest query on a second connection in the same snapshot while the first streams its rows (the server
+ * hashes on another core, and no hash travels with each row); a smaller table, or every table where the snapshot
+ * cannot be shared, is read with each row's server hash and summed here, so the server reads each row once. The
+ * caller's `db` must be connected with values: 'text'.
  */
 export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupResult> {
   const t0 = performance.now();
-  return db.transaction(
-    async (s) => {
-      const scope = opts.scope ?? (await tenantScope(db, s, opts.config));
-      await checkTenant(s, scope, opts.tenantId);
-      const { head, reads } = await planTenant(db, s, scope, opts);
-      const total = head.tables.reduce((n, t) => n + t.rows, 0);
-      let done = 0;
-      opts.onProgress?.(0, total);
-      const manifest = await writeArchive(opts.out, opts.passphrase, head, async (writer) => {
+  const manifest = await inSnapshot(db, opts, async (s, side) => {
+    const scope = opts.scope ?? (await tenantScope(db, s, opts.config));
+    await checkTenant(s, scope, opts.tenantId);
+    const { head, reads } = await planTenant(db, s, scope, opts, !!side);
+    const total = head.tables.reduce((n, t) => n + t.rows, 0);
+    let done = 0;
+    opts.onProgress?.(0, total);
+    // The side connection's digests, one after another in table order; each is awaited after its table's rows.
+    const beside = new Map<TableRead, Promise<string>>();
+    let last: Promise<unknown> = Promise.resolve();
+    for (const r of reads)
+      if (r.digest === 'beside') {
+        const p = last.then(() => serverDigest(side!, scope, r.table, r.columns, opts.tenantId));
+        last = p.catch(() => undefined);
+        beside.set(r, p);
+      }
+    try {
+      return await writeArchive(opts.out, opts.passphrase, head, async (writer) => {
         const data: TableData[] = [];
         for (const [i, r] of reads.entries()) {
           const out = new TableChunks(writer, `tables/${safeName(r.index, r.table)}`);
-          // In-scope tables are read with each row's server hash: the table's digest comes out of the same pass.
-          const digest = r.hashed ? new DigestAccumulator() : null;
+          const digest = r.digest === 'rows' ? new DigestAccumulator() : null;
           const onRow = digest ? (row: Record<string, unknown>) => digest.add(String(row[ROW_HASH])) : undefined;
           for await (const lines of countedLines(s, r.query, r.columns, head.tables[i]!.rows, onRow)) {
             await out.addLines(lines);
             opts.onProgress?.((done += lines.length), total);
           }
-          data.push({ ...(await out.finish()), ...(digest ? { serverDigest: digest.toString() } : {}) });
+          const recorded = digest ? digest.toString() : await beside.get(r);
+          data.push({ ...(await out.finish()), ...(recorded !== undefined ? { serverDigest: recorded } : {}) });
         }
         return data;
       });
-      return {
-        path: typeof opts.out === 'string' ? opts.out : opts.out.name,
-        manifest,
-        seconds: (performance.now() - t0) / 1000,
-      };
-    },
-    { snapshot: true, snapshotId: opts.snapshotId },
-  );
+    } finally {
+      // Nothing may still run on the side connection when its transaction ends.
+      await Promise.allSettled(beside.values());
+    }
+  });
+  return {
+    path: typeof opts.out === 'string' ? opts.out : opts.out.name,
+    manifest,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** `fn` in the backup's snapshot: on two connections where the engine can share it and `readers` allows, else one. */
+function inSnapshot<T>(
+  db: Db,
+  opts: Pick<BackupOptions, 'readers' | 'snapshotId'>,
+  fn: (s: DbSession, side: DbSession | undefined) => Promise<T>,
+): Promise<T> {
+  if (db.snapshotSessions && (opts.readers ?? 2) > 1)
+    return db.snapshotSessions(2, ([s, side]) => fn(s!, side), { snapshotId: opts.snapshotId });
+  return db.transaction((s) => fn(s, undefined), { snapshot: true, snapshotId: opts.snapshotId });
 }
 
 /** One table's read: the query whose canonical lines become its chunks. */
@@ -95,8 +126,11 @@ interface TableRead {
   table: string;
   columns: string[];
   query: { sql: string; params: readonly unknown[] };
-  /** Read with ROW_HASH, for the table's server digest. */
-  hashed: boolean;
+  /**
+   * Where the table's server digest comes from: summed from each row's ROW_HASH read with it, the digest query on
+   * the side connection, or nowhere (shared parent rows).
+   */
+  digest: 'rows' | 'beside' | 'none';
 }
 
 /**
@@ -108,15 +142,18 @@ async function planTenant(
   s: DbSession,
   scope: TenantScope,
   opts: Omit<BackupOptions, 'out'>,
+  side: boolean,
 ): Promise<{ head: ManifestHead; reads: TableRead[] }> {
   const { dialect: d, schema, plan } = scope;
   const tables: TableHead[] = [];
   const reads: TableRead[] = [];
   const counts = await tenantCounts(s, scope, plan.entries, opts.tenantId);
   for (const [index, e] of plan.entries.entries()) {
-    const { head, query } = scopeTable(scope, e, index, opts.tenantId, counts[index]!);
+    // Up to a batch, the row hashes cost less than a query of their own (and the read is one round trip).
+    const beside = side && counts[index]! > BATCH_ROWS;
+    const { head, query } = scopeTable(scope, e, index, opts.tenantId, counts[index]!, !beside);
     tables.push(head);
-    reads.push({ index, table: e.table, columns: head.columns, query, hashed: true });
+    reads.push({ index, table: e.table, columns: head.columns, query, digest: beside ? 'beside' : 'rows' });
   }
 
   const external: ManifestExternalRef[] = [];
@@ -152,7 +189,7 @@ async function planTenant(
           sql: `SELECT ${selectList(d, parent, columns)} FROM ${d.from(edge.to)} WHERE ${where} ORDER BY ${orderBy(d, parent, columns, 'exact')}`,
           params: b.params,
         },
-        hashed: false,
+        digest: 'none',
       });
       index++;
     }

@@ -6,7 +6,8 @@ import type { TenantScope } from './tenant-scope.ts';
 
 /**
  * A scope table as a backup records it (its manifest head, `rows` given by the caller) and the query that reads the
- * tenant's rows with each row's server hash: one definition for a backup to a file and a copy from a database.
+ * tenant's rows, with each row's server hash unless `hash` is false (the digest is then taken apart, by
+ * serverDigest): one definition for a backup to a file and a copy from a database.
  */
 export function scopeTable(
   scope: TenantScope,
@@ -14,6 +15,7 @@ export function scopeTable(
   index: number,
   tenantId: string,
   rows: number,
+  hash = true,
 ): { head: TableHead; query: { sql: string; params: readonly unknown[] } } {
   const info = scope.schema.get(e.table)!;
   const columns = dataColumns(info);
@@ -28,7 +30,7 @@ export function scopeTable(
       fingerprint: fingerprint(info, columns),
       rows,
     },
-    query: scopedSelect(scope.dialect, info, columns, e.predicate, tenantId, { hash: true }),
+    query: scopedSelect(scope.dialect, info, columns, e.predicate, tenantId, { hash }),
   };
 }
 

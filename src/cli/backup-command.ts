@@ -71,7 +71,8 @@ export const backupCommand = defineCommand({
       values.out ??
       `tenant-${tenantId.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`;
     const at = archiveLocation(out, io.cwd, io.env);
-    const db = await openBackupDb(target, values);
+    // The backup reads on two connections in one snapshot (BackupOptions.readers); MariaDB opens them with a third.
+    const db = await openBackupDb(target, values, 3);
     const bar = progressReporter(io.stderr, 'backup');
     const unguard = guardInterrupts(io, 'backup', (removed) =>
       [removedFiles(removed), 'the database is unchanged (a backup only reads)', 'run the same command again']

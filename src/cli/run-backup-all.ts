@@ -31,8 +31,9 @@ export async function runBackupAll(
   const outDir = store.location;
   const config = backupConfig(values, io);
   const target = backupTarget(values, io, config);
-  // One connection per tenant in flight, plus the one that holds a shared snapshot open.
-  const db = await openBackupDb(target, values, parallel + 1);
+  // Two connections per tenant in flight (BackupOptions.readers, where the snapshot is shared), plus the one that
+  // holds the shared snapshot open.
+  const db = await openBackupDb(target, values, 2 * parallel + 1);
   const bar = progressReporter(io.stderr, 'backup --all-tenants');
   const unguard = guardInterrupts(io, 'backup --all-tenants', (removed) =>
     [

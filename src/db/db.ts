@@ -81,6 +81,19 @@ export interface Db extends Queryable {
    */
   sharedSnapshot?<T>(fn: (snapshotId: string) => Promise<T>): Promise<T>;
   /**
+   * Present where several connections can read one snapshot: runs `fn` with up to `n` read-only snapshot
+   * transactions on as many pooled connections, all at one point in time (with `snapshotId`, that exported
+   * snapshot), so a reader can split its work between them. PostgreSQL exports the first one's snapshot to the
+   * others. MariaDB opens them while `BACKUP STAGE BLOCK_COMMIT` holds commits back for a moment, which needs the
+   * RELOAD privilege; without it (or on a server without BACKUP STAGE) `fn` gets one session, never sessions at
+   * different points. The pool must have room for `n` connections (MariaDB: `n + 1`).
+   */
+  snapshotSessions?<T>(
+    n: number,
+    fn: (sessions: DbSession[]) => Promise<T>,
+    options?: Pick<TransactionOptions, 'snapshotId'>,
+  ): Promise<T>;
+  /**
    * Present where the engine can replicate (MariaDB/MySQL, PostgreSQL): asks the server whether it is a replica
    * and how far behind it is. Absent on PGlite, which has no replication.
    */

@@ -25,7 +25,10 @@ export interface BackupAllOptions {
   /** A directory, or any store (an S3 bucket prefix). */
   outDir: string | BackupStore;
   passphrase?: string;
-  /** Tenants backed up at once, each in its own transaction on its own connection (the Db's pool needs N + 1). */
+  /**
+   * Tenants backed up at once, each on its own connections: the Db's pool needs 2N + 1 where the snapshot is shared
+   * (two readers per tenant and the exporter), else N.
+   */
   parallel?: number;
   /**
    * A run younger than this that did not finish, or finished with failures, is continued instead of starting a
@@ -200,6 +203,11 @@ async function backupOne(
       includeParents: opts.includeParents,
       snapshotId,
       scope,
+      // A second reader joins the run's exported snapshot for one statement; where there is none (MariaDB) it would
+      // take a commit-blocking BACKUP STAGE per tenant, and most tenants of a fleet have no table large enough.
+      // Only where the pool has room for every worker's two: workers that each hold one and wait for another would
+      // wait on each other.
+      readers: snapshotId && db.poolStats().max >= 2 * (opts.parallel ?? 1) + 1 ? 2 : 1,
     });
     written = true;
     // Verified as a restore would verify it, read back from the store (every table's row count and checksum);

@@ -7,6 +7,7 @@ import { wrapDbError } from '../wrap-db-error.ts';
 import { runTransaction } from '../run-transaction.ts';
 import { loadDataLocal } from './load-data-local.ts';
 import { mysqlReplicaStatus } from './mysql-replica-status.ts';
+import { mysqlSnapshotSessions } from './mysql-snapshot-sessions.ts';
 
 interface RawConnection {
   query(o: { sql: string; values: unknown[] }): { stream(o: { highWaterMark: number }): AsyncIterable<unknown> };
@@ -195,6 +196,7 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
         : ['START TRANSACTION'];
       return withConn((s) => runTransaction(s, begin, fn));
     },
+    snapshotSessions: (n, fn) => mysqlSnapshotSessions(withConn, (f, o) => db.transaction(f, o), max - inUse, n, fn),
     replicaStatus: () => replicaStatus(),
     poolStats(): PoolStats {
       return { inUse, idle: Math.max(0, poolSize(pool) - inUse), waiting, max };

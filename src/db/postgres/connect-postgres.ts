@@ -7,6 +7,7 @@ import { parseInt8 } from '../int8.ts';
 import { runTransaction } from '../run-transaction.ts';
 import { copyFromStdin } from './copy-from-stdin.ts';
 import { postgresReplicaStatus } from './postgres-replica-status.ts';
+import { postgresSnapshotSessions } from './postgres-snapshot-sessions.ts';
 
 type PgTarget = Extract<DbTarget, { engine: 'postgres' }>;
 
@@ -172,7 +173,7 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
     query: (sql, params) => withConn((s) => s.query(sql, params)),
     execute: (sql, params) => withConn((s) => s.execute(sql, params)),
   });
-  return {
+  const db: Db = {
     target,
     dialect: postgresDialect,
     serverVersion: v[0]!.v,
@@ -191,10 +192,19 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
           return fn(r[0]!.id);
         }),
       ),
+    snapshotSessions: (n, fn, opts = {}) =>
+      postgresSnapshotSessions(
+        (f, o) => db.transaction(f, o),
+        max - (pool.totalCount - pool.idleCount),
+        n,
+        fn,
+        opts.snapshotId,
+      ),
     replicaStatus,
     poolStats(): PoolStats {
       return { inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max };
     },
     close: () => pool.end(),
   };
+  return db;
 }
