@@ -229,7 +229,10 @@ export const postgresBackupDialect: BackupDialect = {
     );
     const parts = ix.parts.join(', ');
     const lhs = ix.parts.length === 1 ? ix.parts[0]! : `(${parts})`;
-    const where = ix.predicate ? ` WHERE ${ix.predicate}` : '';
+    // OFFSET 0 keeps the VALUES list a subquery of its own, so each key is looked up through the index: flattened
+    // into a semi-join, a table whose statistics are stale (never analysed after a bulk load) was read whole by a
+    // hash join for every batch of 2,000 rows, quadratic in the tenant's size (docs/performance.md, "Full restore").
+    const where = `${ix.predicate ? ` WHERE ${ix.predicate}` : ''} OFFSET 0`;
     return {
       select: ix.parts.map((p, i) => `(${p})::text AS k${i + 1}`).join(', '),
       match: `${ix.predicate ? `(${ix.predicate}) AND ` : ''}${lhs} IN (SELECT ${parts} FROM (VALUES ${values.join(', ')}) AS tenantops_probe(${columns.map(q).join(', ')})${where})`,
