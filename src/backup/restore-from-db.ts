@@ -46,7 +46,7 @@ async function sourceManifest(
 ): Promise<{ manifest: Manifest; reads: SourceRead[] }> {
   const { plan } = scope;
   const reads: SourceRead[] = [];
-  // Counts and checksums are filled in as the rows stream by (or with the digest, sourceDigests).
+  // Counts and checksums are filled in as the rows stream by (or with the digest, unchangedOnBoth).
   const tables: ManifestTable[] = plan.entries.map((e, index) => {
     const { head, query } = scopeTable(scope, e, index, tenantId, 0);
     const table: ManifestTable = { ...head, bytes: 0, sha256: '', chunks: [] };
@@ -75,30 +75,40 @@ async function sourceManifest(
 }
 
 /**
- * Gives each table that may be unchanged its source digest (`ss`, the source's snapshot) and row count, so the
- * planner skips it when the target's digest (`s`, the restore's transaction) is equal, and reads from the source
- * only the rows of the others. Counts first, one statement per side: a table whose counts differ has changed, and
- * gets no digest (a deleted tenant costs none).
+ * The tables whose server digest is the same on the source (`ss`, its snapshot) and the target (`s`, the restore's
+ * transaction, read with `lock` as the planner would), each given the source's digest and row count: the planner
+ * skips them without reading a row of either side. Counts first, one statement per side: a table whose counts
+ * differ has changed and gets no digest (a deleted tenant costs none); the others' two digests are taken at once,
+ * one on each server.
  */
-async function sourceDigests(
+async function unchangedOnBoth(
   ss: DbSession,
   sourceScope: TenantScope,
   s: DbSession,
   scope: TenantScope,
   tables: readonly ManifestTable[],
   tenantId: string,
-): Promise<void> {
+  lock: boolean,
+): Promise<Set<ManifestTable>> {
   const scoped = tables.filter((t) => t.role === 'scope');
   const entries = (sc: TenantScope) => scoped.map((t) => sc.plan.entries.find((e) => e.table === t.name)!);
   const [there, here] = await Promise.all([
     tenantCounts(ss, sourceScope, entries(sourceScope), tenantId),
     tenantCounts(s, scope, entries(scope), tenantId),
   ]);
+  const same = new Set<ManifestTable>();
   for (const [i, t] of scoped.entries()) {
     if (there[i] !== here[i]) continue;
-    t.serverDigest = await serverDigest(ss, sourceScope, t.name, t.columns, tenantId);
+    const [a, b] = await Promise.all([
+      serverDigest(ss, sourceScope, t.name, t.columns, tenantId),
+      serverDigest(s, scope, t.name, t.columns, tenantId, lock),
+    ]);
+    if (a !== b) continue;
+    t.serverDigest = a;
     t.rows = there[i]!;
+    same.add(t);
   }
+  return same;
 }
 
 /**
@@ -106,7 +116,7 @@ async function sourceDigests(
  * with every guarantee of a restore from an archive, streaming: the source is read in one snapshot, held open
  * while the target is planned, and its rows go straight into the restore planner (DbRowSource), so no archive
  * file is written and memory stays bounded (the plan spools large changes, encrypted, as every restore does). A
- * table whose server digest is the same on both sides is not read at all (sourceDigests).
+ * table whose server digest is the same on both sides is not read at all (unchangedOnBoth).
  * The target side is every restore's (restoreInTransaction): schema check, lock, plan, collisions, shared rows and triggers refused
  * before any write, a safety backup, one transaction, every foreign key and the restored rows checked against
  * what was streamed before COMMIT.
@@ -151,8 +161,10 @@ export async function restoreTenantFromDb(
             safetyOrder: 'exact',
             safetyPassphrase: opts.safetyPassphrase,
             plan: async (s, scope, how) => {
-              if (how.digests) await sourceDigests(ss, sourceScope, s, scope, manifest.tables, tenantId);
-              const p = await planFromArchive(s, scope, src, { tenantId, ...how }, rows);
+              const unchanged = how.digests
+                ? await unchangedOnBoth(ss, sourceScope, s, scope, manifest.tables, tenantId, how.lock)
+                : undefined;
+              const p = await planFromArchive(s, scope, src, { tenantId, ...how, unchanged }, rows);
               // The source's counts and checksums are known now that every table streamed by or was skipped by
               // its digest (then with no checksum: the digest stands for it, in the verification and the safety
               // backup alike).

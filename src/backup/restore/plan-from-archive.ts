@@ -111,7 +111,9 @@ export async function planFromArchive(
   const plan: RestorePlan = { tenantId: opts.tenantId, tables: [], notes: [] };
   const lines: RowSource = rows ?? new ArchiveLines(src, opts.onRows);
   try {
-    const same = opts.digests ? await unchangedTables(s, scope, manifest.tables, opts) : new Set<ManifestTable>();
+    const same =
+      opts.unchanged ??
+      (opts.digests ? await unchangedTables(s, scope, manifest.tables, opts) : new Set<ManifestTable>());
     for (const t of manifest.tables) {
       const info = scope.schema.get(t.name)!;
       const tp = newTablePlan(t, scope);

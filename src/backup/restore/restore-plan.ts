@@ -82,6 +82,11 @@ export interface PlanOptions {
   digests: boolean;
   /** Runs `fn` on a second connection, where the database offers one: digests are then taken two at a time. */
   side?: <T>(fn: (s: DbSession) => Promise<T>) => Promise<T>;
+  /**
+   * The tables the caller already found unchanged, each by the target's digest taken in this session with `lock`
+   * (restore --from-db, which takes it beside the source's): the planner then takes no digest itself.
+   */
+  unchanged?: ReadonlySet<ManifestTable>;
 }
 
 const EMPTY_SHA = createHash('sha256').digest('hex');
