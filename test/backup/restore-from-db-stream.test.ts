@@ -166,7 +166,17 @@ for (const engine of ENGINES) {
         ],
       );
       assert.deepEqual(await exactDigest(target, TABLES), before);
-      // Its safety backup records the skipped tables by their digests, and restoring it checks them by those.
+      // Its safety backup records the skipped tables by their digests only: a server whose digests may differ (here
+      // the same one claiming another version) cannot check them, and refuses it before any write.
+      const elsewhere = Object.create(target, { serverVersion: { value: `${target.serverVersion}-other` } }) as Db;
+      const refused = await restoreTenant(elsewhere, {
+        archive: r.safetyBackup!,
+        safetyDir: join(dir, 'safety3'),
+      }).catch((x: unknown) => x);
+      assert.ok(code('TENANTOPS_E_SCHEMA_MISMATCH')(refused), String(refused));
+      assert.match((refused as Error).message, /by the server digest of .* only/);
+      assert.deepEqual(await exactDigest(target, TABLES), before);
+      // Where digests compare, restoring it checks those tables by them.
       const undo = await restoreTenant(target, { archive: r.safetyBackup!, safetyDir: join(dir, 'safety2') });
       assert.equal(undo.written, 0);
       assert.deepEqual(await exactDigest(target, TABLES), before);
