@@ -3,6 +3,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StoredCookie } from '../http/cookie-jar.ts';
 import type { RequestCookie } from '../http/request-cookie-header.ts';
+import type { SampleBatchMessage } from './sample-batch.ts';
 import type { TlsSettings } from '../http/tls-settings.ts';
 
 /** Int32 cells of a VU's control SharedArrayBuffer. */
@@ -105,11 +106,6 @@ export interface HttpResponseMessage {
   errorDetail?: string;
 }
 
-/** [metric name, value, tags, epoch ms]: tuples keep the per-iteration message small. */
-export type SampleTuple = [string, number, Tags, number];
-/** Several samples that share tags and time (an HTTP hop's metrics): one record instead of one tuple each. */
-export type SampleGroup = [readonly string[], number[], Tags, number];
-
 export interface ScenarioInfo {
   name: string;
   executor: string;
@@ -158,7 +154,7 @@ export type WorkerToMain =
   | { t: 'ready'; options: Record<string, unknown>; exports: string[] }
   | { t: 'init-error'; message: string }
   | { t: 'metric'; name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; contains: 'default' | 'time' }
-  | { t: 'samples'; s: (SampleTuple | SampleGroup)[] }
+  | { t: 'samples'; s: SampleBatchMessage }
   /** fields are logrus fields, e.g. source=console, or executor, scenario and source=stacktrace. */
   | { t: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; message: string; fields?: Record<string, string> }
   | { t: 'abort'; reason: string }

@@ -7,14 +7,13 @@ import {
   INTERRUPT,
   type HttpRequestMessage,
   type HttpResponseMessage,
-  type SampleGroup,
-  type SampleTuple,
   type ScenarioInfo,
   type Tags,
   type WorkerBoot,
   type WorkerToMain,
 } from './protocol.ts';
 import type { EventLoop } from './event-loop.ts';
+import { SampleBatch } from './sample-batch.ts';
 import { AbortTestSignal, InterruptSignal } from './signals.ts';
 
 // Node's own timers: the script's timer globals are replaced in the VU thread.
@@ -29,7 +28,7 @@ const FLUSH_MS = 200;
  * leave in one buffer (they carry their own tags), so a thread of many VUs sends one message per flush.
  */
 const thread = {
-  samples: [] as (SampleTuple | SampleGroup)[],
+  samples: new SampleBatch(),
   lastFlush: Date.now(),
   nextId: 1,
   pending: new Map<number, (r: HttpResponseMessage) => void>(),
@@ -46,20 +45,20 @@ export function useThreadHttp(execute: (req: HttpRequestMessage) => Promise<Http
 
 /** A sample of this thread (the thread's HTTP engine records its requests' here). */
 export function recordThreadSample(name: string, value: number, tags: Tags, time: number): void {
-  thread.samples.push([name, value, tags, time]);
+  thread.samples.add(name, value, tags, time);
 }
 
 /** Samples that share tags and time: one record, expanded by the main thread. */
 export function recordThreadSamples(names: readonly string[], values: number[], tags: Tags, time: number): void {
-  thread.samples.push([names, values, tags, time]);
+  thread.samples.addMany(names, values, tags, time);
 }
 
 /** Sends this thread's samples to the main thread's metric engine. */
 export function flushThreadSamples(): void {
   thread.lastFlush = Date.now();
-  if (!thread.samples.length) return;
-  parentPort?.postMessage({ t: 'samples', s: thread.samples } satisfies WorkerToMain);
-  thread.samples = [];
+  const s = thread.samples.take();
+  // The batch's array is its own copy (slice): it moves to the main thread instead of being cloned again.
+  if (s) parentPort?.postMessage({ t: 'samples', s } satisfies WorkerToMain, [s.data.buffer as ArrayBuffer]);
 }
 
 /** Everything one VU knows about itself; the k6 module shims read and write it. */
@@ -125,7 +124,7 @@ export class VuState {
   }
 
   sample(name: string, value: number, tags: Tags): void {
-    thread.samples.push([name, value, tags, Date.now()]);
+    thread.samples.add(name, value, tags, Date.now());
     if (thread.samples.length >= FLUSH_SAMPLES) this.flush();
   }
 

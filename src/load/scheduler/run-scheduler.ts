@@ -13,8 +13,6 @@ import {
   type HttpRequestMessage,
   type HttpResponseMessage,
   type MainToWorker,
-  type SampleGroup,
-  type SampleTuple,
 } from '../runtime/protocol.ts';
 import type { ThresholdSet } from '../thresholds/threshold-set.ts';
 import { VuPool, type SharedVuConfig } from '../vu/vu-pool.ts';
@@ -350,19 +348,10 @@ export class RunScheduler {
         if (!this.request) throw new Error('HTTP requests are not available before the run starts');
         return this.request(req);
       },
-      samples(tuples: (SampleTuple | SampleGroup)[]) {
-        for (const [name, value, tags, time] of tuples) {
-          if (typeof name === 'string') {
-            const m = engine.metrics.get(name);
-            if (m) engine.add(m, value as number, tags, time);
-            continue;
-          }
-          const values = value as number[];
-          for (let i = 0; i < name.length; i++) {
-            const m = engine.metrics.get(name[i]);
-            if (m) engine.add(m, values[i], tags, time);
-          }
-        }
+      // An arrow: the workers pass it on to their batch readers unbound.
+      sample: (name, value, tags, time) => {
+        const m = engine.metrics.get(name);
+        if (m) engine.add(m, value, tags, time);
       },
       metric(def) {
         engine.define(def.name, def.type, def.contains);

@@ -13,6 +13,7 @@ import {
   type SharedWorkerBoot,
   type WorkerToMain,
 } from '../runtime/protocol.ts';
+import { SampleBatchReader } from '../runtime/sample-batch.ts';
 import { INTERRUPT_GRACE_MS, type VuHost, type VuReady } from './worker-vu.ts';
 
 export type SharedThreadBoot = Omit<SharedWorkerBoot, 'syncPort' | 'asyncPort'>;
@@ -28,6 +29,7 @@ export class SharedVuThread {
   private readonly asyncPort: MessageChannel['port1'];
   readonly vus = new Map<number, SharedThreadVu>();
   exited = false;
+  private readonly sampleReader = new SampleBatchReader();
 
   constructor(
     code: string,
@@ -49,7 +51,7 @@ export class SharedVuThread {
     });
     this.worker.on('message', (m: WorkerToMain & { vu?: number }) => {
       if (m.t === 'samples') {
-        this.host.samples(m.s);
+        this.sampleReader.read(m.s, this.host.sample);
         return;
       }
       const vu = m.vu === undefined ? undefined : this.vus.get(m.vu);

@@ -10,16 +10,17 @@ import {
   type HttpRequestMessage,
   type HttpResponseMessage,
   type MainToWorker,
-  type SampleGroup,
-  type SampleTuple,
+  type Tags,
   type WorkerBoot,
   type WorkerToMain,
 } from '../runtime/protocol.ts';
+import { SampleBatchReader } from '../runtime/sample-batch.ts';
 
 /** What a VU worker asks of the run: HTTP, metric samples, logs and aborts. */
 export interface VuHost {
   request(req: HttpRequestMessage): Promise<HttpResponseMessage>;
-  samples(tuples: (SampleTuple | SampleGroup)[]): void;
+  /** One sample of a worker's batch (runtime/sample-batch.ts), in the order the worker recorded them. */
+  sample(name: string, value: number, tags: Tags, time: number): void;
   metric(def: Extract<WorkerToMain, { t: 'metric' }>): void;
   log(vuId: number, level: 'info' | 'warn' | 'error' | 'debug', message: string, fields?: Record<string, string>): void;
   abort(reason: string): void;
@@ -53,6 +54,7 @@ export class WorkerVu {
   readonly seenScenarios = new Set<string>();
   private exited = false;
   private killTimer: AbortController | undefined;
+  private readonly sampleReader = new SampleBatchReader();
 
   constructor(
     readonly id: number,
@@ -115,7 +117,7 @@ export class WorkerVu {
         void this.host.request(m).then((res) => this.reply(m.sync, res));
         return;
       case 'samples':
-        this.host.samples(m.s);
+        this.sampleReader.read(m.s, this.host.sample);
         return;
       case 'metric':
         this.host.metric(m);
