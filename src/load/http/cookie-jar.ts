@@ -132,6 +132,8 @@ export class CookieJar {
 
   /** The cookies to send to url, longest path first, then oldest first. */
   cookiesFor(url: string | URL, now = Date.now()): StoredCookie[] {
+    // Most jars are empty (every request asks): no URL to parse then.
+    if (!this.entries.length) return [];
     const u = parseUrl(url);
     if (!u) return [];
     const host = hostOf(u);

@@ -52,6 +52,15 @@ const HOP_METRICS_FAILED = [...HOP_METRICS.slice(0, 8), 'http_req_failed', 'data
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** What a hop needs of its URL. */
+interface HopTarget {
+  origin: string;
+  path: string;
+  host: string;
+}
+/** Distinct URLs whose parse is kept before the cache starts again (a script may hit unique URLs). */
+const MAX_TARGETS = 512;
+
 const headerKey = (headers: Record<string, string>, name: string) =>
   Object.keys(headers).find((k) => k.toLowerCase() === name);
 
@@ -81,6 +90,8 @@ const parseCookies = (values: string[]) => values.map(parseSetCookie).filter((c)
 export class HttpEngine {
   private readonly agents = new Map<string, Agent>();
   private readonly record: HttpSamples;
+  /** Parsed URLs by their text: VUs usually request the same few URLs, and `new URL()` on every hop showed in the profile. */
+  private readonly targets = new Map<string, HopTarget>();
 
   /**
    * Samples go to the run's MetricEngine (main thread), or to any HttpSamples: a thread of shared
@@ -309,17 +320,22 @@ export class HttpEngine {
         conn,
       };
     };
-    let target: URL;
-    try {
-      target = new URL(url);
-      if (target.protocol !== 'http:' && target.protocol !== 'https:')
-        throw Object.assign(new Error(`unsupported protocol scheme "${target.protocol.slice(0, -1)}"`), {
-          code: 'ERR_INVALID_URL',
-        });
-    } catch (e) {
-      return Promise.resolve(fail(Object.assign(e as Error, { code: 'ERR_INVALID_URL' })));
+    let target = this.targets.get(url);
+    if (target === undefined) {
+      try {
+        const u = new URL(url);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:')
+          throw Object.assign(new Error(`unsupported protocol scheme "${u.protocol.slice(0, -1)}"`), {
+            code: 'ERR_INVALID_URL',
+          });
+        target = { origin: u.origin, path: u.pathname + u.search, host: u.host };
+      } catch (e) {
+        return Promise.resolve(fail(Object.assign(e as Error, { code: 'ERR_INVALID_URL' })));
+      }
+      if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+      this.targets.set(url, target);
     }
-    const path = target.pathname + target.search;
+    const path = target.path;
     const bodyBytes = body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     let sent = method.length + path.length + 13 + target.host.length + 8 + bodyBytes;
     for (const k in headers) sent += k.length + headers[k].length + 4;

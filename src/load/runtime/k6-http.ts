@@ -9,7 +9,6 @@ import { K6CookieJar } from './k6-cookie-jar.ts';
 import { K6Response, type RequestInfo } from './k6-response.ts';
 import type { ExpectedStatuses, HttpRequestMessage, HttpResponseMessage, ScenarioInfo } from './protocol.ts';
 import { requestCookies, responseCookies } from './response-cookies.ts';
-import { responseNavigation } from './response-navigation.ts';
 import { toBuffer } from './to-buffer.ts';
 import type { VuState } from './vu-state.ts';
 
@@ -104,9 +103,9 @@ export function createK6Http(state: VuState) {
       headers[k] = String(v);
     }
     const payload = encodeBody(body, headers);
-    const userTags = Object.fromEntries(Object.entries(params.tags ?? {}).map(([k, v]) => [k, String(v)]));
     const tags = state.tags();
-    for (const k in userTags) tags[k] = userTags[k];
+    const userTags = params.tags;
+    if (userTags) for (const k of Object.keys(userTags)) tags[k] = String(userTags[k]);
     // Without a name tag the main thread names each hop by its URL, as k6 does after redirects.
     if (tags.name === undefined && target instanceof HttpURL && target.name !== url) tags.name = target.name;
     const timeout = params.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(params.timeout);
@@ -119,8 +118,12 @@ export function createK6Http(state: VuState) {
     const cookie = requestCookieHeader(cookieKey && headers[cookieKey], store, url, cookies);
     if (cookieKey) delete headers[cookieKey];
     if (cookie) headers.Cookie = cookie;
+    const upper = method.toUpperCase();
+    // res.request.headers: each value in a list, as Go's http.Header.
+    const infoHeaders: Record<string, string[]> = {};
+    for (const k in headers) infoHeaders[k] = [headers[k]];
     return {
-      method: method.toUpperCase(),
+      method: upper,
       url,
       headers,
       body: payload,
@@ -135,21 +138,19 @@ export function createK6Http(state: VuState) {
       auth: params.auth ? String(params.auth) : undefined,
       tls: tlsOf(state.options),
       store,
-      info: Object.assign(
-        {
-          method: method.toUpperCase(),
-          url,
-          headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-          body: typeof payload === 'string' ? payload : payload ? Buffer.from(payload).toString('latin1') : '',
-        },
-        { cookies: requestCookies(cookie) },
-      ),
+      info: {
+        method: upper,
+        url,
+        headers: infoHeaders,
+        body: typeof payload === 'string' ? payload : payload ? Buffer.from(payload).toString('latin1') : '',
+        cookies: requestCookies(cookie),
+      },
     };
   }
 
   /** Turns a reply into a Response, and stores the cookies its hops set in the request's jar. */
   function respond(reply: HttpResponseMessage, prepared: Prepared): K6Response {
-    const res = new K6Response(reply, prepared.info);
+    const res = new K6Response(reply, prepared.info, navigate);
     for (const [url, values, final] of reply.setCookies ?? []) {
       prepared.store.setCookies(
         url,
@@ -159,11 +160,7 @@ export function createK6Http(state: VuState) {
     }
     res.tls_version = reply.tlsVersion ?? '';
     res.tls_cipher_suite = reply.tlsCipherSuite ?? '';
-    // submitForm() and clickLink() make requests, which the response itself cannot.
-    return Object.assign(
-      res,
-      responseNavigation(res, (m, u, b, p) => request(m, u, b as Body, p as Params)),
-    );
+    return res;
   }
 
   function send(list: Prepared[]): K6Response[] {
@@ -173,6 +170,8 @@ export function createK6Http(state: VuState) {
 
   const request = (method: string, url: string | HttpURL, body?: Body, params?: Params) =>
     send([prepare(method, url, body, params)])[0];
+  /** res.submitForm() and res.clickLink(): one function for every response of this VU. */
+  const navigate = (m: string, u: string, b: unknown, p: unknown) => request(m, u, b as Body, p as Params);
 
   /** send() for a VU that shares its thread: the transformed call site awaits the responses. */
   const sendShared = (list: Prepared[]) =>

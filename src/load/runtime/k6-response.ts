@@ -1,12 +1,15 @@
 import type { Selection } from '../html/selection.ts';
 import { parseHTML } from './k6-html.ts';
 import type { HttpResponseMessage } from './protocol.ts';
+import { responseNavigation, type NavigationRequest, type SubmitFormArgs } from './response-navigation.ts';
 
 export interface RequestInfo {
   method: string;
   url: string;
   headers: Record<string, string[]>;
   body: string;
+  /** The Cookie header it went out with, by name (response-cookies.ts). */
+  cookies: Record<string, { name: string; value: string; replace: boolean }[]>;
 }
 
 /** A k6 http.Response built from the main thread's reply. */
@@ -27,8 +30,11 @@ export class K6Response {
   tls_version = '';
   tls_cipher_suite = '';
   ocsp = { status: 'unknown' };
+  /** How submitForm() and clickLink() make their request (the response itself cannot). */
+  readonly #navigate: NavigationRequest;
 
-  constructor(m: HttpResponseMessage, request: RequestInfo) {
+  constructor(m: HttpResponseMessage, request: RequestInfo, navigate: NavigationRequest) {
+    this.#navigate = navigate;
     this.status = m.status;
     this.status_text = m.statusText;
     this.proto = m.proto;
@@ -44,6 +50,16 @@ export class K6Response {
     this.remote_ip = m.remoteIp;
     this.remote_port = m.remotePort;
     this.request = request;
+  }
+
+  // Methods of the class, not closures assigned to every response: few scripts follow forms or links,
+  // and every response paid for two closures and an Object.assign.
+  submitForm(args?: SubmitFormArgs): K6Response {
+    return responseNavigation(this, this.#navigate).submitForm(args);
+  }
+
+  clickLink(args?: { selector?: string; params?: unknown }): K6Response {
+    return responseNavigation(this, this.#navigate).clickLink(args);
   }
 
   /** Parses the body as JSON; a selector such as "items.0.id" walks into it (a subset of k6's gjson paths). */

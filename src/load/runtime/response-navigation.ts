@@ -1,9 +1,9 @@
 import { formValue, queryEscape } from '../http/encode-form.ts';
 import type { K6Response } from './k6-response.ts';
 
-type Request = (method: string, url: string, body: unknown, params: unknown) => K6Response;
+export type NavigationRequest = (method: string, url: string, body: unknown, params: unknown) => K6Response;
 
-interface SubmitFormArgs {
+export interface SubmitFormArgs {
   formSelector?: string;
   submitSelector?: string;
   fields?: Record<string, unknown>;
@@ -16,7 +16,7 @@ interface SubmitFormArgs {
  * https://grafana.com/docs/k6/latest/javascript-api/k6-http/response/response-submitform---params/
  * https://grafana.com/docs/k6/latest/javascript-api/k6-http/response/response-clicklink---params/
  */
-export function responseNavigation(res: K6Response, request: Request) {
+export function responseNavigation(res: K6Response, request: NavigationRequest) {
   return {
     submitForm({
       formSelector = 'form',
