@@ -236,7 +236,10 @@ test('an upload the server refuses fails the archive with the server’s error (
   const store = openBackupStore('s3://no-such-bucket/x', process.cwd(), s3.env);
   await assert.rejects(
     writeArchive(store.put('tenant-1-20250101T000000Z.tnt'), undefined, EMPTY_HEAD, async (w) => {
-      for (let i = 0; i < 3; i++) await w.addEntry(`tables/0001-t/00000${i}.ndjson`, randomBytes(4 * 1024 * 1024));
+      // The writer queues up to 8 MB for gzip without waiting, so how many chunks go in before the refusal arrives
+      // depends on timing; a bounded run of them must meet it (each chunk waits for the sink once the queue is full).
+      const chunk = randomBytes(4 * 1024 * 1024);
+      for (let i = 0; i < 64; i++) await w.addEntry(`tables/0001-t/${String(i).padStart(6, '0')}.ndjson`, chunk);
       throw new Error('not reached: the upload fails first');
     }),
     (e: Error & { code?: string }) =>
