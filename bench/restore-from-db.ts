@@ -1,4 +1,4 @@
-// node --import tsx bench/restore-from-db.ts — `restore --from-db` of the largest tenant of the bench:fleet data
+// npm run bench:restore-from-db — `restore --from-db` of the largest tenant of the bench:fleet data
 // (200 tenants x 1000 rows, zipf) from the seeded database into a copy of it, against `restore --in` an archive of
 // that tenant (the floor: the archive's server digests settle unchanged tables without reading a row), for four
 // states of the target: unchanged; one row of one table changed; 1% spread (every 100th row of each table with
