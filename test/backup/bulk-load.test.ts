@@ -3,42 +3,23 @@
 // rollback, a duplicate key is a collision, triggers and rules as configured, a fallback where the server refuses
 // LOCAL INFILE, and a kill in the middle of a load leaves the database unchanged. The values themselves are proved
 // by exactness.test.ts, which runs every class through both paths.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectDb, type Db } from '../../src/db/index.ts';
+import type { Db } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
 import { BULK_MIN_ROWS } from '../../src/backup/restore/apply-plan.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
-import { createTempDatabase, ENGINES, skipReason, type TestEngine } from '../helpers/test-databases.ts';
-import { exactDigest, run } from './exact-harness.ts';
+import { ENGINES, type TestEngine } from '../helpers/test-databases.ts';
+import { exactDigest, run, withDatabase } from './exact-harness.ts';
 
 const ORGS = { tenant: { table: 'orgs', key: 'id', column: 'org_id' } };
 const CHILD = new URL('./restore-child.ts', import.meta.url).pathname;
 const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
 
-function withDatabase(
-  engine: TestEngine,
-  title: string,
-  fn: (db: Db, dir: string, url: string) => Promise<void>,
-): void {
-  test(`${title} [${engine}]`, async (t) => {
-    const why = await skipReason(engine);
-    if (why) return t.skip(why);
-    const tmp = await createTempDatabase(engine);
-    const db = await connectDb(tmp.url, { values: 'text' });
-    const dir = mkdtempSync(join(tmpdir(), 'tenantops-bulk-'));
-    try {
-      await fn(db, dir, tmp.url);
-    } finally {
-      await db.close();
-      await tmp.drop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+/** withDatabase, with the engine in the title. */
+function withEngine(engine: TestEngine, title: string, fn: (db: Db, dir: string, url: string) => Promise<void>): void {
+  withDatabase(engine, `${title} [${engine}]`, fn);
 }
 
 /** `orgs` (1, 2), and `items` with `n` rows of tenant 1 (text with a tab and a backslash, some NULLs) and 3 of 2. */
@@ -60,7 +41,7 @@ async function items(db: Db, n: number, extra = ''): Promise<void> {
 const bulkNotes = (notes: readonly string[]) => notes.filter((n) => n.startsWith('bulk-loaded:'));
 
 for (const engine of ENGINES) {
-  withDatabase(
+  withEngine(
     engine,
     'a table with many rows to insert is bulk-loaded, a small delta is not, both exactly',
     async (db, dir) => {
@@ -81,7 +62,7 @@ for (const engine of ENGINES) {
     },
   );
 
-  withDatabase(
+  withEngine(
     engine,
     'a duplicate key met during a bulk load is a collision, and nothing is written',
     async (db, dir) => {
@@ -110,7 +91,7 @@ for (const engine of ENGINES) {
     },
   );
 
-  withDatabase(engine, 'a bulk load that writes fewer rows than it sent is rolled back', async (db, dir) => {
+  withEngine(engine, 'a bulk load that writes fewer rows than it sent is rolled back', async (db, dir) => {
     await items(db, 50);
     const out = join(dir, 't1.tnt');
     await backupTenant(db, { tenantId: '1', config: validateConfig({ ...ORGS, triggers: 'fire' }), out });
@@ -137,7 +118,7 @@ for (const engine of ENGINES) {
 }
 
 for (const engine of ['postgres', 'pglite'] as const) {
-  withDatabase(engine, 'triggers skipped by a superuser stay skipped in a COPY', async (db, dir) => {
+  withEngine(engine, 'triggers skipped by a superuser stay skipped in a COPY', async (db, dir) => {
     await items(db, 20);
     await run(db, [
       'CREATE TABLE audit_log (what text)',
@@ -154,7 +135,7 @@ for (const engine of ['postgres', 'pglite'] as const) {
     assert.equal(Number(audit[0]!.n), 0);
   });
 
-  withDatabase(engine, 'a table with rules on INSERT keeps INSERT, which applies them', async (db, dir) => {
+  withEngine(engine, 'a table with rules on INSERT keeps INSERT, which applies them', async (db, dir) => {
     await items(db, 20);
     await run(db, [
       'CREATE TABLE audit_log (what text)',
@@ -172,7 +153,7 @@ for (const engine of ['postgres', 'pglite'] as const) {
   });
 }
 
-withDatabase('mysql', 'with local_infile OFF the restore falls back to INSERT, and says so', async (db, dir) => {
+withEngine('mysql', 'with local_infile OFF the restore falls back to INSERT, and says so', async (db, dir) => {
   await items(db, 30);
   const out = join(dir, 't1.tnt');
   await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
@@ -196,7 +177,7 @@ withDatabase('mysql', 'with local_infile OFF the restore falls back to INSERT, a
 
 // PGlite is left out as in edge-cases.test.ts: killing the process is a crash of the database itself.
 for (const engine of ['mysql', 'postgres'] as const) {
-  withDatabase(engine, 'kill -9 in the middle of a bulk load leaves the database unchanged', async (db, dir, url) => {
+  withEngine(engine, 'kill -9 in the middle of a bulk load leaves the database unchanged', async (db, dir, url) => {
     // 10,000 rows of ~500 bytes: the kill comes after 5,000 rows, with megabytes already sent.
     await run(db, [
       'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',

@@ -1,16 +1,14 @@
 // [restore-exact] Every unique key is checked before any write, compared the way the server enforces it:
 // case-insensitive collations, expression and partial indexes (PostgreSQL), binary keys. A collision is exit 4
 // and names the row; a partial index's predicate is honoured, so a soft-deleted row is no collision.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectDb, type Db } from '../../src/db/index.ts';
+import type { Db } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
-import { createTempDatabase, skipReason, type TestEngine } from '../helpers/test-databases.ts';
-import { exactDigest, run } from './exact-harness.ts';
+import type { TestEngine } from '../helpers/test-databases.ts';
+import { exactDigest, run, withDatabase } from './exact-harness.ts';
 
 const ORGS = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
 
@@ -58,13 +56,10 @@ async function collision(db: Db, out: string, dir: string, index: RegExp): Promi
 }
 
 for (const engine of ['mysql', 'postgres', 'pglite'] as const satisfies TestEngine[]) {
-  test(`unique keys of other tenants are collisions, compared by the server [${engine}]`, async (t) => {
-    const why = await skipReason(engine);
-    if (why) return t.skip(why);
-    const tmp = await createTempDatabase(engine);
-    const db = await connectDb(tmp.url, { values: 'text' });
-    const dir = mkdtempSync(join(tmpdir(), 'tenantops-coll-'));
-    try {
+  withDatabase(
+    engine,
+    `unique keys of other tenants are collisions, compared by the server [${engine}]`,
+    async (db, dir) => {
       const my = engine === 'mysql';
       await run(db, [
         ...SCHEMA[my ? 'mysql' : 'postgres'],
@@ -113,22 +108,15 @@ for (const engine of ['mysql', 'postgres', 'pglite'] as const satisfies TestEngi
       await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
       const n = await db.query('SELECT COUNT(*) AS n FROM users WHERE org_id = 1');
       assert.equal(Number(n[0]!.n), 1);
-    } finally {
-      await db.close();
-      await tmp.drop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 }
 
 for (const engine of ['postgres', 'pglite'] as const satisfies TestEngine[]) {
-  test(`a DEFERRABLE unique key is probed before the bulk load, which would only fail at COMMIT [${engine}]`, async (t) => {
-    const why = await skipReason(engine);
-    if (why) return t.skip(why);
-    const tmp = await createTempDatabase(engine);
-    const db = await connectDb(tmp.url, { values: 'text' });
-    const dir = mkdtempSync(join(tmpdir(), 'tenantops-coll-'));
-    try {
+  withDatabase(
+    engine,
+    `a DEFERRABLE unique key is probed before the bulk load, which would only fail at COMMIT [${engine}]`,
+    async (db, dir) => {
       await run(db, [
         'CREATE TABLE orgs (id bigint PRIMARY KEY)',
         'CREATE TABLE users (id bigint PRIMARY KEY DEFERRABLE, org_id bigint NOT NULL, email text, CONSTRAINT u_email UNIQUE (email) DEFERRABLE INITIALLY IMMEDIATE)',
@@ -141,10 +129,6 @@ for (const engine of ['postgres', 'pglite'] as const satisfies TestEngine[]) {
       await collision(db, out, dir, /users \(email=user7\) belongs to another tenant \(u_email\)/);
       await run(db, ["UPDATE users SET email = 'other' WHERE id = 100", 'INSERT INTO users VALUES (3, 2, NULL)']);
       await collision(db, out, dir, /users \(id=3\) belongs to another tenant \(PRIMARY KEY\)/);
-    } finally {
-      await db.close();
-      await tmp.drop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 }

@@ -1,9 +1,38 @@
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db } from '../../src/db/index.ts';
+import { connectDb, type Db } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig, type BackupConfig } from '../../src/backup/index.ts';
 import type { RestoreResult } from '../../src/backup/restore-tenant.ts';
+import { createTempDatabase, skipReason, type TestEngine } from '../helpers/test-databases.ts';
 import { sql } from './backup-fixtures.ts';
+
+/**
+ * A test on a fresh database of its own, opened as backup and restore open it (text values), with a scratch
+ * directory; both are removed whatever happens. Skipped, with the reason, only where skipReason allows.
+ */
+export function withDatabase(
+  engine: TestEngine,
+  title: string,
+  fn: (db: Db, dir: string, url: string) => Promise<void>,
+): void {
+  test(title, async (t) => {
+    const why = await skipReason(engine);
+    if (why) return t.skip(why);
+    const tmp = await createTempDatabase(engine);
+    const db = await connectDb(tmp.url, { values: 'text' });
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-db-'));
+    try {
+      await fn(db, dir, tmp.url);
+    } finally {
+      await db.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 /**
  * What the server stores, compared by the server: MariaDB's CHECKSUM TABLE reads the stored record (a FLOAT's

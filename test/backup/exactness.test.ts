@@ -1,37 +1,17 @@
 // [restore-exact] One round trip per class of schema that broke restores: back up T, change U, damage T,
 // restore T; T equals the backup byte for byte, U keeps its changes (compared by the server), the safety backup
 // undoes the restore exactly. MariaDB and PostgreSQL each get the types and features they have.
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectDb, type Db } from '../../src/db/index.ts';
+import { connectDb } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
-import { createTempDatabase, skipReason, type TestEngine } from '../helpers/test-databases.ts';
-import { exactDigest, roundTrip, run } from './exact-harness.ts';
+import { createTempDatabase } from '../helpers/test-databases.ts';
+import { exactDigest, roundTrip, run, withDatabase } from './exact-harness.ts';
 
 const ORGS = { tenant: { table: 'orgs', key: 'id', column: 'org_id' } };
 const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
-
-/** A fresh database per test, opened as backup and restore open it. */
-function withDatabase(engine: TestEngine, title: string, fn: (db: Db, dir: string) => Promise<void>): void {
-  test(title, async (t) => {
-    const why = await skipReason(engine);
-    if (why) return t.skip(why);
-    const tmp = await createTempDatabase(engine);
-    const db = await connectDb(tmp.url, { values: 'text' });
-    const dir = mkdtempSync(join(tmpdir(), 'tenantops-exact-'));
-    try {
-      await fn(db, dir);
-    } finally {
-      await db.close();
-      await tmp.drop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
 
 // Every class runs twice: through multi-row INSERTs, and through the engine's bulk load (COPY, LOAD DATA LOCAL
 // INFILE), forced for every table that inserts a row.
