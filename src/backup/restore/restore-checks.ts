@@ -34,9 +34,14 @@ export interface ProbeSelection {
   stage: 'before-write' | 'after-failure';
 }
 
+/** What checkCollisions probes in a table under `sel`, or null when that is nothing (no such rows). */
 function rowsToProbe(t: TablePlan, sel: ProbeSelection | undefined): RowsToProbe | null {
-  if (!sel || !sel.deferred.has(t.table)) return sel?.stage === 'after-failure' ? null : 'all';
-  return sel.stage === 'before-write' ? 'updates' : 'inserts';
+  let which: RowsToProbe;
+  if (sel?.deferred.has(t.table)) which = sel.stage === 'before-write' ? 'updates' : 'inserts';
+  else if (sel?.stage === 'after-failure') return null;
+  else which = 'all';
+  // The same split as writtenRows.
+  return (which !== 'updates' && t.insert) || (which !== 'inserts' && t.update) ? which : null;
 }
 
 /**
@@ -78,8 +83,7 @@ export async function checkCollisions(
   const found: string[] = [];
   for (const t of plan.tables) {
     const which = rowsToProbe(t, sel);
-    if (!which || (which === 'inserts' ? !t.insert : which === 'updates' ? !t.update : !t.insert && !t.update))
-      continue;
+    if (!which) continue;
     const info = scope.schema.get(t.table)!;
     const indexes: UniqueIndexInfo[] = [...info.uniqueIndexes];
     if (info.primaryKey.length)
