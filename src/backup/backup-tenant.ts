@@ -12,7 +12,7 @@ import {
   type TableHead,
 } from './archive/manifest.ts';
 import { writeArchive } from './archive/write-archive.ts';
-import { BATCH_ROWS, orderBy, ROW_HASH, selectList } from './dump-table.ts';
+import { BATCH_ROWS, orderBy, selectList } from './dump-table.ts';
 import { countedLines } from './counted-lines.ts';
 import { tenantCounts } from './tenant-counts.ts';
 import { TableChunks } from './archive/table-chunks.ts';
@@ -87,8 +87,8 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
         for (const [i, r] of reads.entries()) {
           const out = new TableChunks(writer, `tables/${safeName(r.index, r.table)}`);
           const digest = r.digest === 'rows' ? new DigestAccumulator() : null;
-          const onRow = digest ? (row: Record<string, unknown>) => digest.add(String(row[ROW_HASH])) : undefined;
-          for await (const lines of countedLines(s, r.query, r.columns, head.tables[i]!.rows, onRow)) {
+          const onHash = digest ? (h: string) => digest.add(h) : undefined;
+          for await (const lines of countedLines(s, r.query, r.columns, head.tables[i]!.rows, onHash)) {
             await out.addLines(lines);
             opts.onProgress?.((done += lines.length), total);
           }

@@ -22,6 +22,14 @@ export type BulkValue = string | Buffer | null;
 export interface DbSession extends Queryable {
   stream(sql: string, params: readonly unknown[], batchSize: number): AsyncIterable<Row[]>;
   /**
+   * Present on a text-mode session where the engine ships a query's rows in bulk faster than row by row
+   * (PostgreSQL: COPY (…) TO STDOUT): the rows of `sql` as arrays of its select list's values, in order, each the
+   * same text (or null) `stream` gives, in batches of at least `batchSize` rows but the last. Inside a
+   * transaction. Nothing else may run on the session until the iteration ends (a query sent meanwhile waits for
+   * it), so it suits a reader that only reads, such as a backup.
+   */
+  streamValues?(sql: string, params: readonly unknown[], batchSize: number): AsyncIterable<(string | null)[][]>;
+  /**
    * Writes rows into a table's columns through the engine's bulk protocol, inside the session's transaction:
    * PostgreSQL COPY FROM STDIN, PGlite COPY from its /dev/blob device (in pieces of bounded size), MariaDB LOAD
    * DATA LOCAL INFILE from a stream. Each value goes in as `execute` would bind it, so what the server stores is

@@ -6,6 +6,7 @@ import { wrapDbError } from '../wrap-db-error.ts';
 import { parseInt8 } from '../int8.ts';
 import { runTransaction } from '../run-transaction.ts';
 import { copyFromStdin } from './copy-from-stdin.ts';
+import { copyOutValues, type ParamTypeCache } from './copy-out-values.ts';
 import { postgresReplicaStatus } from './postgres-replica-status.ts';
 import { postgresSnapshotSessions } from './postgres-snapshot-sessions.ts';
 
@@ -109,6 +110,7 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
   });
   pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
 
+  const paramTypes: ParamTypeCache = new Map();
   const makeSession = (c: pg.PoolClient): DbSession => {
     const session: DbSession = {
       async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []) {
@@ -128,6 +130,18 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
         }
       },
       stream: (sql, params, batchSize) => cursorStream(session, sql, params, batchSize, nextCursorName()),
+      // Only in text mode: COPY gives every value as text, which is what a text-mode session returns anyway.
+      ...(options.values === 'text'
+        ? {
+            async *streamValues(sql: string, params: readonly unknown[], batchSize: number) {
+              try {
+                yield* copyOutValues(c, sql, params, batchSize, paramTypes);
+              } catch (e) {
+                throw wrapDbError(e, target, 'query');
+              }
+            },
+          }
+        : {}),
       async copyRows(table, columns, rows) {
         try {
           return await copyFromStdin(c, table, columns, rows);

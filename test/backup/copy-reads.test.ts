@@ -1,0 +1,152 @@
+// A backup reads a table of more than one batch through the session's bulk reader where it has one
+// (DbSession.streamValues: PostgreSQL COPY (…) TO STDOUT, its parameters bound through set_config). The archive
+// must be the one the row-by-row cursor writes, byte for byte in every line and digit for digit in every digest,
+// for every type and awkward value the exactness tests cover; and a COPY stopped early or failed midway must leave
+// the connection usable.
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Db, DbSession } from '../../src/db/index.ts';
+import { backupTenant, validateConfig } from '../../src/backup/index.ts';
+import type { Manifest } from '../../src/backup/archive/manifest.ts';
+import { BATCH_ROWS } from '../../src/backup/dump-table.ts';
+import { TenantopsError } from '../../src/errors/index.ts';
+import { run, withDatabase } from './exact-harness.ts';
+
+const tablesOf = (m: Manifest) => m.tables.map((t) => [t.name, t.rows, t.bytes, t.sha256, t.serverDigest]);
+
+/** `db` with every session it hands out passed through `map`. */
+function mapSessions(db: Db, map: (s: DbSession) => DbSession): Db {
+  const snapshotSessions = db.snapshotSessions?.bind(db);
+  return Object.create(db, {
+    transaction: {
+      value: <T>(fn: (s: DbSession) => Promise<T>, o?: object) => db.transaction((s) => fn(map(s)), o),
+    },
+    ...(snapshotSessions
+      ? {
+          snapshotSessions: {
+            value: <T>(n: number, fn: (ss: DbSession[]) => Promise<T>, o?: { snapshotId?: string }) =>
+              snapshotSessions(n, (ss) => fn(ss.map(map)), o),
+          },
+        }
+      : {}),
+  }) as Db;
+}
+
+const withoutBulkReads = (db: Db) =>
+  mapSessions(db, (s) => {
+    const { streamValues, ...rest } = s;
+    void streamValues;
+    return rest;
+  });
+
+const countingBulkReads = (db: Db, sqls: string[]) =>
+  mapSessions(db, (s) =>
+    s.streamValues ? { ...s, streamValues: (sql, params, n) => (sqls.push(sql), s.streamValues!(sql, params, n)) } : s,
+  );
+
+// The exactness tests' PostgreSQL values (exactness.test.ts, "exact values [postgres]"), in one table, repeated
+// past a batch: json with duplicate keys and big numbers, real/double at their limits, 30-digit numeric,
+// microseconds, time zones, intervals, points, bytea, arrays, enums; text with tabs, newlines, CR, backslashes,
+// `\N`, `\.`, 4-byte characters, NULL apart from ''.
+const POSTGRES_SCHEMA = [
+  "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+  'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+  `CREATE TABLE seed (id bigint, org_id bigint, j json, jb jsonb, r real, d double precision, n numeric(40,10),
+     ts timestamp(6), tz timestamptz, iv interval, u uuid, p point, b bytea, a int[], t text, tm time, bo boolean,
+     v varchar(50), c char(5), ta text[], k mood)`,
+  'CREATE TABLE vals (LIKE seed, PRIMARY KEY (id), FOREIGN KEY (org_id) REFERENCES orgs (id))',
+  'CREATE TABLE tags (id bigint PRIMARY KEY, val_id bigint NOT NULL REFERENCES vals (id), label text)',
+  'INSERT INTO orgs VALUES (1), (2)',
+  String.raw`INSERT INTO seed VALUES
+     (1, 1, '{"a":1, "a":2, "n": 12345678901234567890123}', '{"b": [1, 2.50]}', 1.1, 0.30000000000000004,
+      '123456789012345678901234567890.0123456789', '2024-02-29 23:59:59.123456', '2024-01-01 10:00:00.654321+05',
+      '1 year 2 mons 3 days 04:05:06.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '(1.5,-2.25)', '\x00ff10',
+      '{1,2,3}', 'Ñandú 🚀', '23:59:59.999999', true, 'v', 'ab', '{"x"}', 'happy'),
+     (2, 1, 'null', 'null', 3.4028235e38, 1e-300, '-0.0000000001', NULL, NULL, NULL, NULL, NULL, '\x', '{}', '',
+      NULL, false, '', '', '{}', 'sad'),
+     (3, 2, '{"u":1}', '{}', 0.1, 0.2, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+      NULL, NULL),
+     (4, 1, NULL, '{"k": "a\\tb\\\\c\\n"}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '\x5c4e090a0d00ff5c',
+      NULL, E'tab\there\nnew\rline \\ back \\N slash', NULL, NULL, E'\\N', 'ab', E'{"a\\\\b","c\td",NULL,""}', NULL),
+     (5, 1, NULL, '""', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '\x', NULL, '', NULL, NULL, '', '', '{}', NULL),
+     (6, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+      NULL, NULL),
+     (7, 1, NULL, '"\\\\N"', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '\x5c2e', NULL, E'\\.', NULL, NULL,
+      'NULL', E'\\.', '{NULL}', NULL),
+     (8, 1, NULL, '{"🚀": null}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '\x00', NULL, '🚀 Ñandú', NULL,
+      NULL, E'\\\\N\t', NULL, E'{"\\\\N"}', 'ok'),
+     (9, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'\b\f\v\u0001\u001f end', NULL,
+      NULL, E'\r\n', NULL, NULL, NULL)`,
+  // 9 seed rows (8 of tenant 1) × 400: more than a batch of tenant 1 in both tables.
+  'INSERT INTO vals SELECT s.id + 100 * g, s.org_id, j, jb, r, d, n, ts, tz, iv, u, p, b, a, t, tm, bo, v, c, ta, k FROM seed s CROSS JOIN generate_series(0, 399) g',
+  String.raw`INSERT INTO tags SELECT id, id, E'l\t' || id || E'\\' FROM vals`,
+];
+
+describe('bulk reads in a backup [postgres]', () => {
+  withDatabase(
+    'postgres',
+    'COPY writes the archive the cursor writes, with one reader and with two',
+    async (db, dir) => {
+      await run(db, POSTGRES_SCHEMA);
+      const config = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
+      const sqls: string[] = [];
+      for (const readers of [1, 2] as const) {
+        const cursor = await backupTenant(withoutBulkReads(db), {
+          tenantId: '1',
+          config,
+          out: join(dir, `cursor-${readers}.tnt`),
+          readers,
+        });
+        const before = sqls.length;
+        const copy = await backupTenant(countingBulkReads(db, sqls), {
+          tenantId: '1',
+          config,
+          out: join(dir, `copy-${readers}.tnt`),
+          readers,
+        });
+        assert.deepEqual(
+          cursor.manifest.tables.filter((t) => t.rows > BATCH_ROWS).map((t) => t.name),
+          ['vals', 'tags'],
+          'both tables hold more than a batch of the tenant',
+        );
+        assert.equal(sqls.length - before, 2, `readers ${readers}: both large tables read through COPY`);
+        assert.deepEqual(tablesOf(copy.manifest), tablesOf(cursor.manifest), `readers ${readers}`);
+      }
+      // The FK-reached table's predicate binds the tenant inside a subquery: its placeholder was typed too.
+      assert.ok(sqls.some((s) => /"tags"/.test(s) && /\$1/.test(s)));
+    },
+  );
+
+  withDatabase('postgres', 'a COPY stopped early or failed midway leaves the connection usable', async (db) => {
+    const text = (v: unknown) => String(v);
+    const rows = `SELECT g, repeat('x', 100) FROM generate_series(1, $1::int) g ORDER BY g`;
+    const first = await db.transaction(async (s) => {
+      assert.ok(s.streamValues, 'a text-mode PostgreSQL session reads through COPY');
+      let seen: (string | null)[][] = [];
+      for await (const batch of s.streamValues(rows, [200_000], 1000)) {
+        seen = batch;
+        break;
+      }
+      // The rest of the COPY is read and dropped: the session answers again.
+      const after = await s.query<{ n: unknown }>('SELECT 41 + 1 AS n');
+      return [seen[0], text(after[0]!.n)];
+    });
+    assert.deepEqual(first, [['1', 'x'.repeat(100)], '42']);
+
+    await assert.rejects(
+      db.transaction(async (s) => {
+        for await (const batch of s.streamValues!('SELECT 1 / (5000 - g) FROM generate_series(1, 9000) g', [], 100))
+          void batch;
+      }),
+      (e: unknown) =>
+        e instanceof TenantopsError && e.code === 'TENANTOPS_E_DB_QUERY' && /division by zero/.test(e.message),
+    );
+    const n = await db.transaction(async (s) => {
+      let count = 0;
+      for await (const batch of s.streamValues!(rows, ['3000'], 1000)) count += batch.length;
+      return count;
+    });
+    assert.equal(n, 3000);
+  });
+});
