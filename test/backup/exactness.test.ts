@@ -185,6 +185,67 @@ for (const { path, bulkMinRows } of PATHS) {
         assert.equal(r.tables.find((t) => t.table === 'items')!.archived, 1, "only 'abc' itself, not 'ABC' or 'abc '");
       },
     );
+    withDatabase(
+      'mysql',
+      'system-versioned tables (implicit and declared ROW START/END, per-column versioning) restore their current rows',
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+          'CREATE TABLE `sv` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10), UNIQUE KEY (`v`)) WITH SYSTEM VERSIONING',
+          // Declared period columns: MariaDB appends ROW END to the primary and unique keys.
+          `CREATE TABLE \`svp\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`v\` VARCHAR(10),
+           \`rs\` TIMESTAMP(6) GENERATED ALWAYS AS ROW START INVISIBLE, \`re\` TIMESTAMP(6) GENERATED ALWAYS AS ROW END INVISIBLE,
+           PERIOD FOR SYSTEM_TIME(\`rs\`, \`re\`), UNIQUE KEY (\`v\`)) WITH SYSTEM VERSIONING`,
+          'CREATE TABLE `svc` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10) WITH SYSTEM VERSIONING, `w` INT WITHOUT SYSTEM VERSIONING)',
+          'INSERT INTO `orgs` VALUES (1), (2)',
+          "INSERT INTO `sv` VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'u')",
+          "INSERT INTO `svp` (`id`, `org_id`, `v`) VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'u')",
+          "INSERT INTO `svc` VALUES (1, 1, 'a', 1), (2, 1, 'b', 2), (3, 2, 'u', 3)",
+        ]);
+        const r = await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'sv', 'svp', 'svc'],
+          config: ORGS,
+          changeOthers: [
+            "UPDATE `sv` SET `v` = 'u2' WHERE `org_id` = 2",
+            "UPDATE `svp` SET `v` = 'u2' WHERE `org_id` = 2",
+          ],
+          damage: [
+            "UPDATE `sv` SET `v` = 'x' WHERE `id` = 1",
+            'DELETE FROM `sv` WHERE `id` = 2',
+            "UPDATE `svp` SET `v` = 'x' WHERE `id` = 1",
+            'DELETE FROM `svp` WHERE `id` = 2',
+            "INSERT INTO `svp` (`id`, `org_id`, `v`) VALUES (4, 1, 'new')",
+            'UPDATE `svc` SET `w` = 7 WHERE `id` = 1',
+            'DELETE FROM `svc` WHERE `id` = 2',
+          ],
+        });
+        for (const t of ['sv', 'svp', 'svc']) assert.equal(r.tables.find((x) => x.table === t)?.archived, 2, t);
+      },
+    );
+
+    withDatabase(
+      'mysql',
+      "a NO PAD tenant key ('ab ' and 'ab' are two tenants) in a table mixing utf8mb4_bin and utf8mb4_nopad_bin",
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE `orgs` (`code` VARCHAR(10) COLLATE utf8mb4_nopad_bin PRIMARY KEY)',
+          // CONCAT_WS refuses utf8mb4_bin beside utf8mb4_nopad_bin: the row hash must not put them side by side.
+          'CREATE TABLE `items` (`id` BIGINT PRIMARY KEY, `org_code` VARCHAR(10) COLLATE utf8mb4_nopad_bin NOT NULL, `v` VARCHAR(10) COLLATE utf8mb4_bin, KEY (`org_code`))',
+          "INSERT INTO `orgs` VALUES ('ab '), ('ab')",
+          "INSERT INTO `items` VALUES (1, 'ab ', 'mine'), (2, 'ab ', 'mine2'), (3, 'ab', 'theirs')",
+        ]);
+        const r = await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'items'],
+          tenant: 'ab ',
+          config: { tenant: { table: 'orgs', key: 'code', column: 'org_code' } },
+          changeOthers: ["UPDATE `items` SET `v` = 'theirs2' WHERE `id` = 3"],
+          damage: ["UPDATE `items` SET `v` = 'damaged' WHERE `id` = 1", 'DELETE FROM `items` WHERE `id` = 2'],
+        });
+        assert.equal(r.tables.find((t) => t.table === 'items')!.archived, 2, "only 'ab ' itself, not 'ab'");
+      },
+    );
   });
 
   describe(`exact values [postgres] (${path})`, () => {

@@ -36,8 +36,11 @@ export const mysqlBackupDialect: BackupDialect = {
   param: mysqlDialect.param,
   from: q,
   async introspect(db: Queryable): Promise<SchemaInfo> {
+    // A system-versioned table is a table whose plain SELECT reads its current rows: its history is the server's
+    // record of changes (a restore adds to it, like any write), not the tenant's data.
     const tables = await db.query<{ t: string }>(
-      `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+      `SELECT TABLE_NAME AS t FROM information_schema.TABLES
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME`,
     );
     const out: SchemaInfo = new Map();
     for (const { t } of tables) out.set(t, emptyTable(t));
@@ -51,14 +54,19 @@ export const mysqlBackupDialect: BackupDialect = {
       x: string;
       cs: string | null;
       co: string | null;
+      ge: string | null;
     }>(
       `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS ty, DATA_TYPE AS dt, IS_NULLABLE AS n,
-              COLUMN_DEFAULT AS d, EXTRA AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co
+              COLUMN_DEFAULT AS d, EXTRA AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co,
+              GENERATION_EXPRESSION AS ge
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`,
     );
+    // System-versioning columns the table declares: the server stamps them on every write.
+    const period = new Set<string>();
     for (const c of cols) {
       const t = out.get(c.t);
       if (!t) continue;
+      if (c.ge === 'ROW START' || c.ge === 'ROW END') period.add(`${c.t}\u0000${c.c}`);
       const extra = (c.x ?? '').toLowerCase();
       const dataType = String(c.dt).toLowerCase();
       t.columns.push({
@@ -88,6 +96,9 @@ export const mysqlBackupDialect: BackupDialect = {
     );
     const groups = new Map<string, { t: string; i: string; unique: boolean; cols: string[]; parts: string[] }>();
     for (const r of idx) {
+      // MariaDB appends ROW END to every unique key of a system-versioned table, so that history rows may repeat
+      // a key; among current rows (ROW END at its maximum) the key is the other columns.
+      if (period.has(`${r.t}\u0000${r.c}`)) continue;
       const k = `${r.t}\u0000${r.i}`;
       let g = groups.get(k);
       if (!g) groups.set(k, (g = { t: r.t, i: r.i, unique: Number(r.u) === 0, cols: [], parts: [] }));
@@ -186,9 +197,17 @@ export const mysqlBackupDialect: BackupDialect = {
   insertHead: (t: TableInfo, columns: readonly string[]) =>
     `INSERT INTO ${q(t.name)} (${columns.map(q).join(', ')}) VALUES `,
   lockingRead: ' FOR UPDATE',
-  // QUOTE() keeps NULL apart from 'NULL' and escapes the separator.
+  // QUOTE() keeps NULL apart from 'NULL' and escapes the separator. Each text value is converted to its own
+  // character set, which keeps its bytes (and so every hash) but drops its collation: CONCAT_WS refuses some pairs
+  // of collations of one character set (utf8mb4_bin beside utf8mb4_nopad_bin, "Illegal mix of collations").
   rowHash: (info: TableInfo, columns: readonly string[]) =>
-    `MD5(CONCAT_WS(',', ${columns.map((c) => `QUOTE(${mysqlReadExpr(columnOf(info, c))})`).join(', ')}))`,
+    `MD5(CONCAT_WS(',', ${columns
+      .map((name) => {
+        const c = columnOf(info, name);
+        const v = c.charset ? `CONVERT(${q(c.name)} USING ${c.charset})` : mysqlReadExpr(c);
+        return `QUOTE(${v})`;
+      })
+      .join(', ')}))`,
   digestQuery(info: TableInfo, columns: readonly string[], from: string, where: string, lock: boolean): string {
     return (
       `SELECT COUNT(*) AS n, COALESCE(SUM(CAST(CONV(SUBSTRING(h, 1, 15), 16, 10) AS UNSIGNED)), 0) AS s, ` +
