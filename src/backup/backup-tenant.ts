@@ -88,9 +88,10 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
           const out = new TableChunks(writer, `tables/${safeName(r.index, r.table)}`);
           const digest = r.digest === 'rows' ? new DigestAccumulator() : null;
           const onHash = digest ? (h: string) => digest.add(h) : undefined;
-          for await (const lines of countedLines(s, r.query, r.columns, head.tables[i]!.rows, onHash)) {
-            await out.addLines(lines);
-            opts.onProgress?.((done += lines.length), total);
+          for await (const lines of countedLines(s, scope.dialect, r.query, r.columns, head.tables[i]!.rows, onHash)) {
+            if (Array.isArray(lines)) await out.addLines(lines);
+            else await out.addBytes(lines.bytes, lines.rows);
+            opts.onProgress?.((done += Array.isArray(lines) ? lines.length : lines.rows), total);
           }
           const recorded = digest ? digest.toString() : await beside.get(r);
           data.push({ ...(await out.finish()), ...(recorded !== undefined ? { serverDigest: recorded } : {}) });

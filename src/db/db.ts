@@ -23,12 +23,22 @@ export interface DbSession extends Queryable {
   stream(sql: string, params: readonly unknown[], batchSize: number): AsyncIterable<Row[]>;
   /**
    * Present on a text-mode session where the engine ships a query's rows in bulk faster than row by row
-   * (PostgreSQL: COPY (…) TO STDOUT): the rows of `sql` as arrays of its select list's values, in order, each the
-   * same text (or null) `stream` gives, in batches of at least `batchSize` rows but the last. Inside a
+   * (PostgreSQL: COPY (…) TO STDOUT; MariaDB: rows as arrays): the rows of `sql` as arrays of its select list's
+   * values, in order, each the same text, bytes or null `stream` gives, in batches of at least `batchSize` rows but the last. Inside a
    * transaction. Nothing else may run on the session until the iteration ends (a query sent meanwhile waits for
    * it), so it suits a reader that only reads, such as a backup.
    */
-  streamValues?(sql: string, params: readonly unknown[], batchSize: number): AsyncIterable<(string | null)[][]>;
+  streamValues?(sql: string, params: readonly unknown[], batchSize: number): AsyncIterable<BulkValue[][]>;
+  /**
+   * Alongside `streamValues`: the rows of `sql`, whose select list is all text and whose first column is never
+   * NULL, as raw UTF-8 — per batch, the first column of every row, each followed by a newline, in one Buffer, and
+   * the other columns as strings. For a reader that passes lines on as they are (NDJSON built by the server).
+   */
+  streamLines?(
+    sql: string,
+    params: readonly unknown[],
+    batchSize: number,
+  ): AsyncIterable<{ rows: number; lines: Buffer; rest: (string | null)[][] }>;
   /**
    * Writes rows into a table's columns through the engine's bulk protocol, inside the session's transaction:
    * PostgreSQL COPY FROM STDIN, PGlite COPY from its /dev/blob device (in pieces of bounded size), MariaDB LOAD

@@ -33,17 +33,21 @@ function mapSessions(db: Db, map: (s: DbSession) => DbSession): Db {
   }) as Db;
 }
 
-const withoutBulkReads = (db: Db) =>
+/** Without the bulk readers named (all: the cursor). */
+const without = (db: Db, names: ('streamValues' | 'streamLines')[]) =>
   mapSessions(db, (s) => {
-    const { streamValues, ...rest } = s;
-    void streamValues;
+    const rest: DbSession = { ...s };
+    for (const n of names) delete rest[n];
     return rest;
   });
 
-const countingBulkReads = (db: Db, sqls: string[]) =>
-  mapSessions(db, (s) =>
-    s.streamValues ? { ...s, streamValues: (sql, params, n) => (sqls.push(sql), s.streamValues!(sql, params, n)) } : s,
-  );
+/** Records the SQL of every bulk read. */
+const counting = (db: Db, sqls: string[]) =>
+  mapSessions(db, (s) => ({
+    ...s,
+    ...(s.streamValues ? { streamValues: (sql, params, n) => (sqls.push(sql), s.streamValues!(sql, params, n)) } : {}),
+    ...(s.streamLines ? { streamLines: (sql, params, n) => (sqls.push(sql), s.streamLines!(sql, params, n)) } : {}),
+  }));
 
 // The exactness tests' PostgreSQL values (exactness.test.ts, "exact values [postgres]"), in one table, repeated
 // past a batch: json with duplicate keys and big numbers, real/double at their limits, 30-digit numeric,
@@ -51,14 +55,15 @@ const countingBulkReads = (db: Db, sqls: string[]) =>
 // `\N`, `\.`, 4-byte characters, NULL apart from ''.
 const POSTGRES_SCHEMA = [
   "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+  'CREATE DOMAIN positive AS numeric(12,3) CHECK (VALUE > 0)',
   'CREATE TABLE orgs (id bigint PRIMARY KEY)',
   `CREATE TABLE seed (id bigint, org_id bigint, j json, jb jsonb, r real, d double precision, n numeric(40,10),
      ts timestamp(6), tz timestamptz, iv interval, u uuid, p point, b bytea, a int[], t text, tm time, bo boolean,
-     v varchar(50), c char(5), ta text[], k mood)`,
+     v varchar(50), c char(5), ta text[], k mood, ip inet, cn cidr, rg int4range, dm positive, mo money)`,
   'CREATE TABLE vals (LIKE seed, PRIMARY KEY (id), FOREIGN KEY (org_id) REFERENCES orgs (id))',
   'CREATE TABLE tags (id bigint PRIMARY KEY, val_id bigint NOT NULL REFERENCES vals (id), label text)',
   'INSERT INTO orgs VALUES (1), (2)',
-  String.raw`INSERT INTO seed VALUES
+  String.raw`INSERT INTO seed (id, org_id, j, jb, r, d, n, ts, tz, iv, u, p, b, a, t, tm, bo, v, c, ta, k) VALUES
      (1, 1, '{"a":1, "a":2, "n": 12345678901234567890123}', '{"b": [1, 2.50]}', 1.1, 0.30000000000000004,
       '123456789012345678901234567890.0123456789', '2024-02-29 23:59:59.123456', '2024-01-01 10:00:00.654321+05',
       '1 year 2 mons 3 days 04:05:06.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '(1.5,-2.25)', '\x00ff10',
@@ -78,8 +83,12 @@ const POSTGRES_SCHEMA = [
       NULL, E'\\\\N\t', NULL, E'{"\\\\N"}', 'ok'),
      (9, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'\b\f\v\u0001\u001f end', NULL,
       NULL, E'\r\n', NULL, NULL, NULL)`,
-  // 9 seed rows (8 of tenant 1) × 400: more than a batch of tenant 1 in both tables.
-  'INSERT INTO vals SELECT s.id + 100 * g, s.org_id, j, jb, r, d, n, ts, tz, iv, u, p, b, a, t, tm, bo, v, c, ta, k FROM seed s CROSS JOIN generate_series(0, 399) g',
+  // Types whose text a cast would change (bool, char(n), inet), non-finite numbers, negative zero.
+  `INSERT INTO seed (id, org_id, r, d, n, bo, c, ip, cn, rg, dm, mo) VALUES
+     (10, 1, '-0', 'Infinity', 'NaN', true, 'a', '192.168.1.5', '10.0.0.0/8', '[1,5)', 1.5, 12.34),
+     (11, 1, 'NaN', '-Infinity', '0.000', false, 'abcde', '::1', '2001:db8::/32', 'empty', 0.001, -1)`,
+  // 11 seed rows (10 of tenant 1) × 400: more than a batch of tenant 1 in both tables.
+  'INSERT INTO vals SELECT s.id + 100 * g, s.org_id, j, jb, r, d, n, ts, tz, iv, u, p, b, a, t, tm, bo, v, c, ta, k, ip, cn, rg, dm, mo FROM seed s CROSS JOIN generate_series(0, 399) g',
   String.raw`INSERT INTO tags SELECT id, id, E'l\t' || id || E'\\' FROM vals`,
 ];
 
@@ -92,17 +101,10 @@ describe('bulk reads in a backup [postgres]', () => {
       const config = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
       const sqls: string[] = [];
       for (const readers of [1, 2] as const) {
-        const cursor = await backupTenant(withoutBulkReads(db), {
+        const cursor = await backupTenant(without(db, ['streamValues', 'streamLines']), {
           tenantId: '1',
           config,
           out: join(dir, `cursor-${readers}.tnt`),
-          readers,
-        });
-        const before = sqls.length;
-        const copy = await backupTenant(countingBulkReads(db, sqls), {
-          tenantId: '1',
-          config,
-          out: join(dir, `copy-${readers}.tnt`),
           readers,
         });
         assert.deepEqual(
@@ -110,9 +112,23 @@ describe('bulk reads in a backup [postgres]', () => {
           ['vals', 'tags'],
           'both tables hold more than a batch of the tenant',
         );
-        assert.equal(sqls.length - before, 2, `readers ${readers}: both large tables read through COPY`);
-        assert.deepEqual(tablesOf(copy.manifest), tablesOf(cursor.manifest), `readers ${readers}`);
+        // Values in COPY text, encoded here; and lines the server built, in binary COPY.
+        for (const [name, db2] of [
+          ['values', without(db, ['streamLines'])],
+          ['lines', db],
+        ] as const) {
+          const before = sqls.length;
+          const copy = await backupTenant(counting(db2, sqls), {
+            tenantId: '1',
+            config,
+            out: join(dir, `copy-${name}-${readers}.tnt`),
+            readers,
+          });
+          assert.equal(sqls.length - before, 2, `${name}, readers ${readers}: both large tables read through COPY`);
+          assert.deepEqual(tablesOf(copy.manifest), tablesOf(cursor.manifest), `${name}, readers ${readers}`);
+        }
       }
+      assert.ok(sqls.some((s) => /to_json/.test(s)) && sqls.some((s) => !/to_json/.test(s)), 'both forms were read');
       // The FK-reached table's predicate binds the tenant inside a subquery: its placeholder was typed too.
       assert.ok(sqls.some((s) => /"tags"/.test(s) && /\$1/.test(s)));
     },
@@ -123,7 +139,7 @@ describe('bulk reads in a backup [postgres]', () => {
     const rows = `SELECT g, repeat('x', 100) FROM generate_series(1, $1::int) g ORDER BY g`;
     const first = await db.transaction(async (s) => {
       assert.ok(s.streamValues, 'a text-mode PostgreSQL session reads through COPY');
-      let seen: (string | null)[][] = [];
+      let seen: unknown[][] = [];
       for await (const batch of s.streamValues(rows, [200_000], 1000)) {
         seen = batch;
         break;

@@ -16,7 +16,7 @@ export interface ChunkedTable {
  */
 export class TableChunks {
   private readonly hash = createHash('sha256');
-  private pending: string[] = [];
+  private pending: (string | Buffer)[] = [];
   private pendingBytes = 0;
   private readonly out: ChunkedTable = { rows: 0, bytes: 0, sha256: '', chunks: [] };
 
@@ -37,6 +37,17 @@ export class TableChunks {
     if (this.pendingBytes >= CHUNK_BYTES) await this.flush();
   }
 
+  /** Complete lines as UTF-8, each ending in a newline (a bulk read's batch): hashed and kept as they are. */
+  async addBytes(text: Buffer, rows: number): Promise<void> {
+    if (!rows) return;
+    this.hash.update(text);
+    this.out.rows += rows;
+    this.out.bytes += text.length;
+    this.pending.push(text);
+    this.pendingBytes += text.length;
+    if (this.pendingBytes >= CHUNK_BYTES) await this.flush();
+  }
+
   async add(line: string): Promise<void> {
     const l = line + '\n';
     this.hash.update(l);
@@ -50,7 +61,9 @@ export class TableChunks {
   private async flush(): Promise<void> {
     if (!this.pending.length) return;
     const name = `${this.dir}/${String(this.out.chunks.length).padStart(6, '0')}.ndjson`;
-    const buf = Buffer.from(this.pending.join(''));
+    const buf = this.pending.every((p) => typeof p === 'string')
+      ? Buffer.from(this.pending.join(''))
+      : Buffer.concat(this.pending.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
     this.pending = [];
     this.pendingBytes = 0;
     this.out.chunks.push(name);

@@ -87,6 +87,12 @@ export interface BackupDialect {
    * without reading it. `from` and `where` pick the rows; `lock` adds the locking read.
    */
   digestQuery(info: TableInfo, columns: readonly string[], from: string, where: string, lock: boolean): string;
+  /**
+   * SQL that builds a row's canonical line on the server (the JSON text `canonicalRow` makes of the values the
+   * driver returns for `exprs` in a text-mode session), byte for byte; absent where the engine cannot match it.
+   * A backup's bulk reads then ship finished lines instead of values to encode one by one on the client.
+   */
+  canonicalLine?(exprs: readonly string[]): string;
   /** Approximate average row size in bytes, from the engine's statistics (for `tenants`). */
   avgRowBytes(q: Queryable, table: string): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { CopyBinaryLines } from './copy-binary-lines.ts';
 import { CopyTextDecoder } from './decode-copy-text.ts';
 import { replacePlaceholders } from './replace-placeholders.ts';
 
@@ -31,6 +32,50 @@ export async function* copyOutValues(
   batchSize: number,
   types: ParamTypeCache,
 ): AsyncIterable<(string | null)[][]> {
+  const decoder = new CopyTextDecoder();
+  let batch: (string | null)[][] = [];
+  for await (const chunk of copyOut(client, sql, params, types, 'text')) {
+    const rows = decoder.push(chunk);
+    batch = batch.length ? batch.concat(rows) : rows;
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  decoder.end();
+  if (batch.length) yield batch;
+}
+
+/**
+ * The rows of `sql`, whose select list is all text, through binary COPY (no escapes to undo): per batch of at
+ * least `batchSize` rows (but the last), the first column of every row as UTF-8 bytes, each followed by a newline,
+ * in one Buffer, and the other columns as strings. For a reader that only passes lines on (a backup's archive
+ * lines, built by the server), nothing is decoded.
+ */
+export async function* copyOutLines(
+  client: pg.ClientBase,
+  sql: string,
+  params: readonly unknown[],
+  batchSize: number,
+  types: ParamTypeCache,
+): AsyncIterable<{ rows: number; lines: Buffer; rest: (string | null)[][] }> {
+  const decoder = new CopyBinaryLines();
+  for await (const chunk of copyOut(client, sql, params, types, 'binary')) {
+    decoder.push(chunk);
+    if (decoder.rows >= batchSize) yield decoder.take();
+  }
+  decoder.end();
+  if (decoder.rows) yield decoder.take();
+}
+
+/** The raw output of `COPY (sql) TO STDOUT` in `format`, chunk by chunk, with `params` bound (see copyOutValues). */
+async function* copyOut(
+  client: pg.ClientBase,
+  sql: string,
+  params: readonly unknown[],
+  types: ParamTypeCache,
+  format: 'text' | 'binary',
+): AsyncIterable<Buffer> {
   let text = sql;
   if (params.length) {
     const known = types.get(sql) ?? (await paramTypes(client, sql));
@@ -56,23 +101,16 @@ export async function* copyOutValues(
     });
   }
   // 1 MB queued before the connection pauses: the server keeps sending while the last rows are encoded.
-  const copy = client.query(copyStreams.to(`COPY (${text}) TO STDOUT`, { highWaterMark: 1 << 20 }));
+  const copy = client.query(
+    copyStreams.to(`COPY (${text}) TO STDOUT${format === 'binary' ? ' (FORMAT binary)' : ''}`, {
+      highWaterMark: 1 << 20,
+    }),
+  );
   let failed = false;
   copy.once('error', () => void (failed = true));
-  const decoder = new CopyTextDecoder();
-  let batch: (string | null)[][] = [];
   try {
     // Not destroyed when the loop ends early: a destroyed copy stream leaves the connection detached mid-COPY.
-    for await (const chunk of copy.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      const rows = decoder.push(chunk);
-      batch = batch.length ? batch.concat(rows) : rows;
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
-      }
-    }
-    decoder.end();
-    if (batch.length) yield batch;
+    yield* copy.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
   } finally {
     // A consumer that stopped early: the client serves nothing else until the COPY ends, so read it to the end.
     if (!copy.readableEnded && !failed)

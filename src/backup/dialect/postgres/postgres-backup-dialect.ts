@@ -293,6 +293,12 @@ export const postgresBackupDialect: BackupDialect = {
     }
   },
   stageLargeValue: async () => null,
+  // concat() renders a value with its type's output function, the text a text-mode session receives (a cast to
+  // text can differ: bool gives 'true', char(n) drops its padding, inet adds its mask); to_json escapes it as
+  // JSON.stringify does (\b \f \n \r \t \" \\, other control characters as \u00xx in lowercase, the rest
+  // as is). Chained with || rather than concat_ws, which takes at most 100 arguments.
+  canonicalLine: (exprs: readonly string[]) =>
+    `'[' || ${exprs.length ? exprs.map((e) => `CASE WHEN ${e} IS NULL THEN 'null' ELSE to_json(concat(${e}))::text END`).join(" || ',' || ") : "''"} || ']'`,
   async avgRowBytes(db: Queryable, table: string): Promise<number> {
     const r = await db.query<{ b: number | string | null }>(
       `SELECT CASE WHEN c.reltuples > 0 THEN pg_relation_size(c.oid) / c.reltuples ELSE 0 END AS b
