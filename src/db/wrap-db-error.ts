@@ -60,6 +60,15 @@ export function wrapDbError(e: unknown, target: DbTarget, phase: 'connect' | 'qu
       { cause: e },
     );
   }
+  // Raised instead of filtering when row_security is off (text sessions set it): a backup must never see a subset.
+  if (code === '42501' && /row-level security/i.test(raw)) {
+    const table = /for table "((?:[^"]|"")*)"/.exec(raw)?.[1] ?? '?';
+    return new TenantopsError(
+      'TENANTOPS_E_ROW_SECURITY',
+      `row-level security applies to this role on table ${table} (${target.redacted}), which would read only the rows its policies show; connect as the table's owner (without FORCE ROW LEVEL SECURITY), a BYPASSRLS role or a superuser`,
+      { cause: e },
+    );
+  }
   const err = new TenantopsError('TENANTOPS_E_DB_QUERY', `query failed on ${target.redacted}: ${msg}`, { cause: e });
   (err as TenantopsError & { driverCode?: string }).driverCode = code;
   return err;

@@ -26,6 +26,11 @@ export const ERROR_CODES = {
     what: 'A query failed on the server.',
     todo: 'Read the server message; check the role has the grants in docs/backup.md; rerun with --debug if it persists.',
   },
+  TENANTOPS_E_ROW_SECURITY: {
+    exit: 4,
+    what: 'Row-level security applies to this role on a table: it would read only the rows its policies show.',
+    todo: "Nothing was read or written. Connect as the table's owner (without FORCE ROW LEVEL SECURITY), a BYPASSRLS role or a superuser.",
+  },
   TENANTOPS_E_MIGRATION: {
     exit: 1,
     what: 'A schema migration failed; applied versions are recorded, so rerun after fixing.',

@@ -3,7 +3,7 @@
 // that needs superuser, no skipping of triggers: writes go in FK order, and triggers are refused or let fire.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDb, type Db } from '../../src/db/index.ts';
@@ -18,6 +18,7 @@ import {
 import { exactDigest, roundTrip, run } from './exact-harness.ts';
 
 const ORGS = { tenant: { table: 'orgs', key: 'id', column: 'org_id' } };
+const PG_ADMIN = process.env.TENANTOPS_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
 
 function schema(engine: 'mysql' | 'postgres'): string[] {
@@ -213,6 +214,68 @@ describe('partitions [postgres]', () => {
       });
     } finally {
       await db.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('row-level security [postgres]', () => {
+  test('a role that policies would show only some rows is refused, before reading or writing anything', async (t) => {
+    const why = await skipReason('postgres');
+    if (why) return t.skip(why);
+    const tmp = await createLeastPrivilegeDatabase('postgres');
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-rls-'));
+    const owner = await connectDb(tmp.restricted, { values: 'text' });
+    // A superuser reads every row whatever the policies: the independent view of what is stored.
+    const su = await connectDb(`${PG_ADMIN}/${tmp.url.split('/').pop()!}`, { values: 'text' });
+    const tables = ['orgs', 'items'];
+    try {
+      await run(owner, [
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        'CREATE TABLE items (id bigint PRIMARY KEY, org_id bigint NOT NULL, v text)',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO items VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'u')",
+        // The application's usual policy: a session sees its own tenant's rows, and none without the setting.
+        'ALTER TABLE items ENABLE ROW LEVEL SECURITY',
+        "CREATE POLICY tenant ON items USING (org_id = current_setting('app.tenant', true)::bigint)",
+      ]);
+      // The owner is not subject to its table's policies: every row, both ways.
+      const r = await roundTrip(owner, dir, {
+        tables,
+        config: ORGS,
+        changeOthers: ["UPDATE items SET v = 'u2' WHERE org_id = 2"],
+        damage: ["UPDATE items SET v = 'x' WHERE id = 1", 'DELETE FROM items WHERE id = 2'],
+      });
+      assert.equal(r.tables.find((x) => x.table === 'items')!.archived, 2);
+      const out = join(dir, 'rls.tnt');
+      await backupTenant(owner, { tenantId: '1', config: validateConfig(ORGS), out });
+      const refused = (e: unknown) => code('TENANTOPS_E_ROW_SECURITY')(e) && /table items/.test((e as Error).message);
+      // Another role (a backup login with SELECT) is subject to them: it would have archived no item at all.
+      const ro = await createReadOnlyLogin(tmp);
+      const reader = await connectDb(ro.url, { values: 'text' });
+      try {
+        await assert.rejects(
+          backupTenant(reader, { tenantId: '1', config: validateConfig(ORGS), out: join(dir, 'ro.tnt') }),
+          refused,
+        );
+      } finally {
+        await reader.close();
+        await ro.drop();
+      }
+      // FORCE subjects the owner too: backup and restore both refuse, and nothing changes.
+      await run(su, ['ALTER TABLE items FORCE ROW LEVEL SECURITY', "UPDATE items SET v = 'later' WHERE id = 1"]);
+      const before = await exactDigest(su, tables);
+      await assert.rejects(
+        backupTenant(owner, { tenantId: '1', config: validateConfig(ORGS), out: join(dir, 'forced.tnt') }),
+        refused,
+      );
+      assert.ok(!existsSync(join(dir, 'forced.tnt')), 'no archive of a subset is left');
+      await assert.rejects(restoreTenant(owner, { archive: out, safetyDir: join(dir, 's2') }), refused);
+      assert.deepEqual(await exactDigest(su, tables), before);
+    } finally {
+      await owner.close();
+      await su.close();
       await tmp.drop();
       rmSync(dir, { recursive: true, force: true });
     }
