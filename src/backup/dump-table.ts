@@ -3,6 +3,7 @@ import type { DbSession } from '../db/index.ts';
 import type { BackupDialect } from './dialect/backup-dialect.ts';
 import { canonicalRow } from './archive/canonical-row.ts';
 import { bindTenant } from './scope/scope-plan.ts';
+import type { ScopedSource } from './scope/scoped-source.ts';
 import { columnOf, rowIdentity, type TableInfo } from './schema-info.ts';
 
 export const BATCH_ROWS = 2000;
@@ -54,11 +55,22 @@ export function scopedSelect(
   opts: { order?: RowOrder; lock?: boolean; hash?: boolean } = {},
 ): { sql: string; params: string[] } {
   const b = bindTenant(predicate, tenantId, d.param);
+  return selectFrom(d, info, columns, { from: d.from(info.name), where: b.sql, params: b.params }, opts);
+}
+
+/** scopedSelect over a ScopedSource (scopedSource): the same rows, read from wherever the source says. */
+export function selectFrom(
+  d: BackupDialect,
+  info: TableInfo,
+  columns: readonly string[],
+  src: ScopedSource,
+  opts: { order?: RowOrder; lock?: boolean; hash?: boolean } = {},
+): { sql: string; params: string[] } {
   // `hash` adds each row's server hash (ROW_HASH), from which a backup sums the table's digest in the same pass.
   const hash = opts.hash ? `, ${d.rowHash(info, columns)} AS ${ROW_HASH}` : '';
   return {
-    sql: `SELECT ${selectList(d, info, columns)}${hash} FROM ${d.from(info.name)} WHERE ${b.sql} ORDER BY ${orderBy(d, info, columns, opts.order ?? 'exact')}${opts.lock ? d.lockingRead : ''}`,
-    params: b.params,
+    sql: `SELECT ${selectList(d, info, columns)}${hash} FROM ${src.from} WHERE ${src.where} ORDER BY ${orderBy(d, info, columns, opts.order ?? 'exact')}${opts.lock ? d.lockingRead : ''}`,
+    params: src.params,
   };
 }
 

@@ -62,6 +62,8 @@ export interface TableInfo {
   uniqueIndexes: UniqueIndexInfo[];
   /** Leading columns of every index, for the missing-index report. */
   indexes: string[][];
+  /** MariaDB: every index by name, for the index hints of BackupDialect.parentFirst. */
+  namedIndexes?: { name: string; columns: string[] }[];
   foreignKeys: ForeignKeyInfo[];
   /** Column filled by AUTO_INCREMENT / identity / serial, if any. */
   autoIncrement: string | null;

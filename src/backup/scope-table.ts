@@ -1,7 +1,8 @@
 import type { DbSession } from '../db/index.ts';
 import { dataColumns, fingerprint, type TableHead } from './archive/manifest.ts';
-import { scopedSelect } from './dump-table.ts';
+import { selectFrom } from './dump-table.ts';
 import { bindTenant, type Edge, type ScopeEntry } from './scope/scope-plan.ts';
+import { scopedSource } from './scope/scoped-source.ts';
 import type { TenantScope } from './tenant-scope.ts';
 
 /**
@@ -30,7 +31,7 @@ export function scopeTable(
       fingerprint: fingerprint(info, columns),
       rows,
     },
-    query: scopedSelect(scope.dialect, info, columns, e.predicate, tenantId, { hash }),
+    query: selectFrom(scope.dialect, info, columns, scopedSource(scope, e, tenantId), { hash }),
   };
 }
 
@@ -47,12 +48,17 @@ export async function externalKeys(
 ): Promise<{ keys: string[][]; bound: { sql: string; params: unknown[] }; cols: string }> {
   const d = scope.dialect;
   const entry = scope.plan.entries.find((x) => x.table === edge.from)!;
-  const bound = bindTenant(entry.predicate, tenantId, d.param);
-  const cols = edge.columns.map(d.quote).join(', ');
-  const notNull = edge.columns.map((c) => `${d.quote(c)} IS NOT NULL`).join(' AND ');
+  const src = scopedSource(scope, entry, tenantId);
+  // Qualified: the source may join the parent's keys.
+  const keyCols = edge.columns.map((c) => `${d.quote(edge.from)}.${d.quote(c)}`);
+  const notNull = keyCols.map((c) => `${c} IS NOT NULL`).join(' AND ');
   const rows = await s.query(
-    `SELECT DISTINCT ${cols} FROM ${d.from(edge.from)} WHERE ${bound.sql} AND ${notNull} ORDER BY ${cols}`,
-    bound.params,
+    `SELECT DISTINCT ${keyCols.map((c, i) => `${c} AS ${d.quote(edge.columns[i]!)}`).join(', ')} FROM ${src.from} WHERE ${src.where} AND ${notNull} ORDER BY ${keyCols.join(', ')}`,
+    src.params,
   );
-  return { keys: rows.map((k) => edge.columns.map((c) => String(k[c]))), bound, cols };
+  return {
+    keys: rows.map((k) => edge.columns.map((c) => String(k[c]))),
+    bound: bindTenant(entry.predicate, tenantId, d.param),
+    cols: edge.columns.map(d.quote).join(', '),
+  };
 }

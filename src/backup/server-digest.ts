@@ -1,6 +1,6 @@
 import type { Db, DbSession } from '../db/index.ts';
 import type { Manifest } from './archive/manifest.ts';
-import { bindTenant } from './scope/scope-plan.ts';
+import { scopedSource } from './scope/scoped-source.ts';
 import type { TenantScope } from './tenant-scope.ts';
 
 /** The server's digest of a table's tenant rows over these columns, as `n:s:x` (BackupDialect.digestQuery). */
@@ -14,8 +14,8 @@ export async function serverDigest(
 ): Promise<string> {
   const d = scope.dialect;
   const entry = scope.plan.entries.find((e) => e.table === table)!;
-  const b = bindTenant(entry.predicate, tenantId, d.param);
-  const sql = d.digestQuery(scope.schema.get(table)!, columns, d.from(table), b.sql, lock);
+  const b = scopedSource(scope, entry, tenantId, { lock });
+  const sql = d.digestQuery(scope.schema.get(table)!, columns, b.from, b.where, lock);
   const r = (await s.query<{ n: unknown; s: unknown; x: unknown }>(sql, b.params))[0]!;
   return digestString(BigInt(String(r.n)), BigInt(String(r.s)), BigInt(String(r.x)));
 }

@@ -1,5 +1,6 @@
 import type { DbSession } from '../db/index.ts';
-import { bindTenant, type ScopeEntry } from './scope/scope-plan.ts';
+import type { ScopeEntry } from './scope/scope-plan.ts';
+import { scopedSource } from './scope/scoped-source.ts';
 import type { TenantScope } from './tenant-scope.ts';
 
 // Scalar subqueries per statement: one round trip for a typical schema, statements of bounded size for any.
@@ -23,9 +24,9 @@ export async function tenantCounts(
     const part = entries.slice(i, i + PER_QUERY);
     const params: unknown[] = [];
     const cols = part.map((e, j) => {
-      const b = bindTenant(e.predicate, tenantId, d.param, params.length + 1);
-      params.push(...b.params);
-      return `(SELECT COUNT(*) FROM ${d.from(e.table)} WHERE ${b.sql}) AS ${d.quote(`c${j}`)}`;
+      const src = scopedSource(scope, e, tenantId, { first: params.length + 1 });
+      params.push(...src.params);
+      return `(SELECT COUNT(*) FROM ${src.from} WHERE ${src.where}) AS ${d.quote(`c${j}`)}`;
     });
     const row = (await s.query(`SELECT ${cols.join(', ')}`, params))[0]!;
     part.forEach((_, j) => out.push(Number(row[`c${j}`])));

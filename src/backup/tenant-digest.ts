@@ -1,7 +1,8 @@
 import type { Db } from '../db/index.ts';
 import type { BackupConfig } from './config/backup-config.ts';
 import { dataColumns } from './archive/manifest.ts';
-import { digestRows, scopedSelect } from './dump-table.ts';
+import { digestRows, selectFrom } from './dump-table.ts';
+import { scopedSource } from './scope/scoped-source.ts';
 import { tenantScope } from './tenant-scope.ts';
 
 /**
@@ -20,7 +21,7 @@ export async function tenantDigest(
       for (const e of scope.plan.entries) {
         const info = scope.schema.get(e.table)!;
         const cols = dataColumns(info);
-        const r = await digestRows(s, scopedSelect(scope.dialect, info, cols, e.predicate, tenantId), cols);
+        const r = await digestRows(s, selectFrom(scope.dialect, info, cols, scopedSource(scope, e, tenantId)), cols);
         out[e.table] = { rows: r.rows, sha256: r.sha256 };
       }
       return out;

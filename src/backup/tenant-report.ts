@@ -1,13 +1,13 @@
 import type { Queryable } from '../db/index.ts';
 import { bindTenant, type ScopeEntry } from './scope/scope-plan.ts';
+import { scopedSource } from './scope/scoped-source.ts';
 import type { TenantScope } from './tenant-scope.ts';
 
 export async function countRows(q: Queryable, scope: TenantScope, e: ScopeEntry, tenantId: string): Promise<number> {
-  const d = scope.dialect;
-  const b = bindTenant(e.predicate, tenantId, d.param);
+  const src = scopedSource(scope, e, tenantId);
   const r = await q.query<{ n: number | string }>(
-    `SELECT COUNT(*) AS n FROM ${d.from(e.table)} WHERE ${b.sql}`,
-    b.params,
+    `SELECT COUNT(*) AS n FROM ${src.from} WHERE ${src.where}`,
+    src.params,
   );
   return Number(r[0]!.n);
 }

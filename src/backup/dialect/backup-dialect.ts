@@ -20,6 +20,13 @@ export interface BackupDialect {
   param(i: number): string;
   /** The FROM target for reading a table's own rows: PostgreSQL needs ONLY to leave out inheritance children. */
   from(table: string): string;
+  /**
+   * The FROM clause joining `keys` (a derived table of distinct parent keys, to be aliased `alias`) to `info`'s rows
+   * on `on` (`columns` of `info` = the keys), read from the keys first whatever the optimizer's statistics; `info`
+   * is referenced by its quoted name. Absent where the engine already plans `columns IN (SELECT … FROM parent
+   * WHERE tenant)` from the parent's tenant rows: scopedSource then keeps the predicate.
+   */
+  parentFirst?(keys: string, alias: string, info: TableInfo, columns: readonly string[], on: string): string;
   introspect(q: Queryable): Promise<SchemaInfo>;
   /**
    * The SQL that reads a column's stored value exactly, as text or bytes (MariaDB FLOAT through DOUBLE, since its

@@ -177,6 +177,11 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, d: Plan
           .join(' OR '),
         predicate: parents.length > 1 ? `(${reach} AND ${notElsewhere.join(' AND ')})` : reach,
         reach: parents.length > 1 ? reach : undefined,
+        // One reference, possibly known twice (a declared FK that a preset rule also names).
+        via:
+          new Set(into.map((e) => JSON.stringify([e.to, e.columns, e.refColumns]))).size === 1
+            ? { columns: into[0]!.columns, refColumns: into[0]!.refColumns }
+            : undefined,
         dependsOn: parents,
         scopeColumns: [...new Set(into.flatMap((e) => e.columns))],
         parents,

@@ -27,6 +27,11 @@ export interface ScopeEntry {
   scopeColumns: string[];
   /** Parent tables when reached through more than one. */
   parents: string[];
+  /**
+   * The one reference the predicate follows when it is exactly `columns IN (SELECT refColumns FROM parents[0] …)`:
+   * a dialect may then read the rows from the parent's keys instead (scopedSource).
+   */
+  via?: { columns: string[]; refColumns: string[] };
 }
 
 export interface ScopePlan {
