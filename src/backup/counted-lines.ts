@@ -13,9 +13,10 @@ export type LineBatch = string[] | { rows: number; bytes: Buffer };
  * (PostgreSQL's DECLARE/FETCH/CLOSE, mysql2's row stream) was the cost of the backup. `onHash` gets each row's
  * ROW_HASH, for a query that selects it.
  *
- * Where the session has a bulk reader (PostgreSQL COPY), a large table goes through it: the query only reads, and a
- * backup's session runs nothing else meanwhile. Where the dialect can also build the canonical line on the server,
- * the query is wrapped to select that line (and the hash) and the client encodes nothing.
+ * Where the session has a bulk reader (PostgreSQL COPY, MariaDB rows as arrays), a large table goes through it:
+ * the query only reads, and a backup's session runs nothing else meanwhile. Where the dialect can also build the
+ * canonical line on the server, the query is wrapped to select that line (and the hash) and the client encodes
+ * nothing; otherwise each batch of lines is encoded to UTF-8 once, here.
  */
 export async function* countedLines(
   s: DbSession,
@@ -38,14 +39,17 @@ export async function* countedLines(
       return;
     }
     const n = columns.length;
-    for await (const batch of s.streamValues(query.sql, query.params, BATCH_ROWS))
-      yield batch.map((v) => {
+    // Encoded once here: the archive hashes, measures and stores the same bytes.
+    for await (const batch of s.streamValues(query.sql, query.params, BATCH_ROWS)) {
+      const lines = batch.map((v) => {
         if (onHash) {
           onHash(String(v[n]));
           v.length = n;
         }
         return canonicalRow(v);
       });
+      yield { rows: lines.length, bytes: Buffer.from(lines.join('\n') + '\n') };
+    }
     return;
   }
   const onRow = onHash && ((r: Record<string, unknown>) => onHash(String(r[ROW_HASH])));

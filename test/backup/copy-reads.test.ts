@@ -92,6 +92,102 @@ const POSTGRES_SCHEMA = [
   String.raw`INSERT INTO tags SELECT id, id, E'l\t' || id || E'\\' FROM vals`,
 ];
 
+// The exactness tests' MariaDB values, the same way: JSON with duplicate keys, FLOAT/DOUBLE at their limits,
+// DECIMAL(40,10), BIGINT UNSIGNED max, DATETIME(6), YEAR 0000, ENUM '', POINT, BIT, VARBINARY/BLOB, TIME;
+// text with tabs, newlines, CR, backslashes, NUL, 4-byte characters, latin1, NULL apart from ''.
+const MYSQL_SCHEMA = [
+  'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+  `CREATE TABLE \`seed\` (\`id\` BIGINT, \`org_id\` BIGINT NOT NULL, \`j\` JSON NULL, \`f\` FLOAT NULL,
+     \`d\` DOUBLE NULL, \`dec\` DECIMAL(40,10) NULL, \`big\` BIGINT UNSIGNED NULL, \`dt\` DATETIME(6) NULL,
+     \`ts\` TIMESTAMP(6) NULL, \`y\` YEAR NULL, \`e\` ENUM('a','b') NULL, \`g\` POINT NULL, \`bin\` VARBINARY(20) NULL,
+     \`bits\` BIT(10) NULL, \`t\` TEXT NULL, \`tm\` TIME(6) NULL, \`b\` BLOB NULL,
+     \`l\` VARCHAR(20) CHARACTER SET latin1 NULL)`,
+  'CREATE TABLE `vals` LIKE `seed`',
+  'ALTER TABLE `vals` ADD PRIMARY KEY (`id`), ADD KEY (`org_id`)',
+  'CREATE TABLE `tags` (`id` BIGINT PRIMARY KEY, `val_id` BIGINT NOT NULL, `label` TEXT, FOREIGN KEY (`val_id`) REFERENCES `vals` (`id`))',
+  'INSERT INTO `orgs` VALUES (1), (2)',
+  String.raw`INSERT INTO seed VALUES
+     (1, 1, '{"a":1,"a":2,"n":12345678901234567890123,"x":1.0e0}', 1.1, 0.1e0+0.2e0,
+      '123456789012345678901234567890.0123456789', 18446744073709551615, '2024-02-29 23:59:59.123456',
+      '2024-01-01 10:00:00.654321', '0000', '', ST_GeomFromText('POINT(1.5 -2.25)', 4326), X'00ff10', b'1010101010',
+      'Ñandú 🚀 café', '-838:59:59.000000', X'5C4E090A0D00FF5C', 'café'),
+     (2, 1, 'null', 3.4028235e38, 1e-300, '-0.0000000001', 0, '1000-01-01 00:00:00', NULL, '2155', 'b',
+      ST_GeomFromText('POINT(0 0)'), X'', b'0', '', '00:00:00.000001', X'', ''),
+     (3, 2, '{"u":1}', 0.333333, 2.5, '1', 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+     (4, 1, '{"k": "a\\tb\\\\c\\n"}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+      'tab\there\nnew\rline \\ back \\N slash', NULL, X'5C2E', 'ÿ'),
+     (5, 1, '"\\\\N"', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '\\.', NULL, X'00', NULL),
+     (6, 1, '{"🚀": null}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '🚀 Ñandú \0 nul',
+      NULL, NULL, NULL),
+     (7, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+  // 7 seed rows (6 of tenant 1) × 400: more than a batch of tenant 1 in both tables.
+  'INSERT INTO `vals` SELECT s.`id` + 100 * g.n, s.`org_id`, `j`, `f`, `d`, `dec`, `big`, `dt`, `ts`, `y`, `e`, `g`, `bin`, `bits`, `t`, `tm`, `b`, `l` FROM `seed` s CROSS JOIN (SELECT seq AS n FROM seq_0_to_399) g',
+  String.raw`INSERT INTO tags SELECT id, id, CONCAT('l\t', id, '\\') FROM vals`,
+];
+
+describe('bulk reads in a backup [mysql]', () => {
+  withDatabase(
+    'mysql',
+    'rows as arrays write the archive the row stream writes, with one reader and with two',
+    async (db, dir) => {
+      await run(db, MYSQL_SCHEMA);
+      const config = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
+      const sqls: string[] = [];
+      for (const readers of [1, 2] as const) {
+        const stream = await backupTenant(without(db, ['streamValues']), {
+          tenantId: '1',
+          config,
+          out: join(dir, `stream-${readers}.tnt`),
+          readers,
+        });
+        assert.deepEqual(
+          stream.manifest.tables.filter((t) => t.rows > BATCH_ROWS).map((t) => t.name),
+          ['vals', 'tags'],
+          'both tables hold more than a batch of the tenant',
+        );
+        const before = sqls.length;
+        const arrays = await backupTenant(counting(db, sqls), {
+          tenantId: '1',
+          config,
+          out: join(dir, `arrays-${readers}.tnt`),
+          readers,
+        });
+        assert.equal(sqls.length - before, 2, `readers ${readers}: both large tables read as arrays`);
+        assert.deepEqual(tablesOf(arrays.manifest), tablesOf(stream.manifest), `readers ${readers}`);
+      }
+    },
+  );
+
+  withDatabase('mysql', 'rows as arrays stopped early or failed midway leave the connection usable', async (db) => {
+    const rows = 'SELECT seq, REPEAT(?, 100) FROM seq_1_to_200000 ORDER BY seq';
+    const first = await db.transaction(async (s) => {
+      assert.ok(s.streamValues, 'a text-mode MariaDB session reads rows as arrays');
+      let seen: unknown[][] = [];
+      for await (const batch of s.streamValues(rows, ['x'], 1000)) {
+        seen = batch;
+        break;
+      }
+      const after = await s.query<{ n: unknown }>('SELECT 41 + 1 AS n');
+      return [seen[0], String(after[0]!.n)];
+    });
+    assert.deepEqual(first, [['1', 'x'.repeat(100)], '42']);
+    await assert.rejects(
+      db.transaction(async (s) => {
+        // An error the server raises after sending rows (a subquery returning more than one row at seq 5000).
+        const bad = 'SELECT o.seq, (SELECT i.seq FROM seq_1_to_2 i WHERE o.seq = 5000) AS x FROM seq_1_to_9000 o';
+        for await (const batch of s.streamValues!(bad, [], 100)) void batch;
+      }),
+      (e: unknown) => e instanceof TenantopsError && e.code === 'TENANTOPS_E_DB_QUERY',
+    );
+    const n = await db.transaction(async (s) => {
+      let count = 0;
+      for await (const batch of s.streamValues!(rows, ['y'], 1000)) count += batch.length;
+      return count;
+    });
+    assert.equal(n, 200000);
+  });
+});
+
 describe('bulk reads in a backup [postgres]', () => {
   withDatabase(
     'postgres',

@@ -6,7 +6,9 @@ export type CanonicalValue = string | null | { b: string };
  * NULL stays null (distinct from ''), binary becomes {"b": base64}, everything else the server's own text.
  */
 export function canonicalRow(values: readonly unknown[]): string {
-  return JSON.stringify(values.map(canonicalValue));
+  // Text and NULL, most rows, are already their canonical values: no copy of the row.
+  for (const v of values) if (v !== null && typeof v !== 'string') return JSON.stringify(values.map(canonicalValue));
+  return JSON.stringify(values);
 }
 
 export function canonicalValue(v: unknown): CanonicalValue {

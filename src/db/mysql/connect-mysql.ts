@@ -8,6 +8,7 @@ import { runTransaction } from '../run-transaction.ts';
 import { loadDataLocal } from './load-data-local.ts';
 import { mysqlReplicaStatus } from './mysql-replica-status.ts';
 import { mysqlSnapshotSessions } from './mysql-snapshot-sessions.ts';
+import { streamRowArrays, type RawRowConnection } from './stream-row-arrays.ts';
 
 interface RawConnection {
   query(o: { sql: string; values: unknown[] }): { stream(o: { highWaterMark: number }): AsyncIterable<unknown> };
@@ -159,6 +160,23 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
       }
       if (batch.length) yield batch;
     },
+    // Only in text mode: the same typeCast gives the same values as `stream`, as arrays.
+    ...(textMode
+      ? {
+          async *streamValues(sql: string, params: readonly unknown[], batchSize: number) {
+            try {
+              yield* streamRowArrays(
+                (c as unknown as { connection: RawRowConnection }).connection,
+                sql,
+                params,
+                batchSize,
+              );
+            } catch (e) {
+              throw wrapDbError(e, target, 'query');
+            }
+          },
+        }
+      : {}),
     async copyRows(table, columns, rows) {
       try {
         return await loadDataLocal(c, table, columns, rows);
