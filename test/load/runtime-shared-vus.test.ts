@@ -98,6 +98,33 @@ describe('VUs sharing a thread', () => {
       }
     });
 
+  for (const mode of ['shared', 'isolated'])
+    it(`keeps the runtime's own names and gc out of the script's globals (${mode})`, async () => {
+      // A worker's code runs as a script: its top-level names would be the thread's globals, and the
+      // shared thread's full collection before the first start (runtime/full-gc.ts) holds a gc function.
+      const from = server.requests.length;
+      const run = await runScript(
+        `import http from 'k6/http';
+       const atInit = [typeof gc, typeof boot, typeof stack, typeof state].join('-');
+       export const options = { scenarios: {
+         first: { executor: 'per-vu-iterations', vus: 2, iterations: 1 },
+         later: { executor: 'per-vu-iterations', vus: 3, iterations: 1, startTime: '200ms' },
+       } };
+       export default function () {
+         http.get(\`\${__ENV.BASE_URL}/ok?init=\${atInit}&iter=\${[typeof gc, typeof boot, typeof stack, typeof state].join('-')}\`);
+       }`,
+        { BASE_URL: server.url },
+        {},
+        ['--vu-mode', mode, '--vu-threads', '1'],
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stderr, /one thread per VU/);
+      const seen = params(from);
+      assert.equal(seen.length, 5);
+      const none = 'undefined-undefined-undefined-undefined';
+      for (const q of seen) assert.deepEqual([q.init, q.iter], [none, none]);
+    });
+
   it('returns responses from k6 calls made inside callbacks, groups, checks and helpers', async () => {
     const from = server.requests.length;
     const run = await runScript(

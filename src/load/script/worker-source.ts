@@ -13,6 +13,9 @@ export function workerSource(name: 'vu-worker' | 'shared-vu-worker' = 'vu-worker
   const entry = new URL(`../runtime/${name}${import.meta.url.slice(-3)}`, import.meta.url);
   const hit = cached.get(name);
   if (hit) return hit;
+  // A worker's eval code runs as a script, so the bundle's top-level `var`s would be globals of the
+  // thread, the context the VUs' scripts run in: a script's free `gc`, `boot` or `stack` would find the
+  // runtime's. One function scope around the bundle keeps them the runtime's own.
   const built = build({
     entryPoints: [fileURLToPath(entry)],
     // A CommonJS bundle has no import.meta; code that resolves packages from its own location
@@ -24,7 +27,7 @@ export function workerSource(name: 'vu-worker' | 'shared-vu-worker' = 'vu-worker
     platform: 'node',
     target: 'node20',
     logLevel: 'silent',
-  }).then((r) => r.outputFiles[0].text);
+  }).then((r) => `(function () {\n${r.outputFiles[0].text}\n})();\n`);
   cached.set(name, built);
   return built;
 }

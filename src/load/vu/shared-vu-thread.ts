@@ -15,6 +15,7 @@ import {
 } from '../runtime/protocol.ts';
 import { SampleBatchReader } from '../runtime/sample-batch.ts';
 import { INTERRUPT_GRACE_MS, type VuHost, type VuReady } from './worker-vu.ts';
+import { bootWithGc } from './boot-with-gc.ts';
 
 export type SharedThreadBoot = Omit<SharedWorkerBoot, 'syncPort' | 'asyncPort'>;
 
@@ -42,13 +43,17 @@ export class SharedVuThread {
     this.syncPort = sync.port1;
     this.asyncPort = async.port1;
     const data: SharedWorkerBoot = { ...boot, syncPort: sync.port2, asyncPort: async.port2 };
-    this.worker = new Worker(code, {
-      eval: true,
-      workerData: data,
-      transferList: [sync.port2, async.port2],
-      stdout: false,
-      stderr: false,
-    });
+    // Booted with V8's gc at hand: the thread collects its VUs' init garbage before their first start.
+    this.worker = bootWithGc(
+      () =>
+        new Worker(code, {
+          eval: true,
+          workerData: data,
+          transferList: [sync.port2, async.port2],
+          stdout: false,
+          stderr: false,
+        }),
+    );
     this.worker.on('message', (m: WorkerToMain & { vu?: number }) => {
       if (m.t === 'samples') {
         this.sampleReader.read(m.s, this.host.sample);
