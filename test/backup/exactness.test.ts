@@ -500,6 +500,50 @@ for (const { path, bulkMinRows } of PATHS) {
   }
 }
 
+// Rows of the tenant that swap or shift unique values between them (list positions, slugs) since the backup.
+// Updates only: one run per engine, no insert path to choose.
+for (const engine of ['mysql', 'postgres', 'pglite'] as const) {
+  describe(`unique values moved between the tenant's rows [${engine}]`, () => {
+    const deferrable = engine === 'mysql' ? '' : ' DEFERRABLE INITIALLY IMMEDIATE';
+    withDatabase(
+      engine,
+      'swapped and shifted positions and slugs restore; rows referencing them stay',
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+          `CREATE TABLE \`items\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`list_id\` BIGINT NOT NULL,
+           \`pos\` INT NOT NULL, \`slug\` VARCHAR(20) NOT NULL, \`v\` VARCHAR(10), UNIQUE (\`list_id\`, \`pos\`), UNIQUE (\`slug\`))`,
+          // References to the rows that move: they must find them again, and stay as they are.
+          `CREATE TABLE \`notes\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`item_id\` BIGINT NOT NULL,
+           CONSTRAINT \`fk_ni\` FOREIGN KEY (\`item_id\`) REFERENCES \`items\` (\`id\`)${deferrable})`,
+          'INSERT INTO `orgs` VALUES (1), (2)',
+          `INSERT INTO \`items\` VALUES (1, 1, 10, 1, 'a', 'x'), (2, 1, 10, 2, 'b', 'x'), (3, 1, 10, 3, 'c', 'x'),
+           (4, 1, 11, 1, 'd', 'x'), (5, 1, 11, 2, 'e', 'x'), (6, 2, 20, 1, 'u', 'u')`,
+          'INSERT INTO `notes` VALUES (1, 1, 1), (2, 1, 3), (3, 2, 6)',
+        ]);
+        const r = await roundTrip(db, dir, {
+          tables: ['orgs', 'items', 'notes'],
+          config: ORGS,
+          changeOthers: ["UPDATE `items` SET `v` = 'u2' WHERE `org_id` = 2"],
+          damage: [
+            // Positions 1 and 3 of list 10 swapped; list 11 shifted down by one; slugs a and b swapped.
+            'UPDATE `items` SET `pos` = 100 WHERE `id` = 1',
+            'UPDATE `items` SET `pos` = 1 WHERE `id` = 3',
+            'UPDATE `items` SET `pos` = 3 WHERE `id` = 1',
+            'UPDATE `items` SET `pos` = 0 WHERE `id` = 4',
+            'UPDATE `items` SET `pos` = 1 WHERE `id` = 5',
+            "UPDATE `items` SET `slug` = 'tmp' WHERE `id` = 1",
+            "UPDATE `items` SET `slug` = 'a', `v` = 'y' WHERE `id` = 2",
+            "UPDATE `items` SET `slug` = 'b' WHERE `id` = 1",
+          ],
+        });
+        const items = r.tables.find((t) => t.table === 'items')!;
+        assert.deepEqual([items.update, items.insert, items.delete], [5, 0, 0], 'five rows updated, as planned');
+      },
+    );
+  });
+}
+
 describe('bad scope config', () => {
   withDatabase(
     'pglite',

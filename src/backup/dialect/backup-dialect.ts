@@ -73,6 +73,12 @@ export interface BackupDialect {
    * the returned function undoes any session-level setting before the connection goes back to the pool.
    */
   relaxConstraints(s: DbSession): Promise<() => Promise<void>>;
+  /**
+   * Whether, once constraints are relaxed, a row of `info` may be deleted and inserted again (same key, same
+   * values) with every row that references it left as it was: no FK action (CASCADE, SET NULL) runs and no FK is
+   * checked while the row is away.
+   */
+  reinsertKeepsReferences(info: TableInfo, schema: SchemaInfo): boolean;
   /** Skip the user triggers of this session where the role may (PostgreSQL superuser); false where it cannot. */
   skipTriggers(s: DbSession): Promise<boolean>;
   /** Move identity sequences and sequence objects past the restored ids; never backwards. Inside the transaction. */

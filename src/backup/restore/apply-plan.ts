@@ -99,28 +99,63 @@ async function bindAll(
   return out;
 }
 
+/**
+ * The columns an update may not change in place without risking a collision with another of the tenant's rows
+ * still to be updated (two rows swapping a unique value): those of every unique index besides the identity, every
+ * column for an index on expressions.
+ */
+function uniqueColumns(info: TableInfo, keyCols: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const ix of info.uniqueIndexes)
+    for (const c of ix.columns ?? info.columns.map((x) => x.name)) if (!keyCols.has(c)) out.add(c);
+  return out;
+}
+
 async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hooks: ApplyHooks): Promise<void> {
   const d = scope.dialect;
   const info = scope.schema.get(t.table)!;
   const keyCols = new Set(t.spec.columns);
   // Columns the server rewrites on UPDATE unless they are set: always set, to the archive's value.
   const always = new Set(info.columns.filter((c) => c.onUpdate).map((c) => c.name));
+  const unique = uniqueColumns(info, keyCols);
+  // A row whose unique values change is taken out and put back after the table's other updates: updated in place
+  // one by one, rows that swap or shift unique values (positions, slugs) collide with each other half-way. Only
+  // where putting it back is the same row: every column travels in the archive, no trigger sees the delete, and no
+  // reference to it acts or fails while it is away.
+  const reinsert =
+    unique.size > 0 &&
+    !info.triggers.length &&
+    info.columns.every((c) => c.generated || t.columns.includes(c.name)) &&
+    d.reinsertKeepsReferences(info, scope.schema);
+  const split = (line: string) => {
+    const i = line.indexOf(UPDATE_SEP);
+    const next = parseRow(line.slice(0, i));
+    const prev = parseRow(line.slice(i + 1));
+    // Only the columns that differ are written: fewer ON UPDATE side effects, less to replicate.
+    const changed = t.columns
+      .map((c, j) => ({ c, j }))
+      .filter(({ c, j }) => !keyCols.has(c) && (always.has(c) || JSON.stringify(next[j]) !== JSON.stringify(prev[j])));
+    const moved =
+      reinsert && changed.some(({ c, j }) => unique.has(c) && JSON.stringify(next[j]) !== JSON.stringify(prev[j]));
+    return { next, prev, changed, moved };
+  };
+  let moved = 0;
   for (const batch of t.updates.batches(200)) {
     for (const line of batch) {
-      const i = line.indexOf(UPDATE_SEP);
-      const next = parseRow(line.slice(0, i));
-      const prev = parseRow(line.slice(i + 1));
-      // Only the columns that differ are written: fewer ON UPDATE side effects, less to replicate.
-      const changed = t.columns
-        .map((c, j) => ({ c, j }))
-        .filter(
-          ({ c, j }) => !keyCols.has(c) && (always.has(c) || JSON.stringify(next[j]) !== JSON.stringify(prev[j])),
-        );
+      const u = split(line);
+      if (u.moved) {
+        const m = keyMatch(d, info, t.spec, [u.prev], 1);
+        const res = await s.execute(`DELETE FROM ${d.from(t.table)} WHERE ${m.sql}`, m.params);
+        if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
+        moved++;
+        continue;
+      }
+      const { prev, changed } = u;
       if (!changed.length) continue;
       const bound = await bindAll(
         s,
         scope,
-        changed.map(({ j }) => next[j]!),
+        changed.map(({ j }) => u.next[j]!),
         { n: 0 },
       );
       const params: unknown[] = [];
@@ -137,6 +172,20 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
       if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
     }
     hooks.onRows?.(batch.length);
+  }
+  if (!moved) return;
+  // Read again from the spool (constant memory): every row taken out goes back whole, with the archive's values.
+  const head = d.insertHead(info, t.columns);
+  for (const batch of t.updates.batches(200)) {
+    for (const line of batch) {
+      const u = split(line);
+      if (!u.moved) continue;
+      const bound = await bindAll(s, scope, u.next, { n: 0 });
+      const params: unknown[] = [];
+      const ph = bound.map((b) => b.sql ?? (params.push(b.value), d.param(params.length)));
+      const res = await s.execute(`${head}(${ph.join(', ')})`, params);
+      if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
+    }
   }
 }
 

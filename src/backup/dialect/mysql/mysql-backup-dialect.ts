@@ -236,6 +236,9 @@ export const mysqlBackupDialect: BackupDialect = {
       await s.execute('SET SESSION foreign_key_checks = 1');
     };
   },
+  // With foreign_key_checks = 0 (relaxConstraints) InnoDB neither checks references nor runs their actions;
+  // checkForeignKeys checks them before COMMIT.
+  reinsertKeepsReferences: () => true,
   // MariaDB has no session switch for triggers.
   skipTriggers: async () => false,
   async advanceSequences(s: DbSession, tables: readonly TableInfo[]): Promise<void> {

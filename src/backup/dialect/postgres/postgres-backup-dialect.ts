@@ -270,6 +270,18 @@ export const postgresBackupDialect: BackupDialect = {
     await s.execute('SET CONSTRAINTS ALL DEFERRED');
     return async () => {};
   },
+  // SET CONSTRAINTS ALL DEFERRED defers only the NO ACTION check of a DEFERRABLE FK: RESTRICT fails at the
+  // DELETE, and CASCADE / SET NULL / SET DEFAULT change the referencing rows there, deferred or not.
+  reinsertKeepsReferences(info: TableInfo, schema: SchemaInfo): boolean {
+    for (const t of schema.values())
+      for (const fk of t.foreignKeys)
+        if (
+          (fk.refTable === info.name || fk.refTable === info.partitionOf) &&
+          !(fk.deferrable && (fk.onDelete ?? 'NO ACTION') === 'NO ACTION')
+        )
+          return false;
+    return true;
+  },
   async skipTriggers(s: DbSession): Promise<boolean> {
     // Replica mode skips user triggers (and FK triggers: the restore checks references itself) for this
     // transaction only. It needs superuser; a failed statement aborts a PostgreSQL transaction, hence the savepoint.
