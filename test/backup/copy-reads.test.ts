@@ -6,11 +6,12 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Db, DbSession } from '../../src/db/index.ts';
+import { connectDb, type Db, type DbSession } from '../../src/db/index.ts';
 import { backupTenant, validateConfig } from '../../src/backup/index.ts';
 import type { Manifest } from '../../src/backup/archive/manifest.ts';
 import { BATCH_ROWS } from '../../src/backup/dump-table.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
+import { createReadOnlyLogin } from '../helpers/test-databases.ts';
 import { run, withDatabase } from './exact-harness.ts';
 
 const tablesOf = (m: Manifest) => m.tables.map((t) => [t.name, t.rows, t.bytes, t.sha256, t.serverDigest]);
@@ -191,8 +192,8 @@ describe('bulk reads in a backup [mysql]', () => {
 describe('bulk reads in a backup [postgres]', () => {
   withDatabase(
     'postgres',
-    'COPY writes the archive the cursor writes, with one reader and with two',
-    async (db, dir) => {
+    'COPY writes the archive the cursor writes, with one reader and with two, and as a login with SELECT only',
+    async (db, dir, url) => {
       await run(db, POSTGRES_SCHEMA);
       const config = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
       const sqls: string[] = [];
@@ -227,6 +228,26 @@ describe('bulk reads in a backup [postgres]', () => {
       assert.ok(sqls.some((s) => /to_json/.test(s)) && sqls.some((s) => !/to_json/.test(s)), 'both forms were read');
       // The FK-reached table's predicate binds the tenant inside a subquery: its placeholder was typed too.
       assert.ok(sqls.some((s) => /"tags"/.test(s) && /\$1/.test(s)));
+      // COPY (query) TO STDOUT, PREPARE and a tenantops.* setting need no privilege beyond SELECT (docs/backup.md).
+      const ro = await createReadOnlyLogin({ engine: 'postgres', url, drop: async () => {} });
+      try {
+        const roDb = await connectDb(ro.url, { values: 'text' });
+        try {
+          const before = sqls.length;
+          const r = await backupTenant(counting(roDb, sqls), { tenantId: '1', config, out: join(dir, 'ro.tnt') });
+          assert.equal(sqls.length - before, 2, 'the read-only login read both large tables through COPY');
+          const cursor = await backupTenant(without(db, ['streamValues', 'streamLines']), {
+            tenantId: '1',
+            config,
+            out: join(dir, 'cursor-ro.tnt'),
+          });
+          assert.deepEqual(tablesOf(r.manifest), tablesOf(cursor.manifest));
+        } finally {
+          await roDb.close();
+        }
+      } finally {
+        await ro.drop();
+      }
     },
   );
 
