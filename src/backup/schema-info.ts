@@ -33,6 +33,25 @@ export interface ForeignKeyInfo {
   onUpdate?: string;
 }
 
+/**
+ * A foreign key from a table in another schema (PostgreSQL) or database (MariaDB) into this table. Backup never
+ * reads that table; a restore only asks whether its rows point at rows the restore removes.
+ */
+export interface ExternalReferrerInfo {
+  /** The constraint's name, for the refusal message. */
+  name: string;
+  /** The referencing table's schema (PostgreSQL) or database (MariaDB). */
+  schema: string;
+  table: string;
+  columns: string[];
+  /** This table's columns, in the order of `columns`. */
+  refColumns: string[];
+  onDelete?: string;
+  onUpdate?: string;
+  /** PostgreSQL: DEFERRABLE, so SET CONSTRAINTS ALL DEFERRED defers its NO ACTION check to COMMIT. */
+  deferrable?: boolean;
+}
+
 /** A unique constraint or index, as the server enforces it. */
 export interface UniqueIndexInfo {
   name: string;
@@ -65,6 +84,8 @@ export interface TableInfo {
   /** MariaDB: every index by name, for the index hints of BackupDialect.parentFirst. */
   namedIndexes?: { name: string; columns: string[] }[];
   foreignKeys: ForeignKeyInfo[];
+  /** Foreign keys of tables outside the schema that reference this one (their rows are not the tenant's). */
+  externalReferrers?: ExternalReferrerInfo[];
   /** Column filled by AUTO_INCREMENT / identity / serial, if any. */
   autoIncrement: string | null;
   triggers: TriggerInfo[];

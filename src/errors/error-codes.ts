@@ -78,8 +78,8 @@ export const ERROR_CODES = {
   },
   TENANTOPS_E_SHARED_ROWS: {
     exit: 4,
-    what: "Other tenants' rows reference rows the restore would delete or rewrite; nothing was written.",
-    todo: "Nothing was written. Detach or restore the other tenants' referencing rows first (listed in the message).",
+    what: "Rows outside the tenant (other tenants', or another schema's) reference rows the restore would delete or rewrite; nothing was written.",
+    todo: 'Nothing was written. Detach or restore the referencing rows first (listed in the message, with the foreign key).',
   },
   TENANTOPS_E_TRIGGERS: {
     exit: 4,

@@ -4,14 +4,25 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { connectDb } from '../../src/db/index.ts';
+import { connectDb, type Db } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 import { createTempDatabase } from '../helpers/test-databases.ts';
 import { exactDigest, roundTrip, run, withDatabase } from './exact-harness.ts';
+import { sql } from './backup-fixtures.ts';
 
 const ORGS = { tenant: { table: 'orgs', key: 'id', column: 'org_id' } };
 const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
+
+/** The test database's schema (PostgreSQL) or database (MariaDB), and a name for a scratch one beside it. */
+async function otherSchemaOf(db: Db): Promise<{ home: string; ext: string }> {
+  const home = (
+    await db.query<{ s: string }>(
+      db.dialect.name === 'mysql' ? 'SELECT DATABASE() AS s' : 'SELECT current_schema() AS s',
+    )
+  )[0]!.s;
+  return { home, ext: `${home}_x` };
+}
 
 // Every class runs twice: through multi-row INSERTs, and through the engine's bulk load (COPY, LOAD DATA LOCAL
 // INFILE), forced for every table that inserts a row.
@@ -496,6 +507,64 @@ for (const { path, bulkMinRows } of PATHS) {
           assert.equal((dry as TenantopsError).exitCode, 4);
         },
       );
+
+      // A table of another schema (PostgreSQL) or database (MariaDB) holds no tenant's rows and is never backed up,
+      // but its FK into T's table acts on T's rows: ON DELETE CASCADE there would follow the restore's DELETE out of
+      // the schema (MariaDB, with foreign_key_checks = 0: leave a dangling row). Only rows it points at matter.
+      withDatabase(
+        engine,
+        'a row another schema references is not deleted (refused, nothing written); rows it does not reference restore exactly',
+        async (db, dir) => {
+          await run(db, schema);
+          const { home, ext } = await otherSchemaOf(db);
+          const audit = `\`${ext}\`.\`audit\``;
+          const readAudit = async () =>
+            JSON.stringify(await db.query(sql(db, `SELECT \`id\`, \`a_id\` FROM ${audit} ORDER BY \`id\``)));
+          await run(db, [
+            `CREATE SCHEMA \`${ext}\``,
+            `CREATE TABLE ${audit} (\`id\` BIGINT PRIMARY KEY, \`a_id\` BIGINT NULL,
+             CONSTRAINT \`fk_audit_a\` FOREIGN KEY (\`a_id\`) REFERENCES \`${home}\`.\`a\` (\`id\`) ON DELETE CASCADE)`,
+          ]);
+          try {
+            const out = join(dir, 'ext.tnt');
+            await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
+            const backedUp = await exactDigest(db, tables);
+            // After the backup T gets a row the restore must delete, and the other schema comes to reference it.
+            await run(db, [
+              "INSERT INTO `a` VALUES (3, 1, 'new')",
+              "UPDATE `a` SET `name` = 'damaged' WHERE `id` = 1",
+              `INSERT INTO ${audit} VALUES (1, 3), (2, 1), (3, 2)`,
+            ]);
+            const before = await exactDigest(db, tables);
+            const auditBefore = await readAudit();
+            const refused = (e: unknown) =>
+              code('TENANTOPS_E_SHARED_ROWS')(e) &&
+              (e as Error).message.includes(`${ext}.audit.fk_audit_a`) &&
+              (e as TenantopsError).details.some((d) => d.includes(`${ext}.audit(a_id=3)`) && d.includes('fk_audit_a'));
+            await assert.rejects(restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), bulkMinRows }), refused);
+            assert.deepEqual(await exactDigest(db, tables), before);
+            assert.equal(await readAudit(), auditBefore);
+            const dry = await restoreTenant(db, {
+              archive: out,
+              safetyDir: join(dir, 's'),
+              dryRun: true,
+              bulkMinRows,
+            }).catch((e: unknown) => e);
+            assert.ok(refused(dry), String(dry));
+
+            // Once nothing there points at a row the restore removes, the restore goes through: T's row 1, which
+            // the other schema references, is updated in place, and the other schema's rows stay as they were.
+            await run(db, [`DELETE FROM ${audit} WHERE \`id\` = 1`]);
+            const auditKept = await readAudit();
+            await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), bulkMinRows });
+            assert.deepEqual(await exactDigest(db, tables), backedUp);
+            assert.equal(await readAudit(), auditKept);
+            assert.match(auditKept, /"a_id":"?1"?/);
+          } finally {
+            await run(db, [`DROP TABLE IF EXISTS ${audit}`, `DROP SCHEMA IF EXISTS \`${ext}\``]);
+          }
+        },
+      );
     });
   }
 }
@@ -539,6 +608,50 @@ for (const engine of ['mysql', 'postgres', 'pglite'] as const) {
         });
         const items = r.tables.find((t) => t.table === 'items')!;
         assert.deepEqual([items.update, items.insert, items.delete], [5, 0, 0], 'five rows updated, as planned');
+      },
+    );
+    // Taking a row out and putting it back (to move unique values) would run another schema's ON DELETE CASCADE at
+    // the DELETE. Whether the restore then succeeds (MariaDB: foreign_key_checks = 0, no action runs) or fails on
+    // the swap and rolls back (PostgreSQL: rows updated in place), the other schema's rows stay.
+    withDatabase(
+      engine,
+      'swapped slugs of rows another schema references with CASCADE: its rows stay',
+      async (db, dir) => {
+        const { home, ext } = await otherSchemaOf(db);
+        const audit = `\`${ext}\`.\`audit\``;
+        const tables = ['orgs', 'items'];
+        const readAudit = async () =>
+          JSON.stringify(await db.query(sql(db, `SELECT \`id\`, \`item_id\` FROM ${audit} ORDER BY \`id\``)));
+        await run(db, [
+          'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+          'CREATE TABLE `items` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `slug` VARCHAR(20) NOT NULL UNIQUE)',
+          'INSERT INTO `orgs` VALUES (1), (2)',
+          "INSERT INTO `items` VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'c')",
+          `CREATE SCHEMA \`${ext}\``,
+          `CREATE TABLE ${audit} (\`id\` BIGINT PRIMARY KEY, \`item_id\` BIGINT NOT NULL,
+         CONSTRAINT \`fk_audit_i\` FOREIGN KEY (\`item_id\`) REFERENCES \`${home}\`.\`items\` (\`id\`) ON DELETE CASCADE)`,
+          `INSERT INTO ${audit} VALUES (1, 1), (2, 2), (3, 3)`,
+        ]);
+        try {
+          const out = join(dir, 'swap.tnt');
+          await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
+          const backedUp = await exactDigest(db, tables);
+          await run(db, [
+            "UPDATE `items` SET `slug` = 'tmp' WHERE `id` = 1",
+            "UPDATE `items` SET `slug` = 'a' WHERE `id` = 2",
+            "UPDATE `items` SET `slug` = 'b' WHERE `id` = 1",
+          ]);
+          const damaged = await exactDigest(db, tables);
+          const auditBefore = await readAudit();
+          const failed = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }).then(
+            () => null,
+            (e: unknown) => e,
+          );
+          assert.equal(await readAudit(), auditBefore);
+          assert.deepEqual(await exactDigest(db, tables), failed ? damaged : backedUp, String(failed));
+        } finally {
+          await run(db, [`DROP TABLE IF EXISTS ${audit}`, `DROP SCHEMA IF EXISTS \`${ext}\``]);
+        }
       },
     );
   });

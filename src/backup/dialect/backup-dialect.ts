@@ -20,6 +20,8 @@ export interface BackupDialect {
   param(i: number): string;
   /** The FROM target for reading a table's own rows: PostgreSQL needs ONLY to leave out inheritance children. */
   from(table: string): string;
+  /** The FROM target for a table of another schema (PostgreSQL) or database (MariaDB), as `from` reads it. */
+  fromOther(schema: string, table: string): string;
   /**
    * The FROM clause joining `keys` (a derived table of distinct parent keys, to be aliased `alias`) to `info`'s rows
    * on `on` (`columns` of `info` = the keys), read from the keys first whatever the optimizer's statistics; `info`

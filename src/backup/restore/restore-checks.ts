@@ -3,7 +3,7 @@ import { TenantopsError } from '../../errors/index.ts';
 import { parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
 import type { Manifest } from '../archive/manifest.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
-import type { UniqueIndexInfo } from '../schema-info.ts';
+import { columnOf, type TableInfo, type UniqueIndexInfo } from '../schema-info.ts';
 import { bindTenant, type Edge } from '../scope/scope-plan.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { keysIn } from './key-match.ts';
@@ -126,8 +126,10 @@ export async function checkCollisions(
 }
 
 /**
- * Rows outside the tenant that reference a row this restore deletes, or whose referenced key it changes. Deleting
- * it would leave them dangling (or let CASCADE / SET NULL rewrite them): refused before any write, with exit 4.
+ * Rows outside the tenant that reference a row this restore deletes, or whose referenced key it changes: other
+ * tenants' rows, and rows of tables in other schemas (PostgreSQL) or databases (MariaDB) whose foreign keys point
+ * into the schema. Deleting it would leave them dangling (or let CASCADE / SET NULL rewrite them): refused before any
+ * write, with exit 4.
  */
 export async function checkReferencedRows(s: DbSession, scope: TenantScope, plan: RestorePlan): Promise<void> {
   const d = scope.dialect;
@@ -153,10 +155,49 @@ export async function checkReferencedRows(s: DbSession, scope: TenantScope, plan
         );
     }
   }
+  // Foreign keys from other schemas that some row refused here goes through, named in the one-line message.
+  const through = new Set<string>();
+  for (const target of plan.tables) {
+    if (!target.delete && !target.update) continue;
+    const info = scope.schema.get(target.table)!;
+    for (const fk of info.externalReferrers ?? []) {
+      const idx = fk.refColumns.map((c) => target.columns.indexOf(c));
+      if (idx.some((i) => i < 0)) continue;
+      // The referencing columns compare as the referenced ones (an FK requires comparable types).
+      const as: TableInfo = {
+        ...info,
+        columns: fk.columns.map((c, i) => ({ ...columnOf(info, fk.refColumns[i]!), name: c })),
+      };
+      const where = `${fk.schema}.${fk.table}`;
+      for (const rows of replacedRows(target, idx, 500)) {
+        const keys = uniqueKeys(rows.map((r) => idx.map((i) => r[i]!)));
+        if (!keys.length) continue;
+        const m = keysIn(d, as, fk.columns, keys, 1);
+        const hits = await s
+          .query(
+            `SELECT ${fk.columns.map(d.quote).join(', ')} FROM ${d.fromOther(fk.schema, fk.table)} WHERE ${m.sql}`,
+            m.params,
+          )
+          .catch((cause: unknown) => {
+            throw new TenantopsError(
+              'TENANTOPS_E_SHARED_ROWS',
+              `cannot read ${where} to check its foreign key ${fk.name} into ${target.table} (the restoring role needs SELECT on it); nothing was written`,
+              { cause },
+            );
+          });
+        for (const h of hits) {
+          through.add(`${where}.${fk.name}`);
+          found.push(
+            `${where}(${fk.columns.map((c) => `${c}=${String(h[c])}`).join(', ')}) references ${target.table}(${fk.refColumns.join(', ')}) that the restore removes (foreign key ${fk.name} from another schema)`,
+          );
+        }
+      }
+    }
+  }
   if (found.length) {
     throw new TenantopsError(
       'TENANTOPS_E_SHARED_ROWS',
-      `${found.length} rows of other tenants reference rows this restore would delete or rewrite; nothing was written`,
+      `${found.length} rows outside the tenant reference rows this restore would delete or rewrite${through.size ? ` (foreign keys from another schema: ${[...through].join(', ')})` : ''}; nothing was written`,
       { details: found.slice(0, MAX_REPORTED) },
     );
   }

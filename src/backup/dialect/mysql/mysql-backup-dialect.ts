@@ -5,6 +5,7 @@ import {
   columnOf,
   emptyTable,
   type ColumnInfo,
+  type ExternalReferrerInfo,
   type SchemaInfo,
   type TableInfo,
   type UniqueIndexInfo,
@@ -35,6 +36,7 @@ export const mysqlBackupDialect: BackupDialect = {
   quote: q,
   param: mysqlDialect.param,
   from: q,
+  fromOther: (schema, t) => `${q(schema)}.${q(t)}`,
   async introspect(db: Queryable): Promise<SchemaInfo> {
     // A system-versioned table is a table whose plain SELECT reads its current rows: its history is the server's
     // record of changes (a restore adds to it, like any write), not the tenant's data.
@@ -147,6 +149,53 @@ export const mysqlBackupDialect: BackupDialect = {
         onDelete: g.dr,
         onUpdate: g.ur,
       });
+    }
+    // Foreign keys from tables of other databases into this one: their rows are nobody's tenant rows, and with
+    // foreign_key_checks = 0 a restore would leave them dangling (restore-checks.ts checkReferencedRows refuses
+    // first). information_schema lists only tables the user holds some privilege on (docs/backup.md).
+    const ext = await db.query<{
+      s: string;
+      t: string;
+      n: string;
+      c: string;
+      rt: string;
+      rc: string;
+      dr: string;
+      ur: string;
+    }>(
+      `SELECT k.TABLE_SCHEMA AS s, k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS n, k.COLUMN_NAME AS c,
+              k.REFERENCED_TABLE_NAME AS rt, k.REFERENCED_COLUMN_NAME AS rc, r.DELETE_RULE AS dr, r.UPDATE_RULE AS ur
+         FROM information_schema.KEY_COLUMN_USAGE k
+         JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+           ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
+        WHERE k.REFERENCED_TABLE_SCHEMA = DATABASE() AND k.TABLE_SCHEMA <> DATABASE()
+          AND k.REFERENCED_TABLE_NAME IS NOT NULL
+        ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+    );
+    const extGroups = new Map<string, ExternalReferrerInfo & { rt: string }>();
+    for (const r of ext) {
+      const k = `${r.s}\u0000${r.t}\u0000${r.n}`;
+      let g = extGroups.get(k);
+      if (!g)
+        extGroups.set(
+          k,
+          (g = {
+            name: r.n,
+            schema: r.s,
+            table: r.t,
+            columns: [],
+            refColumns: [],
+            onDelete: r.dr,
+            onUpdate: r.ur,
+            rt: r.rt,
+          }),
+        );
+      g.columns.push(r.c);
+      g.refColumns.push(r.rc);
+    }
+    for (const { rt, ...ref } of extGroups.values()) {
+      const t = out.get(rt);
+      if (t) (t.externalReferrers ??= []).push(ref);
     }
     // Visible to a role with the TRIGGER privilege on the table (docs/backup.md lists the grants).
     const trg = await db.query<{ t: string; n: string; w: string; e: string }>(

@@ -35,6 +35,7 @@ export const postgresBackupDialect: BackupDialect = {
   param: postgresDialect.param,
   // An inheritance child or partition is a table of its own: never read its rows through the parent.
   from: (t) => `ONLY ${q(t)}`,
+  fromOther: (schema, t) => `ONLY ${q(schema)}.${q(t)}`,
   async introspect(db: Queryable): Promise<SchemaInfo> {
     const out: SchemaInfo = new Map();
     // relkind 'r' only: a partitioned parent ('p') holds no rows of its own; its partitions are listed as tables.
@@ -169,6 +170,48 @@ export const postgresBackupDialect: BackupDialect = {
         onUpdate: FK_ACTION[f.ut] ?? 'NO ACTION',
       });
     }
+    // Foreign keys from other schemas into this one: their rows are nobody's tenant rows, and a restore that removes
+    // a row they point at would cascade into them or fail (restore-checks.ts checkReferencedRows refuses first).
+    // relkind 'r': a partitioned referencing table holds no rows; each partition has its own clone of the FK.
+    const ext = await db.query<{
+      s: string;
+      t: string;
+      n: string;
+      rt: string;
+      def: string | boolean;
+      dt: string;
+      ut: string;
+      cols: string;
+      rcols: string;
+    }>(
+      `SELECT n.nspname AS s, c.relname AS t, con.conname AS n, rc.relname AS rt, con.condeferrable AS def,
+              con.confdeltype AS dt, con.confupdtype AS ut,
+              (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                 JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS cols,
+              (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                 JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS rcols
+         FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_class rc ON rc.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+        WHERE con.contype = 'f' AND rn.nspname = current_schema() AND n.nspname <> current_schema()
+          AND c.relkind = 'r'
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = con.conparentid AND p.conrelid = con.conrelid)
+        ORDER BY n.nspname, c.relname, con.conname`,
+    );
+    for (const f of ext) {
+      const ref = {
+        name: f.n,
+        schema: f.s,
+        table: f.t,
+        columns: String(f.cols).split(','),
+        refColumns: String(f.rcols).split(','),
+        onDelete: FK_ACTION[f.dt] ?? 'NO ACTION',
+        onUpdate: FK_ACTION[f.ut] ?? 'NO ACTION',
+        deferrable: truthy(f.def),
+      };
+      // An FK into a partitioned table is one constraint on the parent: each partition holds referenced rows.
+      for (const t of out.values())
+        if (t.name === f.rt || t.partitionOf === f.rt) (t.externalReferrers ??= []).push(ref);
+    }
     const trg = await db.query<{ t: string; n: string; e: string }>(
       `SELECT c.relname AS t, tg.tgname AS n, tg.tgenabled AS e
          FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -273,6 +316,9 @@ export const postgresBackupDialect: BackupDialect = {
   // SET CONSTRAINTS ALL DEFERRED defers only the NO ACTION check of a DEFERRABLE FK: RESTRICT fails at the
   // DELETE, and CASCADE / SET NULL / SET DEFAULT change the referencing rows there, deferred or not.
   reinsertKeepsReferences(info: TableInfo, schema: SchemaInfo): boolean {
+    // The same holds for FKs from other schemas (SET CONSTRAINTS ALL defers theirs too).
+    if (info.externalReferrers?.some((fk) => !(fk.deferrable && (fk.onDelete ?? 'NO ACTION') === 'NO ACTION')))
+      return false;
     for (const t of schema.values())
       for (const fk of t.foreignKeys)
         if (
