@@ -139,75 +139,50 @@ export const postgresBackupDialect: BackupDialect = {
         });
       }
     }
+    // Every foreign key into this schema: from its own tables, and from other schemas' (external referrers: their
+    // rows are nobody's tenant rows, and a restore that removes a row they point at would cascade into them or fail;
+    // restore-checks.ts checkReferencedRows refuses first). An FK to a partitioned table is one constraint on the
+    // parent (whose rows are its partitions' rows) plus a clone per partition; the clones are left out, so the
+    // reference is checked once, through the parent. From another schema only plain tables count ('r': a
+    // partitioned referencing table holds no rows; each partition has its own clone of the FK).
     const fks = await db.query<{
-      t: string;
-      rt: string;
-      cols: string;
-      rcols: string;
-      def: string | boolean;
-      dt: string;
-      ut: string;
-    }>(
-      `SELECT c.relname AS t, rc.relname AS rt, con.condeferrable AS def, con.confdeltype AS dt, con.confupdtype AS ut,
-              (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
-                 JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS cols,
-              (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
-                 JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS rcols
-         FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-         JOIN pg_class rc ON rc.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-        WHERE con.contype = 'f' AND n.nspname = current_schema() AND rn.nspname = current_schema()
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = con.conparentid AND p.conrelid = con.conrelid)`,
-    );
-    // An FK to a partitioned table is one constraint on the parent (whose rows are its partitions' rows) plus a
-    // clone per partition; the clones are left out above, so the reference is checked once, through the parent.
-    for (const f of fks) {
-      out.get(f.t)?.foreignKeys.push({
-        columns: String(f.cols).split(','),
-        refTable: f.rt,
-        refColumns: String(f.rcols).split(','),
-        deferrable: truthy(f.def),
-        onDelete: FK_ACTION[f.dt] ?? 'NO ACTION',
-        onUpdate: FK_ACTION[f.ut] ?? 'NO ACTION',
-      });
-    }
-    // Foreign keys from other schemas into this one: their rows are nobody's tenant rows, and a restore that removes
-    // a row they point at would cascade into them or fail (restore-checks.ts checkReferencedRows refuses first).
-    // relkind 'r': a partitioned referencing table holds no rows; each partition has its own clone of the FK.
-    const ext = await db.query<{
       s: string;
+      local: string | boolean;
       t: string;
       n: string;
       rt: string;
+      cols: string;
+      rcols: string;
       def: string | boolean;
       dt: string;
       ut: string;
-      cols: string;
-      rcols: string;
     }>(
-      `SELECT n.nspname AS s, c.relname AS t, con.conname AS n, rc.relname AS rt, con.condeferrable AS def,
-              con.confdeltype AS dt, con.confupdtype AS ut,
+      `SELECT n.nspname AS s, n.nspname = current_schema() AS local, c.relname AS t, con.conname AS n,
+              rc.relname AS rt, con.condeferrable AS def, con.confdeltype AS dt, con.confupdtype AS ut,
               (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS cols,
               (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS rcols
          FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_class rc ON rc.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-        WHERE con.contype = 'f' AND rn.nspname = current_schema() AND n.nspname <> current_schema()
-          AND c.relkind = 'r'
+        WHERE con.contype = 'f' AND rn.nspname = current_schema()
+          AND (n.nspname = current_schema() OR c.relkind = 'r')
           AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = con.conparentid AND p.conrelid = con.conrelid)
         ORDER BY n.nspname, c.relname, con.conname`,
     );
-    for (const f of ext) {
-      const ref = {
-        name: f.n,
-        schema: f.s,
-        table: f.t,
+    for (const f of fks) {
+      const fk = {
         columns: String(f.cols).split(','),
         refColumns: String(f.rcols).split(','),
+        deferrable: truthy(f.def),
         onDelete: FK_ACTION[f.dt] ?? 'NO ACTION',
         onUpdate: FK_ACTION[f.ut] ?? 'NO ACTION',
-        deferrable: truthy(f.def),
       };
+      if (truthy(f.local)) {
+        out.get(f.t)?.foreignKeys.push({ ...fk, refTable: f.rt });
+        continue;
+      }
+      const ref = { ...fk, name: f.n, schema: f.s, table: f.t };
       // An FK into a partitioned table is one constraint on the parent: each partition holds referenced rows.
       for (const t of out.values())
         if (t.name === f.rt || t.partitionOf === f.rt) (t.externalReferrers ??= []).push(ref);
