@@ -1,4 +1,4 @@
-import type { DbSession } from '../../db/index.ts';
+import type { DbSession, Row } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
 import { parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
 import type { Manifest } from '../archive/manifest.ts';
@@ -135,43 +135,35 @@ export async function checkReferencedRows(s: DbSession, scope: TenantScope, plan
   const d = scope.dialect;
   const byTable = new Map(plan.tables.map((t) => [t.table, t]));
   const found: string[] = [];
+  const report = (from: string, columns: string[], hit: Row, to: string, refColumns: string[], how: string) =>
+    found.push(
+      `${from}(${columns.map((c) => `${c}=${String(hit[c])}`).join(', ')}) references ${to}(${refColumns.join(', ')}) that the restore removes (${how})`,
+    );
   for (const e of [...scope.plan.internal, ...scope.plan.incoming]) {
     const target = byTable.get(e.to);
-    if (!target || (!target.delete && !target.update)) continue;
-    const idx = e.refColumns.map((c) => target.columns.indexOf(c));
-    if (idx.some((i) => i < 0)) continue;
-    for (const rows of replacedRows(target, idx, 500)) {
-      const keys = uniqueKeys(rows.map((r) => idx.map((i) => r[i]!)));
-      if (!keys.length) continue;
+    if (!target) continue;
+    for (const keys of removedKeys(target, e.refColumns)) {
       const others = bindTenant(othersOf(scope, e.from), plan.tenantId, d.param);
       const m = keysIn(d, scope.schema.get(e.from)!, e.columns, keys, others.params.length + 1);
       const hits = await s.query(
         `SELECT ${e.columns.map(d.quote).join(', ')} FROM ${d.from(e.from)} WHERE ${others.sql} AND ${m.sql}`,
         [...others.params, ...m.params],
       );
-      for (const h of hits)
-        found.push(
-          `${e.from}(${e.columns.map((c) => `${c}=${String(h[c])}`).join(', ')}) references ${e.to}(${e.refColumns.join(', ')}) that the restore removes (${e.source})`,
-        );
+      for (const h of hits) report(e.from, e.columns, h, e.to, e.refColumns, e.source);
     }
   }
   // Foreign keys from other schemas that some row refused here goes through, named in the one-line message.
   const through = new Set<string>();
   for (const target of plan.tables) {
-    if (!target.delete && !target.update) continue;
     const info = scope.schema.get(target.table)!;
     for (const fk of info.externalReferrers ?? []) {
-      const idx = fk.refColumns.map((c) => target.columns.indexOf(c));
-      if (idx.some((i) => i < 0)) continue;
       // The referencing columns compare as the referenced ones (an FK requires comparable types).
       const as: TableInfo = {
         ...info,
         columns: fk.columns.map((c, i) => ({ ...columnOf(info, fk.refColumns[i]!), name: c })),
       };
       const where = `${fk.schema}.${fk.table}`;
-      for (const rows of replacedRows(target, idx, 500)) {
-        const keys = uniqueKeys(rows.map((r) => idx.map((i) => r[i]!)));
-        if (!keys.length) continue;
+      for (const keys of removedKeys(target, fk.refColumns)) {
         const m = keysIn(d, as, fk.columns, keys, 1);
         const hits = await s
           .query(
@@ -187,9 +179,7 @@ export async function checkReferencedRows(s: DbSession, scope: TenantScope, plan
           });
         for (const h of hits) {
           through.add(`${where}.${fk.name}`);
-          found.push(
-            `${where}(${fk.columns.map((c) => `${c}=${String(h[c])}`).join(', ')}) references ${target.table}(${fk.refColumns.join(', ')}) that the restore removes (foreign key ${fk.name} from another schema)`,
-          );
+          report(where, fk.columns, h, target.table, fk.refColumns, `foreign key ${fk.name} from another schema`);
         }
       }
     }
@@ -200,6 +190,20 @@ export async function checkReferencedRows(s: DbSession, scope: TenantScope, plan
       `${found.length} rows outside the tenant reference rows this restore would delete or rewrite${through.size ? ` (foreign keys from another schema: ${[...through].join(', ')})` : ''}; nothing was written`,
       { details: found.slice(0, MAX_REPORTED) },
     );
+  }
+}
+
+/**
+ * The distinct non-null values at `refColumns` of the rows `target`'s plan deletes or re-keys there, 500 at a
+ * time: what a reference into `target` through those columns may point at. None when a column is not archived.
+ */
+function* removedKeys(target: TablePlan, refColumns: readonly string[]): Iterable<CanonicalValue[][]> {
+  if (!target.delete && !target.update) return;
+  const idx = refColumns.map((c) => target.columns.indexOf(c));
+  if (idx.some((i) => i < 0)) return;
+  for (const rows of replacedRows(target, idx, 500)) {
+    const keys = uniqueKeys(rows.map((r) => idx.map((i) => r[i]!)));
+    if (keys.length) yield keys;
   }
 }
 
