@@ -73,3 +73,12 @@ export function wrapDbError(e: unknown, target: DbTarget, phase: 'connect' | 'qu
   (err as TenantopsError & { driverCode?: string }).driverCode = code;
   return err;
 }
+
+/** `rows`, a query's result read as it arrives, with a driver error met on the way wrapped as a query's is. */
+export async function* wrapDbErrors<T>(rows: AsyncIterable<T>, target: DbTarget): AsyncIterable<T> {
+  try {
+    yield* rows;
+  } catch (e) {
+    throw wrapDbError(e, target, 'query');
+  }
+}

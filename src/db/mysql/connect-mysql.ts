@@ -3,7 +3,7 @@ import type { Pool, PoolConnection, TypeCastField } from 'mysql2/promise';
 import type { ConnectOptions, Db, DbSession, ExecResult, PoolStats, Row, TransactionOptions } from '../db.ts';
 import type { DbTarget } from '../db-target.ts';
 import { mysqlDialect } from './mysql-dialect.ts';
-import { wrapDbError } from '../wrap-db-error.ts';
+import { wrapDbError, wrapDbErrors } from '../wrap-db-error.ts';
 import { runTransaction } from '../run-transaction.ts';
 import { loadDataLocal } from './load-data-local.ts';
 import { mysqlReplicaStatus } from './mysql-replica-status.ts';
@@ -163,18 +163,11 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
     // Only in text mode: the same typeCast gives the same values as `stream`, as arrays.
     ...(textMode
       ? {
-          async *streamValues(sql: string, params: readonly unknown[], batchSize: number) {
-            try {
-              yield* streamRowArrays(
-                (c as unknown as { connection: RawRowConnection }).connection,
-                sql,
-                params,
-                batchSize,
-              );
-            } catch (e) {
-              throw wrapDbError(e, target, 'query');
-            }
-          },
+          streamValues: (sql: string, params: readonly unknown[], batchSize: number) =>
+            wrapDbErrors(
+              streamRowArrays((c as unknown as { connection: RawRowConnection }).connection, sql, params, batchSize),
+              target,
+            ),
         }
       : {}),
     async copyRows(table, columns, rows) {

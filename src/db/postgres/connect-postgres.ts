@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { ConnectOptions, Db, DbSession, ExecResult, PoolStats, Row, TransactionOptions } from '../db.ts';
 import type { DbTarget } from '../db-target.ts';
 import { postgresDialect } from './postgres-dialect.ts';
-import { wrapDbError } from '../wrap-db-error.ts';
+import { wrapDbError, wrapDbErrors } from '../wrap-db-error.ts';
 import { parseInt8 } from '../int8.ts';
 import { runTransaction } from '../run-transaction.ts';
 import { copyFromStdin } from './copy-from-stdin.ts';
@@ -136,20 +136,10 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
       // Only in text mode: COPY gives every value as text, which is what a text-mode session returns anyway.
       ...(options.values === 'text'
         ? {
-            async *streamValues(sql: string, params: readonly unknown[], batchSize: number) {
-              try {
-                yield* copyOutValues(c, sql, params, batchSize, paramTypes);
-              } catch (e) {
-                throw wrapDbError(e, target, 'query');
-              }
-            },
-            async *streamLines(sql: string, params: readonly unknown[], batchSize: number) {
-              try {
-                yield* copyOutLines(c, sql, params, batchSize, paramTypes);
-              } catch (e) {
-                throw wrapDbError(e, target, 'query');
-              }
-            },
+            streamValues: (sql: string, params: readonly unknown[], batchSize: number) =>
+              wrapDbErrors(copyOutValues(c, sql, params, batchSize, paramTypes), target),
+            streamLines: (sql: string, params: readonly unknown[], batchSize: number) =>
+              wrapDbErrors(copyOutLines(c, sql, params, batchSize, paramTypes), target),
           }
         : {}),
       async copyRows(table, columns, rows) {
