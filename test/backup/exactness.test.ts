@@ -196,6 +196,7 @@ for (const { path, bulkMinRows } of PATHS) {
         assert.equal(r.tables.find((t) => t.table === 'items')!.archived, 1, "only 'abc' itself, not 'ABC' or 'abc '");
       },
     );
+
     withDatabase(
       'mysql',
       'system-versioned tables (implicit and declared ROW START/END, per-column versioning) restore their current rows',

@@ -18,7 +18,6 @@ import {
 import { exactDigest, roundTrip, run } from './exact-harness.ts';
 
 const ORGS = { tenant: { table: 'orgs', key: 'id', column: 'org_id' } };
-const PG_ADMIN = process.env.TENANTOPS_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
 const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
 
 function schema(engine: 'mysql' | 'postgres'): string[] {
@@ -228,7 +227,7 @@ describe('row-level security [postgres]', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tenantops-rls-'));
     const owner = await connectDb(tmp.restricted, { values: 'text' });
     // A superuser reads every row whatever the policies: the independent view of what is stored.
-    const su = await connectDb(`${PG_ADMIN}/${tmp.url.split('/').pop()!}`, { values: 'text' });
+    const su = await connectDb(tmp.admin, { values: 'text' });
     const tables = ['orgs', 'items'];
     try {
       await run(owner, [

@@ -110,6 +110,8 @@ export function describeEachEngine(
 export interface LeastPrivilegeDatabase extends TempDatabase {
   /** The same database as a role without superuser / SUPER: PostgreSQL its owner, MariaDB a user with the grants docs/backup.md lists. */
   restricted: string;
+  /** The same database as the server's admin (superuser / root): sees every row whatever the grants and policies. */
+  admin: string;
 }
 
 /**
@@ -132,6 +134,7 @@ export async function createLeastPrivilegeDatabase(engine: 'mysql' | 'postgres')
     return {
       ...tmp,
       restricted: `mysql://${user}:${password}@${u.host}/${name}`,
+      admin: tmp.url,
       async drop() {
         const c2 = await mysql.createConnection({ uri: MYSQL_ADMIN });
         await c2.query(`DROP USER IF EXISTS '${user}'@'%'`);
@@ -153,6 +156,7 @@ export async function createLeastPrivilegeDatabase(engine: 'mysql' | 'postgres')
     engine: 'postgres',
     url: restricted,
     restricted,
+    admin: `${PG_ADMIN}/${name}`,
     async drop() {
       const c2 = new pg.Client({ connectionString: `${PG_ADMIN}/postgres` });
       await c2.connect();
