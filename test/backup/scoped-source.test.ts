@@ -104,35 +104,35 @@ for (const engine of ENGINES) {
       );
     });
 
-    test(
-      'MariaDB reads a field table by its key from the parent keys even when statistics call it tiny',
-      {
-        skip: skip || (engine !== 'mysql' && 'MariaDB only: the other engines keep the predicate'),
-      },
-      async () => {
-        // Engine-independent statistics (preferred by use_stat_tables=PREFERABLY_FOR_QUERIES) of one row: with them
-        // the IN-subquery plan scans item__tags first; the read must still start from the keys and look the rows up
-        // by the key.
-        const name = tmp.url.split('/').pop()!;
-        await db.execute(
-          "INSERT INTO mysql.table_stats (db_name, table_name, cardinality) VALUES (?, 'item__tags', 1)",
-          [name],
-        );
-        try {
-          await db.execute('FLUSH TABLES');
-          const info = scope.schema.get('item__tags')!;
-          const q = selectFrom(scope.dialect, info, dataColumns(info), scopedSource(scope, entry('item__tags'), '1'));
-          const plan = await db.query<{ table: string; type: string }>(`EXPLAIN ${q.sql}`, q.params);
-          // The keys first (a derived table), then the field table looked up by its key, not scanned.
-          assert.deepEqual(
-            plan.slice(0, 2).map((r) => `${r.table.replace(/\d+/, '')} ${r.type}`),
-            ['<derived> ALL', 'item__tags ref'],
+    // MariaDB only: the other engines keep the predicate, so there is no plan of theirs to check.
+    if (engine === 'mysql')
+      test(
+        'MariaDB reads a field table by its key from the parent keys even when statistics call it tiny',
+        { skip },
+        async () => {
+          // Engine-independent statistics (preferred by use_stat_tables=PREFERABLY_FOR_QUERIES) of one row: with them
+          // the IN-subquery plan scans item__tags first; the read must still start from the keys and look the rows up
+          // by the key.
+          const name = tmp.url.split('/').pop()!;
+          await db.execute(
+            "INSERT INTO mysql.table_stats (db_name, table_name, cardinality) VALUES (?, 'item__tags', 1)",
+            [name],
           );
-        } finally {
-          await db.execute('DELETE FROM mysql.table_stats WHERE db_name = ?', [name]);
-          await db.execute('FLUSH TABLES');
-        }
-      },
-    );
+          try {
+            await db.execute('FLUSH TABLES');
+            const info = scope.schema.get('item__tags')!;
+            const q = selectFrom(scope.dialect, info, dataColumns(info), scopedSource(scope, entry('item__tags'), '1'));
+            const plan = await db.query<{ table: string; type: string }>(`EXPLAIN ${q.sql}`, q.params);
+            // The keys first (a derived table), then the field table looked up by its key, not scanned.
+            assert.deepEqual(
+              plan.slice(0, 2).map((r) => `${r.table.replace(/\d+/, '')} ${r.type}`),
+              ['<derived> ALL', 'item__tags ref'],
+            );
+          } finally {
+            await db.execute('DELETE FROM mysql.table_stats WHERE db_name = ?', [name]);
+            await db.execute('FLUSH TABLES');
+          }
+        },
+      );
   });
 }
