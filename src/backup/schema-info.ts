@@ -96,8 +96,11 @@ export interface TableInfo {
    * DEFERRED) a duplicate fails only at COMMIT, not at the statement that writes it.
    */
   deferrableUnique?: boolean;
-  /** PostgreSQL: the partitioned table this one is a partition of (FKs to it name the parent). */
-  partitionOf?: string | null;
+  /**
+   * PostgreSQL: the partitioned tables this one is a partition of, nearest first (FKs to it name one of them:
+   * with sub-partitions, the root or a level between).
+   */
+  partitionOf?: string[];
 }
 
 export type SchemaInfo = Map<string, TableInfo>;
@@ -114,6 +117,11 @@ export function emptyTable(name: string): TableInfo {
     autoIncrement: null,
     triggers: [],
   };
+}
+
+/** A partition of `table`, at any depth (PostgreSQL; never true on MariaDB, which has no partitioned tables of its own). */
+export function isPartitionOf(t: TableInfo | undefined, table: string): boolean {
+  return !!t?.partitionOf?.includes(table);
 }
 
 export function columnOf(t: TableInfo, name: string): ColumnInfo {

@@ -219,6 +219,58 @@ describe('partitions [postgres]', () => {
   });
 });
 
+describe('sub-partitions [postgres]', () => {
+  test('a partition two levels down restores after its parent table and before its children, and an FK from another schema into it refuses the restore', async (t) => {
+    const why = await skipReason('postgres');
+    if (why) return t.skip(why);
+    const tmp = await createLeastPrivilegeDatabase('postgres');
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-subpart-'));
+    const db: Db = await connectDb(tmp.restricted, { values: 'text' });
+    const tables = ['orgs', 'events_1_lo', 'events_1_hi', 'events_0', 'a_notes'];
+    try {
+      // events → events_1 (itself partitioned) → events_1_lo / events_1_hi: the FKs name `events`, the rows are in
+      // the leaves. a_notes sorts first and its FK is NOT DEFERRABLE: only FK order inserts it after the leaves (and
+      // not merely after events_0, the one-level partition, which sorts before them).
+      await run(db, [
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        'CREATE TABLE events (id bigint NOT NULL, org_id bigint NOT NULL REFERENCES orgs, what text, PRIMARY KEY (id, org_id)) PARTITION BY LIST (org_id)',
+        'CREATE TABLE events_1 PARTITION OF events FOR VALUES IN (1) PARTITION BY RANGE (id)',
+        'CREATE TABLE events_1_lo PARTITION OF events_1 FOR VALUES FROM (MINVALUE) TO (100)',
+        'CREATE TABLE events_1_hi PARTITION OF events_1 FOR VALUES FROM (100) TO (MAXVALUE)',
+        'CREATE TABLE events_0 PARTITION OF events FOR VALUES IN (2)',
+        'CREATE TABLE a_notes (id bigint PRIMARY KEY, org_id bigint NOT NULL, event_id bigint NOT NULL, FOREIGN KEY (event_id, org_id) REFERENCES events (id, org_id))',
+        'CREATE SCHEMA other',
+        'CREATE TABLE other.refs (id int PRIMARY KEY, event_id bigint, org_id bigint, FOREIGN KEY (event_id, org_id) REFERENCES public.events (id, org_id) ON DELETE CASCADE)',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO events VALUES (1, 1, 'a'), (150, 1, 'b'), (3, 2, 'u')",
+        'INSERT INTO a_notes VALUES (1, 1, 1), (2, 1, 150), (3, 2, 3)',
+      ]);
+      await roundTrip(db, dir, {
+        tables,
+        config: ORGS,
+        changeOthers: ["UPDATE events SET what = 'u2' WHERE org_id = 2"],
+        damage: ['DELETE FROM a_notes WHERE org_id = 1', 'DELETE FROM events WHERE org_id = 1'],
+      });
+      const out = join(dir, 'subpart.tnt');
+      await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
+      // A row added since the backup, which the restore would delete, is referenced from the other schema: its
+      // ON DELETE CASCADE would remove that row too.
+      await run(db, ["INSERT INTO events VALUES (160, 1, 'new')", 'INSERT INTO other.refs VALUES (1, 160, 1)']);
+      const before = await exactDigest(db, tables);
+      await assert.rejects(
+        restoreTenant(db, { archive: out, safetyDir: join(dir, 's2') }),
+        (e: unknown) => code('TENANTOPS_E_SHARED_ROWS')(e) && /other\.refs/.test((e as Error).message),
+      );
+      assert.deepEqual(await exactDigest(db, tables), before, 'nothing was written');
+      assert.deepEqual(await db.query('SELECT id FROM other.refs'), [{ id: '1' }], 'the other schema keeps its row');
+    } finally {
+      await db.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('row-level security [postgres]', () => {
   test('a role that policies would show only some rows is refused, before reading or writing anything', async (t) => {
     const why = await skipReason('postgres');

@@ -1,7 +1,7 @@
 import type { BulkValue, DbSession } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
 import { bindValue, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
-import type { SchemaInfo, TableInfo } from '../schema-info.ts';
+import { isPartitionOf, type SchemaInfo, type TableInfo } from '../schema-info.ts';
 import { bindTenant } from '../scope/scope-plan.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { keyMatch } from './key-match.ts';
@@ -40,7 +40,7 @@ export function fkOrder(schema: SchemaInfo, tables: readonly string[]): string[]
     for (const fk of schema.get(t)!.foreignKeys) {
       const targets = set.has(fk.refTable)
         ? [fk.refTable]
-        : tables.filter((x) => schema.get(x)!.partitionOf === fk.refTable);
+        : tables.filter((x) => isPartitionOf(schema.get(x), fk.refTable));
       for (const p of targets) if (p !== t) parentsOf.get(t)!.add(p);
     }
   }
@@ -328,7 +328,7 @@ export async function checkForeignKeys(s: DbSession, scope: TenantScope, plan: R
     const info: TableInfo = scope.schema.get(entry.table)!;
     for (const fk of info.foreignKeys) {
       const parentChanged =
-        changed.has(fk.refTable) || [...changed].some((t) => scope.schema.get(t)?.partitionOf === fk.refTable);
+        changed.has(fk.refTable) || [...changed].some((t) => isPartitionOf(scope.schema.get(t), fk.refTable));
       if (!changed.has(entry.table) && !parentChanged) continue;
       const b = bindTenant(entry.predicate, plan.tenantId, d.param);
       const self = d.quote(entry.table);

@@ -4,6 +4,7 @@ import { bindValue, type CanonicalValue } from '../../archive/canonical-row.ts';
 import {
   columnOf,
   emptyTable,
+  isPartitionOf,
   type ColumnInfo,
   type SchemaInfo,
   type TableInfo,
@@ -44,14 +45,21 @@ export const postgresBackupDialect: BackupDialect = {
         WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.relname`,
     );
     for (const { t } of tables) out.set(t, emptyTable(t));
+    // Every partitioned table above a partition, nearest first: with sub-partitions an FK names the root (or a
+    // level between), never the leaf that holds the rows.
     const parts = await db.query<{ t: string; p: string }>(
-      `SELECT c.relname AS t, pc.relname AS p FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-         JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = current_schema() AND pc.relkind = 'p'`,
+      `WITH RECURSIVE up(leaf, parent, depth) AS (
+         SELECT i.inhrelid, i.inhparent, 1 FROM pg_inherits i
+         UNION ALL
+         SELECT up.leaf, i.inhparent, up.depth + 1 FROM up JOIN pg_inherits i ON i.inhrelid = up.parent
+       )
+       SELECT c.relname AS t, pc.relname AS p FROM up JOIN pg_class c ON c.oid = up.leaf
+         JOIN pg_class pc ON pc.oid = up.parent JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND pc.relkind = 'p' ORDER BY c.relname, up.depth`,
     );
     for (const r of parts) {
       const t = out.get(r.t);
-      if (t) t.partitionOf = r.p;
+      if (t) (t.partitionOf ??= []).push(r.p);
     }
     const cols = await db.query<{
       t: string;
@@ -185,7 +193,7 @@ export const postgresBackupDialect: BackupDialect = {
       const ref = { ...fk, name: f.n, schema: f.s, table: f.t };
       // An FK into a partitioned table is one constraint on the parent: each partition holds referenced rows.
       for (const t of out.values())
-        if (t.name === f.rt || t.partitionOf === f.rt) (t.externalReferrers ??= []).push(ref);
+        if (t.name === f.rt || isPartitionOf(t, f.rt)) (t.externalReferrers ??= []).push(ref);
     }
     const trg = await db.query<{ t: string; n: string; e: string }>(
       `SELECT c.relname AS t, tg.tgname AS n, tg.tgenabled AS e
@@ -297,7 +305,7 @@ export const postgresBackupDialect: BackupDialect = {
     for (const t of schema.values())
       for (const fk of t.foreignKeys)
         if (
-          (fk.refTable === info.name || fk.refTable === info.partitionOf) &&
+          (fk.refTable === info.name || isPartitionOf(info, fk.refTable)) &&
           !(fk.deferrable && (fk.onDelete ?? 'NO ACTION') === 'NO ACTION')
         )
           return false;
