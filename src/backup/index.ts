@@ -16,7 +16,7 @@ export { tenantIds } from './tenant-ids.ts';
 export { backupAllTenants, type BackupAllOptions, type BackupAllResult } from './fleet/backup-all-tenants.ts';
 export { runFigures, writeBackupMetrics, backupMetricsText, type BackupRunFigures } from './fleet/backup-metrics.ts';
 export { runIndexes, readRunIndex, runIndexName, type RunIndex, type RunTenant } from './fleet/run-index.ts';
-export { archiveFileName, parseArchiveFileName, compactUtc } from './fleet/archive-name.ts';
+export { archiveFileName, fileSafeTenant, parseArchiveFileName, compactUtc } from './fleet/archive-name.ts';
 export { listArchives, type ArchiveEntry, type ListArchivesOptions } from './fleet/list-archives.ts';
 export { pickArchive } from './fleet/pick-archive.ts';
 export { retentionPlan, isoWeek, type RetentionPlan, type RetentionRules } from './fleet/retention-plan.ts';

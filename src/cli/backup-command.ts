@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { archiveLocation, backupKeyFrom, backupTenant } from '../backup/index.ts';
+import { archiveLocation, backupKeyFrom, backupTenant, fileSafeTenant } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { defineCommand } from './command.ts';
 
@@ -68,8 +68,7 @@ export const backupCommand = defineCommand({
     const config = backupConfig(values, io);
     const target = backupTarget(values, io, config);
     const out =
-      values.out ??
-      `tenant-${tenantId.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`;
+      values.out ?? `tenant-${fileSafeTenant(tenantId)}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`;
     const at = archiveLocation(out, io.cwd, io.env);
     // The backup reads on two connections in one snapshot (BackupOptions.readers); MariaDB opens them with a third.
     const db = await openBackupDb(target, values, 3);

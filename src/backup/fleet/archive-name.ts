@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** `20240131T020304Z`: the UTC time in an archive's or a run's name (sorts as text in time order). */
 export function compactUtc(at: Date): string {
   return at
@@ -14,9 +16,29 @@ export function parseCompactUtc(stamp: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** Characters a tenant id may keep in a file name; the rest become `_` (the index and manifest hold the real id). */
+/**
+ * Longest tenant part of a name: file systems take 255 bytes per name, and the archive is first written as
+ * `<name>.partial`; past it the name ends in a hash of the id instead.
+ */
+const MAX_NAME_PART = 160;
+const SAFE_BYTE = /^[A-Za-z0-9_-]$/;
+
+/**
+ * A tenant id as it appears in a file or object name, one name per id: letters, digits, `_` and `-` stay, every
+ * other byte of its UTF-8 becomes `%XX` (`%` itself too), so `a/b`, `a.b` and `a_b` get three names (replacing
+ * them all with `_` made them one file, each tenant's archive overwriting the others'). An id whose name would pass
+ * MAX_NAME_PART is cut and ends in `~` and 16 hex digits of its SHA-256 (`~` never appears otherwise).
+ */
 export function fileSafeTenant(tenantId: string): string {
-  return tenantId.replace(/[^A-Za-z0-9_-]/g, '_');
+  let safe = '';
+  for (const b of Buffer.from(tenantId, 'utf8'))
+    safe += SAFE_BYTE.test(String.fromCharCode(b))
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  if (safe.length <= MAX_NAME_PART) return safe;
+  // Cut before an escape, never inside one, so the kept part still decodes.
+  const head = safe.slice(0, MAX_NAME_PART - 17).replace(/%[0-9A-F]?$/, '');
+  return `${head}~${createHash('sha256').update(tenantId).digest('hex').slice(0, 16)}`;
 }
 
 /** `tenant-<id>-<YYYYMMDDTHHMMSSZ>.tnt`: one tenant's archive of a fleet run. */
@@ -24,9 +46,22 @@ export function archiveFileName(tenantId: string, at: Date): string {
   return `tenant-${fileSafeTenant(tenantId)}-${compactUtc(at)}.tnt`;
 }
 
-/** The tenant (as written in the name) and time of a fleet archive's file name, or null for any other file. */
-export function parseArchiveFileName(name: string): { tenant: string; at: Date } | null {
+/**
+ * The tenant and time of a fleet archive's file name, or null for any other file. `stem` is the tenant part as
+ * written; `tenant` is the id it encodes, or null where the name cannot say (a cut long id); names written before
+ * ids were escaped (`_` for every other character) read as the id they spell.
+ */
+export function parseArchiveFileName(name: string): { tenant: string | null; stem: string; at: Date } | null {
   const m = /^tenant-(.+)-(\d{8}T\d{6}Z)\.tnt$/.exec(name);
   const at = m ? parseCompactUtc(m[2]!) : null;
-  return m && at ? { tenant: m[1]!, at } : null;
+  if (!m || !at) return null;
+  const stem = m[1]!;
+  let tenant: string | null = null;
+  if (!stem.includes('~'))
+    try {
+      tenant = decodeURIComponent(stem);
+    } catch {
+      tenant = stem;
+    }
+  return { tenant, stem, at };
 }

@@ -71,14 +71,25 @@ export async function listArchives(dir: string | BackupStore, opts: ListArchives
         source: 'manifest',
       });
     } catch {
-      out.push({ file, path, tenant: named.tenant, takenAt: named.at, rows: null, bytes, source: 'name' });
+      // A cut long id's name does not spell it: its stem stands for it (the same for each of its archives).
+      out.push({
+        file,
+        path,
+        tenant: named.tenant ?? named.stem,
+        takenAt: named.at,
+        rows: null,
+        bytes,
+        source: 'name',
+      });
     }
   }
   const wanted = opts.tenant;
   return out
     .filter(
       (a) =>
-        wanted === undefined || a.tenant === wanted || (a.source === 'name' && a.tenant === fileSafeTenant(wanted)),
+        wanted === undefined ||
+        a.tenant === wanted ||
+        (a.source === 'name' && parseArchiveFileName(a.file)?.stem === fileSafeTenant(wanted)),
     )
     .sort((a, b) => a.takenAt.getTime() - b.takenAt.getTime() || a.file.localeCompare(b.file));
 }

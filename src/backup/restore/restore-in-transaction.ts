@@ -14,6 +14,7 @@ import { checkCollisions, checkReferencedRows, checkSharedParents, checkTriggers
 import { planChanges, type RestorePlan } from './restore-plan.ts';
 import type { RowOrder } from '../dump-table.ts';
 import { runHook } from './run-hook.ts';
+import { fileSafeTenant } from '../fleet/archive-name.ts';
 import { writeSafetyBackup } from './safety-backup.ts';
 
 /** Reports one phase's progress: returns the function that adds `n` done (capped at the phase's total). */
@@ -52,10 +53,7 @@ export interface RestoreSource {
 
 /** Named by tenant and UTC time, so `backups list` and operators see one kind of safety file whatever restored. */
 function safetyPath(dir: string, tenantId: string): string {
-  return join(
-    dir,
-    `safety-tenant-${tenantId.replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`,
-  );
+  return join(dir, `safety-tenant-${fileSafeTenant(tenantId)}-${new Date().toISOString().replace(/[:.]/g, '-')}.tnt`);
 }
 
 /**
