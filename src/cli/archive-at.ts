@@ -2,18 +2,29 @@ import { listArchives, pickArchive, type ArchiveEntry, type BackupStore } from '
 import { TenantopsError } from '../errors/index.ts';
 import type { CliIo } from './command.ts';
 
-/** An --at value: ISO 8601; a date-time without an offset is taken as UTC, like every time tenantops writes. */
+const AT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?)?$/i;
+
+/**
+ * An --at value: ISO 8601, a date (00:00 UTC) or a date-time, `T` or a space between; without an offset it is UTC,
+ * like every time tenantops writes. Parsed here rather than by Date.parse, which takes a date-time without an
+ * offset as local time when a space separates it and rolls 2025-02-30 over to March 2.
+ */
 export function parseAt(raw: string | undefined, now = new Date()): Date {
   if (raw === undefined) return now;
-  const iso = /^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(raw) ? `${raw}Z` : raw;
-  const ok = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(iso);
-  const t = ok ? Date.parse(iso.replace(' ', 'T')) : NaN;
-  if (Number.isNaN(t))
+  const m = AT.exec(raw.trim());
+  const n = (i: number) => Number(m?.[i] ?? 0);
+  const [y, mo, d, h, mi, s, offH, offM] = [n(1), n(2), n(3), n(4), n(5), n(6), n(10), n(11)];
+  const ms = Number(`0.${m?.[7] ?? 0}`) * 1000;
+  const off = (m?.[9] === '-' ? -1 : 1) * (offH * 60 + offM);
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  const valid = !!m && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h <= 23 && mi <= 59 && s <= 59;
+  if (!valid || offH > 23 || offM > 59)
     throw new TenantopsError(
       'TENANTOPS_E_USAGE',
-      `--at ${JSON.stringify(raw)} is not an ISO 8601 time (e.g. 2025-03-01T02:00:00Z)`,
+      `--at ${JSON.stringify(raw)} is not an ISO 8601 time (e.g. 2025-03-01T02:00:00Z, 2025-03-01T04:00+02:00, 2025-03-01)`,
     );
-  return new Date(t);
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s) + ms - off * 60_000);
 }
 
 /** The newest archive of the tenant in `dir` taken at or before --at; says which on stderr. */
