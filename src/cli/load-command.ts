@@ -1,5 +1,8 @@
 import type { Command, CliIo } from './command.ts';
-import { LOAD_EXIT, LoadError, runLoad, type CliOverrides, type VuMode } from '../load/index.ts';
+// Only the error and exit codes statically: the runner (esbuild, acorn, undici) is loaded when `load` runs, so the
+// other commands do not pay for it at start-up.
+import { LOAD_EXIT, LoadError } from '../load/load-error.ts';
+import type { CliOverrides, VuMode } from '../load/index.ts';
 
 const USAGE =
   'load SCRIPT [-e KEY=VALUE]... [--vus N --duration D | --iterations N] [--summary-export FILE] [--out json=FILE] [--out html=FILE] [--quiet] [--verbose] [--vu-mode isolated|shared|auto] [--vu-threads N]';
@@ -178,6 +181,7 @@ export const loadCommand: Command = {
       }
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      const { runLoad } = await import('../load/run-load.ts');
       const result = await runLoad({
         script: args.script,
         env: args.env,

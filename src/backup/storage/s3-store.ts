@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { TenantopsError } from '../../errors/index.ts';
 import type { ArchiveSink } from '../archive/archive-sink.ts';
 import { trackPartial, untrackPartial } from '../archive/partial-files.ts';
@@ -64,31 +57,56 @@ function storageError(what: string, e: unknown): TenantopsError {
   );
 }
 
+interface Sdk {
+  s3: typeof import('@aws-sdk/client-s3');
+  storage: typeof import('@aws-sdk/lib-storage');
+}
+let sdkLoad: Promise<Sdk> | undefined;
+
+/**
+ * The AWS SDK, loaded on first use: importing it takes about 0.15 s, which every backup and restore of a local
+ * file paid at start-up when it was imported statically.
+ */
+function sdk(): Promise<Sdk> {
+  sdkLoad ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({
+    s3,
+    storage,
+  }));
+  return sdkLoad;
+}
+
 /** A bucket prefix on an S3-compatible object store (AWS S3, IONOS, MinIO, Ceph RGW). */
 export class S3Store implements BackupStore {
-  private readonly client: S3Client;
+  private clientLoad: Promise<S3Client> | undefined;
   private readonly prefix: string;
 
   constructor(
     readonly location: string,
     private readonly bucket: string,
     prefix: string,
-    opts: S3StoreOptions = {},
+    private readonly opts: S3StoreOptions = {},
   ) {
     this.prefix = prefix ? `${prefix}/` : '';
     // The SDK warns on Node < 22 that its releases after January 2027 will need Node 22; tenantops supports Node 20
     // with the SDK version in its lockfile, and a multi-line warning on every cron run helps no one. An explicit
     // AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false brings it back.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    this.client = new S3Client({
-      endpoint: opts.endpoint,
-      forcePathStyle: opts.forcePathStyle,
-      region: opts.region,
-      // The SDK's default (since 2025) adds CRC32 checksums and aws-chunked bodies to every upload, which many
-      // S3-compatible servers reject or store verbatim; our archives carry their own SHA-256s.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+  }
+
+  private client(): Promise<S3Client> {
+    this.clientLoad ??= sdk().then(
+      ({ s3 }) =>
+        new s3.S3Client({
+          endpoint: this.opts.endpoint,
+          forcePathStyle: this.opts.forcePathStyle,
+          region: this.opts.region,
+          // The SDK's default (since 2025) adds CRC32 checksums and aws-chunked bodies to every upload, which many
+          // S3-compatible servers reject or store verbatim; our archives carry their own SHA-256s.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+    );
+    return this.clientLoad;
   }
 
   private key(name: string): string {
@@ -101,7 +119,8 @@ export class S3Store implements BackupStore {
 
   async prepare(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      const { s3 } = await sdk();
+      await (await this.client()).send(new s3.HeadBucketCommand({ Bucket: this.bucket }));
     } catch (e) {
       throw storageError(
         `cannot use bucket s3://${this.bucket} (check it exists, the credentials and AWS_ENDPOINT_URL)`,
@@ -114,10 +133,12 @@ export class S3Store implements BackupStore {
     const out: StoredObject[] = [];
     let token: string | undefined;
     try {
+      const { s3 } = await sdk();
+      const client = await this.client();
       do {
-        const r = await this.client.send(
+        const r = await client.send(
           // Delimiter '/': objects "in sub-folders" (safety/…) are not this location's, as locally.
-          new ListObjectsV2Command({
+          new s3.ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: this.prefix,
             Delimiter: '/',
@@ -148,14 +169,11 @@ export class S3Store implements BackupStore {
     const body = new PassThrough();
     body.on('error', () => undefined);
     stream.pipe(body);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: this.key(name), Body: body },
-      partSize: PART_SIZE,
-      queueSize: QUEUE,
-      leavePartsOnError: false,
-    });
-    const done = upload.done();
+    const params = { Bucket: this.bucket, Key: this.key(name), Body: body };
+    // The stream is handed out at once; the upload starts reading it once the SDK is loaded.
+    const done = Promise.all([sdk(), this.client()]).then(([{ storage }, client]) =>
+      new storage.Upload({ client, params, partSize: PART_SIZE, queueSize: QUEUE, leavePartsOnError: false }).done(),
+    );
     // A failed request stops the writer at its next write instead of leaving it waiting for a drain.
     done.catch((e) => stream.destroy(storageError(`cannot upload ${address}`, e)));
     return {
@@ -181,7 +199,8 @@ export class S3Store implements BackupStore {
   async *get(name: string): AsyncIterable<Buffer> {
     let body: Readable;
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
+      const { s3 } = await sdk();
+      const r = await (await this.client()).send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
       body = r.Body as Readable;
     } catch (e) {
       throw storageError(`cannot read ${this.address(name)}`, e);
@@ -195,7 +214,8 @@ export class S3Store implements BackupStore {
 
   async delete(name: string): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
+      const { s3 } = await sdk();
+      await (await this.client()).send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
     } catch (e) {
       throw storageError(`cannot delete ${this.address(name)}`, e);
     }
