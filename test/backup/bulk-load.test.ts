@@ -145,7 +145,9 @@ for (const engine of ['postgres', 'pglite'] as const) {
     await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
     const archived = await exactDigest(db, ['items']);
     await run(db, ['DELETE FROM items WHERE org_id = 1', 'DELETE FROM audit_log']);
-    const r = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), bulkMinRows: 1 });
+    // Rules obey the triggers setting (a superuser's restore would skip them): let fire, they must all run.
+    const fire = validateConfig({ ...ORGS, triggers: 'fire' });
+    const r = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), bulkMinRows: 1, config: fire });
     assert.deepEqual(await exactDigest(db, ['items']), archived);
     assert.ok(!r.notes.some((n) => n.startsWith('bulk-loaded: items')), r.notes.join('; '));
     const audit = await db.query('SELECT COUNT(*) AS n FROM audit_log');

@@ -271,6 +271,74 @@ describe('sub-partitions [postgres]', () => {
   });
 });
 
+describe('rewrite rules and ENABLE REPLICA triggers [postgres]', () => {
+  test('rules ON DELETE/UPDATE count as triggers; a trigger that fires in replica mode is refused, not skipped', async (t) => {
+    const why = await skipReason('postgres');
+    if (why) return t.skip(why);
+    const tmp = await createLeastPrivilegeDatabase('postgres');
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-rules-'));
+    const owner = await connectDb(tmp.restricted, { values: 'text' });
+    const su = await connectDb(tmp.admin, { values: 'text' });
+    const tables = ['orgs', 'items', 'counters'];
+    try {
+      // counters is a tenant table too: the rule, run by the restore's DELETE of tenant 1's item, would change
+      // tenant 2's row, which no verification of tenant 1 looks at.
+      await run(owner, [
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        'CREATE TABLE items (id bigint PRIMARY KEY, org_id bigint NOT NULL, v text)',
+        'CREATE TABLE counters (org_id bigint PRIMARY KEY, n bigint NOT NULL)',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO items VALUES (1, 1, 'a'), (2, 2, 'u')",
+        'INSERT INTO counters VALUES (1, 5), (2, 5)',
+        'CREATE RULE items_del AS ON DELETE TO items DO ALSO UPDATE counters SET n = n - 1 WHERE org_id = 2',
+      ]);
+      const out = join(dir, 'rules.tnt');
+      await backupTenant(owner, { tenantId: '1', config: validateConfig(ORGS), out });
+      const damage = ["INSERT INTO items VALUES (3, 1, 'new')"];
+      await run(owner, damage);
+      const before = await exactDigest(su, tables);
+      // The owner cannot skip the rule: refused before any write, naming it.
+      await assert.rejects(
+        restoreTenant(owner, { archive: out, safetyDir: join(dir, 's') }),
+        (e: unknown) => code('TENANTOPS_E_TRIGGERS')(e) && /items\.items_del \(rule\)/.test((e as Error).message),
+      );
+      assert.deepEqual(await exactDigest(su, tables), before, 'nothing was written');
+      // A superuser's replica mode skips it: tenant 1 is the archive, tenant 2's counter is untouched.
+      const r = await restoreTenant(su, { archive: out, safetyDir: join(dir, 's') });
+      assert.ok(
+        r.notes.some((n) => /skipped.*items\.items_del \(rule\)/.test(n)),
+        r.notes.join('; '),
+      );
+      assert.deepEqual(await su.query('SELECT org_id, n FROM counters ORDER BY org_id'), [
+        { org_id: '1', n: '5' },
+        { org_id: '2', n: '5' },
+      ]);
+      assert.deepEqual(await su.query('SELECT id FROM items ORDER BY id'), [{ id: '1' }, { id: '2' }]);
+
+      // ENABLE REPLICA: such a trigger does not fire for the application, only in the replica mode that skips the
+      // others. The superuser's restore must not take it for skipped.
+      await run(owner, [
+        'DROP RULE items_del ON items',
+        'CREATE FUNCTION items_gone() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE counters SET n = n - 1 WHERE org_id = 2; RETURN OLD; END $$',
+        'CREATE TRIGGER items_gone AFTER DELETE ON items FOR EACH ROW EXECUTE FUNCTION items_gone()',
+        'ALTER TABLE items ENABLE REPLICA TRIGGER items_gone',
+        ...damage,
+      ]);
+      const before2 = await exactDigest(su, tables);
+      await assert.rejects(
+        restoreTenant(su, { archive: out, safetyDir: join(dir, 's') }),
+        (e: unknown) => code('TENANTOPS_E_TRIGGERS')(e) && /items\.items_gone/.test((e as Error).message),
+      );
+      assert.deepEqual(await exactDigest(su, tables), before2, 'nothing was written');
+    } finally {
+      await owner.close();
+      await su.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('row-level security [postgres]', () => {
   test('a role that policies would show only some rows is refused, before reading or writing anything', async (t) => {
     const why = await skipReason('postgres');

@@ -200,16 +200,25 @@ export const postgresBackupDialect: BackupDialect = {
          FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND NOT tg.tgisinternal AND tg.tgenabled <> 'D' ORDER BY tg.tgname`,
     );
-    for (const r of trg) out.get(r.t)?.triggers.push({ table: r.t, name: r.n, timing: '', always: r.e === 'A' });
-    // ev_type '3': rules ON INSERT.
-    const rules = await db.query<{ t: string; n: string }>(
-      `SELECT c.relname AS t, r.rulename AS n
+    // 'always': fires in the replica mode skipTriggers sets: ENABLE ALWAYS, and ENABLE REPLICA, which fires only there.
+    const firesInReplica = (e: string) => e === 'A' || e === 'R';
+    for (const r of trg)
+      out.get(r.t)?.triggers.push({ table: r.t, name: r.n, timing: '', always: firesInReplica(r.e) });
+    // Rewrite rules on INSERT (ev_type '3'), UPDATE ('2') and DELETE ('4') run with the restore's statements as
+    // triggers do (a DO ALSO can write any table, another tenant's rows included), and session_replication_role
+    // governs them as it does triggers: so they are triggers to checkTriggers, refused, skipped or let fire.
+    const rules = await db.query<{ t: string; n: string; ty: string; e: string }>(
+      `SELECT c.relname AS t, r.rulename AS n, r.ev_type AS ty, r.ev_enabled AS e
          FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = current_schema() AND c.relkind = 'r' AND r.ev_type = '3' ORDER BY r.rulename`,
+        WHERE n.nspname = current_schema() AND c.relkind = 'r' AND r.ev_type IN ('2', '3', '4') AND r.ev_enabled <> 'D'
+        ORDER BY r.rulename`,
     );
+    const EVENT: Record<string, string> = { '2': 'UPDATE', '3': 'INSERT', '4': 'DELETE' };
     for (const r of rules) {
       const t = out.get(r.t);
-      if (t) (t.insertRules ??= []).push(r.n);
+      if (!t) continue;
+      if (r.ty === '3') (t.insertRules ??= []).push(r.n);
+      t.triggers.push({ table: r.t, name: `${r.n} (rule)`, timing: `ON ${EVENT[r.ty]}`, always: firesInReplica(r.e) });
     }
     return out;
   },
