@@ -24,11 +24,14 @@ describe('the async VU transform', () => {
     assert.equal(t.code.split('\n').length, code.split('\n').length);
     assert.equal(t.twins, 3);
     assert.match(t.code, /async function stdin_default__k6tw\(\) \{/);
-    // The synchronous original stays callable under its own name, on its first line.
+    // The synchronous original stays callable under its own name, on its first line, the twin declared beside it.
     assert.match(
       t.code.split('\n')[1],
-      /^function get\(u\) \{\s+return import_http\.default\.get\(u\);\s+\}__k6_twin\(get, /,
+      /^function get\(u\) \{\s+return import_http\.default\.get\(u\);\s+\}async function get__k6tw\(u\) \{$/,
     );
+    // The two are paired where their scope starts (before its code can replace the function), with the
+    // original text for toString().
+    assert.ok(t.code.startsWith('__k6_twin(get, get__k6tw, void 0, "function get(u) {\\n  return'), t.code);
   });
 
   for (const [what, code, reason] of [

@@ -1,9 +1,17 @@
 // The runtime half of script/async-vu-transform.ts: what its call sites call.
 
-/** A function's async twin (made by the transform), or, on a twin, the twin itself. */
-const TWIN = Symbol('k6.twin');
-/** The form of a runtime function (a k6 API, Array.prototype.map…) that may return a Pending. */
-const ASYNC_FORM = Symbol('k6.async');
+/**
+ * What a transformed call site may call instead of a function: its async twin (made by the
+ * transform; a twin maps to itself), or the form of a runtime function (a k6 API,
+ * Array.prototype.map…) that may return a Pending. Kept beside the functions, not on them: a
+ * property would show in Reflect.ownKeys(fn), reach a Proxy's get trap (and let a call skip its
+ * apply trap), and could not be added to a frozen function.
+ */
+interface Form {
+  fn: Fn;
+  twin: boolean;
+}
+const forms = new WeakMap<object, Form>();
 
 type Fn = (...args: unknown[]) => unknown;
 /** Any function, whatever its parameters. */
@@ -14,19 +22,30 @@ export class Pending {
   constructor(readonly p: Promise<unknown>) {}
 }
 
-const hide = (target: object, key: symbol, value: unknown) =>
-  Object.defineProperty(target, key, { value, configurable: true, enumerable: false, writable: true });
+/** The source text toString() gives for a function whose synchronous copy the transform put on one line. */
+const sources = new WeakMap<object, string>();
 
-/** `__k6_twin(sync, twin)`: pairs a function with its async twin; returns the synchronous one. */
-export function pairTwin(sync: Fn, twin: Fn): Fn {
-  hide(sync, TWIN, twin);
-  hide(twin, TWIN, twin);
+/**
+ * `__k6_twin(sync, twin, name?, source?)`: pairs a function with its async twin; returns the
+ * synchronous one. `name` is the name the function had where it was written (`const get = () => …`
+ * names it `get`, which the call wrapped around it would lose), given to both (V8's stack frames
+ * show the name property); `source` is its original text when the copy was put on one line.
+ */
+export function pairTwin(sync: Fn, twin: Fn, name?: string, source?: string): Fn {
+  // A declaration's pairing runs when its scope starts; a non-function there is not ours to pair.
+  if (typeof sync !== 'function') return sync;
+  if (name !== undefined) Object.defineProperty(sync, 'name', { value: name, configurable: true });
+  Object.defineProperty(twin, 'name', { value: sync.name, configurable: true });
+  if (source !== undefined) sources.set(sync, source);
+  const form = { fn: twin, twin: true };
+  forms.set(sync, form);
+  forms.set(twin, form);
   return sync;
 }
 
 /** Gives a runtime function the form transformed call sites use: it may return a Pending. */
 export function withAsyncForm<F extends AnyFn>(fn: F, asyncForm: AnyFn): F {
-  hide(fn, ASYNC_FORM, asyncForm);
+  forms.set(fn, { fn: asyncForm as Fn, twin: false });
   return fn;
 }
 
@@ -35,21 +54,19 @@ export const collectArgs = (...args: unknown[]): unknown[] => args;
 /**
  * `__k6_c(this, fn, args, text)`: how a transformed call site calls. A function with a twin runs
  * the twin (the caller awaits it); a runtime function with an async form runs that; anything else
- * is called as written, so native and runtime code keep their exact behaviour.
+ * is called as written, so native and runtime code keep their exact behaviour. `text` is the callee
+ * as V8 prints it in its "is not a function" message (script/callee-text.ts).
  */
 export function callAsync(thisArg: unknown, fn: unknown, args: unknown[], text: string): unknown {
   if (typeof fn !== 'function') throw new TypeError(`${text} is not a function`);
-  const twin = (fn as { [TWIN]?: Fn })[TWIN];
-  if (twin !== undefined) return new Pending(Reflect.apply(twin, thisArg, args) as Promise<unknown>);
-  const form = (fn as { [ASYNC_FORM]?: Fn })[ASYNC_FORM];
-  if (form !== undefined) return Reflect.apply(form, thisArg, args);
-  return Reflect.apply(fn, thisArg, args);
+  const form = forms.get(fn);
+  if (form === undefined) return Reflect.apply(fn, thisArg, args);
+  if (form.twin) return new Pending(Reflect.apply(form.fn, thisArg, args) as Promise<unknown>);
+  return Reflect.apply(form.fn, thisArg, args);
 }
 
 /** Whether calling fn through callAsync may give a Pending (it has a twin or an async form). */
-export const mayWait = (fn: unknown): boolean =>
-  typeof fn === 'function' &&
-  ((fn as { [TWIN]?: Fn })[TWIN] !== undefined || (fn as { [ASYNC_FORM]?: Fn })[ASYNC_FORM] !== undefined);
+export const mayWait = (fn: unknown): boolean => typeof fn === 'function' && forms.has(fn);
 
 /** The value of a call, awaited when pending. */
 export async function settle(value: unknown): Promise<unknown> {
@@ -89,6 +106,7 @@ function installArrayForms(): void {
     return undefined;
   });
   form('map', async (self, cb, thisArg) => {
+    // The length before the callbacks run, as the native map sizes its result.
     const out = new Array<unknown>(self.length);
     for (const [, i, r] of await results(self, cb, thisArg)) out[i] = r;
     return out;
@@ -109,8 +127,10 @@ function installArrayForms(): void {
       const len = self.length;
       for (let i = 0; i < len; i++) {
         if (skipHoles && !(i in self)) continue;
-        const r = await settle(callAsync(thisArg, cb, [self[i], i, self], 'callback'));
-        if (hit(r)) return found(self[i], i);
+        // The element as the callback saw it: find() returns it even if the callback changed the array.
+        const v = self[i];
+        const r = await settle(callAsync(thisArg, cb, [v, i, self], 'callback'));
+        if (hit(r)) return found(v, i);
       }
       return none;
     });
@@ -151,17 +171,22 @@ function installArrayForms(): void {
       const self = this as unknown[];
       return new Pending(
         (async () => {
-          const order = [...self.keys()].filter((i) => i in self);
-          if (right) order.reverse();
-          let k = 0;
+          // As the native reduce: the length is read once, and whether an index is present is asked
+          // when the walk reaches it (a callback may delete or add elements ahead of it).
+          const len = self.length;
+          const step = right ? -1 : 1;
+          let k = right ? len - 1 : 0;
+          const inRange = () => (right ? k >= 0 : k < len);
           let acc: unknown;
           if (args.length >= 2) acc = args[1];
-          else if (order.length) acc = self[order[k++]];
-          else throw new TypeError('Reduce of empty array with no initial value');
-          for (; k < order.length; k++) {
-            const i = order[k];
-            acc = await settle(callAsync(undefined, cb, [acc, self[i], i, self], 'callback'));
+          else {
+            while (inRange() && !(k in self)) k += step;
+            if (!inRange()) throw new TypeError('Reduce of empty array with no initial value');
+            acc = self[k];
+            k += step;
           }
+          for (; inRange(); k += step)
+            if (k in self) acc = await settle(callAsync(undefined, cb, [acc, self[k], k, self], 'callback'));
           return acc;
         })(),
       );
@@ -176,12 +201,49 @@ function installArrayForms(): void {
     return callAsync(thisArg, this, args, 'function');
   });
   withAsyncForm(fproto.apply, function (this: unknown, thisArg: unknown, args: unknown) {
-    return callAsync(thisArg, this, args == null ? [] : Array.from(args as ArrayLike<unknown>), 'function');
+    // Anything but an object (a string, a number) is the native apply's TypeError; an object is read
+    // as the native apply reads it, by length and index (not by its iterator, as Array.from would).
+    if (args != null && typeof args !== 'object' && typeof args !== 'function')
+      return Reflect.apply(fproto.apply, this, [thisArg, args]);
+    const list: unknown[] = [];
+    if (args != null) {
+      const like = args as ArrayLike<unknown>;
+      const len = Math.min(Math.max(Math.trunc(Number(like.length)) || 0, 0), Number.MAX_SAFE_INTEGER);
+      for (let i = 0; i < len; i++) list.push(like[i]);
+    }
+    return callAsync(thisArg, this, list, 'function');
   });
   withAsyncForm(fproto.bind, function (this: Fn, ...bound: unknown[]) {
     const sync = Reflect.apply(fproto.bind, this, bound) as Fn;
-    const twin = (this as { [TWIN]?: Fn })[TWIN];
-    return twin ? pairTwin(sync, Reflect.apply(fproto.bind, twin, bound) as Fn) : sync;
+    const form = forms.get(this);
+    if (!form?.twin) return sync;
+    const twin = Reflect.apply(fproto.bind, form.fn, bound) as Fn;
+    const pair = { fn: twin, twin: true };
+    forms.set(sync, pair);
+    forms.set(twin, pair);
+    return sync;
+  });
+}
+
+/**
+ * Function.prototype.toString gives a paired function's original text: its synchronous copy was put
+ * on one line (to keep every line of the script where it was), and `fn.toString()` must not show
+ * that. Every other function, this one included, gets the native text.
+ */
+function installToString(): void {
+  const native = Function.prototype.toString;
+  const toString = {
+    toString(this: unknown): string {
+      const source = typeof this === 'function' ? sources.get(this) : undefined;
+      return source ?? (Reflect.apply(native, this, []) as string);
+    },
+  }.toString;
+  sources.set(toString, Reflect.apply(native, native, []) as string);
+  Object.defineProperty(Function.prototype, 'toString', {
+    value: toString,
+    writable: true,
+    enumerable: false,
+    configurable: true,
   });
 }
 
@@ -192,4 +254,5 @@ export function installBuiltinForms(): void {
   if (installed) return;
   installed = true;
   installArrayForms();
+  installToString();
 }

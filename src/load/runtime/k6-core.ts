@@ -59,7 +59,8 @@ export function createK6Core(state: VuState, math: { random: () => number } = Ma
     };
     let r: unknown;
     try {
-      r = callAsync(undefined, fn, [], 'group function');
+      // 'fn': the callee the synchronous group() names when fn is not a function.
+      r = callAsync(undefined, fn, [], 'fn');
     } catch (e) {
       end();
       throw e;

@@ -1,4 +1,5 @@
 import { parse } from 'acorn';
+import { calleeText } from './callee-text.ts';
 import type { Insertion } from './mark-throw-sites.ts';
 
 /**
@@ -255,30 +256,74 @@ export function asyncVuTransform(code: string): AsyncVuResult {
   /** The name a twin gets: its function's name with a suffix (runtime/script-stack.ts strips it). */
   const TWIN_SUFFIX = '__k6tw';
 
+  /**
+   * The name an anonymous function gets from where it is written (`const get = () => …`, `{ get: … }`,
+   * `x = …`, a default value): wrapped in `__k6_twin(…)` it would get none, so the runtime gives it.
+   * undefined: no name to give; null: a name known only at run time (a computed key).
+   */
+  function inferredName(fn: Node, parent: Node | undefined): string | undefined | null {
+    if (fn.id || !parent) return undefined;
+    const named = (target: Node) => (target.type === 'Identifier' ? (target.name as string) : undefined);
+    switch (parent.type) {
+      case 'VariableDeclarator':
+        return parent.init === fn ? named(parent.id as Node) : undefined;
+      case 'AssignmentExpression':
+        return parent.right === fn && ['=', '&&=', '||=', '??='].includes(parent.operator as string)
+          ? named(parent.left as Node)
+          : undefined;
+      case 'AssignmentPattern':
+        return parent.right === fn ? named(parent.left as Node) : undefined;
+      case 'Property': {
+        if (parent.value !== fn) return undefined;
+        if (parent.computed) return null;
+        const key = parent.key as Node;
+        const name = key.type === 'Identifier' ? (key.name as string) : String(key.value);
+        // `__proto__: fn` sets the prototype and names nothing.
+        return name === '__proto__' ? undefined : name;
+      }
+      default:
+        return undefined;
+    }
+  }
+
   function twin(fn: Node, parent: Node | undefined, depth: number): boolean {
     const declaration = fn.type === 'FunctionDeclaration';
     if (declaration && !(parent && STATEMENT_LISTS.has(parent.type))) return false;
     const copy = oneLine(fn.start, fn.end);
     if (copy === undefined) return false;
+    const name = inferredName(fn, parent);
+    if (name === null) return false;
     const id = fn.id as Node | null;
     // Inside a named function expression its name is its own; a twin under another name would not see it.
-    if (!declaration && id && mentions(fn.body as Node, id.name as string)) return false;
-    if (declaration) {
-      // The declaration keeps its name, hoisting and body; the twin is attached right after it.
-      add(fn.start, `${copy}__k6_twin(${String(id?.name)}, `, false, depth);
+    if (!declaration && id && [fn.body as Node, ...(fn.params as Node[])].some((n) => mentions(n, id.name as string)))
+      return false;
+    const original = code.slice(fn.start, fn.end);
+    // toString() gives the original text, not the copy put on one line (runtime/async-calls.ts).
+    const source = copy === original ? '' : `, ${JSON.stringify(original)}`;
+    const extra = name === undefined ? (source ? `, void 0${source}` : '') : `, ${JSON.stringify(name)}${source}`;
+    if (declaration && parent) {
+      // The declaration keeps its name, hoisting and body; the twin is a declaration beside it, and
+      // the two are paired where their scope starts, before its code can replace or freeze the function.
+      const fnName = String(id?.name);
+      add(fn.start, copy, false, depth);
+      add(fn.start, 'async ', false, depth + 1);
+      add((id as Node).end, TWIN_SUFFIX, true, depth + 1);
+      const list = (parent.type === 'SwitchCase' ? parent.consequent : parent.body) as Node[];
+      const first = list.find((st) => !(st.type === 'ExpressionStatement' && typeof st.directive === 'string')) ?? fn;
+      add(first.start, `__k6_twin(${fnName}, ${fnName}${TWIN_SUFFIX}${extra});`, false, depth - 1);
     } else {
       add(fn.start, `__k6_twin(${copy}, `, false, depth);
+      add(fn.start, 'async ', false, depth + 1);
+      if (id) add(id.end, TWIN_SUFFIX, true, depth + 1);
+      add(fn.end, `${extra})`, true, depth);
     }
-    add(fn.start, 'async ', false, depth + 1);
-    if (id) add(id.end, TWIN_SUFFIX, true, depth + 1);
-    add(fn.end, declaration ? ');' : ')', true, depth);
     twins++;
     return true;
   }
 
   function callEdit(node: Node, depth: number): void {
     const callee = node.callee as Node;
-    const text = JSON.stringify(code.slice(callee.start, Math.min(callee.end, callee.start + 60)));
+    const text = JSON.stringify(calleeText(callee));
     if (callee.type === 'MemberExpression') {
       add(node.start, '((__k6_t = __k6_c((__k6_o = ', false, depth);
       add(accessAt((callee.object as Node).end), '), __k6_o', true, depth + 1);
