@@ -46,6 +46,20 @@ export async function archiveAt(
         (oldest ? ` (the oldest is from ${oldest})` : ' (it has none)'),
     );
   }
+  if (pick.problem) {
+    // Not an older archive in its place without a word: the operator asked for the tenant as of this time.
+    const older = pickArchive(
+      list.filter((a) => !a.problem && a.takenAt < pick.takenAt),
+      when,
+    );
+    throw new TenantopsError(
+      'TENANTOPS_E_ARCHIVE_CORRUPT',
+      `${pick.file}, the newest archive of tenant ${tenant} taken at or before ${when.toISOString()}, cannot be used (${pick.problem})` +
+        (older
+          ? `; the newest usable one before it is ${older.file}: add --at ${older.takenAt.toISOString()}`
+          : '; no older archive of the tenant is usable'),
+    );
+  }
   io.stderr.write(`using ${pick.file} (tenant ${tenant} as of ${pick.takenAt.toISOString()})\n`);
   return pick;
 }

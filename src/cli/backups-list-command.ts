@@ -34,6 +34,7 @@ export const backupsListCommand = defineCommand({
             rows: a.rows,
             bytes: a.bytes,
             source: a.source,
+            problem: a.problem ?? null,
           })),
         ) + '\n',
       );
@@ -49,10 +50,11 @@ export const backupsListCommand = defineCommand({
           .replace(/\.\d{3}Z$/, 'Z')
           .padEnd(
             21,
-          )} ${a.tenant.padEnd(10)} ${String(a.rows ?? '?').padStart(10)} ${String(a.bytes).padStart(12)}  ${a.file}\n`,
+          )} ${a.tenant.padEnd(10)} ${String(a.rows ?? '?').padStart(10)} ${String(a.bytes).padStart(12)}  ${a.file}${a.problem ? `  (${a.problem})` : ''}\n`,
       );
     const tenants = new Set(list.map((a) => a.tenant)).size;
-    io.stdout.write(`${list.length} archives of ${tenants} tenants\n`);
+    const damaged = list.filter((a) => a.problem).length;
+    io.stdout.write(`${list.length} archives of ${tenants} tenants${damaged ? `, ${damaged} damaged` : ''}\n`);
     return 0;
   },
 });

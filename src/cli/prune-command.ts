@@ -1,4 +1,4 @@
-import { backupKeyFrom, listArchives, retentionPlan, runIndexes, runIndexName } from '../backup/index.ts';
+import { backupKeyFrom, checkedRetentionPlan, listArchives, runIndexes, runIndexName } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { defineCommand } from './command.ts';
 import { backupDir } from './backup-dir.ts';
@@ -37,7 +37,7 @@ export const pruneCommand = defineCommand({
       tenant: values.tenant,
       passphrase: backupKeyFrom(io.env, values['key-file']),
     });
-    const plan = retentionPlan(list, rules);
+    const plan = await checkedRetentionPlan(dir, list, rules);
     const doIt = !!values.yes;
     if (doIt) for (const d of plan.delete) await dir.delete(d.archive.file);
     // A run index none of whose archives is left describes nothing: it goes with its last archive.
@@ -62,6 +62,7 @@ export const pruneCommand = defineCommand({
             takenAt: d.archive.takenAt,
           })),
           keep: plan.keep.map((d) => ({ file: d.archive.file, tenant: d.archive.tenant, reasons: d.reasons })),
+          damaged: plan.damaged.map((a) => ({ file: a.file, tenant: a.tenant, problem: a.problem })),
           bytes,
           indexesRemoved,
         }) + '\n',
@@ -70,8 +71,11 @@ export const pruneCommand = defineCommand({
     }
     for (const d of plan.delete) io.stdout.write(`${doIt ? 'deleted' : 'would delete'}  ${d.archive.file}\n`);
     for (const d of plan.keep) io.stdout.write(`keep          ${d.archive.file}  (${d.reasons.join(', ')})\n`);
+    for (const a of plan.damaged)
+      io.stdout.write(`damaged       ${a.file}  (${a.problem}; not counted, not deleted)\n`);
     io.stdout.write(
       `${doIt ? 'deleted' : 'would delete'} ${plan.delete.length} archives (${(bytes / 1e6).toFixed(1)} MB), kept ${plan.keep.length}` +
+        `${plan.damaged.length ? `, ${plan.damaged.length} damaged left as they are` : ''}` +
         `${doIt ? '' : '; nothing deleted: pass --yes to delete'}\n`,
     );
     return 0;

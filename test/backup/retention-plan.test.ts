@@ -92,3 +92,24 @@ test('restore --at picks the newest archive taken at or before the time', () => 
   assert.equal(pickArchive(t1, new Date('2025-03-10T14:00:00Z'))!.takenAt.toISOString(), '2025-03-10T14:00:00.000Z');
   assert.equal(pickArchive(t1, new Date('2025-02-01T00:00:00Z')), null);
 });
+
+test('a damaged archive counts for no rule, does not protect older ones as the newest, and is not deleted', () => {
+  const list = [
+    archive('1', '2025-03-01T02:00:00Z'),
+    archive('1', '2025-03-02T02:00:00Z'),
+    { ...archive('1', '2025-03-03T02:00:00Z'), problem: 'archive is corrupt: truncated' },
+  ];
+  const plan = retentionPlan(list, { keepLast: 1, keepDaily: 0, keepWeekly: 0 });
+  assert.deepEqual(
+    plan.keep.map((d) => [d.archive.takenAt.toISOString().slice(0, 10), d.reasons]),
+    [['2025-03-02', ['last', 'newest']]],
+  );
+  assert.deepEqual(
+    plan.delete.map((d) => d.archive.takenAt.toISOString().slice(0, 10)),
+    ['2025-03-01'],
+  );
+  assert.deepEqual(
+    plan.damaged.map((a) => a.takenAt.toISOString().slice(0, 10)),
+    ['2025-03-03'],
+  );
+});

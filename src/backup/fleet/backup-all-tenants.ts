@@ -8,6 +8,7 @@ import { tenantScope, type TenantScope } from '../tenant-scope.ts';
 import { verifyArchive } from '../verify-archive.ts';
 import { archiveFileName, compactUtc } from './archive-name.ts';
 import { IndexSaver } from './index-saver.ts';
+import { objectSha256 } from './object-sha256.ts';
 import type { ArchiveSink } from '../archive/archive-sink.ts';
 import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
 import { LocalDirStore } from '../storage/local-dir-store.ts';
@@ -54,17 +55,6 @@ export interface BackupAllResult {
   ran: RunTenant[];
   skipped: number;
   seconds: number;
-}
-
-/** SHA-256 and size of a stored object, streamed (archives can be large). */
-async function objectSha256(store: BackupStore, name: string): Promise<{ sha256: string; bytes: number }> {
-  const h = createHash('sha256');
-  let bytes = 0;
-  for await (const c of store.get(name)) {
-    h.update(c);
-    bytes += c.length;
-  }
-  return { sha256: h.digest('hex'), bytes };
 }
 
 /** An entry is done when its archive is still in the store, byte for byte the one the index recorded. */

@@ -1,5 +1,6 @@
 import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
 import { LocalDirStore } from '../storage/local-dir-store.ts';
+import { isTenantopsError } from '../../errors/index.ts';
 import { verifyArchive } from '../verify-archive.ts';
 import { fileSafeTenant, parseArchiveFileName } from './archive-name.ts';
 import { runIndexes } from './run-index.ts';
@@ -18,6 +19,14 @@ export interface ArchiveEntry {
   bytes: number;
   /** Where the figures come from. */
   source: 'index' | 'manifest' | 'name';
+  /**
+   * Why the archive cannot be restored, when the listing already knows: its size is not the one its run index
+   * recorded (truncated, replaced), or, outside any index, it failed verification. Absent: not known to be bad
+   * (an indexed archive's bytes are not read here; `sha256` is what they must hash to).
+   */
+  problem?: string;
+  /** The SHA-256 of the file its run index recorded. */
+  sha256?: string;
 }
 
 export interface ListArchivesOptions {
@@ -53,6 +62,10 @@ export async function listArchives(dir: string | BackupStore, opts: ListArchives
         rows: t.rows ?? null,
         bytes,
         source: 'index',
+        ...(t.bytes !== undefined && t.bytes !== bytes
+          ? { problem: `${bytes} bytes, its run index recorded ${t.bytes} (truncated or replaced)` }
+          : {}),
+        ...(t.sha256 ? { sha256: t.sha256 } : {}),
       });
     }
   for (const [file, bytes] of [...sizes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -70,16 +83,20 @@ export async function listArchives(dir: string | BackupStore, opts: ListArchives
         bytes,
         source: 'manifest',
       });
-    } catch {
-      // A cut long id's name does not spell it: its stem stands for it (the same for each of its archives).
+    } catch (e) {
+      // Without the key only the name can be read; an archive that fails its checks (or cannot be read) is listed
+      // as such, not passed off as one that merely needs a key (prune would count it as a tenant's newest).
+      const code = isTenantopsError(e) ? e.code : '';
       out.push({
         file,
         path,
+        // A cut long id's name does not spell it: its stem stands for it (the same for each of its archives).
         tenant: named.tenant ?? named.stem,
         takenAt: named.at,
         rows: null,
         bytes,
         source: 'name',
+        ...(code === 'TENANTOPS_E_ARCHIVE_KEY' ? {} : { problem: (e as Error).message }),
       });
     }
   }

@@ -18,6 +18,8 @@ export interface RetentionDecision {
 export interface RetentionPlan {
   keep: RetentionDecision[];
   delete: RetentionDecision[];
+  /** Archives known to be unusable (ArchiveEntry.problem): they count for no rule and are not deleted. */
+  damaged: ArchiveEntry[];
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -53,12 +55,15 @@ function keepPerBucket(
 /**
  * Which archives a prune keeps and deletes, per tenant, as restic's `forget` counts: the last N, then the newest
  * of each of the last D days and W weeks that have an archive. The newest archive of a tenant is always kept,
- * whatever the rules say. Pure: the same list and rules give the same plan, printed before anything is deleted.
+ * whatever the rules say. A damaged archive is left out: kept by no rule, not the newest that protects the rest,
+ * and not deleted (prune deletes by age, not by state). Pure: the same list and rules give the same plan, printed before anything is deleted.
  */
 export function retentionPlan(archives: readonly ArchiveEntry[], rules: RetentionRules): RetentionPlan {
   const byTenant = new Map<string, ArchiveEntry[]>();
-  for (const a of archives) byTenant.set(a.tenant, [...(byTenant.get(a.tenant) ?? []), a]);
-  const plan: RetentionPlan = { keep: [], delete: [] };
+  const plan: RetentionPlan = { keep: [], delete: [], damaged: [] };
+  for (const a of archives)
+    if (a.problem) plan.damaged.push(a);
+    else byTenant.set(a.tenant, [...(byTenant.get(a.tenant) ?? []), a]);
   for (const list of byTenant.values()) {
     const newestFirst = [...list].sort(
       (a, b) => b.takenAt.getTime() - a.takenAt.getTime() || b.file.localeCompare(a.file),
