@@ -219,6 +219,42 @@ describe('partitions [postgres]', () => {
   });
 });
 
+describe('a child of a partitioned table [postgres]', () => {
+  test('rows that reach the tenant only through an FK into a partitioned table are in its scope', async (t) => {
+    const why = await skipReason('postgres');
+    if (why) return t.skip(why);
+    const tmp = await createLeastPrivilegeDatabase('postgres');
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-partchild-'));
+    const db: Db = await connectDb(tmp.restricted, { values: 'text' });
+    try {
+      // Partitioned by day, not by tenant: event_tags has no org_id, and its FK names `events`, which holds no row.
+      await run(db, [
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        'CREATE TABLE events (id bigint NOT NULL, day date NOT NULL, org_id bigint NOT NULL, PRIMARY KEY (id, day)) PARTITION BY RANGE (day)',
+        "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+        "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        'CREATE TABLE event_tags (id bigint PRIMARY KEY, event_id bigint NOT NULL, event_day date NOT NULL, tag text, FOREIGN KEY (event_id, event_day) REFERENCES events (id, day) ON DELETE CASCADE)',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO events VALUES (1, '2025-05-01', 1), (2, '2026-05-01', 1), (3, '2026-05-01', 2)",
+        "INSERT INTO event_tags VALUES (1, 1, '2025-05-01', 'a'), (2, 2, '2026-05-01', 'b'), (3, 3, '2026-05-01', 'u')",
+      ]);
+      const r = await roundTrip(db, dir, {
+        tables: ['orgs', 'events_2025', 'events_2026', 'event_tags'],
+        config: ORGS,
+        changeOthers: ["UPDATE event_tags SET tag = 'u2' WHERE id = 3"],
+        // The CASCADE takes the tenant's tags with its events: the archive must hold them to put them back.
+        damage: ['DELETE FROM events WHERE org_id = 1'],
+      });
+      assert.equal(r.tables.find((x) => x.table === 'event_tags')?.archived, 2);
+      assert.ok(!r.notes.some((n) => /reached through/.test(n)), r.notes.join('; '));
+    } finally {
+      await db.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('sub-partitions [postgres]', () => {
   test('a partition two levels down restores after its parent table and before its children, and an FK from another schema into it refuses the restore', async (t) => {
     const why = await skipReason('postgres');

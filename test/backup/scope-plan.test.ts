@@ -131,3 +131,20 @@ test('config that names unknown tables or columns is refused with its path', () 
     /tenant table "tenants" does not exist/,
   );
 });
+
+test('an FK into a partitioned table leads into each of its partitions, as one parent', () => {
+  // PostgreSQL lists the partitions as tables and not the partitioned table the FK names.
+  const s = schema({
+    store: ['id'],
+    ev_2025: ['id', 'store_id'],
+    ev_2026: ['id', 'store_id'],
+    tags: ['id', 'ev_id->ev'],
+  });
+  for (const p of ['ev_2025', 'ev_2026']) s.get(p)!.partitionOf = ['ev'];
+  const p = buildScopePlan(s, cfg({}), d);
+  const tags = p.entries.find((e) => e.table === 'tags');
+  assert.ok(tags, `tags is in scope: ${JSON.stringify(p.outOfScope)}`);
+  assert.deepEqual(tags.dependsOn, ['ev_2025', 'ev_2026']);
+  assert.equal(tags.detail, 'ev_id → ev.id (foreign-key)');
+  assert.deepEqual(p.warnings, []);
+});

@@ -2,7 +2,7 @@ import { TenantopsError } from '../../errors/index.ts';
 import type { BackupConfig, TableRule } from '../config/backup-config.ts';
 import { drupalPreset } from '../presets/drupal.ts';
 import type { BackupDialect } from '../dialect/backup-dialect.ts';
-import { columnOf, type SchemaInfo } from '../schema-info.ts';
+import { columnOf, isPartitionOf, type SchemaInfo } from '../schema-info.ts';
 import { globMatch } from './glob-match.ts';
 import { TENANT, type Edge, type ScopeEntry, type ScopePlan } from './scope-plan.ts';
 
@@ -27,14 +27,23 @@ function splitRef(ref: string): [string, string] {
 function collectEdges(schema: SchemaInfo, config: BackupConfig, presetEdges: Edge[]): Edge[] {
   const edges: Edge[] = [];
   for (const t of schema.values()) {
-    for (const fk of t.foreignKeys)
-      edges.push({
-        from: t.name,
-        columns: fk.columns,
-        to: fk.refTable,
-        refColumns: fk.refColumns,
-        source: 'foreign-key',
-      });
+    for (const fk of t.foreignKeys) {
+      // An FK into a partitioned table (PostgreSQL) names a table that holds no rows: they are in its partitions,
+      // each a table of the schema, so the reference leads into every one of them (one parent, in whichever
+      // partition holds the row).
+      const into = schema.has(fk.refTable)
+        ? [fk.refTable]
+        : [...schema.values()].filter((p) => isPartitionOf(p, fk.refTable)).map((p) => p.name);
+      for (const to of into)
+        edges.push({
+          from: t.name,
+          columns: fk.columns,
+          to,
+          refColumns: fk.refColumns,
+          source: 'foreign-key',
+          ...(to === fk.refTable ? {} : { partitionOf: fk.refTable }),
+        });
+    }
   }
   config.relations.forEach((r, i) => {
     const [ft, fc] = splitRef(r.from);
@@ -140,12 +149,14 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, d: Plan
       if (assigned.has(name) || excluded.has(name)) continue;
       const rule = ruleFor(config, name);
       let into = edges.filter((e) => e.from === name && e.to !== name && assigned.has(e.to));
-      if (rule?.parent) into = into.filter((e) => e.to === rule.parent);
+      if (rule?.parent) into = into.filter((e) => e.to === rule.parent || e.partitionOf === rule.parent);
       if (into.length === 0) continue;
       const parents = [...new Set(into.map((e) => e.to))];
-      if (parents.length > 1) {
+      // The partitions of one partitioned table are one parent to the reader: a row has its parent in one of them.
+      const named = [...new Set(into.map((e) => e.partitionOf ?? e.to))];
+      if (named.length > 1) {
         warnings.push(
-          `${name} is reached through ${parents.join(', ')}; a row is the tenant's only when all its parents are, and rows shared with another tenant are never restored or deleted. Set tables.${name}.parent to let one parent decide.`,
+          `${name} is reached through ${named.join(', ')}; a row is the tenant's only when all its parents are, and rows shared with another tenant are never restored or deleted. Set tables.${name}.parent to let one parent decide.`,
         );
       }
       const terms = into.map((e) => {
@@ -172,9 +183,13 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, d: Plan
       level.push({
         table: name,
         how,
-        detail: into
-          .map((e) => `${e.columns.join(',')} → ${e.to}.${e.refColumns.join(',')} (${e.source})`)
-          .join(' OR '),
+        detail: [
+          ...new Set(
+            into.map(
+              (e) => `${e.columns.join(',')} → ${e.partitionOf ?? e.to}.${e.refColumns.join(',')} (${e.source})`,
+            ),
+          ),
+        ].join(' OR '),
         predicate: parents.length > 1 ? `(${reach} AND ${notElsewhere.join(' AND ')})` : reach,
         reach: parents.length > 1 ? reach : undefined,
         // One reference, possibly known twice (a declared FK that a preset rule also names).

@@ -10,6 +10,8 @@ export interface Edge {
   to: string;
   refColumns: string[];
   source: 'foreign-key' | 'relation' | 'preset';
+  /** PostgreSQL: the partitioned table the FK names, when `to` is one of its partitions. */
+  partitionOf?: string;
 }
 
 export interface ScopeEntry {
