@@ -3,6 +3,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StoredCookie } from '../http/cookie-jar.ts';
 import type { RequestCookie } from '../http/request-cookie-header.ts';
+import type { Insertion } from '../script/mark-throw-sites.ts';
 import type { SampleBatchMessage } from './sample-batch.ts';
 import type { TlsSettings } from '../http/tls-settings.ts';
 
@@ -35,14 +36,14 @@ export interface WorkerBoot {
   testStart: number;
   /** esbuild's source map of `code` (JSON), to report errors at the original file:line:col. */
   sourceMap?: string;
-  /** Where script/mark-throw-sites.ts inserted text into `code`: [line, column, length]. */
-  insertions?: [number, number, number][];
+  /** Where script/mark-throw-sites.ts inserted text into `code` (see its Insertion). */
+  insertions?: Insertion[];
 }
 
 /** What a thread of several VUs (runtime/shared-vu-worker.ts) starts with; each VU then comes with an `add`. */
 export interface SharedWorkerBoot extends Omit<WorkerBoot, 'vuId' | 'control'> {
   /** Insertions of script/async-vu-transform.ts into `code`, applied after `insertions`. */
-  asyncInsertions: [number, number, number][];
+  asyncInsertions: Insertion[];
 }
 
 export interface ExpectedStatuses {

@@ -2,8 +2,7 @@ import { SourceMap, type SourceMapPayload } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** [line (1-based), column before the insertion, length]: see script/mark-throw-sites.ts. */
-type Insertion = [number, number, number];
+import type { Insertion, InsertionOrigin } from '../script/mark-throw-sites.ts';
 
 const FRAME = /^\s*at (?:(.*?) \()?(.+):(\d+):(\d+)\)?$/;
 
@@ -21,21 +20,25 @@ export interface ScriptStackConfig {
   outerInsertions?: Insertion[];
 }
 
-/** A 0-based column of code with insertions, as a column of the code before them. */
-function unshift(column: number, shifts: [number, number][] | undefined): number {
-  let col = column;
+type Shift = [at: number, length: number, origins?: InsertionOrigin[]];
+
+/**
+ * A 0-based column of code with insertions, as [lines down, column] of the code before them: inside
+ * inserted text, where its origins say that text comes from, else the position of the code it wraps.
+ */
+function unshift(column: number, shifts: Shift[] | undefined): [number, number] {
   let shift = 0;
-  for (const [at, length] of shifts ?? []) {
+  for (const [at, length, origins] of shifts ?? []) {
     const start = at + shift;
-    if (col < start) break;
-    if (col < start + length) {
-      // Inside inserted text (a hook call, a helper call): the position of the code it wraps.
-      col = start;
-      break;
+    if (column < start) break;
+    if (column < start + length) {
+      const offset = column - start;
+      const origin = origins?.findLast(([from]) => from <= offset);
+      return origin ? [origin[1], origin[2] + offset - origin[0]] : [0, at];
     }
     shift += length;
   }
-  return col - shift;
+  return [0, column - shift];
 }
 
 /**
@@ -45,8 +48,8 @@ function unshift(column: number, shifts: [number, number][] | undefined): number
  */
 export class ScriptStack {
   private readonly map: SourceMap | undefined;
-  private readonly shifts = new Map<number, [number, number][]>();
-  private readonly outerShifts = new Map<number, [number, number][]>();
+  private readonly shifts = new Map<number, Shift[]>();
+  private readonly outerShifts = new Map<number, Shift[]>();
   /** Where the last non-Error value was thrown: a thrown string carries no stack of its own. */
   private lastThrow: { value: unknown; stack: string | undefined } | undefined;
 
@@ -62,9 +65,9 @@ export class ScriptStack {
       [this.shifts, cfg.insertions],
       [this.outerShifts, cfg.outerInsertions],
     ] as const) {
-      for (const [line, column, length] of list ?? []) {
+      for (const [line, column, length, origins] of list ?? []) {
         const shifts = into.get(line) ?? [];
-        shifts.push([column, length]);
+        shifts.push([column, length, origins]);
         into.set(line, shifts);
       }
     }
@@ -103,8 +106,10 @@ export class ScriptStack {
 
   /** file:///path:line:col of a 1-based position in the compiled wrapper. */
   locate(line: number, column: number): string {
-    const bundleLine = line - this.cfg.lineOffset;
-    const col = unshift(unshift(column - 1, this.outerShifts.get(bundleLine)), this.shifts.get(bundleLine));
+    // The async transform's insertions may stand for code on another line (a function's one-line copy).
+    const [down, outer] = unshift(column - 1, this.outerShifts.get(line - this.cfg.lineOffset));
+    const bundleLine = line - this.cfg.lineOffset + down;
+    const [, col] = unshift(outer, this.shifts.get(bundleLine));
     const entry = this.map?.findEntry(bundleLine - 1, col) as
       { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
     if (entry?.originalSource !== undefined && entry.originalLine !== undefined) {

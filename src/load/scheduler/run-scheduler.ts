@@ -17,13 +17,14 @@ import {
 import type { ThresholdSet } from '../thresholds/threshold-set.ts';
 import { VuPool, type SharedVuConfig } from '../vu/vu-pool.ts';
 import { WorkerVu, type VuHost, type VuReady } from '../vu/worker-vu.ts';
+import type { Insertion } from '../script/mark-throw-sites.ts';
 
 /** The bundled script as the VU workers receive it. */
 export interface PreparedScript {
   path: string;
   code: string;
   sourceMap?: string;
-  insertions?: [number, number, number][];
+  insertions?: Insertion[];
 }
 
 export interface SchedulerConfig {

@@ -1,6 +1,6 @@
 import { parse } from 'acorn';
 import { calleeText } from './callee-text.ts';
-import type { Insertion } from './mark-throw-sites.ts';
+import type { Insertion, InsertionOrigin } from './mark-throw-sites.ts';
 
 /**
  * Names the transformed code uses; they live in the per-VU wrapper (runtime/shared-vu-worker.ts).
@@ -74,6 +74,7 @@ interface Edit {
   closing: boolean;
   depth: number;
   seq: number;
+  origins?: InsertionOrigin[];
 }
 
 function mentions(node: Node, name: string): boolean {
@@ -133,30 +134,70 @@ export function asyncVuTransform(code: string): AsyncVuResult {
   let seq = 0;
   let twins = 0;
   let calls = 0;
-  const add = (at: number, text: string, closing: boolean, depth: number) =>
-    edits.push({ at, text, closing, depth, seq: seq++ });
+  const add = (at: number, text: string, closing: boolean, depth: number, origins?: InsertionOrigin[]) =>
+    edits.push({ at, text, closing, depth, seq: seq++, origins });
+
+  /** Where each line of the code starts, for the line and column of an offset. */
+  const lineStarts = [0];
+  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  /** The origin of inserted text at `offset` that stands for the code at `target`, seen from an insertion at `at`. */
+  const originOf = (offset: number, at: number, target: number): InsertionOrigin => {
+    const line = lineOf(target);
+    return [offset, line - lineOf(at), target - lineStarts[line]];
+  };
 
   /** Template elements and string literals, by start, to put a function's copy on one line. */
   const multiline: Node[] = [];
   const taggedQuasis = new Set<Node>();
 
-  /** The original text of [start, end) on one line, or undefined when that would change its meaning. */
-  const oneLine = (start: number, end: number): string | undefined => {
+  /**
+   * The original text of [start, end) on one line, or undefined when that would change its meaning;
+   * with where each of its original lines after the first starts in it (for stack positions).
+   */
+  const oneLine = (start: number, end: number): { text: string; breaks: number[] } | undefined => {
     const text = code.slice(start, end);
-    if (!text.includes('\n')) return text;
+    if (!text.includes('\n')) return { text, breaks: [] };
     if (semicolons.some((s) => s >= start && s < end)) return undefined;
     if (lineComments.some((c) => c >= start && c < end)) return undefined;
     let out = '';
+    const breaks: number[] = [];
+    // A line break becomes a space, or in a template literal the escape \n (its value, \r\n included).
+    const put = (from: number, to: number, literal: boolean) => {
+      for (let i = from; i < to; i++) {
+        const ch = code[i];
+        if (ch === '\n') {
+          out += literal ? '\\n' : ' ';
+          breaks.push(out.length);
+        } else if (!(literal && ch === '\r' && code[i + 1] === '\n')) out += ch;
+      }
+    };
     let at = start;
     for (const n of multiline) {
       if (n.start < start || n.end > end) continue;
       // A tagged template sees its raw text, so a line break there cannot become an escape.
       if (n.type !== 'TemplateElement' || taggedQuasis.has(n)) return undefined;
-      out += code.slice(at, n.start).replace(/\n/g, ' ') + code.slice(n.start, n.end).replace(/\r?\n/g, '\\n');
+      put(at, n.start, false);
+      put(n.start, n.end, true);
       at = n.end;
     }
-    return out + code.slice(at, end).replace(/\n/g, ' ');
+    put(at, end, false);
+    return { text: out, breaks };
   };
+  /** Origins of a one-line copy of the function at `start`, put `offset` characters into an insertion there. */
+  const copyOrigins = (offset: number, start: number, breaks: number[]): InsertionOrigin[] => [
+    originOf(offset, start, start),
+    ...breaks.map((b, k): InsertionOrigin => [offset + b, k + 1, 0]),
+  ];
 
   /** Where the `(` of a call's arguments is: after the callee and any closing parentheses around it. */
   const openParen = (from: number): number => {
@@ -289,8 +330,9 @@ export function asyncVuTransform(code: string): AsyncVuResult {
   function twin(fn: Node, parent: Node | undefined, depth: number): boolean {
     const declaration = fn.type === 'FunctionDeclaration';
     if (declaration && !(parent && STATEMENT_LISTS.has(parent.type))) return false;
-    const copy = oneLine(fn.start, fn.end);
-    if (copy === undefined) return false;
+    const flat = oneLine(fn.start, fn.end);
+    if (flat === undefined) return false;
+    const copy = flat.text;
     const name = inferredName(fn, parent);
     if (name === null) return false;
     const id = fn.id as Node | null;
@@ -305,14 +347,14 @@ export function asyncVuTransform(code: string): AsyncVuResult {
       // The declaration keeps its name, hoisting and body; the twin is a declaration beside it, and
       // the two are paired where their scope starts, before its code can replace or freeze the function.
       const fnName = String(id?.name);
-      add(fn.start, copy, false, depth);
+      add(fn.start, copy, false, depth, copyOrigins(0, fn.start, flat.breaks));
       add(fn.start, 'async ', false, depth + 1);
       add((id as Node).end, TWIN_SUFFIX, true, depth + 1);
       const list = (parent.type === 'SwitchCase' ? parent.consequent : parent.body) as Node[];
       const first = list.find((st) => !(st.type === 'ExpressionStatement' && typeof st.directive === 'string')) ?? fn;
       add(first.start, `__k6_twin(${fnName}, ${fnName}${TWIN_SUFFIX}${extra});`, false, depth - 1);
     } else {
-      add(fn.start, `__k6_twin(${copy}, `, false, depth);
+      add(fn.start, `__k6_twin(${copy}, `, false, depth, copyOrigins('__k6_twin('.length, fn.start, flat.breaks));
       add(fn.start, 'async ', false, depth + 1);
       if (id) add(id.end, TWIN_SUFFIX, true, depth + 1);
       add(fn.end, `${extra})`, true, depth);
@@ -324,14 +366,25 @@ export function asyncVuTransform(code: string): AsyncVuResult {
   function callEdit(node: Node, depth: number): void {
     const callee = node.callee as Node;
     const text = JSON.stringify(calleeText(callee));
+    // Where V8 puts a frame of this call: the property of `a.b()`, the name of `f()`, else its `(`. The
+    // helper call (a frame of the twin) and the await (its frame once the twin has waited) stand for it.
+    const position =
+      callee.type === 'MemberExpression' && !callee.computed
+        ? (callee.property as Node).start
+        : callee.type === 'Identifier' && callee.start === node.start
+          ? callee.start
+          : openParen(callee.end);
+    const open = '((__k6_t = __k6_c(';
+    const close = `, ${text})) instanceof __k6_W ? await __k6_t.p : __k6_t)`;
+    const at = (offset: number, where: number) => [originOf(offset, where, position)];
     if (callee.type === 'MemberExpression') {
-      add(node.start, '((__k6_t = __k6_c((__k6_o = ', false, depth);
+      add(node.start, `${open}(__k6_o = `, false, depth, at(open.indexOf('__k6_c'), node.start));
       add(accessAt((callee.object as Node).end), '), __k6_o', true, depth + 1);
     } else {
-      add(node.start, '((__k6_t = __k6_c(void 0, ', false, depth);
+      add(node.start, `${open}void 0, `, false, depth, at(open.indexOf('__k6_c'), node.start));
     }
     add(openParen(callee.end), ', __k6_A', true, depth);
-    add(node.end, `, ${text})) instanceof __k6_W ? await __k6_t.p : __k6_t)`, true, depth);
+    add(node.end, close, true, depth, at(close.indexOf('await'), node.end));
     calls++;
   }
 
@@ -417,7 +470,9 @@ export function asyncVuTransform(code: string): AsyncVuResult {
       lineStart = i + 1;
     }
     out += code.slice(at, e.at) + e.text;
-    insertions.push([line, e.at - lineStart, e.text.length]);
+    insertions.push(
+      e.origins ? [line, e.at - lineStart, e.text.length, e.origins] : [line, e.at - lineStart, e.text.length],
+    );
     at = e.at;
   }
   const transformed = out + code.slice(at);

@@ -1,8 +1,19 @@
 import { parse } from 'acorn';
 import { THROW_HOOK } from './throw-hook.ts';
 
-/** Characters inserted into one line of the bundle: [line (1-based), column before the insertion, length]. */
-export type Insertion = [number, number, number];
+/**
+ * Characters inserted into one line of the bundle: [line (1-based), column before the insertion, length,
+ * origins]. A stack position inside the inserted text is the insertion's own position, unless origins
+ * say where that part of the text comes from (script/async-vu-transform.ts: a copy of a function put
+ * on one line, a helper call standing for a call of the script).
+ */
+export type Insertion = [number, number, number, InsertionOrigin[]?];
+
+/**
+ * From `offset` in the inserted text on (to the next origin), the text stands for the code `lines`
+ * lines below the insertion's, from `column` on (0-based).
+ */
+export type InsertionOrigin = [offset: number, lines: number, column: number];
 
 export interface MarkedScript {
   code: string;

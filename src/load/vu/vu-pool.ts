@@ -3,6 +3,7 @@ import type { LoopMode, ScenarioVus, VuHandle } from '../executors/vu-handle.ts'
 import { GLOBAL_VUS_ACTIVE, GLOBAL_VUS_INITIALIZED, type ScenarioInfo, type Tags } from '../runtime/protocol.ts';
 import { SharedVuThread } from './shared-vu-thread.ts';
 import { WorkerVu, type VuHost } from './worker-vu.ts';
+import type { Insertion } from '../script/mark-throw-sites.ts';
 
 /** What the pool needs of a VU: a WorkerVu (a thread of its own) or a SharedThreadVu. */
 type PoolVu = Pick<WorkerVu, 'id' | 'ready' | 'seenScenarios' | 'loop' | 'stop' | 'dead' | 'interrupt' | 'terminate'>;
@@ -11,7 +12,7 @@ type PoolVu = Pick<WorkerVu, 'id' | 'ready' | 'seenScenarios' | 'loop' | 'stop' 
 export interface SharedVuConfig {
   code: string;
   script: string;
-  insertions: [number, number, number][];
+  insertions: Insertion[];
   threads: number;
 }
 
@@ -23,7 +24,7 @@ export interface VuPoolConfig {
   global: SharedArrayBuffer;
   testStart: number;
   sourceMap?: string;
-  insertions?: [number, number, number][];
+  insertions?: Insertion[];
   host: VuHost;
   clock: Clock;
   globalTags: Tags;
