@@ -31,7 +31,30 @@ type S3rverCtor = new (opts: {
   configureBuckets: { name: string }[];
 }) => S3rverInstance;
 
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor;
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver') as S3rverCtor;
+
+/**
+ * s3rver seals its ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+) refuses without the
+ * legacy provider: every listing of more than 1000 keys failed with HTTP 500, so pagination went untested. Its
+ * calls (8-byte key and IV, only ever 'des') get AES-128-CTR with both zero-padded to 16 bytes instead: the tokens
+ * stay opaque and reversible, which is all s3rver needs of them.
+ */
+function patchS3rverDes(): void {
+  const crypto = require('node:crypto') as typeof import('node:crypto') & { s3rverDesPatched?: boolean };
+  if (crypto.s3rverDesPatched) return;
+  crypto.s3rverDesPatched = true;
+  const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc(16 - b.length)]);
+  const cipher = crypto.createCipheriv;
+  const decipher = crypto.createDecipheriv;
+  const patched = <T extends typeof cipher | typeof decipher>(make: T): T =>
+    ((alg: string, key: Buffer, iv: Buffer, opts?: unknown) =>
+      alg === 'des'
+        ? make('aes-128-ctr', pad(key), pad(iv))
+        : (make as (...a: unknown[]) => unknown)(alg, key, iv, opts)) as T;
+  crypto.createCipheriv = patched(cipher);
+  crypto.createDecipheriv = patched(decipher);
+}
 
 /** One request the server saw, as `METHOD path?query-keys` (e.g. `POST /b/k?uploads`). */
 export interface SeenRequest {
@@ -49,6 +72,7 @@ export interface S3TestServer {
 }
 
 export async function startS3Server(buckets: string[]): Promise<S3TestServer> {
+  patchS3rverDes();
   const directory = mkdtempSync(join(tmpdir(), 'tenantops-s3rver-'));
   const server = new S3rver({
     address: '127.0.0.1',
