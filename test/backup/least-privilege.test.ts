@@ -165,20 +165,32 @@ for (const engine of ['mysql', 'postgres'] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'tenantops-ro-'));
     const db = await connectDb(tmp.url, { values: 'text' });
     try {
-      await run(db, schema(engine));
+      await run(db, [
+        ...schema(engine),
+        // No tenant column: the tenant's notes are found only through the foreign key, which the login must see
+        // (MariaDB shows a SELECT-only login the key's columns, not its REFERENTIAL_CONSTRAINTS row).
+        'CREATE TABLE `child_notes` (`id` BIGINT PRIMARY KEY, `child_id` BIGINT NOT NULL, FOREIGN KEY (`child_id`) REFERENCES `a_child` (`id`))',
+        'INSERT INTO `child_notes` VALUES (1, 1), (2, 2), (3, 3)',
+      ]);
+      const tables = ['z_parent', 'a_child', 'items', 'child_notes'];
       const ro = await createReadOnlyLogin(tmp);
       const reader = await connectDb(ro.url, { values: 'text' });
       const out = join(dir, 'ro.tnt');
       try {
-        await backupTenant(reader, { tenantId: '1', config: validateConfig(ORGS), out });
+        const b = await backupTenant(reader, { tenantId: '1', config: validateConfig(ORGS), out });
+        assert.equal(b.manifest.tables.find((x) => x.name === 'child_notes')?.rows, 2, 'the notes are archived');
       } finally {
         await reader.close();
         await ro.drop();
       }
-      const before = await exactDigest(db, ['z_parent', 'a_child', 'items']);
-      await run(db, ['DELETE FROM `a_child` WHERE `org_id` = 1', "UPDATE `items` SET `v` = 'x' WHERE `org_id` = 1"]);
+      const before = await exactDigest(db, tables);
+      await run(db, [
+        'DELETE FROM `child_notes` WHERE `child_id` IN (1, 2)',
+        'DELETE FROM `a_child` WHERE `org_id` = 1',
+        "UPDATE `items` SET `v` = 'x' WHERE `org_id` = 1",
+      ]);
       await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
-      assert.deepEqual(await exactDigest(db, ['z_parent', 'a_child', 'items']), before);
+      assert.deepEqual(await exactDigest(db, tables), before);
     } finally {
       await db.close();
       await tmp.drop();
@@ -186,6 +198,48 @@ for (const engine of ['mysql', 'postgres'] as const) {
     }
   });
 }
+
+test('MariaDB: a foreign key from another database, on which the restoring user has SELECT only, refuses the restore', async (t) => {
+  const why = await skipReason('mysql');
+  if (why) return t.skip(why);
+  const tmp = await createLeastPrivilegeDatabase('mysql');
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-extsel-'));
+  const admin = await connectDb(tmp.admin, { values: 'text' });
+  const db = await connectDb(tmp.restricted, { values: 'text' });
+  const name = tmp.admin.split('/').pop()!;
+  const other = `${name}_o`;
+  try {
+    await run(admin, [
+      'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+      'CREATE TABLE `items` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL)',
+      'INSERT INTO `orgs` VALUES (1), (2)',
+      'INSERT INTO `items` VALUES (1, 1), (2, 2)',
+      `CREATE DATABASE \`${other}\``,
+      `CREATE TABLE \`${other}\`.\`refs\` (\`id\` INT PRIMARY KEY, \`item_id\` BIGINT, FOREIGN KEY (\`item_id\`) REFERENCES \`${name}\`.\`items\` (\`id\`) ON DELETE CASCADE)`,
+      // What backup.md asks for: SELECT on the referencing table (a table-level grant).
+      `GRANT SELECT ON \`${other}\`.\`refs\` TO '${new URL(tmp.restricted).username}'@'%'`,
+    ]);
+    const out = join(dir, 'ext.tnt');
+    await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
+    await run(admin, ['INSERT INTO `items` VALUES (3, 1)', `INSERT INTO \`${other}\`.\`refs\` VALUES (1, 3)`]);
+    // Deleting item 3 would leave refs(1) dangling (foreign_key_checks = 0): refused before any write.
+    await assert.rejects(
+      restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }),
+      (e: unknown) => code('TENANTOPS_E_SHARED_ROWS')(e) && /refs/.test((e as Error).message),
+    );
+    assert.deepEqual(await admin.query('SELECT `id` FROM `items` ORDER BY `id`'), [
+      { id: '1' },
+      { id: '2' },
+      { id: '3' },
+    ]);
+  } finally {
+    await admin.execute(`DROP DATABASE IF EXISTS \`${other}\``);
+    await db.close();
+    await admin.close();
+    await tmp.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 describe('partitions [postgres]', () => {
   test('an FK to a partitioned table holds, checked once through the parent; its partitions restore first', async (t) => {

@@ -119,18 +119,30 @@ export const mysqlBackupDialect: BackupDialect = {
         t.uniqueIndexes.push({ name: g.i, parts: g.parts, columns: g.cols, predicate: null });
       }
     }
-    const fks = await db.query<{ t: string; n: string; c: string; rt: string; rc: string; dr: string; ur: string }>(
+    // KEY_COLUMN_USAGE lists a foreign key to a role with SELECT on its table; REFERENTIAL_CONSTRAINTS, which only
+    // adds its actions, lists it only to a role with more than SELECT on the whole database (MariaDB 10.11): joined
+    // inner, a SELECT-only backup login saw no foreign key at all, and left every table reached through one out
+    // of the scope. The actions stay unknown (undefined) where it does not show them.
+    const fks = await db.query<{
+      t: string;
+      n: string;
+      c: string;
+      rt: string;
+      rc: string;
+      dr: string | null;
+      ur: string | null;
+    }>(
       `SELECT k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS n, k.COLUMN_NAME AS c, k.REFERENCED_TABLE_NAME AS rt,
               k.REFERENCED_COLUMN_NAME AS rc, r.DELETE_RULE AS dr, r.UPDATE_RULE AS ur
          FROM information_schema.KEY_COLUMN_USAGE k
-         JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+         LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r
            ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
         WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL AND k.REFERENCED_TABLE_SCHEMA = DATABASE()
         ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
     );
     const fkGroups = new Map<
       string,
-      { t: string; cols: string[]; rt: string; rcols: string[]; dr: string; ur: string }
+      { t: string; cols: string[]; rt: string; rcols: string[]; dr: string | null; ur: string | null }
     >();
     for (const r of fks) {
       const k = `${r.t}\u0000${r.n}`;
@@ -146,13 +158,14 @@ export const mysqlBackupDialect: BackupDialect = {
         refTable: g.rt,
         refColumns: g.rcols,
         deferrable: true,
-        onDelete: g.dr,
-        onUpdate: g.ur,
+        onDelete: g.dr ?? undefined,
+        onUpdate: g.ur ?? undefined,
       });
     }
     // Foreign keys from tables of other databases into this one: their rows are nobody's tenant rows, and with
     // foreign_key_checks = 0 a restore would leave them dangling (restore-checks.ts checkReferencedRows refuses
-    // first). information_schema lists only tables the user holds some privilege on (docs/backup.md).
+    // first). information_schema lists only tables the user holds some privilege on (docs/backup.md); SELECT on the
+    // referencing table is enough for KEY_COLUMN_USAGE, not for REFERENTIAL_CONSTRAINTS (above), hence LEFT JOIN.
     const ext = await db.query<{
       s: string;
       t: string;
@@ -160,13 +173,13 @@ export const mysqlBackupDialect: BackupDialect = {
       c: string;
       rt: string;
       rc: string;
-      dr: string;
-      ur: string;
+      dr: string | null;
+      ur: string | null;
     }>(
       `SELECT k.TABLE_SCHEMA AS s, k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS n, k.COLUMN_NAME AS c,
               k.REFERENCED_TABLE_NAME AS rt, k.REFERENCED_COLUMN_NAME AS rc, r.DELETE_RULE AS dr, r.UPDATE_RULE AS ur
          FROM information_schema.KEY_COLUMN_USAGE k
-         JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+         LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r
            ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
         WHERE k.REFERENCED_TABLE_SCHEMA = DATABASE() AND k.TABLE_SCHEMA <> DATABASE()
           AND k.REFERENCED_TABLE_NAME IS NOT NULL
@@ -185,8 +198,8 @@ export const mysqlBackupDialect: BackupDialect = {
             table: r.t,
             columns: [],
             refColumns: [],
-            onDelete: r.dr,
-            onUpdate: r.ur,
+            onDelete: r.dr ?? undefined,
+            onUpdate: r.ur ?? undefined,
             rt: r.rt,
           }),
         );
