@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { asyncVuTransform } from '../../src/load/script/async-vu-transform.ts';
 import { runScript } from './helpers/run-script.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -41,7 +42,13 @@ describe('the shared VU mode, differentially against the isolated one', () => {
   });
   after(() => server.close());
 
-  async function observe(mode: string, script: string, files: Record<string, string>): Promise<Observed> {
+  /** refused: the reason the shared mode must give for running the script with one thread per VU. */
+  async function observe(
+    mode: string,
+    script: string,
+    files: Record<string, string>,
+    refused?: string,
+  ): Promise<Observed> {
     const run = await runScript(script, { BASE: server.url }, files, [
       '--vu-mode',
       mode,
@@ -51,7 +58,9 @@ describe('the shared VU mode, differentially against the isolated one', () => {
     ]);
     const lines = run.stderr.split('\n');
     // The comparison means something only if the shared run did share its thread.
-    if (mode === 'shared') assert.match(run.stderr, /VU mode: shared \(/, run.stderr);
+    if (mode === 'shared' && refused)
+      assert.ok(run.stderr.includes(`the script cannot share threads because ${refused}`), run.stderr);
+    else if (mode === 'shared') assert.match(run.stderr, /VU mode: shared \(/, run.stderr);
     const console: Record<string, string[]> = {};
     for (const line of lines.filter((l) => l.includes('source=console'))) {
       const msg = message(line);
@@ -69,9 +78,9 @@ describe('the shared VU mode, differentially against the isolated one', () => {
   }
 
   /** Runs the script in both modes and compares what they show; returns the isolated run's. */
-  async function differential(script: string, files: Record<string, string> = {}): Promise<Observed> {
+  async function differential(script: string, files: Record<string, string> = {}, refused?: string): Promise<Observed> {
     const isolated = await observe('isolated', script, files);
-    const shared = await observe('shared', script, files);
+    const shared = await observe('shared', script, files, refused);
     for (const vu of new Set([...Object.keys(isolated.console), ...Object.keys(shared.console)]))
       assert.deepEqual(shared.console[vu], isolated.console[vu], `console of VU ${vu}`);
     assert.deepEqual(shared, isolated);
@@ -483,5 +492,73 @@ export function handleSummary(d) {
       observed.errors.some((e) => e.includes('at thrower (file:///')),
       observed.errors.join('\n'),
     );
+  });
+
+  // The VUs of a shared thread each run their own module, but share the thread's global object and built-ins.
+  it('runs a script that makes globals or changes built-ins with one thread per VU, and says why', async () => {
+    const observed = await differential(
+      `import http from 'k6/http';
+const base = __ENV.BASE;
+// A console wrapper and a helper on Array.prototype, as scripts add them: made once per VU, in its init.
+const original = console.log;
+console.log = (...a) => original(...a, '(wrapped by VU ' + __VU + ')');
+Array.prototype.sum = function () { return this.reduce((a, b) => a + b, 0) + __VU * 100; };
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 3, iterations: 2 } } };
+export default function () {
+  const seen = [];
+  // A loop counter without let: a global.
+  for (i = 0; i < 3; i++) {
+    http.get(\`\${base}/ok?i=\${i}\`);
+    seen.push(i);
+  }
+  console.log(\`\${__VU}|\${__ITER}|globals|\${seen.join()} \${[1, 2].sum()}\`);
+}
+`,
+      {},
+      'it changes the built-in console, which the VUs of a thread share',
+    );
+    assert.deepEqual(observed.console['2'], [
+      '2|0|globals|0,1,2 203 (wrapped by VU 2)',
+      '2|1|globals|0,1,2 203 (wrapped by VU 2)',
+    ]);
+  });
+});
+
+describe('the async VU transform and state the VUs of a thread would share', () => {
+  for (const [code, reason] of [
+    ['for (i = 0; i < 3; i++) {}', 'it assigns i without declaring it, a global the VUs of a thread would share'],
+    [
+      'function f() { [a, b] = [1, 2]; } let a;',
+      'it assigns b without declaring it, a global the VUs of a thread would share',
+    ],
+    ['for (k in {}) {}', 'it assigns k without declaring it, a global the VUs of a thread would share'],
+    ['console.log = () => {};', 'it changes the built-in console, which the VUs of a thread share'],
+    ['Array.prototype.sum = function () {};', 'it changes the built-in Array, which the VUs of a thread share'],
+    ['JSON.count++;', 'it changes the built-in JSON, which the VUs of a thread share'],
+    ['delete Date.now;', 'it changes the built-in Date, which the VUs of a thread share'],
+    [
+      "Object.defineProperty(String.prototype, 'x', {});",
+      'it changes the built-in String, which the VUs of a thread share',
+    ],
+    ['Object.assign(console, {});', 'it changes the built-in console, which the VUs of a thread share'],
+    [
+      '[].__proto__.x = 1;',
+      'it changes an object through __proto__, maybe a built-in prototype the VUs of a thread share',
+    ],
+  ] as const)
+    it(`refuses \`${code}\``, () => {
+      const t = asyncVuTransform(code);
+      assert.equal(t.ok ? 'accepted' : t.reason, reason);
+    });
+
+  it('accepts declared names, objects of its own and Math (each VU has its own)', () => {
+    const code = [
+      'let i; for (i = 0; i < 3; i++) {}',
+      'var j; j = 1; const o = {}; o.x = 1; o.y++; delete o.x;',
+      'function C() {} C.prototype.inc = function () {}; Object.assign(o, {}); Object.defineProperty(o, "z", {});',
+      'try {} catch (e) { e = 1; } ({ a: i, ...j } = {}); Math.random = () => 0.5; module.exports = {}; exports.x = 1;',
+    ].join('\n');
+    const t = asyncVuTransform(code);
+    assert.equal(t.ok ? 'accepted' : t.reason, 'accepted');
   });
 });

@@ -1,5 +1,6 @@
 import { parse } from 'acorn';
 import { calleeText } from './callee-text.ts';
+import { sharedStateRefusal } from './shared-state-refusal.ts';
 import type { Insertion, InsertionOrigin } from './mark-throw-sites.ts';
 
 /**
@@ -281,6 +282,8 @@ export function asyncVuTransform(code: string): AsyncVuResult {
     if (e instanceof Refusal) return { ok: false, reason: e.message };
     throw e;
   }
+  const shared = sharedStateRefusal(ast);
+  if (shared) return { ok: false, reason: shared };
   multiline.sort((a, b) => a.start - b.start);
 
   /** Calls that are links of an optional chain stay as written (their short-circuit has no simple twin). */
