@@ -1,6 +1,7 @@
 import { listArchives, pickArchive, type ArchiveEntry, type BackupStore } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { CliIo } from './command.ts';
+import { unreadableIndexWarning } from './unreadable-index-warning.ts';
 
 const AT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?)?$/i;
@@ -36,7 +37,11 @@ export async function archiveAt(
   io: CliIo,
 ): Promise<ArchiveEntry> {
   const when = parseAt(at);
-  const list = await listArchives(dir, { tenant, passphrase });
+  const list = await listArchives(dir, {
+    tenant,
+    passphrase,
+    onUnreadableIndex: unreadableIndexWarning(io, 'its archives are listed from their own manifests'),
+  });
   const pick = pickArchive(list, when);
   if (!pick) {
     const oldest = list[0]?.takenAt.toISOString();

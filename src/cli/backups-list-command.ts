@@ -2,6 +2,7 @@ import { backupKeyFrom, listArchives } from '../backup/index.ts';
 import { defineCommand } from './command.ts';
 import { backupDir } from './backup-dir.ts';
 import { jsonOption, keyFileOption } from './common-options.ts';
+import { unreadableIndexWarning } from './unreadable-index-warning.ts';
 
 export const backupsListCommand = defineCommand({
   name: 'backups list',
@@ -23,6 +24,7 @@ export const backupsListCommand = defineCommand({
     const list = await listArchives(dir, {
       tenant: values.tenant,
       passphrase: backupKeyFrom(io.env, values['key-file']),
+      onUnreadableIndex: unreadableIndexWarning(io, 'its archives are listed from their own manifests'),
     });
     if (values.json) {
       io.stdout.write(

@@ -4,6 +4,7 @@ import { defineCommand } from './command.ts';
 import { backupDir } from './backup-dir.ts';
 import { jsonOption, keyFileOption } from './common-options.ts';
 import { intOption } from './parse-int-option.ts';
+import { unreadableIndexWarning } from './unreadable-index-warning.ts';
 
 export const pruneCommand = defineCommand({
   name: 'prune',
@@ -36,6 +37,10 @@ export const pruneCommand = defineCommand({
     const list = await listArchives(dir, {
       tenant: values.tenant,
       passphrase: backupKeyFrom(io.env, values['key-file']),
+      onUnreadableIndex: unreadableIndexWarning(
+        io,
+        'its archives are listed from their own manifests; it is not removed',
+      ),
     });
     const plan = await checkedRetentionPlan(dir, list, rules);
     const doIt = !!values.yes;
@@ -44,7 +49,7 @@ export const pruneCommand = defineCommand({
     const indexesRemoved: string[] = [];
     if (doIt) {
       const left = new Set((await dir.list()).map((o) => o.name));
-      for (const run of await runIndexes(dir, [...left]))
+      for (const run of await runIndexes(dir, [...left], () => undefined))
         if (!run.tenants.some((t) => t.file && left.has(t.file))) {
           const name = runIndexName(run.runId);
           await dir.delete(name);

@@ -5,6 +5,7 @@ import type { CliIo } from './command.ts';
 import { backupConfig, backupTarget, openBackupDb, type DbValues } from './backup-context.ts';
 import { guardInterrupts, removedFiles } from './interrupts.ts';
 import { intOption } from './parse-int-option.ts';
+import { unreadableIndexWarning } from './unreadable-index-warning.ts';
 import { progressReporter } from './progress.ts';
 
 export type BackupAllValues = DbValues & {
@@ -53,6 +54,7 @@ export async function runBackupAll(
       parallel,
       resumeWithinHours: resumeWithin,
       includeParents: !!values['include-parents'],
+      onUnreadableIndex: unreadableIndexWarning(io, 'the tenants it lists are not taken as done'),
       onStart: ({ runId, total, skipped, resumed }) => {
         if (resumed)
           io.stderr.write(`continuing run ${runId}: ${skipped} tenants already done are skipped, ${total} to do\n`);

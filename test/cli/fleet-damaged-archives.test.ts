@@ -86,3 +86,39 @@ test('damaged archives are listed as such, refused by restore --from-dir, and ne
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a run index that cannot be parsed is left out with a warning: list, prune and the next run go on', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-fleet-damaged-index-'));
+  try {
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
+      });
+    assert.equal(cli(['db', 'seed', '--tenants', '2', '--rows', '40']).status, 0);
+    assert.equal(cli(['backup', '--all-tenants', '--out-dir', 'b']).status, 0);
+    const index = readdirSync(join(dir, 'b')).find((f) => f.endsWith('.json'))!;
+    const text = readFileSync(join(dir, 'b', index), 'utf8');
+    writeFileSync(join(dir, 'b', index), text.slice(0, text.length >> 1));
+    const warning = new RegExp(`warning: run index .*${index.replace(/\./g, '\\.')} cannot be read as JSON`);
+
+    const list = cli(['backups', 'list', '--dir', 'b', '--json']);
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stderr, warning);
+    const listed = JSON.parse(list.stdout) as { tenant: string; source: string; problem: string | null }[];
+    assert.deepEqual(listed.map((a) => [a.tenant, a.source, a.problem]).sort(), [
+      ['1', 'manifest', null],
+      ['2', 'manifest', null],
+    ]);
+    const prune = cli(['prune', '--dir', 'b', '--keep-last', '1']);
+    assert.equal(prune.status, 0, prune.stderr);
+    assert.match(prune.stderr, warning);
+    const again = cli(['backup', '--all-tenants', '--out-dir', 'b']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, warning);
+    assert.match(again.stdout, /backed up 2 tenants/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

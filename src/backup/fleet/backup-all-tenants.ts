@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/index.ts';
-import { isTenantopsError } from '../../errors/index.ts';
+import { isTenantopsError, type TenantopsError } from '../../errors/index.ts';
 import { backupTenant } from '../backup-tenant.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
 import { tenantIds } from '../tenant-ids.ts';
@@ -45,6 +45,8 @@ export interface BackupAllOptions {
    */
   onStart?: (info: { runId: string; total: number; skipped: number; resumed: boolean }) => void | Promise<void>;
   now?: () => Date;
+  /** A run index in `outDir` that cannot be parsed: left out (its tenants are not taken as done), reported here. */
+  onUnreadableIndex?: (error: TenantopsError) => void;
 }
 
 export interface BackupAllResult {
@@ -94,7 +96,11 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
   const listing = await store.list();
   const names = new Set(listing.map((o) => o.name));
   const started = now();
-  const previous = runToContinue(await runIndexes(store, [...names]), opts.resumeWithinHours ?? 20, started);
+  const previous = runToContinue(
+    await runIndexes(store, [...names], opts.onUnreadableIndex ?? (() => undefined)),
+    opts.resumeWithinHours ?? 20,
+    started,
+  );
   const index: RunIndex = previous
     ? { ...previous, finishedAt: null, resumed: previous.resumed + 1 }
     : {

@@ -1,6 +1,6 @@
 import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
 import { LocalDirStore } from '../storage/local-dir-store.ts';
-import { isTenantopsError } from '../../errors/index.ts';
+import { isTenantopsError, type TenantopsError } from '../../errors/index.ts';
 import { verifyArchive } from '../verify-archive.ts';
 import { fileSafeTenant, parseArchiveFileName } from './archive-name.ts';
 import { runIndexes } from './run-index.ts';
@@ -34,6 +34,8 @@ export interface ListArchivesOptions {
   tenant?: string;
   /** Key for encrypted archives that no run index lists (their manifest is read). */
   passphrase?: string;
+  /** A run index that cannot be parsed: left out (its archives are read as if no index listed them), reported here. */
+  onUnreadableIndex?: (error: TenantopsError) => void;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function listArchives(dir: string | BackupStore, opts: ListArchives
   const sizes = new Map((await store.list()).map((o) => [o.name, o.bytes]));
   const out: ArchiveEntry[] = [];
   const seen = new Set<string>();
-  for (const run of await runIndexes(store, [...sizes.keys()]))
+  for (const run of await runIndexes(store, [...sizes.keys()], opts.onUnreadableIndex ?? (() => undefined)))
     for (const t of run.tenants) {
       if (t.result !== 'ok' || !t.file || seen.has(t.file)) continue;
       const bytes = sizes.get(t.file);

@@ -88,11 +88,27 @@ export function readRunIndex(path: string): RunIndex {
   return parseRunIndex(readFileSync(path, 'utf8'), path);
 }
 
-/** Every run index in a store, oldest first (run ids are UTC stamps, which sort as text); `names`: a listing. */
-export async function runIndexes(store: BackupStore, names?: readonly string[]): Promise<RunIndex[]> {
+/**
+ * Every run index in a store, oldest first (run ids are UTC stamps, which sort as text); `names`: a listing. An index
+ * that cannot be parsed (damaged, or of another version) throws, or, given `onUnreadable`, is reported there and
+ * left out: one bad file must not stop every list, restore and nightly run of the directory. Its archives are then
+ * outside any index (read from their own manifests); a failure to read the store still throws.
+ */
+export async function runIndexes(
+  store: BackupStore,
+  names?: readonly string[],
+  onUnreadable?: (error: TenantopsError) => void,
+): Promise<RunIndex[]> {
   const all = names ?? (await store.list()).map((o) => o.name);
   const out: RunIndex[] = [];
-  for (const n of all.filter(isRunIndexName).sort())
-    out.push(parseRunIndex(await getText(store, n), objectAddress(store, n)));
+  for (const n of all.filter(isRunIndexName).sort()) {
+    const text = await getText(store, n);
+    try {
+      out.push(parseRunIndex(text, objectAddress(store, n)));
+    } catch (e) {
+      if (!onUnreadable || !(e instanceof TenantopsError)) throw e;
+      onUnreadable(e);
+    }
+  }
   return out;
 }
