@@ -280,7 +280,7 @@ export default function () {
   it('runs declarations, module state, open(), groups and checks that throw the same way', async () => {
     const observed = await differential(
       `import http from 'k6/http';
-import { check, group, sleep, fail } from 'k6';
+import { check, group, sleep, fail, randomSeed } from 'k6';
 import { SharedArray } from 'k6/data';
 import * as lib from './lib.js';
 const base = __ENV.BASE;
@@ -304,6 +304,7 @@ function runCases(cases) {
 const data = open('./data.txt');
 const arr = new SharedArray('a', () => [1, 2, 3].map((x) => x * 2));
 const moduleState = { n: 0 };
+randomSeed(__VU);
 // Code that runs before a declaration's line: it freezes or replaces the hoisted function.
 Object.freeze(frozenDecl);
 function frozenDecl() { return st('frozenDecl'); }
@@ -370,6 +371,7 @@ const cases = {
   arraySubclass: () => { class A2 extends Array {} const a = A2.from([1, 2]); const m = a.map((x) => x + st('sa')); return [m instanceof A2, [...m]]; },
   batchObject: () => Object.keys(http.batch({ x: \`\${base}/ok?t=bx\`, y: { method: 'GET', url: \`\${base}/ok?t=by\` } })),
   deepRecursion: () => deep(5000),
+  seededMath: () => [Math.random(), Object.keys(Math), Object.getOwnPropertyNames(Math).length, Object.getPrototypeOf(Math) === Object.prototype, String(Math)],
   sleepInGetter: () => { const o = { get s() { sleep(0.001); return st('gs'); } }; return o.s; },
 };
 export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 2 } } };
@@ -524,7 +526,7 @@ export default function () {
   });
 });
 
-describe('the async VU transform and state the VUs of a thread would share', () => {
+describe('the async VU transform and what a thread of VUs cannot keep apart', () => {
   for (const [code, reason] of [
     ['for (i = 0; i < 3; i++) {}', 'it assigns i without declaring it, a global the VUs of a thread would share'],
     [
@@ -545,6 +547,9 @@ describe('the async VU transform and state the VUs of a thread would share', () 
       '[].__proto__.x = 1;',
       'it changes an object through __proto__, maybe a built-in prototype the VUs of a thread share',
     ],
+    // Set while the function runs: its twin runs instead (isolated gives 'outer' and 2, shared gave null).
+    ['function inner() { return inner.caller; }', 'it uses .caller'],
+    ['function f(a) { return f.arguments.length; }', 'it uses .arguments'],
   ] as const)
     it(`refuses \`${code}\``, () => {
       const t = asyncVuTransform(code);

@@ -102,7 +102,10 @@ class SharedVu {
   ) {
     this.state = new VuState({ ...boot, vuId: id, control }, true);
     const state = this.state;
-    const math = Object.create(Math) as Math;
+    // A copy of Math with the same own properties (not an empty object inheriting them), so that
+    // Object.keys(Math) and getOwnPropertyNames(Math) are what they are with one thread per VU, and a
+    // seeded random stays non-enumerable.
+    const math = Object.create(Object.getPrototypeOf(Math), Object.getOwnPropertyDescriptors(Math)) as Math;
     this.scope = {
       id,
       env: { ...boot.env },

@@ -50,8 +50,12 @@ const REFUSED_NAMES = new Set([
   'WebAssembly',
   'fetch',
 ]);
-/** Property names that mean promises (then, asyncRequest) or WebCrypto's async API (subtle). */
-const REFUSED_PROPERTIES = new Set(['then', 'asyncRequest', 'subtle']);
+/**
+ * Property names that mean promises (then, asyncRequest) or WebCrypto's async API (subtle), or a
+ * function's caller and arguments (`f.caller`, `f.arguments`), which the function's twin, running in
+ * its place, cannot set.
+ */
+const REFUSED_PROPERTIES = new Set(['then', 'asyncRequest', 'subtle', 'caller', 'arguments']);
 
 export type AsyncVuResult =
   { ok: true; code: string; insertions: Insertion[]; twins: number; calls: number } | { ok: false; reason: string };
