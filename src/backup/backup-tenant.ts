@@ -17,6 +17,7 @@ import { countedLines } from './counted-lines.ts';
 import { tenantCounts } from './tenant-counts.ts';
 import { TableChunks } from './archive/table-chunks.ts';
 import { DigestAccumulator, serverDigest } from './server-digest.ts';
+import { newDigestKind } from './digest-kind.ts';
 import { externalKeys, scopeTable } from './scope-table.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
@@ -86,7 +87,7 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
         const data: TableData[] = [];
         for (const [i, r] of reads.entries()) {
           const out = new TableChunks(writer, `tables/${safeName(r.index, r.table)}`);
-          const digest = r.digest === 'rows' ? new DigestAccumulator() : null;
+          const digest = r.digest === 'rows' ? new DigestAccumulator(newDigestKind(scope.dialect)) : null;
           const onHash = digest ? (h: string) => digest.add(h) : undefined;
           for await (const lines of countedLines(s, scope.dialect, r.query, r.columns, head.tables[i]!.rows, onHash)) {
             if (Array.isArray(lines)) await out.addLines(lines);

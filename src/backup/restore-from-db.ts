@@ -12,6 +12,7 @@ import { verifyRestore } from './restore/verify-restore.ts';
 import type { RestoreOptions, RestoreResult } from './restore-tenant.ts';
 import { externalKeys, scopeTable } from './scope-table.ts';
 import { serverDigest } from './server-digest.ts';
+import { newDigestKind } from './digest-kind.ts';
 import { tenantCounts } from './tenant-counts.ts';
 import { checkTenant, tenantScope, type TenantScope } from './tenant-scope.ts';
 
@@ -144,7 +145,9 @@ export async function restoreTenantFromDb(
         await checkTenant(ss, sourceScope, tenantId);
         const { manifest, reads } = await sourceManifest(source, ss, sourceScope, tenantId, config);
         let read = 0;
-        const rows = new DbRowSource(ss, reads, (n) => opts.onSourceRows?.((read += n), read));
+        const rows = new DbRowSource(ss, reads, newDigestKind(sourceScope.dialect), (n) =>
+          opts.onSourceRows?.((read += n), read),
+        );
         // Where this server's digests compare with the source's (same engine and version: every value rendered
         // alike), the planner skips each table whose digest equals the source's (DbRowSource.skip reads nothing)
         // and streams the others, and the target is verified with one digest per table; otherwise every table is

@@ -1,4 +1,4 @@
-// Archive format 3: the manifest first, the seal last; integrity is one hash over the file, and a restore reads
+// Archive format 3 (and 4, its layout with named digest kinds): the manifest first, the seal last; integrity is one hash over the file, and a restore reads
 // the rows at most once after it. Format 2 archives (manifest last, no seal) are still read and restored.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,37 +6,23 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { backupTenant, DEFAULT_CONFIG, restoreTenant, verifyArchive } from '../../src/backup/index.ts';
 import { readArchiveEntries } from '../../src/backup/archive/archive-reader.ts';
 import { ArchiveLines } from '../../src/backup/restore/archive-lines.ts';
-import type { Manifest } from '../../src/backup/archive/manifest.ts';
-import { TAR_END, tarHeader, tarPadding } from '../../src/backup/archive/tar.ts';
+import { FORMAT_VERSION, type Manifest } from '../../src/backup/archive/manifest.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 import { DigestAccumulator } from '../../src/backup/server-digest.ts';
+import { digestRowCount } from '../../src/backup/digest-kind.ts';
 import { createHash } from 'node:crypto';
 import { ENGINES, skipReason } from '../helpers/test-databases.ts';
-import { seededFixture, snapshotAll, sql, type Fixture } from './backup-fixtures.ts';
+import { asFormat2, seededFixture, snapshotAll, sql, type Fixture } from './backup-fixtures.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
-
-/** The same archive rewritten as format 2 wrote it: table entries, then the whole manifest, in one gzip member. */
-async function asFormat2(path: string, out: string): Promise<void> {
-  const parts: Buffer[] = [];
-  for await (const e of readArchiveEntries(path)) {
-    if (e.name === 'manifest.json' || e.name === 'seal.json') continue;
-    parts.push(tarHeader(e.name, e.data.length, 0), e.data, tarPadding(e.data.length));
-  }
-  const manifest: Manifest = { ...(await verifyArchive(path)), formatVersion: 2 };
-  const m = Buffer.from(JSON.stringify(manifest));
-  parts.push(tarHeader('manifest.json', m.length, 0), m, tarPadding(m.length), TAR_END);
-  writeFileSync(out, gzipSync(Buffer.concat(parts)), { mode: 0o600 });
-}
 
 test('the digest summed per row without bigints equals the bigint sum, past the 2^20-row fold', () => {
   let sum = 0n;
   let xor = 0n;
-  const acc = new DigestAccumulator();
+  const acc = new DigestAccumulator('md5');
   const n = (1 << 20) + 4321;
   for (let i = 0; i < n; i++) {
     const h = createHash('md5').update(String(i)).digest('hex');
@@ -77,14 +63,14 @@ for (const engine of ENGINES) {
         }
         assert.equal(names[0], 'manifest.json');
         assert.equal(names.at(-1), 'seal.json');
-        assert.equal(head!.formatVersion, 3);
+        assert.equal(head!.formatVersion, FORMAT_VERSION);
         const full = await verifyArchive(out);
         for (const [i, t] of head!.tables.entries()) {
           assert.equal(t.rows, full.tables[i]!.rows, t.name);
           assert.equal(t.sha256, undefined, 'checksums are not known when the head is written');
           assert.equal(t.serverDigest, undefined, 'digests are summed while the rows are read');
           const digest = full.tables[i]!.serverDigest;
-          if (t.role === 'scope') assert.equal(Number(digest!.split(':')[0]), t.rows, `${t.name}: the seal's digest`);
+          if (t.role === 'scope') assert.equal(digestRowCount(digest!), t.rows, `${t.name}: the seal's digest`);
           assert.match(full.tables[i]!.sha256, /^[0-9a-f]{64}$/);
         }
         assert.ok(full.tables.some((t) => t.rows > 0));
@@ -138,7 +124,7 @@ for (const engine of ENGINES) {
       const enc = join(dir, 't2-enc.tnt');
       await backupTenant(f.db, { tenantId: '2', config: DEFAULT_CONFIG, out: enc, passphrase: 'k1' });
       const m = await verifyArchive(enc, 'k1');
-      assert.equal(m.formatVersion, 3);
+      assert.equal(m.formatVersion, FORMAT_VERSION);
       assert.equal(m.encrypted, true);
       await assert.rejects(verifyArchive(enc, 'k2'), code('TENANTOPS_E_ARCHIVE_KEY'));
       const bytes = readFileSync(enc);
@@ -163,9 +149,9 @@ for (const engine of ENGINES) {
       const r = await restoreTenant(f.db, { archive: v2, safetyDir });
       assert.ok(r.written > 0);
       assert.deepEqual(await snapshotAll(f.db), want);
-      // The safety backup that restore wrote is format 3, and restoring it undoes the restore.
+      // The safety backup that restore wrote is in the current format, and restoring it undoes the restore.
       const undo = await verifyArchive(r.safetyBackup!);
-      assert.equal(undo.formatVersion, 3);
+      assert.equal(undo.formatVersion, FORMAT_VERSION);
       assert.equal(undo.kind, 'undo');
       await restoreTenant(f.db, { archive: r.safetyBackup!, safetyDir });
       await restoreTenant(f.db, { archive: out, safetyDir });

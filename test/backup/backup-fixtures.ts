@@ -1,4 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { connectDb, type Db } from '../../src/db/index.ts';
+import { verifyArchive } from '../../src/backup/index.ts';
+import { readArchiveEntries } from '../../src/backup/archive/archive-reader.ts';
+import type { Manifest } from '../../src/backup/archive/manifest.ts';
+import { TAR_END, tarHeader, tarPadding } from '../../src/backup/archive/tar.ts';
 import { migrate, platformTableNames } from '../../src/platform/schema/migrate.ts';
 import { seedDatabase } from '../../src/platform/seed/seed-database.ts';
 import { createTempDatabase, type TempDatabase, type TestEngine } from '../helpers/test-databases.ts';
@@ -35,4 +41,20 @@ export const tenantDigest = (db: Db, table: string, tenant: string) =>
 export function sql(db: Db, text: string): string {
   // Test SQL is written with backticks; PostgreSQL wants double quotes.
   return db.dialect.name === 'mysql' ? text : text.replace(/`/g, '"');
+}
+
+/**
+ * The same archive rewritten as format 2 wrote it: table entries, then the whole manifest, in one gzip member.
+ * `edit` may change the manifest first (format 2 has no seal to break).
+ */
+export async function asFormat2(path: string, out: string, edit = (m: Manifest) => m): Promise<void> {
+  const parts: Buffer[] = [];
+  for await (const e of readArchiveEntries(path)) {
+    if (e.name === 'manifest.json' || e.name === 'seal.json') continue;
+    parts.push(tarHeader(e.name, e.data.length, 0), e.data, tarPadding(e.data.length));
+  }
+  const manifest: Manifest = edit({ ...(await verifyArchive(path)), formatVersion: 2 });
+  const m = Buffer.from(JSON.stringify(manifest));
+  parts.push(tarHeader('manifest.json', m.length, 0), m, tarPadding(m.length), TAR_END);
+  writeFileSync(out, gzipSync(Buffer.concat(parts)), { mode: 0o600 });
 }

@@ -12,8 +12,10 @@ export const FORMAT = 'tenantops-tenant-archive';
  * 3: the manifest goes first, with every table's row count but not its checksum, chunk list or server digest, and a
  * seal goes last (archive-seal) with those plus the SHA-256 of every byte before the seal, so integrity is one hash
  * over the file, read without decompressing, and a restore reads the rows at most once after it.
+ * 4: format 3's layout; a server digest names its row hash (DigestKind), PostgreSQL's new ones 'hte', so a tool
+ * that knows only MD5 digests refuses the archive instead of failing its verification.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 /**
  * What a table entry of a format 3 manifest head lacks until its rows are written, which the seal holds: its

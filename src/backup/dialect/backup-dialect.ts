@@ -1,5 +1,6 @@
 import type { DbSession, Queryable } from '../../db/index.ts';
 import type { CanonicalValue } from '../archive/canonical-row.ts';
+import type { DigestKind } from '../digest-kind.ts';
 import type { ColumnInfo, SchemaInfo, TableInfo, UniqueIndexInfo } from '../schema-info.ts';
 
 /** A condition over a table's rows that holds where a row would collide with one of the given rows. */
@@ -91,17 +92,30 @@ export interface BackupDialect {
    */
   stageLargeValue(s: DbSession, value: unknown, slot: number): Promise<string | null>;
   /**
-   * The SQL for one row's MD5 (32 lowercase hex digits) over the exact text of these columns, NULL kept apart from
-   * every string. A backup reads it beside each row; digestQuery sums it up on the server.
+   * The row hashes this engine computes (DigestKind): the first is what new digests are taken with, the others
+   * are kept to compare with archives that recorded them.
    */
-  rowHash(info: TableInfo, columns: readonly string[]): string;
+  readonly digestKinds: readonly DigestKind[];
   /**
-   * One query, run by the server, that sums up a set of rows: `n` (the count), `s` (the sum of each rowHash's
-   * first 15 hex digits) and `x` (the XOR of its next 16, as a 64-bit number). Equal results on the same server
-   * mean the same rows, so a restore skips tables the archive says are unchanged and checks the whole tenant
-   * without reading it. `from` and `where` pick the rows; `lock` adds the locking read.
+   * The SQL for one row's hash of `kind` (default: the first of digestKinds) as 32 lowercase hex digits, over the
+   * exact text of these columns, NULL kept apart from every string. A backup reads it beside each row and sums it
+   * up as digestQuery does on the server (DigestAccumulator).
    */
-  digestQuery(info: TableInfo, columns: readonly string[], from: string, where: string, lock: boolean): string;
+  rowHash(info: TableInfo, columns: readonly string[], kind?: DigestKind): string;
+  /**
+   * One query, run by the server, that sums up a set of rows with rowHash of `kind`: `n` (the count), `s` (the
+   * sum of each hash's first 15 hex digits) and `x` (the XOR of its next 16, as a 64-bit number). Equal results on
+   * the same server mean the same rows, so a restore skips tables the archive says are unchanged and checks the
+   * whole tenant without reading it. `from` and `where` pick the rows; `lock` adds the locking read.
+   */
+  digestQuery(
+    info: TableInfo,
+    columns: readonly string[],
+    from: string,
+    where: string,
+    lock: boolean,
+    kind?: DigestKind,
+  ): string;
   /**
    * SQL that builds a row's canonical line on the server (the JSON text `canonicalRow` makes of the values the
    * driver returns for `exprs` in a text-mode session), byte for byte; absent where the engine cannot match it.

@@ -4,6 +4,7 @@ import { TenantopsError } from '../../errors/index.ts';
 import type { ManifestTable } from '../archive/manifest.ts';
 import { canonicalLines, ROW_HASH } from '../dump-table.ts';
 import { DigestAccumulator } from '../server-digest.ts';
+import type { DigestKind } from '../digest-kind.ts';
 import type { RowSource } from './row-source.ts';
 
 /** One table's read on the source: the query whose canonical lines a backup would write for it, with ROW_HASH. */
@@ -24,6 +25,8 @@ export class DbRowSource implements RowSource {
   constructor(
     private readonly s: DbSession,
     reads: readonly SourceRead[],
+    /** The kind of the row hashes the reads select (BackupDialect.rowHash's default on the source). */
+    private readonly digestKind: DigestKind,
     private readonly onRows?: (n: number) => void,
   ) {
     this.reads = new Map(reads.map((r) => [r.table, r]));
@@ -40,7 +43,7 @@ export class DbRowSource implements RowSource {
     const hash = createHash('sha256');
     // Each row is read with its server hash (ROW_HASH), so the table's server digest comes out of the same pass:
     // the target is then checked before COMMIT with one server-side digest per table instead of a read-back.
-    const digest = new DigestAccumulator();
+    const digest = new DigestAccumulator(this.digestKind);
     let rows = 0;
     let bytes = 0;
     for await (const lines of canonicalLines(this.s, r.query, t.columns, (row) => digest.add(String(row[ROW_HASH])))) {

@@ -6,6 +6,7 @@ import { canonicalLines, scopedSelect, selectList, type RowOrder } from '../dump
 import type { TenantScope } from '../tenant-scope.ts';
 import { sharedRows } from '../tenant-report.ts';
 import { serverDigest } from '../server-digest.ts';
+import { digestKindOf, type DigestKind } from '../digest-kind.ts';
 import { ArchiveLines, type ArchiveSource } from './archive-lines.ts';
 import { keyMatch } from './key-match.ts';
 import type { RowSource } from './row-source.ts';
@@ -161,14 +162,23 @@ async function unchangedTables(
   tables: readonly ManifestTable[],
   opts: PlanOptions,
 ): Promise<Set<ManifestTable>> {
-  const todo = tables.filter((t) => t.role === 'scope' && t.serverDigest !== undefined);
+  // Each table's digest is taken with the kind the archive recorded it with; a kind this engine does not compute
+  // leaves the table to be compared row by row.
+  const kinds = new Map<ManifestTable, DigestKind>();
+  for (const t of tables) {
+    const kind = t.role === 'scope' && t.serverDigest !== undefined && digestKindOf(t.serverDigest, scope.dialect);
+    if (kind) kinds.set(t, kind);
+  }
+  const todo = [...kinds.keys()];
+  const digestOf = (q: DbSession, t: ManifestTable, lock: boolean) =>
+    serverDigest(q, scope, t.name, t.columns, opts.tenantId, lock, kinds.get(t));
   const same = new Set<ManifestTable>();
   const elsewhere: ManifestTable[] = [];
   let next = 0;
   const lane = async (q: DbSession, lock: boolean, side: boolean) => {
     while (next < todo.length) {
       const t = todo[next++]!;
-      if ((await serverDigest(q, scope, t.name, t.columns, opts.tenantId, lock)) !== t.serverDigest) continue;
+      if ((await digestOf(q, t, lock)) !== t.serverDigest) continue;
       same.add(t);
       if (side) elsewhere.push(t);
     }
@@ -178,8 +188,7 @@ async function unchangedTables(
     ...(opts.side && todo.length > 1 ? [opts.side((q) => lane(q, false, true))] : []),
   ]);
   if (same.size < todo.length && opts.lock && scope.dialect.lockingRead)
-    for (const t of elsewhere)
-      if ((await serverDigest(s, scope, t.name, t.columns, opts.tenantId, true)) !== t.serverDigest) same.delete(t);
+    for (const t of elsewhere) if ((await digestOf(s, t, true)) !== t.serverDigest) same.delete(t);
   return same;
 }
 

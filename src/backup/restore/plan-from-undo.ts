@@ -9,6 +9,7 @@ import type { TenantScope } from '../tenant-scope.ts';
 import { ArchiveLines, chunked, type ArchiveSource } from './archive-lines.ts';
 import { keyMatch } from './key-match.ts';
 import { rowKey, type RowKeySpec } from './row-order.ts';
+import { digestKindOf } from '../digest-kind.ts';
 import {
   closePlan,
   newTablePlan,
@@ -73,7 +74,7 @@ export async function planFromUndo(
       const columns = digest.columns ?? putColumns.get(e.table) ?? [];
       // A table the restore skipped by its server digest without reading it (--from-db) has no SHA-256: only a
       // server that computes digests alike can check it, so any other refuses before a write.
-      if (!digest.sha256 && !(opts.digests && digest.serverDigest))
+      if (!digest.sha256 && !(opts.digests && digest.serverDigest && digestKindOf(digest.serverDigest, d)))
         throw new TenantopsError(
           'TENANTOPS_E_SCHEMA_MISMATCH',
           `the safety backup records ${e.table} by the server digest of ${manifest.engine} ${manifest.serverVersion} only; restore it on that server version`,

@@ -5,6 +5,7 @@ import { parseRow } from '../archive/canonical-row.ts';
 import { canonicalLines, digestRows, queryLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
 import { bindTenant } from '../scope/scope-plan.ts';
 import { serverDigest } from '../server-digest.ts';
+import { digestKindOf } from '../digest-kind.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { chunkOwner } from '../verify-archive.ts';
 import type { ArchiveSource } from './archive-lines.ts';
@@ -85,8 +86,9 @@ export async function verifyRestore(
     const info = scope.schema.get(t.table)!;
     // The archive's digest, or (a safety backup) the one recorded for a table its restore skipped.
     const recorded = how.digests ? t.after.serverDigest : undefined;
-    if (recorded !== undefined) {
-      if ((await serverDigest(s, scope, t.table, t.columns, plan.tenantId, true)) !== recorded)
+    const kind = recorded !== undefined && digestKindOf(recorded, d);
+    if (kind) {
+      if ((await serverDigest(s, scope, t.table, t.columns, plan.tenantId, true, kind)) !== recorded)
         await explainMismatch(s, src, t, scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order }), rows);
       continue;
     }

@@ -269,6 +269,8 @@ export const mysqlBackupDialect: BackupDialect = {
   insertHead: (t: TableInfo, columns: readonly string[]) =>
     `INSERT INTO ${q(t.name)} (${columns.map(q).join(', ')}) VALUES `,
   lockingRead: ' FOR UPDATE',
+  // MariaDB has no integer hash of a string wider than CRC32's 32 bits; MD5 it is.
+  digestKinds: ['md5'],
   // QUOTE() keeps NULL apart from 'NULL' and escapes the separator. Each text value is converted to its own
   // character set, which keeps its bytes (and so every hash) but drops its collation: CONCAT_WS refuses some pairs
   // of collations of one character set (utf8mb4_bin beside utf8mb4_nopad_bin, "Illegal mix of collations").

@@ -1,5 +1,6 @@
 import type { DbSession, Queryable } from '../../../db/index.ts';
 import type { BackupDialect, CollisionProbe } from '../backup-dialect.ts';
+import type { DigestKind } from '../../digest-kind.ts';
 import { bindValue, type CanonicalValue } from '../../archive/canonical-row.ts';
 import {
   columnOf,
@@ -15,6 +16,9 @@ import { postgresDialect } from '../../../db/postgres/postgres-dialect.ts';
 
 // Quoting, placeholders and sequences are the engine's one SQL dialect's; this file adds what backup needs.
 const q = postgresDialect.quoteIdent;
+
+/** A row's text over these columns, what every row hash of this engine is taken of. */
+const rowText = (columns: readonly string[]) => `ROW(${columns.map(q).join(', ')})::text`;
 const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
 const FK_ACTION: Record<string, string> = {
   a: 'NO ACTION',
@@ -282,22 +286,49 @@ export const postgresBackupDialect: BackupDialect = {
       t.columns.some((c) => c.identityAlways && columns.includes(c.name)) ? ' OVERRIDING SYSTEM VALUE' : ''
     } VALUES `,
   lockingRead: '',
-  // A row value's text keeps NULL (nothing) apart from '' (""), and quotes separators.
-  rowHash: (_info: TableInfo, columns: readonly string[]) => `md5(ROW(${columns.map(q).join(', ')})::text)`,
+  digestKinds: ['hte', 'md5'],
+  // A row value's text keeps NULL (nothing) apart from '' (""), and quotes separators. 'hte': the two 64-bit hashes
+  // as 16 hex digits each (to_hex of a negative bigint is its two's complement), the layout md5's digits have.
+  rowHash(_info: TableInfo, columns: readonly string[], kind: DigestKind = 'hte'): string {
+    const text = rowText(columns);
+    if (kind === 'md5') return `md5(${text})`;
+    return `lpad(to_hex(hashtextextended(${text}, 0)), 16, '0') || lpad(to_hex(hashtextextended(${text}, 1)), 16, '0')`;
+  },
   // Locking is the table lock lockTables took.
-  digestQuery(info: TableInfo, columns: readonly string[], from: string, where: string): string {
+  digestQuery(
+    info: TableInfo,
+    columns: readonly string[],
+    from: string,
+    where: string,
+    _lock: boolean,
+    kind: DigestKind = 'hte',
+  ): string {
+    if (kind === 'md5')
+      return (
+        `SELECT COUNT(*) AS n, COALESCE(SUM(('x' || substr(h, 1, 15))::bit(60)::bigint), 0)::text AS s, ` +
+        `COALESCE(bit_xor(('x' || substr(h, 16, 16))::bit(64)::bigint), 0)::text AS x ` +
+        `FROM (SELECT ${postgresBackupDialect.rowHash(info, columns, 'md5')} AS h FROM ${from} WHERE ${where}) tenantops_d`
+      );
+    // The same n, s and x as rowHash's hex digits summed by DigestAccumulator, in integer arithmetic: s sums the
+    // first hash's top 60 bits, x XORs its low 4 bits followed by the second's top 60. OFFSET 0 keeps the row's
+    // text computed once: without it the planner pulls the subquery up and renders the row once per hash.
+    const low60 = '1152921504606846975';
     return (
-      `SELECT COUNT(*) AS n, COALESCE(SUM(('x' || substr(h, 1, 15))::bit(60)::bigint), 0)::text AS s, ` +
-      `COALESCE(bit_xor(('x' || substr(h, 16, 16))::bit(64)::bigint), 0)::text AS x ` +
-      `FROM (SELECT ${postgresBackupDialect.rowHash(info, columns)} AS h FROM ${from} WHERE ${where}) tenantops_d`
+      `SELECT COUNT(*) AS n, COALESCE(SUM((a >> 4) & ${low60}), 0)::text AS s, ` +
+      `COALESCE(bit_xor(((a & 15) << 60) | ((b >> 4) & ${low60})), 0)::text AS x ` +
+      `FROM (SELECT hashtextextended(r, 0) AS a, hashtextextended(r, 1) AS b ` +
+      `FROM (SELECT ${rowText(columns)} AS r FROM ${from} WHERE ${where} OFFSET 0) tenantops_r) tenantops_d`
     );
   },
   async lockTables(s: DbSession, tables: readonly string[]): Promise<void> {
     if (!tables.length) return;
     // Row locks cannot stop new rows of the tenant from being inserted, so writers of these tables wait for the
-    // COMMIT (readers do not). The wait for the lock itself is bounded, so a long-running writer is reported.
+    // COMMIT (readers do not). EXCLUSIVE, not SHARE ROW EXCLUSIVE: row locks (SELECT … FOR UPDATE, an FK check's
+    // FOR KEY SHARE) wait too, so a writer that locks a row of the tenant before updating it is not granted the
+    // lock half-way through the restore, which then waited for that row while the writer waited for the table: a
+    // deadlock that killed one of them. The wait for the lock itself is bounded, so a long-running writer is reported.
     await s.execute(`SET LOCAL lock_timeout = '30s'`);
-    await s.execute(`LOCK TABLE ${tables.map((t) => `ONLY ${q(t)}`).join(', ')} IN SHARE ROW EXCLUSIVE MODE`);
+    await s.execute(`LOCK TABLE ${tables.map((t) => `ONLY ${q(t)}`).join(', ')} IN EXCLUSIVE MODE`);
   },
   async relaxConstraints(s: DbSession): Promise<() => Promise<void>> {
     // Least privilege: deferrable FKs are checked at COMMIT, after the whole tenant is back. NOT DEFERRABLE ones
