@@ -75,3 +75,57 @@ for (const engine of ['mysql', 'postgres'] as const) {
     }
   });
 }
+
+for (const engine of ['mysql', 'postgres'] as const) {
+  test(`a writer of T that locks its row first (SELECT … FOR UPDATE, then UPDATE) waits for the restore [${engine}]`, async (t) => {
+    const why = await skipReason(engine);
+    if (why) return t.skip(why);
+    const tmp = await createTempDatabase(engine);
+    const db = await connectDb(tmp.url, { values: 'text' });
+    const app = await connectDb(tmp.url);
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-conc-'));
+    try {
+      await run(db, [
+        'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
+        'CREATE TABLE items (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, v VARCHAR(20))',
+        'CREATE INDEX items_org ON items (org_id)',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO items VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'u')",
+      ]);
+      const out = join(dir, 't1.tnt');
+      await backupTenant(db, { tenantId: '1', config: ORGS, out });
+      await run(db, ["UPDATE items SET v = 'damaged' WHERE id = 1"]);
+      const events: string[] = [];
+      let writer: Promise<unknown> = Promise.resolve();
+      await restoreTenant(db, {
+        archive: out,
+        safetyDir: join(dir, 's'),
+        checkpoint: async (name) => {
+          if (name === 'after-safety-backup') {
+            // The application's usual read-modify-write. Had its row lock been granted now, the restore's UPDATE
+            // of row 1 would wait for it while its UPDATE waited for the restore: a deadlock, one of them killed.
+            writer = app.transaction(async (s) => {
+              await s.query('SELECT v FROM items WHERE id = 1 FOR UPDATE');
+              events.push('writer locked');
+              await s.execute("UPDATE items SET v = 'writer' WHERE id = 1");
+            });
+            await new Promise((r) => setTimeout(r, 400));
+          }
+          if (name === 'before-commit') events.push('commit');
+        },
+      });
+      await writer;
+      assert.deepEqual(events, ['commit', 'writer locked'], 'the row lock waited for the COMMIT');
+      assert.deepEqual(await app.query('SELECT id, v FROM items ORDER BY id'), [
+        { id: 1, v: 'writer' },
+        { id: 2, v: 'b' },
+        { id: 3, v: 'u' },
+      ]);
+    } finally {
+      await app.close();
+      await db.close();
+      await tmp.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
