@@ -447,6 +447,10 @@ function helper(x) {
 class K {
   get viaGetter() { return helper(1); }
 }
+const failAfterRequest = () => {
+  st('before fail');
+  fail('fail in vu ' + __VU);
+};
 const api = { run: function () { st('run'); throw new Error('after a request'); } };
 export function setup() {
   return { s: st('setup'), list: [1, 2] };
@@ -468,7 +472,9 @@ export default function (data) {
   });
   const thrower = () => { throw new Error('arrow threw ' + __ITER); };
   if (__ITER === 1) thrower();
-  if (__ITER === 2 && __VU % 2 === 0) fail('fail in vu ' + __VU);
+  // An anonymous callback waiting for a function that fails after a request: V8 shows its frame as
+  // \`at async file:…\`.
+  if (__ITER === 2 && __VU % 2 === 0) [1].map(() => failAfterRequest());
   if (__ITER === 2 && __VU % 2 === 1) { const o = {}; o.nested.call(); }
   sleep(0.001);
   if (__ITER === 0 && __VU % 2 === 0) new K().viaGetter;

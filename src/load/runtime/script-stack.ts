@@ -4,7 +4,9 @@ import { pathToFileURL } from 'node:url';
 
 import type { Insertion, InsertionOrigin } from '../script/mark-throw-sites.ts';
 
-const FRAME = /^\s*at (?:(.*?) \()?(.+):(\d+):(\d+)\)?$/;
+// An anonymous function's frame is `at file:line:col`, and once it has awaited (the shared VU mode's
+// twins), `at async file:line:col`.
+const FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.+):(\d+):(\d+)\)?$/;
 
 export interface ScriptStackConfig {
   /** The file name the bundle was compiled under (its frames are the script's frames). */
