@@ -49,6 +49,9 @@ const REFUSED_NAMES = new Set([
   'SharedArrayBuffer',
   'WebAssembly',
   'fetch',
+  // A twin's return value is a promise's: a proxy returned from one is asked for `then` (its get trap
+  // runs, a revoked one throws), and a call site's `instanceof` asks a proxy for its prototype.
+  'Proxy',
 ]);
 /**
  * Property names that mean promises (then, asyncRequest) or WebCrypto's async API (subtle), or a
@@ -233,10 +236,21 @@ export function asyncVuTransform(code: string): AsyncVuResult {
           throw new Refusal(`it declares ${name}`);
         return;
       }
+      case 'Property':
+      case 'MethodDefinition':
+      case 'PropertyDefinition': {
+        // An object with a then method, returned from a twin (an async function), is taken for a promise:
+        // its then is called, and the twin waits for it (for ever if it never calls back).
+        const key = node.key as Node;
+        if ((!node.computed && key.name === 'then') || key.value === 'then')
+          throw new Refusal('it defines a then method (an object with one would be taken for a promise)');
+        return;
+      }
       case 'MemberExpression': {
         const p = node.property as Node;
-        if (!node.computed && p.type === 'Identifier' && REFUSED_PROPERTIES.has(p.name as string))
-          throw new Refusal(`it uses .${String(p.name)}`);
+        // `o['then']` is `o.then`.
+        const name = node.computed ? (typeof p.value === 'string' ? p.value : undefined) : (p.name as string);
+        if (name !== undefined && REFUSED_PROPERTIES.has(name)) throw new Refusal(`it uses .${name}`);
         return;
       }
       case 'AwaitExpression':
@@ -261,6 +275,9 @@ export function asyncVuTransform(code: string): AsyncVuResult {
           const name = String(args[0].value);
           if (!SYNC_MODULES.has(name)) throw new Refusal(`it imports ${name}`);
         }
+        // Object.defineProperty(o, 'then', …) defines a then method as well.
+        if (callee.type === 'MemberExpression' && args[1]?.type === 'Literal' && args[1].value === 'then')
+          throw new Refusal('it defines a then method (an object with one would be taken for a promise)');
         return;
       }
       case 'TaggedTemplateExpression':
