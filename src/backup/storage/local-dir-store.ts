@@ -1,5 +1,6 @@
 import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { TenantopsError } from '../../errors/index.ts';
 import { partialFileSink } from '../archive/partial-file-sink.ts';
 import type { BackupStore, StoredObject } from './backup-store.ts';
 
@@ -8,7 +9,15 @@ export class LocalDirStore implements BackupStore {
   constructor(readonly location: string) {}
 
   async prepare(): Promise<void> {
-    mkdirSync(this.location, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(this.location, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      const why = code === 'EEXIST' || code === 'ENOTDIR' ? `${code}: a file is in the way of a directory` : code;
+      throw new TenantopsError('TENANTOPS_E_IO', `cannot create the backup directory ${this.location}: ${why}`, {
+        cause: e,
+      });
+    }
   }
 
   async list(): Promise<StoredObject[]> {
