@@ -443,7 +443,9 @@ const failAfterRequest = () => {
   st('before fail');
   fail('fail in vu ' + __VU);
 };
-const api = { run: function () { st('run'); throw new Error('after a request'); } };
+// A function assigned to a member has no name, but V8 shows one in its frames: api.run.
+const api = {};
+api.run = function () { st('run'); throw new Error('after a request'); };
 export function setup() {
   return { s: st('setup'), list: [1, 2] };
 }

@@ -26,16 +26,18 @@ export class Pending {
 const sources = new WeakMap<object, string>();
 
 /**
- * `__k6_twin(sync, twin, name?, source?)`: pairs a function with its async twin; returns the
- * synchronous one. `name` is the name the function had where it was written (`const get = () => …`
+ * `__k6_twin(sync, twin, name?, source?, frameName?)`: pairs a function with its async twin; returns
+ * the synchronous one. `name` is the name the function had where it was written (`const get = () => …`
  * names it `get`, which the call wrapped around it would lose), given to both (V8's stack frames
- * show the name property); `source` is its original text when the copy was put on one line.
+ * show the name property); `source` is its original text when the copy was put on one line;
+ * `frameName` is the name V8 shows in the frames of a function without one (`Counter.inc` for
+ * `Counter.prototype.inc = function…`), for the twin only: the function's own name stays ''.
  */
-export function pairTwin(sync: Fn, twin: Fn, name?: string, source?: string): Fn {
+export function pairTwin(sync: Fn, twin: Fn, name?: string, source?: string, frameName?: string): Fn {
   // A declaration's pairing runs when its scope starts; a non-function there is not ours to pair.
   if (typeof sync !== 'function') return sync;
   if (name !== undefined) Object.defineProperty(sync, 'name', { value: name, configurable: true });
-  Object.defineProperty(twin, 'name', { value: sync.name, configurable: true });
+  Object.defineProperty(twin, 'name', { value: sync.name || (frameName ?? ''), configurable: true });
   if (source !== undefined) sources.set(sync, source);
   const form = { fn: twin, twin: true };
   forms.set(sync, form);

@@ -351,6 +351,24 @@ export function asyncVuTransform(code: string): AsyncVuResult {
     }
   }
 
+  /**
+   * The name V8 gives in stack frames to an anonymous function assigned to a member, where the
+   * function itself gets no name: `Counter.prototype.inc = function…` is `Counter.inc`, `api.call =
+   * function…` is `api.call`. Only for chains of plain names.
+   */
+  function frameName(fn: Node, parent: Node | undefined): string | undefined {
+    if (fn.id || parent?.type !== 'AssignmentExpression' || parent.right !== fn || parent.operator !== '=')
+      return undefined;
+    const parts: string[] = [];
+    let n = parent.left as Node;
+    while (n.type === 'MemberExpression' && !n.computed && (n.property as Node).type === 'Identifier') {
+      parts.unshift((n.property as Node).name as string);
+      n = n.object as Node;
+    }
+    if (n.type !== 'Identifier' || parts.length === 0) return undefined;
+    return [n.name as string, ...parts].filter((p) => p !== 'prototype').join('.');
+  }
+
   function twin(fn: Node, parent: Node | undefined, depth: number): boolean {
     const declaration = fn.type === 'FunctionDeclaration';
     if (declaration && !(parent && STATEMENT_LISTS.has(parent.type))) return false;
@@ -365,8 +383,12 @@ export function asyncVuTransform(code: string): AsyncVuResult {
       return false;
     const original = code.slice(fn.start, fn.end);
     // toString() gives the original text, not the copy put on one line (runtime/async-calls.ts).
-    const source = copy === original ? '' : `, ${JSON.stringify(original)}`;
-    const extra = name === undefined ? (source ? `, void 0${source}` : '') : `, ${JSON.stringify(name)}${source}`;
+    const source = copy === original ? undefined : original;
+    const shown = frameName(fn, parent);
+    // Trailing arguments left out when not needed; void 0 holds the place of one that is not.
+    const args = [name, source, shown];
+    while (args.length && args[args.length - 1] === undefined) args.pop();
+    const extra = args.map((a) => (a === undefined ? ', void 0' : `, ${JSON.stringify(a)}`)).join('');
     if (declaration && parent) {
       // The declaration keeps its name, hoisting and body; the twin is a declaration beside it, and
       // the two are paired where their scope starts, before its code can replace or freeze the function.
