@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { backupAllTenants, openBackupStore, runFigures, writeBackupMetrics } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { CliIo } from './command.ts';
@@ -17,6 +18,14 @@ export type BackupAllValues = DbValues & {
   json?: boolean;
 };
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 /** `backup --all-tenants`: one archive per tenant into --out-dir, a run index, optional metrics; exit 1 if any failed. */
@@ -28,6 +37,14 @@ export async function runBackupAll(
   if (!values['out-dir']) throw new TenantopsError('TENANTOPS_E_USAGE', '--all-tenants needs --out-dir DIR');
   const parallel = intOption('parallel', values.parallel, 1, 1);
   const resumeWithin = intOption('resume-within', values['resume-within'], 20, 0);
+  // Checked before the run, not after it: a typo in the path would otherwise fail the command once every tenant
+  // was backed up, and leave the last-success metric stale.
+  const metricsDir = values['metrics-file'] ? dirname(resolve(io.cwd, values['metrics-file'])) : null;
+  if (metricsDir && !isDirectory(metricsDir))
+    throw new TenantopsError(
+      'TENANTOPS_E_USAGE',
+      `--metrics-file ${values['metrics-file']}: ${metricsDir} is not a directory`,
+    );
   const store = openBackupStore(values['out-dir'], io.cwd, io.env);
   const outDir = store.location;
   const config = backupConfig(values, io);

@@ -23,6 +23,10 @@ test('backup --all-tenants, backups list, restore --from-dir --at, prune and res
     assert.equal(cli(['backup', '--all-tenants']).status, 2, '--out-dir is required');
     assert.equal(cli(['backup', '--all-tenants', '--out-dir', 'b', '--tenant', '1']).status, 2);
     assert.equal(cli(['backup', '--tenant', '1', '--parallel', '2']).status, 2, '--parallel only with --all-tenants');
+    const noMetricsDir = cli(['backup', '--all-tenants', '--out-dir', 'b', '--metrics-file', 'no/such/m.prom']);
+    assert.equal(noMetricsDir.status, 2, 'a --metrics-file that cannot be written is refused before the run');
+    assert.match(noMetricsDir.stderr, /--metrics-file no\/such\/m\.prom: .* is not a directory \[TENANTOPS_E_USAGE\]/);
+    assert.ok(!existsSync(join(dir, 'b')), 'nothing was backed up');
 
     const b = cli(['backup', '--all-tenants', '--out-dir', 'b', '--parallel', '2', '--metrics-file', 'm.prom']);
     assert.equal(b.status, 0, b.stderr);
