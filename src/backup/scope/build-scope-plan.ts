@@ -62,13 +62,72 @@ function collectEdges(schema: SchemaInfo, config: BackupConfig, presetEdges: Edg
   return [...edges, ...presetEdges];
 }
 
+/** A table a child's predicate reads its parent's keys from, with the parent's own predicate. */
+interface ParentRef {
+  from: string;
+  /** What the parent's columns are qualified with inside `from`. */
+  name: string;
+  columns: string[];
+  refColumns: string[];
+  predicate: string;
+}
+
+/**
+ * The parents a child's predicate reads, one per reference, except that the partitions of one partitioned table
+ * (PostgreSQL), all in the plan alike (one predicate that does not name the partition), are read as that table,
+ * whole: one subquery instead of one per partition, which with 100 partitions made an unchanged restore 30 s
+ * instead of 0.1. Partitions reached differently (one excluded, or a rule of its own) are read one by one.
+ */
+function readAs(
+  into: readonly Edge[],
+  schema: SchemaInfo,
+  assigned: ReadonlyMap<string, ScopeEntry>,
+  d: PlanDialect,
+): ParentRef[] {
+  const out: ParentRef[] = [];
+  const one = (e: Edge): ParentRef => ({
+    from: d.from(e.to),
+    name: e.to,
+    columns: e.columns,
+    refColumns: e.refColumns,
+    predicate: assigned.get(e.to)!.predicate,
+  });
+  const groups = new Map<string, Edge[]>();
+  for (const e of into) {
+    if (!e.partitionOf) out.push(one(e));
+    else {
+      const k = JSON.stringify([e.partitionOf, e.columns, e.refColumns]);
+      groups.set(k, [...(groups.get(k) ?? []), e]);
+    }
+  }
+  for (const g of groups.values()) {
+    const table = g[0]!.partitionOf!;
+    const partitions = [...schema.values()].filter((t) => isPartitionOf(t, table)).map((t) => t.name);
+    const predicates = [...new Set(g.map((e) => assigned.get(e.to)!.predicate))];
+    const whole =
+      partitions.every((p) => g.some((e) => e.to === p)) &&
+      predicates.length === 1 &&
+      !partitions.some((p) => predicates[0]!.includes(d.quote(p)));
+    if (whole)
+      out.push({
+        from: d.quote(table),
+        name: table,
+        columns: g[0]!.columns,
+        refColumns: g[0]!.refColumns,
+        predicate: predicates[0]!,
+      });
+    else out.push(...g.map(one));
+  }
+  return out;
+}
+
 /**
  * Decides which rows of which tables belong to one tenant, for any schema: the tenant row, tables with the tenant
  * column, configured filters and preset rules are roots; then, level by level, every table whose rows reference an
  * in-scope table joins through that reference (cycles end because a table joins once).
  */
 export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, d: PlanDialect): ScopePlan {
-  const { quote, from } = d;
+  const { quote } = d;
   const { table: tt, key: tk, column: tc } = config.tenant;
   const tenantInfo = schema.get(tt);
   if (!tenantInfo) scopeError(`tenant table "${tt}" does not exist; set tenant.table in tenantops.config.yaml`);
@@ -159,21 +218,20 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, d: Plan
           `${name} is reached through ${named.join(', ')}; a row is the tenant's only when all its parents are, and rows shared with another tenant are never restored or deleted. Set tables.${name}.parent to let one parent decide.`,
         );
       }
-      const terms = into.map((e) => {
-        const p = assigned.get(e.to)!;
-        const cols = e.columns.length === 1 ? quote(e.columns[0]!) : `(${e.columns.map(quote).join(', ')})`;
-        return `${cols} IN (SELECT ${e.refColumns.map(quote).join(', ')} FROM ${from(e.to)} WHERE ${p.predicate})`;
+      const refs = readAs(into, schema, assigned, d);
+      const terms = refs.map((r) => {
+        const cols = r.columns.length === 1 ? quote(r.columns[0]!) : `(${r.columns.map(quote).join(', ')})`;
+        return `${cols} IN (SELECT ${r.refColumns.map(quote).join(', ')} FROM ${r.from} WHERE ${r.predicate})`;
       });
       const reach = terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`;
       // A row is the tenant's only if every parent it has leads to the tenant: a row whose other parent is
       // another tenant's is shared, and a restore must neither delete nor rewrite it. The parent is named, not
       // aliased, so that the parent's own predicate (which may name it too) still resolves inside.
-      const notElsewhere = into.map((e) => {
-        const p = assigned.get(e.to)!;
-        const match = e.columns
-          .map((c, i) => `${quote(e.to)}.${quote(e.refColumns[i]!)} = ${quote(name)}.${quote(c)}`)
+      const notElsewhere = refs.map((r) => {
+        const match = r.columns
+          .map((c, i) => `${quote(r.name)}.${quote(r.refColumns[i]!)} = ${quote(name)}.${quote(c)}`)
           .join(' AND ');
-        return `NOT EXISTS (SELECT 1 FROM ${from(e.to)} WHERE ${match} AND NOT COALESCE((${p.predicate}), FALSE))`;
+        return `NOT EXISTS (SELECT 1 FROM ${r.from} WHERE ${match} AND NOT COALESCE((${r.predicate}), FALSE))`;
       });
       const how = into.some((e) => e.source === 'foreign-key')
         ? 'foreign-key'
@@ -190,8 +248,8 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, d: Plan
             ),
           ),
         ].join(' OR '),
-        predicate: parents.length > 1 ? `(${reach} AND ${notElsewhere.join(' AND ')})` : reach,
-        reach: parents.length > 1 ? reach : undefined,
+        predicate: named.length > 1 ? `(${reach} AND ${notElsewhere.join(' AND ')})` : reach,
+        reach: named.length > 1 ? reach : undefined,
         // One reference, possibly known twice (a declared FK that a preset rule also names).
         via:
           new Set(into.map((e) => JSON.stringify([e.to, e.columns, e.refColumns]))).size === 1
