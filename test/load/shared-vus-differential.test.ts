@@ -525,6 +525,39 @@ export default function () {
     ]);
   });
 
+  it('names the frames of functions assigned to members and of callbacks as V8 does with one thread per VU', async () => {
+    const observed = await differential(`import http from 'k6/http';
+const base = __ENV.BASE;
+// Frames of functions the transform rewrote, called from a getter (their synchronous copies) and by a
+// native sort.
+function Counter() { this.n = 0; }
+Counter.prototype.inc = function () {
+  throw new Error('inc');
+};
+const api = {};
+api.sync = function () { throw new Error('api.sync'); };
+const o = { get viaGetter() { return new Counter().inc(); }, get viaGetter2() { return api.sync(); } };
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 1, iterations: 4 } } };
+export default function () {
+  http.get(\`\${base}/ok\`);
+  if (__ITER === 0) o.viaGetter;
+  if (__ITER === 1) o.viaGetter2;
+  if (__ITER === 2) [2, 1].sort(() => api.sync());
+  if (__ITER === 3) console.log(\`1|3|names|\${api.sync.name}|\${Counter.prototype.inc.name}|\${typeof (api.x = function () {})}\`);
+}
+`);
+    assert.equal(observed.errors.length, 3, observed.errors.join('\n'));
+    // The sort callback has no name: V8 had named its copy after the transform's next assignment.
+    assert.ok(
+      observed.errors.every((e) => !e.includes('__k6')),
+      observed.errors.join('\n'),
+    );
+    assert.ok(
+      observed.errors.some((e) => e.includes('at Counter.inc (file:///')),
+      observed.errors.join('\n'),
+    );
+  });
+
   it('runs a script whose objects have a then method with one thread per VU, and says why', async () => {
     // Returned from a twin (an async function), the object was taken for a promise: its then ran and the
     // call gave 'resolved' (and a then that never calls back left the VU waiting for ever).

@@ -100,8 +100,11 @@ export class ScriptStack {
       const name = (m[1] ?? '')
         .replace(/^async /, '')
         .replace(/__k6tw$/, '')
-        .replace(/^(?:.*\.)?[\w$]+_default$/, 'default');
-      out.push(name ? `\tat ${name} (${where})` : `\tat ${where}`);
+        .replace(/^(?:.*\.)?[\w$]+_default$/, 'default')
+        // V8 names an anonymous function after the next assignment in its expression, and in the
+        // shared VU mode's code that may be one of the transform's (`__k6_o = obj`): it had none.
+        .replace(/\b__k6_\w+/g, '<anonymous>');
+      out.push(name && name !== '<anonymous>' ? `\tat ${name} (${where})` : `\tat ${where}`);
     }
     return out;
   }

@@ -399,6 +399,13 @@ export function asyncVuTransform(code: string): AsyncVuResult {
       const list = (parent.type === 'SwitchCase' ? parent.consequent : parent.body) as Node[];
       const first = list.find((st) => !(st.type === 'ExpressionStatement' && typeof st.directive === 'string')) ?? fn;
       add(first.start, `__k6_twin(${fnName}, ${fnName}${TWIN_SUFFIX}${extra});`, false, depth - 1);
+    } else if (shown !== undefined && parent) {
+      // `__k6_twin(a.b = function…, async function…)`: the copy stays the right side of its assignment,
+      // where V8 names it `a.b` in stack frames too.
+      add(parent.start, '__k6_twin(', false, depth - 1);
+      add(fn.start, `${copy}, `, false, depth, copyOrigins(0, fn.start, flat.breaks));
+      add(fn.start, 'async ', false, depth + 1);
+      add(fn.end, `${extra})`, true, depth - 1);
     } else {
       add(fn.start, `__k6_twin(${copy}, `, false, depth, copyOrigins('__k6_twin('.length, fn.start, flat.breaks));
       add(fn.start, 'async ', false, depth + 1);
