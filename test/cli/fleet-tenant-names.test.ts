@@ -37,6 +37,8 @@ test('ids that differ only in characters a file name cannot hold get their own a
     assert.equal(b.status, 0, b.stderr);
     const files = readdirSync(join(dir, 'b')).filter((f) => f.endsWith('.tnt'));
     assert.equal(files.length, IDS.length, `one archive per tenant: ${files.join(' ')}`);
+    // Also where names are compared without case (an SMB share): Acme and acme must not be one file there.
+    assert.equal(new Set(files.map((f) => f.toLowerCase())).size, IDS.length, files.join(' '));
     assert.ok(files.every((f) => Buffer.byteLength(f) < 200));
 
     const list = JSON.parse(plain(['backups', 'list', '--dir', 'b', '--json']).stdout) as {

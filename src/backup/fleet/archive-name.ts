@@ -21,13 +21,15 @@ export function parseCompactUtc(stamp: string): Date | null {
  * `<name>.partial`; past it the name ends in a hash of the id instead.
  */
 const MAX_NAME_PART = 160;
-const SAFE_BYTE = /^[A-Za-z0-9_-]$/;
+const SAFE_BYTE = /^[a-z0-9_-]$/;
 
 /**
- * A tenant id as it appears in a file or object name, one name per id: letters, digits, `_` and `-` stay, every
- * other byte of its UTF-8 becomes `%XX` (`%` itself too), so `a/b`, `a.b` and `a_b` get three names (replacing
- * them all with `_` made them one file, each tenant's archive overwriting the others'). An id whose name would pass
- * MAX_NAME_PART is cut and ends in `~` and 16 hex digits of its SHA-256 (`~` never appears otherwise).
+ * A tenant id as it appears in a file or object name, one name per id, also where names are compared without
+ * case (an SMB share, macOS, Windows): lower-case letters, digits, `_` and `-` stay, every other byte of its UTF-8
+ * becomes `%XX` (`%` and capitals too: `Acme` is `%41cme`), so `a/b`, `a.b`, `a_b`, `Acme` and `acme` get five
+ * names (replacing the rest with `_` made `a/b`, `a.b` and `a_b` one file, each tenant's archive overwriting the
+ * others'). An id whose name would pass MAX_NAME_PART is cut and ends in `~` and 16 hex digits of its SHA-256 (`~`
+ * never appears otherwise).
  */
 export function fileSafeTenant(tenantId: string): string {
   let safe = '';
