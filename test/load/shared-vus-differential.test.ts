@@ -21,6 +21,8 @@ interface Observed {
   metrics: Record<string, Record<string, number>>;
   /** handleSummary()'s stdout (the text summary is left out: it shows timings). */
   stdout: string;
+  /** The error that ended the run early (an init error), with its stack. */
+  failure: string;
 }
 
 /** Custom metrics and the fields of them that do not depend on timing or VU order. */
@@ -74,7 +76,10 @@ describe('the shared VU mode, differentially against the isolated one', () => {
     for (const [name, fields] of Object.entries(METRIC_FIELDS))
       if (run.metrics[name]) metrics[name] = Object.fromEntries(fields.map((f) => [f, run.metrics[name][f]]));
     const stdout = script.includes('export function handleSummary') ? run.stdout : '';
-    return { code: run.code, console, errors, checks: run.checks, metrics, stdout };
+    const failure = run.stderr
+      .slice(run.stderr.indexOf('tenantops load: ') + 1 || run.stderr.length)
+      .replace(/tenantops-k6-\w+/g, 'DIR');
+    return { code: run.code, console, errors, checks: run.checks, metrics, stdout, failure };
   }
 
   /** Runs the script in both modes and compares what they show; returns the isolated run's. */
@@ -556,6 +561,27 @@ export default function () {
       observed.errors.some((e) => e.includes('at Counter.inc (file:///')),
       observed.errors.join('\n'),
     );
+  });
+
+  it('reports an init error the same way', async () => {
+    const observed = await differential(`import http from 'k6/http';
+// A VU that fails in its init: the error and its stack, in a function the init context calls (its synchronous copy).
+function loadUsers(n) {
+  const users = [];
+  for (let i = 0; i < n; i++) users.push('u' + i);
+  if (__VU === 2) {
+    throw new Error('cannot load users for VU ' + __VU);
+  }
+  return users;
+}
+const users = loadUsers(3);
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 3, iterations: 1 } } };
+export default function () {
+  http.get(\`\${__ENV.BASE}/ok?u=\${users[0]}\`);
+}
+`);
+    assert.equal(observed.code, 107);
+    assert.match(observed.failure, /cannot load users for VU 2\n\tat loadUsers \(file:\/\/\/.*script\.js:7:11\)/);
   });
 
   it('runs a script whose objects have a then method with one thread per VU, and says why', async () => {
