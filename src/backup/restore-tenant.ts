@@ -68,6 +68,15 @@ export interface RestoreResult extends RestorePlanSummary {
   seconds: number;
 }
 
+/** The archive's size, for progress; 0 when it cannot be read, which verifyArchive then reports with its code. */
+function archiveSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Makes one tenant's rows exactly the archive's, all or nothing, in one transaction: verify the archive; compare
  * schemas; lock the tenant against writers; plan the difference (one pass over the archive); refuse collisions,
@@ -81,7 +90,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
   const manifest = await verifyArchive(
     opts.archive,
     opts.passphrase,
-    report('verify', 'bytes', statSync(opts.archive).size),
+    report('verify', 'bytes', archiveSize(opts.archive)),
   );
   if (opts.tenantId !== undefined && opts.tenantId !== manifest.tenantId) {
     throw new TenantopsError(

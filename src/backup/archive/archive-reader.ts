@@ -7,19 +7,22 @@ import { decipherFor, ENC_HEADER_LEN, ENC_MAGIC, GCM_TAG_LEN } from './archive-c
 import { readTar } from './tar.ts';
 
 async function readHead(path: string, n: number): Promise<Buffer> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw new TenantopsError(
+  const cannot = (e: unknown) =>
+    new TenantopsError(
       'TENANTOPS_E_ARCHIVE_CORRUPT',
       `cannot open archive ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`,
       { cause: e },
     );
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw cannot(e);
   }
   try {
     const b = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(b, 0, n, 0);
+    // A directory opens, and fails here (EISDIR).
+    const { bytesRead } = await fh.read(b, 0, n, 0).catch((e: unknown) => Promise.reject(cannot(e)));
     return b.subarray(0, bytesRead);
   } finally {
     await fh.close();
