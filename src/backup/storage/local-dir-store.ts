@@ -4,6 +4,12 @@ import { TenantopsError } from '../../errors/index.ts';
 import { partialFileSink } from '../archive/partial-file-sink.ts';
 import type { BackupStore, StoredObject } from './backup-store.ts';
 
+/** A file-system error as TENANTOPS_E_IO: what failed, the errno code, and why when known. */
+function ioError(what: string, e: unknown, why = ''): TenantopsError {
+  const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  return new TenantopsError('TENANTOPS_E_IO', `${what}: ${code}${why}`, { cause: e });
+}
+
 /** A backup directory on a local (or mounted) file system. */
 export class LocalDirStore implements BackupStore {
   constructor(readonly location: string) {}
@@ -12,20 +18,30 @@ export class LocalDirStore implements BackupStore {
     try {
       mkdirSync(this.location, { recursive: true, mode: 0o700 });
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      const why = code === 'EEXIST' || code === 'ENOTDIR' ? `${code}: a file is in the way of a directory` : code;
-      throw new TenantopsError('TENANTOPS_E_IO', `cannot create the backup directory ${this.location}: ${why}`, {
-        cause: e,
-      });
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EEXIST' || code === 'ENOTDIR' ? ': a file is in the way of a directory' : '';
+      throw ioError(`cannot create the backup directory ${this.location}`, e, why);
     }
   }
 
   async list(): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
-    for (const d of readdirSync(this.location, { withFileTypes: true }))
+    let entries;
+    try {
+      entries = readdirSync(this.location, { withFileTypes: true });
+    } catch (e) {
+      throw ioError(`cannot list ${this.location}`, e);
+    }
+    for (const d of entries) {
       // Sub-directories (safety/) and unfinished .partial files are not objects of the store.
-      if (d.isFile() && !d.name.endsWith('.partial'))
+      if (!d.isFile() || d.name.endsWith('.partial')) continue;
+      try {
         out.push({ name: d.name, bytes: statSync(join(this.location, d.name)).size });
+      } catch (e) {
+        // Deleted since the directory was read (a prune, a run's rename): not there any more.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot read ${this.location}`, e);
+      }
+    }
     return out;
   }
 
@@ -38,7 +54,11 @@ export class LocalDirStore implements BackupStore {
   }
 
   async delete(name: string): Promise<void> {
-    rmSync(join(this.location, name), { force: true });
+    try {
+      rmSync(join(this.location, name), { force: true });
+    } catch (e) {
+      throw ioError(`cannot delete ${join(this.location, name)}`, e);
+    }
   }
 
   async localCopy(name: string) {
