@@ -541,17 +541,28 @@ Counter.prototype.inc = function () {
 };
 const api = {};
 api.sync = function () { throw new Error('api.sync'); };
+// A named function stored under another key: V8 shows 'Object.doLogin [as login]'.
+function doLogin() {
+  http.get(\`\${base}/ok\`);
+  throw new Error('login failed');
+}
+const client = { login: doLogin };
 const o = { get viaGetter() { return new Counter().inc(); }, get viaGetter2() { return api.sync(); } };
-export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 1, iterations: 4 } } };
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 1, iterations: 5 } } };
 export default function () {
   http.get(\`\${base}/ok\`);
   if (__ITER === 0) o.viaGetter;
   if (__ITER === 1) o.viaGetter2;
   if (__ITER === 2) [2, 1].sort(() => api.sync());
+  if (__ITER === 4) client.login();
   if (__ITER === 3) console.log(\`1|3|names|\${api.sync.name}|\${Counter.prototype.inc.name}|\${typeof (api.x = function () {})}\`);
 }
 `);
-    assert.equal(observed.errors.length, 3, observed.errors.join('\n'));
+    assert.equal(observed.errors.length, 4, observed.errors.join('\n'));
+    assert.ok(
+      observed.errors.some((e) => e.includes('at Object.doLogin [as login] (file:///')),
+      observed.errors.join('\n'),
+    );
     // The sort callback has no name: V8 had named its copy after the transform's next assignment.
     assert.ok(
       observed.errors.every((e) => !e.includes('__k6')),

@@ -22,6 +22,7 @@ import { createK6Metrics } from './k6-metrics.ts';
 import { createK6Summary } from './k6-summary.ts';
 import { CELL_STATE, RUN, type SharedMainToWorker, type SharedWorkerBoot, type WorkerToMain } from './protocol.ts';
 import { ScriptStack } from './script-stack.ts';
+import { installTwinFrames } from './twin-frames.ts';
 import { InterruptSignal } from './signals.ts';
 import { flushThreadSamples, recordThreadSample, recordThreadSamples, useThreadHttp, VuState } from './vu-state.ts';
 import { HttpEngine } from '../http/http-engine.ts';
@@ -35,6 +36,7 @@ const scriptDir = dirname(boot.scriptPath);
 const post = (m: WorkerToMain & { vu?: number }) => parentPort?.postMessage(m);
 
 installBuiltinForms();
+installTwinFrames();
 patchWebCrypto(globalThis);
 for (const level of ['log', 'info', 'debug', 'warn', 'error'] as const) {
   const mapped = level === 'log' ? 'info' : level;
