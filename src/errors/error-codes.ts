@@ -31,6 +31,11 @@ export const ERROR_CODES = {
     what: 'Row-level security applies to this role on a table: it would read only the rows its policies show.',
     todo: "Nothing was read or written. Connect as the table's owner (without FORCE ROW LEVEL SECURITY), a BYPASSRLS role or a superuser.",
   },
+  TENANTOPS_E_LOCKED: {
+    exit: 1,
+    what: "The restore could not lock the tenant's tables in time: other transactions hold them (PostgreSQL, 30 s); nothing was written.",
+    todo: 'Let the sessions listed (pid, state, age of their transaction) finish, or end them if they are stuck idle in a transaction, then rerun.',
+  },
   TENANTOPS_E_MIGRATION: {
     exit: 1,
     what: 'A schema migration failed; applied versions are recorded, so rerun after fixing.',

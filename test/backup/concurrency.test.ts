@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { connectDb } from '../../src/db/index.ts';
+import { TenantopsError } from '../../src/errors/index.ts';
 import { backupTenant, restoreTenant, tenantDigest, validateConfig } from '../../src/backup/index.ts';
 import { createTempDatabase, skipReason } from '../helpers/test-databases.ts';
 import { run } from './exact-harness.ts';
@@ -129,3 +131,46 @@ for (const engine of ['mysql', 'postgres'] as const) {
     }
   });
 }
+
+test('a transaction of another tenant left open on a table fails the restore after 30 s, naming it, with nothing written [postgres]', async (t) => {
+  const why = await skipReason('postgres');
+  if (why) return t.skip(why);
+  const tmp = await createTempDatabase('postgres');
+  const db = await connectDb(tmp.url, { values: 'text' });
+  const other = new pg.Client({ connectionString: tmp.url });
+  await other.connect();
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-conc-'));
+  try {
+    await run(db, [
+      'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
+      'CREATE TABLE items (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, v VARCHAR(20))',
+      'INSERT INTO orgs VALUES (1), (2)',
+      "INSERT INTO items VALUES (1, 1, 'a'), (2, 2, 'u')",
+    ]);
+    const out = join(dir, 't1.tnt');
+    await backupTenant(db, { tenantId: '1', config: ORGS, out });
+    await run(db, ["UPDATE items SET v = 'damaged' WHERE id = 1"]);
+    // An application session of tenant 2 that wrote and then sat idle in its transaction.
+    const pid = String((await other.query<{ p: number }>('SELECT pg_backend_pid() AS p')).rows[0]!.p);
+    await other.query('BEGIN');
+    await other.query("INSERT INTO items VALUES (3, 2, 'open')");
+    await assert.rejects(
+      restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }),
+      (e: unknown) =>
+        e instanceof TenantopsError &&
+        e.code === 'TENANTOPS_E_LOCKED' &&
+        e.details.some((d) => d.startsWith(`pid ${pid}: idle in transaction`)),
+    );
+    await other.query('COMMIT');
+    assert.deepEqual(await db.query('SELECT id, v FROM items ORDER BY id'), [
+      { id: '1', v: 'damaged' },
+      { id: '2', v: 'u' },
+      { id: '3', v: 'open' },
+    ]);
+  } finally {
+    await other.end();
+    await db.close();
+    await tmp.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -13,6 +13,7 @@ import {
 } from '../../schema-info.ts';
 
 import { postgresDialect } from '../../../db/postgres/postgres-dialect.ts';
+import { TenantopsError } from '../../../errors/index.ts';
 
 // Quoting, placeholders and sequences are the engine's one SQL dialect's; this file adds what backup needs.
 const q = postgresDialect.quoteIdent;
@@ -328,7 +329,35 @@ export const postgresBackupDialect: BackupDialect = {
     // lock half-way through the restore, which then waited for that row while the writer waited for the table: a
     // deadlock that killed one of them. The wait for the lock itself is bounded, so a long-running writer is reported.
     await s.execute(`SET LOCAL lock_timeout = '30s'`);
-    await s.execute(`LOCK TABLE ${tables.map((t) => `ONLY ${q(t)}`).join(', ')} IN EXCLUSIVE MODE`);
+    await s.execute('SAVEPOINT tenantops_lock');
+    try {
+      await s.execute(`LOCK TABLE ${tables.map((t) => `ONLY ${q(t)}`).join(', ')} IN EXCLUSIVE MODE`);
+      await s.execute('RELEASE SAVEPOINT tenantops_lock');
+    } catch (e) {
+      if ((e as { driverCode?: string }).driverCode !== '55P03') throw e;
+      // Said as what it is, naming who holds the tables (an application's transaction left open is the usual
+      // one), instead of the server's "canceling statement due to lock timeout".
+      await s.execute('ROLLBACK TO SAVEPOINT tenantops_lock');
+      const holders = await s.query<{ pid: number | string; state: string | null; age: string | null }>(
+        `SELECT a.pid, a.state, date_trunc('second', now() - a.xact_start)::text AS age
+           FROM pg_stat_activity a
+          WHERE a.pid IN (SELECT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                           WHERE l.granted AND l.pid <> pg_backend_pid() AND c.relname = ANY($1::text[])
+                             AND c.relnamespace = current_schema()::regnamespace)
+          ORDER BY a.xact_start`,
+        [tables],
+      );
+      throw new TenantopsError(
+        'TENANTOPS_E_LOCKED',
+        `the restore waited 30 s to lock the tenant's tables while other transactions held them (${holders.length} sessions); nothing was written`,
+        {
+          details: holders.map(
+            (h) =>
+              `pid ${String(h.pid)}: ${h.state ?? 'state not visible to this role'}, transaction open ${h.age ?? '?'}`,
+          ),
+        },
+      );
+    }
   },
   async relaxConstraints(s: DbSession): Promise<() => Promise<void>> {
     // Least privilege: deferrable FKs are checked at COMMIT, after the whole tenant is back. NOT DEFERRABLE ones
