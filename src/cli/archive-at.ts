@@ -36,7 +36,10 @@ export async function archiveAt(
   passphrase: string | undefined,
   io: CliIo,
 ): Promise<ArchiveEntry> {
-  const when = parseAt(at);
+  // Without --at, the newest archive, even one stamped after this machine's clock (the backup host's runs ahead):
+  // "at or before now" would pass it over for an older one without a word.
+  const when = at === undefined ? new Date(8.64e15) : parseAt(at);
+  const before = at === undefined ? '' : ` taken at or before ${when.toISOString()}`;
   const list = await listArchives(dir, {
     tenant,
     passphrase,
@@ -47,7 +50,7 @@ export async function archiveAt(
     const oldest = list[0]?.takenAt.toISOString();
     throw new TenantopsError(
       'TENANTOPS_E_NO_ARCHIVE',
-      `no archive of tenant ${tenant} in ${dir.location} taken at or before ${when.toISOString()}` +
+      `no archive of tenant ${tenant} in ${dir.location}${before}` +
         (oldest ? ` (the oldest is from ${oldest})` : ' (it has none)'),
     );
   }
@@ -59,7 +62,7 @@ export async function archiveAt(
     );
     throw new TenantopsError(
       'TENANTOPS_E_ARCHIVE_CORRUPT',
-      `${pick.file}, the newest archive of tenant ${tenant} taken at or before ${when.toISOString()}, cannot be used (${pick.problem})` +
+      `${pick.file}, the newest archive of tenant ${tenant}${before}, cannot be used (${pick.problem})` +
         (older
           ? `; the newest usable one before it is ${older.file}: add --at ${older.takenAt.toISOString()}`
           : '; no older archive of the tenant is usable'),
