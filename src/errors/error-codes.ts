@@ -123,8 +123,8 @@ export const ERROR_CODES = {
   },
   TENANTOPS_E_IO: {
     exit: 1,
-    what: 'A file could not be written (disk full, permissions); no partial file is left behind.',
-    todo: 'Free space or fix permissions on the named path, then rerun; nothing partial was left.',
+    what: 'A file or directory could not be written, read or removed (disk full, permissions, a file in the way); no partial file is left behind.',
+    todo: 'Free space, fix permissions or move what is in the way of the named path, then rerun; nothing partial was left.',
   },
   TENANTOPS_E_TENANTS_FAILED: {
     exit: 1,
