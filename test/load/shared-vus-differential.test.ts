@@ -76,9 +76,8 @@ describe('the shared VU mode, differentially against the isolated one', () => {
     for (const [name, fields] of Object.entries(METRIC_FIELDS))
       if (run.metrics[name]) metrics[name] = Object.fromEntries(fields.map((f) => [f, run.metrics[name][f]]));
     const stdout = script.includes('export function handleSummary') ? run.stdout : '';
-    const failure = run.stderr
-      .slice(run.stderr.indexOf('tenantops load: ') + 1 || run.stderr.length)
-      .replace(/tenantops-k6-\w+/g, 'DIR');
+    const failedAt = run.stderr.indexOf('tenantops load: ');
+    const failure = failedAt === -1 ? '' : run.stderr.slice(failedAt).replace(/tenantops-k6-\w+/g, 'DIR');
     return { code: run.code, console, errors, checks: run.checks, metrics, stdout, failure };
   }
 
