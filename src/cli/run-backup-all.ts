@@ -80,6 +80,10 @@ export async function runBackupAll(
       onTenant: (done, total) => bar.update({ phase: '', done, total, unit: 'tenants' }),
     });
     bar.done();
+    if (r.removedStale.length)
+      io.stderr.write(
+        `removed ${r.removedStale.length} unfinished files of an interrupted run: ${r.removedStale.join(', ')}\n`,
+      );
     const failed = r.ran.filter((t) => t.result === 'failed');
     if (values['metrics-file'])
       writeBackupMetrics(resolve(io.cwd, values['metrics-file']), runFigures(r.index, r.seconds, new Date()));

@@ -2,7 +2,7 @@
 // TENANTOPS_E_IO naming the path, not an internal error with a stack.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalDirStore } from '../../src/backup/storage/local-dir-store.ts';
@@ -42,6 +42,30 @@ test('listing a location that is gone and deleting what cannot be deleted are TE
         e.message.startsWith(`cannot delete ${join(dir, 'tenant-1-20250301T020000Z.tnt')}: `),
     );
     await new LocalDirStore(dir).delete('never-there.tnt');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('removeStale() removes only .partial files untouched for the given time', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-local-store-'));
+  try {
+    const old = new Date(Date.now() - 2 * 3600_000);
+    for (const f of [
+      'tenant-1-20250301T020000Z.tnt.partial',
+      'tenantops-run-20250301T020000Z.json.partial',
+      'old.tnt',
+    ]) {
+      writeFileSync(join(dir, f), 'x');
+      utimesSync(join(dir, f), old, old);
+    }
+    writeFileSync(join(dir, 'tenant-2-20250301T020000Z.tnt.partial'), 'being written');
+    const removed = await new LocalDirStore(dir).removeStale(3600_000);
+    assert.deepEqual(removed.sort(), [
+      'tenant-1-20250301T020000Z.tnt.partial',
+      'tenantops-run-20250301T020000Z.json.partial',
+    ]);
+    assert.deepEqual(readdirSync(dir).sort(), ['old.tnt', 'tenant-2-20250301T020000Z.tnt.partial']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

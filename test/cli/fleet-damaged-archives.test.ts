@@ -5,7 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -114,9 +123,20 @@ test('a run index that cannot be parsed is left out with a warning: list, prune 
     const prune = cli(['prune', '--dir', 'b', '--keep-last', '1']);
     assert.equal(prune.status, 0, prune.stderr);
     assert.match(prune.stderr, warning);
+    // And what a killed run left: a .partial untouched for two hours goes, a fresh one stays.
+    const stale = join(dir, 'b', 'tenant-1-20250301T020000Z.tnt.partial');
+    writeFileSync(stale, 'half an archive');
+    utimesSync(stale, new Date(Date.now() - 7200_000), new Date(Date.now() - 7200_000));
+    writeFileSync(join(dir, 'b', 'tenant-2-20250301T020000Z.tnt.partial'), 'being written');
     const again = cli(['backup', '--all-tenants', '--out-dir', 'b']);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, warning);
+    assert.match(
+      again.stderr,
+      /removed 1 unfinished files of an interrupted run: tenant-1-20250301T020000Z\.tnt\.partial/,
+    );
+    assert.ok(!existsSync(stale));
+    assert.ok(existsSync(join(dir, 'b', 'tenant-2-20250301T020000Z.tnt.partial')));
     assert.match(again.stdout, /backed up 2 tenants/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

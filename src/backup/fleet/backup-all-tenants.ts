@@ -53,11 +53,19 @@ export interface BackupAllResult {
   index: RunIndex;
   /** Where the index is: a path, or an s3:// address. */
   indexPath: string;
+  /** Unfinished files of killed runs removed from the store before this run (see STALE_PARTIAL_MS). */
+  removedStale: string[];
   /** Tenants backed up by this invocation (ok or failed); the rest of the index was done before. */
   ran: RunTenant[];
   skipped: number;
   seconds: number;
 }
+
+/**
+ * A `.partial` left in the output directory by a run that was killed (SIGKILL, power loss: no handler ran) takes
+ * space forever, and a tenant's can be as large as its archive. One nothing wrote to for an hour is no live writer's.
+ */
+const STALE_PARTIAL_MS = 3600_000;
 
 /** An entry is done when its archive is still in the store, byte for byte the one the index recorded. */
 async function stillDone(store: BackupStore, sizes: Map<string, number>, t: RunTenant): Promise<boolean> {
@@ -93,6 +101,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
   const now = opts.now ?? (() => new Date());
   const store = typeof opts.outDir === 'string' ? new LocalDirStore(opts.outDir) : opts.outDir;
   await store.prepare();
+  const removedStale = (await store.removeStale?.(STALE_PARTIAL_MS)) ?? [];
   const listing = await store.list();
   const names = new Set(listing.map((o) => o.name));
   const started = now();
@@ -170,6 +179,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
     index,
     indexPath: objectAddress(store, runIndexName(index.runId)),
     ran,
+    removedStale,
     skipped: done.size,
     seconds: (performance.now() - t0) / 1000,
   };

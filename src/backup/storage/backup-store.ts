@@ -24,6 +24,11 @@ export interface BackupStore {
   get(name: string): AsyncIterable<Buffer>;
   delete(name: string): Promise<void>;
   /**
+   * Removes what killed writers left unfinished (`.partial` files) and nothing has touched for `olderThanMs`;
+   * returns their names. Absent where an unfinished write leaves nothing to list (a bucket: see its lifecycle rule).
+   */
+  removeStale?(olderThanMs: number): Promise<string[]>;
+  /**
    * A local file with the object's bytes, for readers that need a path (a restore reads its archive several
    * times); release() removes it if it is a copy.
    */

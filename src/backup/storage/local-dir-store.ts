@@ -61,6 +61,24 @@ export class LocalDirStore implements BackupStore {
     }
   }
 
+  async removeStale(olderThanMs: number): Promise<string[]> {
+    const removed: string[] = [];
+    for (const d of readdirSync(this.location, { withFileTypes: true })) {
+      if (!d.isFile() || !d.name.endsWith('.partial')) continue;
+      const path = join(this.location, d.name);
+      try {
+        // A writer appends as it goes: one untouched this long was left by a process that is gone (SIGKILL,
+        // power loss), which could not remove it; a live one (a run started alongside) is left alone.
+        if (Date.now() - statSync(path).mtimeMs < olderThanMs) continue;
+        rmSync(path, { force: true });
+        removed.push(d.name);
+      } catch (e) {
+        throw ioError(`cannot remove ${path}`, e);
+      }
+    }
+    return removed;
+  }
+
   async localCopy(name: string) {
     return { path: join(this.location, name), release: async () => undefined };
   }
