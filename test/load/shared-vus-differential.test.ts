@@ -594,6 +594,24 @@ export default function () {
     assert.match(observed.failure, /cannot load users for VU 2\n\tat loadUsers \(file:\/\/\/.*script\.js:7:11\)/);
   });
 
+  it('runs a script that writes to this in a function called without new with one thread per VU', async () => {
+    // `this` is then the global object (the bundle is not strict code): the thread's VUs shared one token.
+    const observed = await differential(
+      `import http from 'k6/http';
+function Client(name) { this.token = name + '-' + __VU; return this; }
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 3, iterations: 1 } } };
+export default function () {
+  const c = Client('t');  // called without new: \`this\` is the global object (the bundle is not strict)
+  http.get(\`\${__ENV.BASE}/ok\`);
+  console.log(\`\${__VU}|\${__ITER}|token|\${c.token}\`);
+}
+`,
+      {},
+      'it calls Client() without new, whose writes to this would go to the global object the VUs of a thread share',
+    );
+    assert.deepEqual(observed.console['3'], ['3|0|token|t-3']);
+  });
+
   it('runs a script whose objects have a then method with one thread per VU, and says why', async () => {
     // Returned from a twin (an async function), the object was taken for a promise: its then ran and the
     // call gave 'resolved' (and a then that never calls back left the VU waiting for ever).
@@ -651,6 +669,10 @@ describe('the async VU transform and what a thread of VUs cannot keep apart', ()
       "Object.defineProperty(o, 'then', { value: f });",
       'it defines a then method (an object with one would be taken for a promise)',
     ],
+    [
+      'function Client(n) { this.token = n; return this; } const c = Client(1);',
+      'it calls Client() without new, whose writes to this would go to the global object the VUs of a thread share',
+    ],
     // Set while the function runs: its twin runs instead (isolated gives 'outer' and 2, shared gave null).
     ['function inner() { return inner.caller; }', 'it uses .caller'],
     ['function f(a) { return f.arguments.length; }', 'it uses .arguments'],
@@ -666,6 +688,9 @@ describe('the async VU transform and what a thread of VUs cannot keep apart', ()
       'var j; j = 1; const o = {}; o.x = 1; o.y++; delete o.x;',
       'function C() {} C.prototype.inc = function () {}; Object.assign(o, {}); Object.defineProperty(o, "z", {});',
       'try {} catch (e) { e = 1; } ({ a: i, ...j } = {}); Math.random = () => 0.5; module.exports = {}; exports.x = 1;',
+      // Called with new, or checking how it was called.
+      'function P(x) { this.x = x; } new P(1); function Q() { if (!new.target) return "no"; this.q = 1; } Q();',
+      'function R() { if (!(this instanceof R)) return new R(); this.r = 1; } R();',
     ].join('\n');
     const t = asyncVuTransform(code);
     assert.equal(t.ok ? 'accepted' : t.reason, 'accepted');
