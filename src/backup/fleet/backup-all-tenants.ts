@@ -81,13 +81,25 @@ function freeRunId(names: Set<string>, at: Date): string {
   return compactUtc(new Date(t));
 }
 
-function runToContinue(indexes: RunIndex[], within: number, now: Date): RunIndex | null {
+/**
+ * The run this one continues: the newest, if unfinished or with failures, young enough, and of the same database
+ * and encryption. A run of another database (staging and production into one DIR) would otherwise count its
+ * tenants as done for this one, which then backed up none of them; a run without --encrypt would leave its
+ * plaintext archives in a run the operator asked to encrypt (and the reverse).
+ */
+function runToContinue(
+  indexes: RunIndex[],
+  within: number,
+  now: Date,
+  same: Pick<RunIndex, 'engine' | 'database' | 'encrypted'>,
+): RunIndex | null {
   if (within <= 0) return null;
   const last = indexes.at(-1);
   if (!last) return null;
   const unfinished = last.finishedAt === null || last.tenants.some((t) => t.result !== 'ok');
   const young = now.getTime() - Date.parse(last.startedAt) < within * 3600_000;
-  return unfinished && young ? last : null;
+  const sameRun = last.engine === same.engine && last.database === same.database && !!last.encrypted === same.encrypted;
+  return unfinished && young && sameRun ? last : null;
 }
 
 /**
@@ -109,6 +121,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
     await runIndexes(store, [...names], opts.onUnreadableIndex ?? (() => undefined)),
     opts.resumeWithinHours ?? 20,
     started,
+    { engine: db.target.engine, database: db.target.redacted, encrypted: !!opts.passphrase },
   );
   const index: RunIndex = previous
     ? { ...previous, finishedAt: null, resumed: previous.resumed + 1 }
