@@ -112,9 +112,11 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
+    // Every line of parseArgs' message, on one: the first alone left '--keep-last -1' at 'argument is ambiguous.',
+    // without the way to write a value that starts with a dash.
     throw new TenantopsError(
       'TENANTOPS_E_USAGE',
-      `${(e as Error).message.split('\n')[0]} (see tenantops ${cmd.name} --help)`,
+      `${(e as Error).message.split('\n').join(' ')} (see tenantops ${cmd.name} --help)`,
     );
   }
   const pos = cmd.positionals ?? { min: 0, max: 0, names: '' };
