@@ -119,54 +119,16 @@ export const mysqlBackupDialect: BackupDialect = {
         t.uniqueIndexes.push({ name: g.i, parts: g.parts, columns: g.cols, predicate: null });
       }
     }
+    // Every foreign key into this database, from its own tables or from other databases', in one query.
     // KEY_COLUMN_USAGE lists a foreign key to a role with SELECT on its table; REFERENTIAL_CONSTRAINTS, which only
     // adds its actions, lists it only to a role with more than SELECT on the whole database (MariaDB 10.11): joined
     // inner, a SELECT-only backup login saw no foreign key at all, and left every table reached through one out
-    // of the scope. The actions stay unknown (undefined) where it does not show them.
+    // of the scope. The actions stay unknown (undefined) where it does not show them. A key from another database
+    // points at rows that are nobody's tenant rows, and with foreign_key_checks = 0 a restore would leave them
+    // dangling (restore-checks.ts checkReferencedRows refuses first); information_schema lists only tables the
+    // user holds some privilege on (docs/backup.md).
     const fks = await db.query<{
-      t: string;
-      n: string;
-      c: string;
-      rt: string;
-      rc: string;
-      dr: string | null;
-      ur: string | null;
-    }>(
-      `SELECT k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS n, k.COLUMN_NAME AS c, k.REFERENCED_TABLE_NAME AS rt,
-              k.REFERENCED_COLUMN_NAME AS rc, r.DELETE_RULE AS dr, r.UPDATE_RULE AS ur
-         FROM information_schema.KEY_COLUMN_USAGE k
-         LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r
-           ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
-        WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL AND k.REFERENCED_TABLE_SCHEMA = DATABASE()
-        ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
-    );
-    const fkGroups = new Map<
-      string,
-      { t: string; cols: string[]; rt: string; rcols: string[]; dr: string | null; ur: string | null }
-    >();
-    for (const r of fks) {
-      const k = `${r.t}\u0000${r.n}`;
-      let g = fkGroups.get(k);
-      if (!g) fkGroups.set(k, (g = { t: r.t, cols: [], rt: r.rt, rcols: [], dr: r.dr, ur: r.ur }));
-      g.cols.push(r.c);
-      g.rcols.push(r.rc);
-    }
-    for (const g of fkGroups.values()) {
-      // foreign_key_checks=0 lets a restore write cycles in any order, so every FK counts as deferrable.
-      out.get(g.t)?.foreignKeys.push({
-        columns: g.cols,
-        refTable: g.rt,
-        refColumns: g.rcols,
-        deferrable: true,
-        onDelete: g.dr ?? undefined,
-        onUpdate: g.ur ?? undefined,
-      });
-    }
-    // Foreign keys from tables of other databases into this one: their rows are nobody's tenant rows, and with
-    // foreign_key_checks = 0 a restore would leave them dangling (restore-checks.ts checkReferencedRows refuses
-    // first). information_schema lists only tables the user holds some privilege on (docs/backup.md); SELECT on the
-    // referencing table is enough for KEY_COLUMN_USAGE, not for REFERENTIAL_CONSTRAINTS (above), hence LEFT JOIN.
-    const ext = await db.query<{
+      own: unknown;
       s: string;
       t: string;
       n: string;
@@ -176,23 +138,24 @@ export const mysqlBackupDialect: BackupDialect = {
       dr: string | null;
       ur: string | null;
     }>(
-      `SELECT k.TABLE_SCHEMA AS s, k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS n, k.COLUMN_NAME AS c,
-              k.REFERENCED_TABLE_NAME AS rt, k.REFERENCED_COLUMN_NAME AS rc, r.DELETE_RULE AS dr, r.UPDATE_RULE AS ur
+      `SELECT k.TABLE_SCHEMA = DATABASE() AS own, k.TABLE_SCHEMA AS s, k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS n,
+              k.COLUMN_NAME AS c, k.REFERENCED_TABLE_NAME AS rt, k.REFERENCED_COLUMN_NAME AS rc,
+              r.DELETE_RULE AS dr, r.UPDATE_RULE AS ur
          FROM information_schema.KEY_COLUMN_USAGE k
          LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r
            ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
-        WHERE k.REFERENCED_TABLE_SCHEMA = DATABASE() AND k.TABLE_SCHEMA <> DATABASE()
-          AND k.REFERENCED_TABLE_NAME IS NOT NULL
+        WHERE k.REFERENCED_TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
         ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
     );
-    const extGroups = new Map<string, ExternalReferrerInfo & { rt: string }>();
-    for (const r of ext) {
+    const fkGroups = new Map<string, ExternalReferrerInfo & { own: boolean; rt: string }>();
+    for (const r of fks) {
       const k = `${r.s}\u0000${r.t}\u0000${r.n}`;
-      let g = extGroups.get(k);
+      let g = fkGroups.get(k);
       if (!g)
-        extGroups.set(
+        fkGroups.set(
           k,
           (g = {
+            own: String(r.own) === '1',
             name: r.n,
             schema: r.s,
             table: r.t,
@@ -206,9 +169,21 @@ export const mysqlBackupDialect: BackupDialect = {
       g.columns.push(r.c);
       g.refColumns.push(r.rc);
     }
-    for (const { rt, ...ref } of extGroups.values()) {
-      const t = out.get(rt);
-      if (t) (t.externalReferrers ??= []).push(ref);
+    for (const { own, rt, ...ref } of fkGroups.values()) {
+      if (!own) {
+        const t = out.get(rt);
+        if (t) (t.externalReferrers ??= []).push(ref);
+        continue;
+      }
+      // foreign_key_checks=0 lets a restore write cycles in any order, so every FK counts as deferrable.
+      out.get(ref.table)?.foreignKeys.push({
+        columns: ref.columns,
+        refTable: rt,
+        refColumns: ref.refColumns,
+        deferrable: true,
+        onDelete: ref.onDelete,
+        onUpdate: ref.onUpdate,
+      });
     }
     // Visible to a role with the TRIGGER privilege on the table (docs/backup.md lists the grants).
     const trg = await db.query<{ t: string; n: string; w: string; e: string }>(
