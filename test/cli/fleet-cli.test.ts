@@ -6,18 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliIn } from '../helpers/cli-in.ts';
 
 const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
 
 test('backup --all-tenants, backups list, restore --from-dir --at, prune and restore --from-db through the CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-fleet-'));
   try {
-    const cli = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '', ...env },
-      });
+    const cli = cliIn(dir);
     assert.equal(cli(['db', 'seed', '--tenants', '3', '--rows', '60']).status, 0);
 
     assert.equal(cli(['backup', '--all-tenants']).status, 2, '--out-dir is required');

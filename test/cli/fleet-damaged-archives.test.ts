@@ -4,7 +4,6 @@
 // tenant's newest good archive because a damaged one is newer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -17,8 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
+import { cliIn } from '../helpers/cli-in.ts';
 
 interface Listed {
   file: string;
@@ -29,12 +27,7 @@ interface Listed {
 test('damaged archives are listed as such, refused by restore --from-dir, and neither counted nor deleted by prune', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-fleet-damaged-'));
   try {
-    const cli = (args: string[]) =>
-      spawnSync(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
-      });
+    const cli = cliIn(dir);
     assert.equal(cli(['db', 'seed', '--tenants', '2', '--rows', '40']).status, 0);
     const b = cli(['backup', '--all-tenants', '--out-dir', 'b']);
     assert.equal(b.status, 0, b.stderr);
@@ -99,12 +92,7 @@ test('damaged archives are listed as such, refused by restore --from-dir, and ne
 test('a run index that cannot be parsed is left out with a warning: list, prune and the next run go on', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-fleet-damaged-index-'));
   try {
-    const cli = (args: string[]) =>
-      spawnSync(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
-      });
+    const cli = cliIn(dir);
     assert.equal(cli(['db', 'seed', '--tenants', '2', '--rows', '40']).status, 0);
     assert.equal(cli(['backup', '--all-tenants', '--out-dir', 'b']).status, 0);
     const index = readdirSync(join(dir, 'b')).find((f) => f.endsWith('.json'))!;

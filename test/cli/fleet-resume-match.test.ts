@@ -3,22 +3,15 @@
 // and a run with --encrypt kept the unencrypted archives of the run it continued.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
+import { cliIn } from '../helpers/cli-in.ts';
 
 test('an interrupted run is continued only by a run of the same database and encryption', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-fleet-resume-'));
   try {
-    const cli = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '', ...env },
-      });
+    const cli = cliIn(dir);
     for (const db of ['a', 'b'])
       assert.equal(cli(['db', 'seed', '--db', `pglite://./${db}`, '--tenants', '2', '--rows', '20']).status, 0);
     const indexes = () => readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.json'));

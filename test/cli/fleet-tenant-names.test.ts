@@ -3,13 +3,12 @@
 // the index (encrypted archives read from their names) map every archive back to exactly its tenant.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { cliIn } from '../helpers/cli-in.ts';
 
-const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
 const IDS = ['a/b', 'a.b', 'a_b', '..', 'x y', '50%', 'ünï', 'Acme', 'acme', '7', '007', 'L'.repeat(300)];
 
 test('ids that differ only in characters a file name cannot hold get their own archives and map back exactly', async () => {
@@ -24,12 +23,7 @@ test('ids that differ only in characters a file name cannot hold get their own a
     }
     await pg.close();
     writeFileSync(join(dir, 'cfg.yaml'), 'tenant: { table: tenants, key: id, column: tenant_id }\n');
-    const plain = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '', ...env },
-      });
+    const plain = cliIn(dir);
     const cli = (args: string[], env: Record<string, string> = {}) =>
       plain([...args, '--db', 'pglite://./db', '--config', 'cfg.yaml'], env);
 

@@ -2,22 +2,15 @@
 // machine's clock (a backup host whose clock runs ahead); --at picks among the rest as before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
+import { cliIn } from '../helpers/cli-in.ts';
 
 test('without --at the newest archive is restored, even one from a clock ahead of this one', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-from-dir-newest-'));
   try {
-    const cli = (args: string[]) =>
-      spawnSync(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
-      });
+    const cli = cliIn(dir);
     assert.equal(cli(['db', 'seed', '--tenants', '1', '--rows', '20']).status, 0);
     mkdirSync(join(dir, 'b'));
     const future = join('b', `tenant-1-${new Date().getUTCFullYear() + 1}0101T000000Z.tnt`);
