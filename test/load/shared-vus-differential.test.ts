@@ -4,6 +4,30 @@ import { asyncVuTransform } from '../../src/load/script/async-vu-transform.ts';
 import { runScript } from './helpers/run-script.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
+/**
+ * The top of the case scripts: a request helper, and runCases, which logs each case's value or exception as
+ * VU|ITER|name|out. The same text in every script, so its lines (and stack positions) are the same.
+ */
+const CASES = `const base = __ENV.BASE;
+const get = (t) => http.get(\`\${base}/ok?t=\${t}\`);
+const st = (t) => get(t).status;
+function show(v) {
+  if (typeof v === 'function') return 'fn:' + v.name + '/' + v.length;
+  return JSON.stringify(v, (k, x) => (typeof x === 'function' ? 'fn:' + x.name : x === undefined ? '<u>' : x));
+}
+function runCases(cases) {
+  for (const [name, fn] of Object.entries(cases)) {
+    let out;
+    try {
+      out = 'ok ' + show(fn());
+    } catch (e) {
+      out = 'threw ' + (e && e.constructor && e.constructor.name) + ': ' + String((e && e.message) || e);
+    }
+    console.log(\`\${__VU}|\${__ITER}|\${name}|\${out}\`);
+  }
+}
+`;
+
 // Differential tests of the shared VU mode: each script runs once with one thread per VU (isolated, the
 // reference: k6's synchronous semantics) and once with its VUs sharing a thread (the async transform), and
 // everything a k6 user can observe must be the same. The scripts put k6 calls inside the JavaScript features
@@ -106,25 +130,7 @@ describe('the shared VU mode, differentially against the isolated one', () => {
     const observed = await differential(`import http from 'k6/http';
 import { check, group, sleep } from 'k6';
 import exec from 'k6/execution';
-const base = __ENV.BASE;
-const get = (t) => http.get(\`\${base}/ok?t=\${t}\`);
-const st = (t) => get(t).status;
-function show(v) {
-  if (typeof v === 'function') return 'fn:' + v.name + '/' + v.length;
-  return JSON.stringify(v, (k, x) => (typeof x === 'function' ? 'fn:' + x.name : x === undefined ? '<u>' : x));
-}
-function runCases(cases) {
-  for (const [name, fn] of Object.entries(cases)) {
-    let out;
-    try {
-      out = 'ok ' + show(fn());
-    } catch (e) {
-      out = 'threw ' + (e && e.constructor && e.constructor.name) + ': ' + String((e && e.message) || e);
-    }
-    console.log(\`\${__VU}|\${__ITER}|\${name}|\${out}\`);
-  }
-}
-class Base {
+${CASES}class Base {
   constructor(t) { this.t = t; this.s = st('ctor' + t); }
   get g() { return st('getter'); }
   set v(x) { this._v = st('setter' + x); }
@@ -279,25 +285,7 @@ export default function () {
 import { check, group, sleep, fail, randomSeed } from 'k6';
 import { SharedArray } from 'k6/data';
 import * as lib from './lib.js';
-const base = __ENV.BASE;
-const get = (t) => http.get(\`\${base}/ok?t=\${t}\`);
-const st = (t) => get(t).status;
-function show(v) {
-  if (typeof v === 'function') return 'fn:' + v.name + '/' + v.length;
-  return JSON.stringify(v, (k, x) => (typeof x === 'function' ? 'fn:' + x.name : x === undefined ? '<u>' : x));
-}
-function runCases(cases) {
-  for (const [name, fn] of Object.entries(cases)) {
-    let out;
-    try {
-      out = 'ok ' + show(fn());
-    } catch (e) {
-      out = 'threw ' + (e && e.constructor && e.constructor.name) + ': ' + String((e && e.message) || e);
-    }
-    console.log(\`\${__VU}|\${__ITER}|\${name}|\${out}\`);
-  }
-}
-const data = open('./data.txt');
+${CASES}const data = open('./data.txt');
 const arr = new SharedArray('a', () => [1, 2, 3].map((x) => x * 2));
 const moduleState = { n: 0 };
 randomSeed(__VU);
@@ -400,25 +388,7 @@ export const getterFn = function () {};
 import { check, group, sleep, fail } from 'k6';
 import { Counter, Trend, Rate, Gauge } from 'k6/metrics';
 import exec from 'k6/execution';
-const base = __ENV.BASE;
-const get = (t) => http.get(\`\${base}/ok?t=\${t}\`);
-const st = (t) => get(t).status;
-function show(v) {
-  if (typeof v === 'function') return 'fn:' + v.name + '/' + v.length;
-  return JSON.stringify(v, (k, x) => (typeof x === 'function' ? 'fn:' + x.name : x === undefined ? '<u>' : x));
-}
-function runCases(cases) {
-  for (const [name, fn] of Object.entries(cases)) {
-    let out;
-    try {
-      out = 'ok ' + show(fn());
-    } catch (e) {
-      out = 'threw ' + (e && e.constructor && e.constructor.name) + ': ' + String((e && e.message) || e);
-    }
-    console.log(\`\${__VU}|\${__ITER}|\${name}|\${out}\`);
-  }
-}
-const count = new Counter('c_count');
+${CASES}const count = new Counter('c_count');
 const trend = new Trend('c_trend');
 const rate = new Rate('c_rate');
 const gauge = new Gauge('c_gauge');
