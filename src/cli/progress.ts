@@ -9,6 +9,9 @@ export interface Progress {
 }
 
 const PLAIN_EVERY_MS = 5000;
+// A job shorter than this prints nothing in a log; a longer one names each phase as it starts, so a log shows
+// where a slow restore spent its time even when a phase ends between two periodic lines.
+const PLAIN_QUIET_MS = 2000;
 
 function amount(n: number, unit: string): string {
   return unit === 'bytes' ? `${(n / 1e6).toFixed(1)} MB` : `${n} ${unit}`;
@@ -16,19 +19,31 @@ function amount(n: number, unit: string): string {
 
 /**
  * Progress on stderr. On a TTY a bar redrawn in place: phase, percentage, done/total, rate and ETA. Otherwise a
- * plain line every few seconds, with the same figures, so a log shows a long job moving without filling up.
+ * plain line every few seconds, with the same figures, so a log shows a long job moving without filling up, and
+ * once the job has run a moment, a line as each later phase starts. `clock` is for tests.
  */
-export function progressReporter(stream: Writable & { isTTY?: boolean }, label: string) {
+export function progressReporter(
+  stream: Writable & { isTTY?: boolean },
+  label: string,
+  clock: () => number = Date.now,
+) {
   let phase: string | null = null;
-  let start = Date.now();
-  let lastPlain = Date.now();
+  const began = clock();
+  let start = began;
+  let lastPlain = began;
   let drawn = false;
   return {
     update(p: Progress): void {
-      const now = Date.now();
+      const now = clock();
       if (p.phase !== phase) {
+        const first = phase === null;
         phase = p.phase;
         start = now;
+        if (!stream.isTTY && !first && now - began >= PLAIN_QUIET_MS) {
+          lastPlain = now;
+          stream.write(`${label} ${p.phase}: started, ${amount(p.total, p.unit)}\n`);
+          return;
+        }
       }
       const secs = Math.max(0.001, (now - start) / 1000);
       const rate = p.done / secs;
