@@ -39,9 +39,11 @@ export function progressReporter(
         const first = phase === null;
         phase = p.phase;
         start = now;
-        if (!stream.isTTY && !first && now - began >= PLAIN_QUIET_MS) {
+        // A phase with nothing to do (no rows to write) gets no line; a single step ('tables' of 1) no amount.
+        if (!stream.isTTY && !first && p.total > 0 && now - began >= PLAIN_QUIET_MS) {
           lastPlain = now;
-          stream.write(`${label} ${p.phase}: started, ${amount(p.total, p.unit)}\n`);
+          const what = p.unit === 'tables' ? '' : `, ${amount(p.total, p.unit)}`;
+          stream.write(`${label} ${p.phase}: started${what}\n`);
           return;
         }
       }

@@ -46,10 +46,22 @@ test('a long job names each later phase as it starts and prints a line every few
   bar.update({ phase: 'apply', done: 0, total: 40, unit: 'rows' });
   c.tick(1000);
   bar.update({ phase: 'apply', done: 20, total: 40, unit: 'rows' });
+  bar.update({ phase: 'check', done: 0, total: 1, unit: 'tables' });
   assert.deepEqual(c.out, [
     'restore compare: 60% 600 rows of 1000 rows, 109 rows/s ETA 4 s\n',
     'restore apply: started, 40 rows\n',
+    'restore check: started\n',
   ]);
+});
+
+test('a phase with nothing to do gets no line', () => {
+  const c = capture(false);
+  const bar = progressReporter(c.stream, 'restore', c.clock);
+  bar.update({ phase: 'compare', done: 0, total: 10, unit: 'rows' });
+  c.tick(2500);
+  bar.update({ phase: 'safety', done: 0, total: 0, unit: 'rows' });
+  bar.update({ phase: 'apply', done: 0, total: 0, unit: 'rows' });
+  assert.deepEqual(c.out, []);
 });
 
 test('a TTY gets a bar redrawn in place and no phase lines', () => {
