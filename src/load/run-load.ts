@@ -17,9 +17,9 @@ import { JsonOutput } from './output/json-output.ts';
 import type { Output } from './output/output.ts';
 import { SummaryExportOutput } from './output/summary-export-output.ts';
 import { ProgressReporter } from './progress/progress-reporter.ts';
-import { RunScheduler } from './scheduler/run-scheduler.ts';
+import { RunScheduler, type PreparedScript } from './scheduler/run-scheduler.ts';
 import { prepareScript } from './script/prepare-script.ts';
-import { asyncVuTransform } from './script/async-vu-transform.ts';
+import { asyncVuTransform, type AsyncVuResult } from './script/async-vu-transform.ts';
 import { workerSource } from './script/worker-source.ts';
 import type { SharedVuConfig } from './vu/vu-pool.ts';
 import { buildSummary } from './summary/build-summary.ts';
@@ -89,7 +89,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
   for (const [k, v] of Object.entries(input.processEnv ?? process.env)) if (v !== undefined) env[k] = v;
   Object.assign(env, input.env);
 
-  const shared = await sharedVus(script.code, input, logger);
+  const shared = await sharedVus(script, input, logger);
   const scheduler = new RunScheduler({ clock, engine, logger, workerCode, script, env, signal: input.signal, shared });
   let http: HttpEngine | undefined;
   try {
@@ -200,7 +200,11 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
  * The shared VU mode's configuration, or undefined for one thread per VU. The chosen mode is
  * always said at debug level (--verbose), and a script refused under `--vu-mode shared` with a warning.
  */
-async function sharedVus(code: string, input: LoadRunInput, logger: RunLogger): Promise<SharedVuConfig | undefined> {
+async function sharedVus(
+  script: PreparedScript,
+  input: LoadRunInput,
+  logger: RunLogger,
+): Promise<SharedVuConfig | undefined> {
   // The environment variable sets the default, e.g. to run a whole CI job or test suite in one mode.
   const fromEnv = process.env.TENANTOPS_LOAD_VU_MODE;
   const mode =
@@ -209,7 +213,12 @@ async function sharedVus(code: string, input: LoadRunInput, logger: RunLogger): 
     logger.debug('VU mode: isolated (one thread per VU)');
     return undefined;
   }
-  const t = asyncVuTransform(code);
+  // Sloppy code could make globals or reach the global object through a plain call's this, which the
+  // transform's refusals (script/shared-state-refusal.ts) count on strict code to throw for.
+  const t: AsyncVuResult =
+    script.commonJs === undefined
+      ? asyncVuTransform(script.code)
+      : { ok: false, reason: `it bundles ${script.commonJs}, CommonJS that runs as sloppy code, as in k6` };
   if (!t.ok) {
     const line = `VU mode: isolated (one thread per VU): the script cannot share threads because ${t.reason}`;
     if (mode === 'shared') logger.warn(line);

@@ -12,11 +12,6 @@ interface Form {
   twin: boolean;
 }
 const forms = new WeakMap<object, Form>();
-/** A twin's synchronous function (runtime/twin-frames.ts names a twin's frames after it). */
-const syncs = new WeakMap<object, Fn>();
-
-/** The synchronous function of a twin, or undefined for any other function. */
-export const syncOfTwin = (fn: unknown): Fn | undefined => (typeof fn === 'function' ? syncs.get(fn) : undefined);
 
 type Fn = (...args: unknown[]) => unknown;
 /** Any function, whatever its parameters. */
@@ -47,7 +42,6 @@ export function pairTwin(sync: Fn, twin: Fn, name?: string, source?: string, fra
   const form = { fn: twin, twin: true };
   forms.set(sync, form);
   forms.set(twin, form);
-  syncs.set(twin, sync);
   return sync;
 }
 
@@ -229,7 +223,6 @@ function installArrayForms(): void {
     const pair = { fn: twin, twin: true };
     forms.set(sync, pair);
     forms.set(twin, pair);
-    syncs.set(twin, sync);
     return sync;
   });
 }

@@ -100,6 +100,11 @@ export class ScriptStack {
       const name = (m[1] ?? '')
         .replace(/^async /, '')
         .replace(/__k6tw$/, '')
+        // V8's ` [as login]` (a function called through a key other than its name) is found by looking
+        // for the running function on the receiver; in the shared VU mode that function is a twin the
+        // receiver does not hold, and strict code hides the receiver from stack-trace hooks
+        // (CallSite.getThis() is undefined), so only one mode could show it. k6's frames never do.
+        .replace(/ \[as [^\]]*\]$/, '')
         .replace(/^(?:.*\.)?[\w$]+_default$/, 'default')
         // V8 names an anonymous function after the next assignment in its expression, and in the
         // shared VU mode's code that may be one of the transform's (`__k6_o = obj`): it had none.

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseDuration } from '../options/parse-duration.ts';
-import { THROW_HOOK } from '../script/throw-hook.ts';
+import { moduleFunctionHead } from '../script/module-function.ts';
 import { callAsync, collectArgs, installBuiltinForms, pairTwin, Pending } from './async-calls.ts';
 import { formatConsole } from './format-console.ts';
 import { fullGc } from './full-gc.ts';
@@ -22,7 +22,6 @@ import { createK6Metrics } from './k6-metrics.ts';
 import { createK6Summary } from './k6-summary.ts';
 import { CELL_STATE, RUN, type SharedMainToWorker, type SharedWorkerBoot, type WorkerToMain } from './protocol.ts';
 import { ScriptStack } from './script-stack.ts';
-import { installTwinFrames } from './twin-frames.ts';
 import { InterruptSignal } from './signals.ts';
 import { flushThreadSamples, recordThreadSample, recordThreadSamples, useThreadHttp, VuState } from './vu-state.ts';
 import { HttpEngine } from '../http/http-engine.ts';
@@ -36,7 +35,6 @@ const scriptDir = dirname(boot.scriptPath);
 const post = (m: WorkerToMain & { vu?: number }) => parentPort?.postMessage(m);
 
 installBuiltinForms();
-installTwinFrames();
 patchWebCrypto(globalThis);
 for (const level of ['log', 'info', 'debug', 'warn', 'error'] as const) {
   const mapped = level === 'log' ? 'info' : level;
@@ -86,7 +84,7 @@ type ModuleFn = (
  * open, Math for randomSeed) are bindings of the factory's scope; the header stays on one line.
  */
 const factory = runInThisContext(
-  `(function (__k6_vu, __k6_c, __k6_A, __k6_W, __k6_twin) { let __k6_t, __k6_o; const __VU = __k6_vu.id, __ENV = __k6_vu.env, open = __k6_vu.open, Math = __k6_vu.Math; let __ITER = 0; __k6_vu.setIter = (n) => { __ITER = n; }; return async function (module, exports, __k6_require, ${THROW_HOOK}) {\n${boot.code}\n}; })`,
+  `(function (__k6_vu, __k6_c, __k6_A, __k6_W, __k6_twin) { let __k6_t, __k6_o; const __VU = __k6_vu.id, __ENV = __k6_vu.env, open = __k6_vu.open, Math = __k6_vu.Math; let __ITER = 0; __k6_vu.setIter = (n) => { __ITER = n; }; return ${moduleFunctionHead(boot.sloppy)}\n${boot.code}\n}; })`,
   { filename: boot.scriptPath },
 ) as (vu: VuScope, c: typeof callAsync, a: typeof collectArgs, w: typeof Pending, twin: typeof pairTwin) => ModuleFn;
 

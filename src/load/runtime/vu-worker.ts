@@ -22,7 +22,7 @@ import { createK6Summary } from './k6-summary.ts';
 import { createK6Websockets } from './k6-websockets.ts';
 import { createK6Ws } from './k6-ws.ts';
 import { parseDuration } from '../options/parse-duration.ts';
-import { THROW_HOOK } from '../script/throw-hook.ts';
+import { moduleFunctionHead } from '../script/module-function.ts';
 import { CELL_STATE, RUN, type MainToWorker, type WorkerBoot } from './protocol.ts';
 import { ScriptStack } from './script-stack.ts';
 import { AbortTestSignal, InterruptSignal } from './signals.ts';
@@ -135,10 +135,9 @@ let exported: Record<string, unknown> = {};
  */
 async function init(): Promise<void> {
   try {
-    const wrapper = runInThisContext(
-      `(async function (module, exports, __k6_require, ${THROW_HOOK}) {\n${boot.code}\n})`,
-      { filename: boot.scriptPath },
-    ) as (
+    const wrapper = runInThisContext(`(${moduleFunctionHead(boot.sloppy)}\n${boot.code}\n})`, {
+      filename: boot.scriptPath,
+    }) as (
       m: { exports: Record<string, unknown> },
       e: Record<string, unknown>,
       r: (n: string) => unknown,

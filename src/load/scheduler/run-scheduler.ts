@@ -25,6 +25,8 @@ export interface PreparedScript {
   code: string;
   sourceMap?: string;
   insertions?: Insertion[];
+  /** The first bundled file k6 would run as CommonJS (sloppy code); the bundle is strict without one. */
+  commonJs?: string;
 }
 
 export interface SchedulerConfig {
@@ -141,6 +143,7 @@ export class RunScheduler {
       scriptPath: this.cfg.script.path,
       sourceMap: this.cfg.script.sourceMap,
       insertions: this.cfg.script.insertions,
+      sloppy: this.cfg.script.commonJs !== undefined,
       env: this.cfg.env,
       global: this.global,
       testStart: this.startWall,
@@ -264,6 +267,7 @@ export class RunScheduler {
       scriptPath: script.path,
       sourceMap: script.sourceMap,
       insertions: script.insertions,
+      sloppy: script.commonJs !== undefined,
       env,
       global: this.global,
       testStart: this.startWall,

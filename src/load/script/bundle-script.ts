@@ -59,12 +59,18 @@ export function exportsToAssignment(code: string): string {
   return `${code.slice(0, at + 1)}module.exports = {\n${body.join('\n')}${code.slice(end)}`;
 }
 
+export interface BundledScript {
+  code: string;
+  /** The first of the script's files that k6 would run as CommonJS (script/module-function.ts). */
+  commonJs?: string;
+}
+
 /**
  * Bundles a k6 script and its relative imports into one async function body (exportsToAssignment).
  * esbuild strips TypeScript types, as k6 ≥ 0.57 does; imports of k6 modules become
  * calls to `__k6_require`, and any other bare or remote import fails with its name (exit 107).
  */
-export async function bundleScript(path: string): Promise<string> {
+export async function bundleScript(path: string): Promise<BundledScript> {
   const unsupported: string[] = [];
   try {
     const out = await build({
@@ -80,8 +86,14 @@ export async function bundleScript(path: string): Promise<string> {
       sourcemap: 'inline',
       sourcesContent: false,
       plugins: [jslibModules(), k6Modules(unsupported)],
+      metafile: true,
     });
-    return exportsToAssignment(out.outputFiles[0].text);
+    // k6 takes a file for an ES module when it has import, export or top-level await (js/modules/resolution.go,
+    // isESM), which is what esbuild calls 'esm'; the k6 modules' stand-ins (namespace k6) are not the script's.
+    const commonJs = Object.entries(out.metafile.inputs).find(
+      ([file, input]) => !file.startsWith('k6:') && input.format !== 'esm',
+    )?.[0];
+    return { code: exportsToAssignment(out.outputFiles[0].text), commonJs };
   } catch (e) {
     if (unsupported.length) {
       throw new LoadError(

@@ -111,39 +111,6 @@ function patternNames(p: Node | null | undefined, out: string[]): string[] {
   return out;
 }
 
-/**
- * Whether a function's own code (arrows included, not nested functions or classes) writes to `this.…`,
- * unless it checks how it was called (`new.target`, `this instanceof …`): such a function is made to
- * be called both ways.
- */
-function writesThis(fn: Node): boolean {
-  const guards = (n: Node): boolean =>
-    (n.type === 'MetaProperty' && (n.meta as Node).name === 'new') ||
-    (n.type === 'BinaryExpression' && n.operator === 'instanceof' && (n.left as Node).type === 'ThisExpression') ||
-    children(n).some(guards);
-  if (guards(fn)) return false;
-  const walk = (n: Node): boolean => {
-    if (
-      n !== fn &&
-      ['FunctionDeclaration', 'FunctionExpression', 'ClassDeclaration', 'ClassExpression'].includes(n.type)
-    )
-      return false;
-    const target =
-      n.type === 'AssignmentExpression'
-        ? (n.left as Node)
-        : n.type === 'UpdateExpression'
-          ? (n.argument as Node)
-          : undefined;
-    if (target?.type === 'MemberExpression') {
-      let o = target;
-      while (o.type === 'MemberExpression') o = o.object as Node;
-      if (o.type === 'ThisExpression') return true;
-    }
-    return children(n).some(walk);
-  };
-  return walk(fn);
-}
-
 /** The identifier a member chain (`a.b[c].d`) starts from, or the `__proto__` link it goes through. */
 function chainRoot(target: Node): { root?: string; proto: boolean } {
   let n = target;
@@ -163,20 +130,19 @@ function chainRoot(target: Node): { root?: string; proto: boolean } {
  * undefined. The VUs of a shared thread each run their own module instance, but the thread's global
  * object and built-ins are one for all of them:
  *
- * - an assignment to a name the script never declares (`for (i = 0; …)` without `let`) makes a global
- *   (the bundle is not strict code), which the thread's VUs would all read and write, each in the
- *   middle of another's iteration;
+ * - an assignment to an undeclared name that the global object has (`fetch = …`, `name` of a
+ *   prototype property such as `toString = …`) writes that global, which the thread's VUs would all
+ *   read and write. Any other undeclared name throws a ReferenceError in both modes, as in k6: the
+ *   bundle is strict code (script/module-function.ts);
  * - a change to a built-in (`console.log = …`, `Array.prototype.sum = …`, `JSON.x = …`,
- *   `Object.defineProperty(String.prototype, …)`) would be made once per VU to the one object;
- * - a function that writes to `this.…`, called without `new` (`const c = Client()`), writes to the
- *   global object (its `this` when called plainly in non-strict code).
+ *   `Object.defineProperty(String.prototype, …)`) would be made once per VU to the one object.
+ *
+ * A function that writes to `this.…` called without `new` needs no refusal: in strict code its `this`
+ * is undefined, so the write throws a TypeError in both modes instead of reaching the global object.
  */
 export function sharedStateRefusal(ast: Node): string | undefined {
   const declared = new Set<string>(WRAPPER_NAMES);
   const assigned: string[] = [];
-  /** Functions (by name) whose code writes to this, and the names called without new. */
-  const thisWriters = new Set<string>();
-  const plainCalls = new Set<string>();
   let refusal: string | undefined;
 
   const mutated = (target: Node | undefined) => {
@@ -192,17 +158,12 @@ export function sharedStateRefusal(ast: Node): string | undefined {
     switch (node.type) {
       case 'VariableDeclarator': {
         patternNames(node.id as Node, []).forEach((n) => declared.add(n));
-        const init = node.init as Node | null;
-        if ((node.id as Node).type === 'Identifier' && init?.type === 'FunctionExpression' && writesThis(init))
-          thisWriters.add((node.id as Node).name as string);
         break;
       }
       case 'FunctionDeclaration':
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
         if (node.id) declared.add((node.id as Node).name as string);
-        if (node.type === 'FunctionDeclaration' && node.id && writesThis(node))
-          thisWriters.add((node.id as Node).name as string);
         for (const p of node.params as Node[]) patternNames(p, []).forEach((n) => declared.add(n));
         break;
       case 'ClassDeclaration':
@@ -238,7 +199,6 @@ export function sharedStateRefusal(ast: Node): string | undefined {
       case 'CallExpression': {
         const callee = node.callee as Node;
         const first = (node.arguments as Node[])[0];
-        if (callee.type === 'Identifier') plainCalls.add(callee.name as string);
         if (callee.type === 'MemberExpression' && !callee.computed && first && first.type !== 'SpreadElement') {
           const object = callee.object as Node;
           const method = (callee.property as Node).name as string;
@@ -258,10 +218,8 @@ export function sharedStateRefusal(ast: Node): string | undefined {
   };
   visit(ast);
   if (refusal) return refusal;
-  const globalThisWriter = [...thisWriters].find((name) => plainCalls.has(name));
-  if (globalThisWriter !== undefined)
-    return `it calls ${globalThisWriter}() without new, whose writes to this would go to the global object the VUs of a thread share`;
-  const global = assigned.find((name) => !declared.has(name));
+  // The thread's global object as the transform sees it (the main thread's: the same Node globals).
+  const global = assigned.find((name) => !declared.has(name) && name in globalThis);
   return global === undefined
     ? undefined
     : `it assigns ${global} without declaring it, a global the VUs of a thread would share`;

@@ -81,6 +81,7 @@ export class WorkerVu {
       testStart: boot.testStart,
       sourceMap: boot.sourceMap,
       insertions: boot.insertions,
+      sloppy: boot.sloppy,
     };
     this.worker = new Worker(code, {
       eval: true,
