@@ -19,6 +19,14 @@ export { runIndexes, readRunIndex, runIndexName, type RunIndex, type RunTenant }
 export { archiveFileName, fileSafeTenant, parseArchiveFileName, compactUtc } from './fleet/archive-name.ts';
 export { listArchives, type ArchiveEntry, type ListArchivesOptions } from './fleet/list-archives.ts';
 export { pickArchive } from './fleet/pick-archive.ts';
+export {
+  acquireRunLock,
+  RUN_LOCK_NAME,
+  RUN_LOCK_STALE_MS,
+  type RunLock,
+  type RunLockInfo,
+  type RunLockOptions,
+} from './fleet/run-lock.ts';
 export { checkedRetentionPlan } from './fleet/checked-retention-plan.ts';
 export { retentionPlan, isoWeek, type RetentionPlan, type RetentionRules } from './fleet/retention-plan.ts';
 export { restoreTenantFromDb, type RestoreFromDbOptions, type RestoreFromDbResult } from './restore-from-db.ts';

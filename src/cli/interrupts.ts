@@ -11,13 +11,25 @@ const EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 14
  * exit with 128 + the signal number. Partial archives are removed synchronously first: the process is about to
  * end, so there is no later moment to do it. An open transaction needs nothing: the server rolls back a
  * connection that closes before COMMIT, and an embedded database never wrote an uncommitted one to disk.
- * Returns the function that removes the handlers.
+ * `release`, if given, runs before the exit. Returns the function that removes the handlers.
  */
-export function guardInterrupts(io: CliIo, what: string, state: InterruptState): () => void {
+export function guardInterrupts(
+  io: CliIo,
+  what: string,
+  state: InterruptState,
+  release?: () => Promise<unknown>,
+): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
     const removed = removePartials();
     io.stderr.write(`\ntenantops: ${what} interrupted by ${signal}; ${state(removed)}\n`);
-    process.exit(EXIT[signal] ?? 1);
+    if (!release) process.exit(EXIT[signal] ?? 1);
+    // `release` gives up what the command holds elsewhere (a run lock in a bucket, which no exit handler can
+    // delete synchronously), waited for at most 5 s; partials begun meanwhile by work still in flight go too.
+    const cap = new Promise((r) => setTimeout(r, 5000).unref());
+    void Promise.race([release!().catch(() => undefined), cap]).finally(() => {
+      removePartials();
+      process.exit(EXIT[signal] ?? 1);
+    });
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

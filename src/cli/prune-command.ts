@@ -1,9 +1,20 @@
-import { backupKeyFrom, checkedRetentionPlan, listArchives, runIndexes, runIndexName } from '../backup/index.ts';
+import {
+  acquireRunLock,
+  backupKeyFrom,
+  checkedRetentionPlan,
+  listArchives,
+  runIndexes,
+  runIndexName,
+  type BackupStore,
+  type RetentionRules,
+} from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
-import { defineCommand } from './command.ts';
+import { defineCommand, type CliIo } from './command.ts';
 import { backupDir } from './backup-dir.ts';
 import { jsonOption, keyFileOption } from './common-options.ts';
+import { guardInterrupts } from './interrupts.ts';
 import { intOption } from './parse-int-option.ts';
+import { lockReports } from './lock-reports.ts';
 import { unreadableIndexWarning } from './unreadable-index-warning.ts';
 
 export const pruneCommand = defineCommand({
@@ -34,55 +45,79 @@ export const pruneCommand = defineCommand({
       keepDaily: intOption('keep-daily', values['keep-daily'], 0),
       keepWeekly: intOption('keep-weekly', values['keep-weekly'], 0),
     };
-    const list = await listArchives(dir, {
-      tenant: values.tenant,
-      passphrase: backupKeyFrom(io.env, values['key-file']),
-      onUnreadableIndex: unreadableIndexWarning(
-        io,
-        'its archives are listed from their own manifests; it is not removed',
-      ),
-    });
-    const plan = await checkedRetentionPlan(dir, list, rules);
-    const doIt = !!values.yes;
-    if (doIt) for (const d of plan.delete) await dir.delete(d.archive.file);
-    // A run index none of whose archives is left describes nothing: it goes with its last archive.
-    const indexesRemoved: string[] = [];
-    if (doIt) {
-      const left = new Set((await dir.list()).map((o) => o.name));
-      for (const run of await runIndexes(dir, [...left], () => undefined))
-        if (!run.tenants.some((t) => t.file && left.has(t.file))) {
-          const name = runIndexName(run.runId);
-          await dir.delete(name);
-          indexesRemoved.push(name);
-        }
+    // A deleting prune holds the location's run lock: a run going on there could be counting an archive as done
+    // (or continuing an index) that this prune is about to delete. A dry run reads only.
+    const lock = values.yes ? await acquireRunLock(dir, { command: 'prune', ...lockReports(io) }) : null;
+    const unguard = lock
+      ? guardInterrupts(
+          io,
+          'prune',
+          () => 'the archives listed as deleted so far are gone',
+          () => lock.release(),
+        )
+      : () => undefined;
+    try {
+      return await prune(dir, values, rules, io);
+    } finally {
+      unguard();
+      await lock?.release();
     }
-    const bytes = plan.delete.reduce((n, d) => n + d.archive.bytes, 0);
-    if (values.json) {
-      io.stdout.write(
-        JSON.stringify({
-          deleted: doIt,
-          delete: plan.delete.map((d) => ({
-            file: d.archive.file,
-            tenant: d.archive.tenant,
-            takenAt: d.archive.takenAt,
-          })),
-          keep: plan.keep.map((d) => ({ file: d.archive.file, tenant: d.archive.tenant, reasons: d.reasons })),
-          damaged: plan.damaged.map((a) => ({ file: a.file, tenant: a.tenant, problem: a.problem })),
-          bytes,
-          indexesRemoved,
-        }) + '\n',
-      );
-      return 0;
-    }
-    for (const d of plan.delete) io.stdout.write(`${doIt ? 'deleted' : 'would delete'}  ${d.archive.file}\n`);
-    for (const d of plan.keep) io.stdout.write(`keep          ${d.archive.file}  (${d.reasons.join(', ')})\n`);
-    for (const a of plan.damaged)
-      io.stdout.write(`damaged       ${a.file}  (${a.problem}; not counted, not deleted)\n`);
-    io.stdout.write(
-      `${doIt ? 'deleted' : 'would delete'} ${plan.delete.length} archives (${(bytes / 1e6).toFixed(1)} MB), kept ${plan.keep.length}` +
-        `${plan.damaged.length ? `, ${plan.damaged.length} damaged left as they are` : ''}` +
-        `${doIt ? '' : '; nothing deleted: pass --yes to delete'}\n`,
-    );
-    return 0;
   },
 });
+
+async function prune(
+  dir: BackupStore,
+  values: { tenant?: string; yes?: boolean; json?: boolean; 'key-file'?: string },
+  rules: RetentionRules,
+  io: CliIo,
+): Promise<number> {
+  const list = await listArchives(dir, {
+    tenant: values.tenant,
+    passphrase: backupKeyFrom(io.env, values['key-file']),
+    onUnreadableIndex: unreadableIndexWarning(
+      io,
+      'its archives are listed from their own manifests; it is not removed',
+    ),
+  });
+  const plan = await checkedRetentionPlan(dir, list, rules);
+  const doIt = !!values.yes;
+  if (doIt) for (const d of plan.delete) await dir.delete(d.archive.file);
+  // A run index none of whose archives is left describes nothing: it goes with its last archive.
+  const indexesRemoved: string[] = [];
+  if (doIt) {
+    const left = new Set((await dir.list()).map((o) => o.name));
+    for (const run of await runIndexes(dir, [...left], () => undefined))
+      if (!run.tenants.some((t) => t.file && left.has(t.file))) {
+        const name = runIndexName(run.runId);
+        await dir.delete(name);
+        indexesRemoved.push(name);
+      }
+  }
+  const bytes = plan.delete.reduce((n, d) => n + d.archive.bytes, 0);
+  if (values.json) {
+    io.stdout.write(
+      JSON.stringify({
+        deleted: doIt,
+        delete: plan.delete.map((d) => ({
+          file: d.archive.file,
+          tenant: d.archive.tenant,
+          takenAt: d.archive.takenAt,
+        })),
+        keep: plan.keep.map((d) => ({ file: d.archive.file, tenant: d.archive.tenant, reasons: d.reasons })),
+        damaged: plan.damaged.map((a) => ({ file: a.file, tenant: a.tenant, problem: a.problem })),
+        bytes,
+        indexesRemoved,
+      }) + '\n',
+    );
+    return 0;
+  }
+  for (const d of plan.delete) io.stdout.write(`${doIt ? 'deleted' : 'would delete'}  ${d.archive.file}\n`);
+  for (const d of plan.keep) io.stdout.write(`keep          ${d.archive.file}  (${d.reasons.join(', ')})\n`);
+  for (const a of plan.damaged) io.stdout.write(`damaged       ${a.file}  (${a.problem}; not counted, not deleted)\n`);
+  io.stdout.write(
+    `${doIt ? 'deleted' : 'would delete'} ${plan.delete.length} archives (${(bytes / 1e6).toFixed(1)} MB), kept ${plan.keep.length}` +
+      `${plan.damaged.length ? `, ${plan.damaged.length} damaged left as they are` : ''}` +
+      `${doIt ? '' : '; nothing deleted: pass --yes to delete'}\n`,
+  );
+  return 0;
+}

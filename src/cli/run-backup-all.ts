@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { backupAllTenants, openBackupStore, runFigures, writeBackupMetrics } from '../backup/index.ts';
+import { acquireRunLock, backupAllTenants, openBackupStore, runFigures, writeBackupMetrics } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { CliIo } from './command.ts';
 import { backupConfig, backupTarget, openBackupDb, type DbValues } from './backup-context.ts';
@@ -8,6 +8,7 @@ import { guardInterrupts, removedFiles } from './interrupts.ts';
 import { intOption } from './parse-int-option.ts';
 import { unreadableIndexWarning } from './unreadable-index-warning.ts';
 import { progressReporter } from './progress.ts';
+import { lockReports } from './lock-reports.ts';
 
 export type BackupAllValues = DbValues & {
   'out-dir'?: string;
@@ -52,21 +53,34 @@ export async function runBackupAll(
   // Two connections per tenant in flight (BackupOptions.readers, where the snapshot is shared), plus the one that
   // holds the shared snapshot open.
   const db = await openBackupDb(target, values, 2 * parallel + 1);
+  let lock;
+  try {
+    await store.prepare();
+    lock = await acquireRunLock(store, { command: 'backup --all-tenants', ...lockReports(io) });
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   const bar = progressReporter(io.stderr, 'backup --all-tenants');
-  const unguard = guardInterrupts(io, 'backup --all-tenants', (removed) =>
-    [
-      removedFiles(removed),
-      'the database is unchanged (a backup only reads)',
-      `the run index in ${outDir} lists the tenants finished so far`,
-      'run the same command again to continue (finished tenants are skipped)',
-    ]
-      .filter(Boolean)
-      .join('; '),
+  const unguard = guardInterrupts(
+    io,
+    'backup --all-tenants',
+    (removed) =>
+      [
+        removedFiles(removed),
+        'the database is unchanged (a backup only reads)',
+        `the run index in ${outDir} lists the tenants finished so far`,
+        'run the same command again to continue (finished tenants are skipped)',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    () => lock.release(),
   );
   try {
     const r = await backupAllTenants(db, {
       config,
       outDir: store,
+      lock,
       passphrase,
       parallel,
       resumeWithinHours: resumeWithin,
@@ -110,6 +124,7 @@ export async function runBackupAll(
     return 0;
   } finally {
     unguard();
+    await lock.release();
     await db.close();
   }
 }

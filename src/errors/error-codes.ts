@@ -141,6 +141,11 @@ export const ERROR_CODES = {
     what: 'The object store (an s3:// backup location) refused or failed a request; an unfinished upload is aborted, never left as an object.',
     todo: 'Check the bucket exists, the AWS credentials (environment or ~/.aws), AWS_ENDPOINT_URL for a non-AWS server, and the HTTP status in the message; then rerun.',
   },
+  TENANTOPS_E_RUN_LOCKED: {
+    exit: 1,
+    what: 'Another backup --all-tenants or prune --yes holds the backup location (its lock names the host, pid and start time); nothing was done.',
+    todo: 'Wait for that run to end. A lock whose process is gone is taken over by the next run: at once on the same host, else after 10 min without a refresh.',
+  },
   TENANTOPS_E_INTERNAL: {
     exit: 1,
     what: 'An unexpected internal error; rerun with --debug and report it.',

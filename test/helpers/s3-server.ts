@@ -3,7 +3,11 @@
 // ListObjectsV2 and multipart uploads (initiate, upload part, complete) and checks SigV4 signatures. The
 // alternatives did not fit: Debian 12 has no python3-moto, MinIO is not in Debian or npm, and the maintained
 // s3rver fork needs Node 24. s3rver 3.7 does not implement AbortMultipartUpload (it answers 405), so this harness
-// answers it (204) and records it: the tests check that tenantops sends it for the upload it started.
+// answers it (204) and records it: the tests check that tenantops sends it for the upload it started. Nor does it
+// honour `If-None-Match: *` on PUT (it overwrites), which AWS S3 (since August 2024) and MinIO refuse with 412 when
+// the key exists: the harness does that too, one such PUT per key at a time, so the run lock's create-if-absent
+// path is tested as those servers behave; `conditionalPuts: false` turns it off to test a server that ignores it.
+import { after, before } from 'node:test';
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +18,11 @@ interface KoaContext {
   method: string;
   path: string;
   query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
   status: number;
   body: unknown;
+  type: string;
+  store: { existsObject(bucket: string, key: string): Promise<boolean> };
 }
 type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 interface S3rverInstance {
@@ -71,7 +78,10 @@ export interface S3TestServer {
   stop(): Promise<void>;
 }
 
-export async function startS3Server(buckets: string[]): Promise<S3TestServer> {
+export async function startS3Server(
+  buckets: string[],
+  { conditionalPuts = true }: { conditionalPuts?: boolean } = {},
+): Promise<S3TestServer> {
   patchS3rverDes();
   const directory = mkdtempSync(join(tmpdir(), 'tenantops-s3rver-'));
   const server = new S3rver({
@@ -82,11 +92,37 @@ export async function startS3Server(buckets: string[]): Promise<S3TestServer> {
     configureBuckets: buckets.map((name) => ({ name })),
   });
   const requests: SeenRequest[] = [];
+  // Conditional PUTs in flight per path: each waits for the one before it, so check-then-store is atomic.
+  const putting = new Map<string, Promise<void>>();
   // First in the chain (Koa composes its middleware when it starts listening).
   server.middleware.unshift(async (ctx, next) => {
     requests.push({ method: ctx.method, path: ctx.path, query: { ...ctx.query } });
     if (ctx.method === 'DELETE' && ctx.query.uploadId !== undefined) {
       ctx.status = 204;
+      return;
+    }
+    if (conditionalPuts && ctx.method === 'PUT' && ctx.headers['if-none-match'] === '*') {
+      const [, bucket = '', ...rest] = ctx.path.split('/');
+      const key = decodeURIComponent(rest.join('/'));
+      const prev = putting.get(ctx.path) ?? Promise.resolve();
+      let done!: () => void;
+      const mine = new Promise<void>((r) => (done = r));
+      putting.set(ctx.path, mine);
+      await prev;
+      try {
+        if (await ctx.store.existsObject(bucket, key)) {
+          ctx.status = 412;
+          ctx.type = 'application/xml';
+          ctx.body =
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+            '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
+          return;
+        }
+        await next();
+      } finally {
+        if (putting.get(ctx.path) === mine) putting.delete(ctx.path);
+        done();
+      }
       return;
     }
     await next();
@@ -105,6 +141,30 @@ export async function startS3Server(buckets: string[]): Promise<S3TestServer> {
     async stop() {
       await server.close();
       rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A server for the whole test file: started before its first test, stopped after its last, with this process's
+ * environment pointing at it meanwhile (the SDK's credential chain reads process.env, and child processes inherit
+ * it). Read `.server` inside tests, once `before` has run.
+ */
+export function useS3Server(buckets: string[] = ['tenantops']): { readonly server: S3TestServer } {
+  const holder: { server?: S3TestServer } = {};
+  const saved = { ...process.env };
+  before(async () => {
+    holder.server = await startS3Server(buckets);
+    Object.assign(process.env, holder.server.env);
+  });
+  after(async () => {
+    process.env = saved;
+    await holder.server?.stop();
+  });
+  return {
+    get server() {
+      if (!holder.server) throw new Error('useS3Server: the server starts in before(); read it inside a test');
+      return holder.server;
     },
   };
 }

@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '../../db/index.ts';
 import { isTenantopsError, type TenantopsError } from '../../errors/index.ts';
 import { backupTenant } from '../backup-tenant.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
 import { tenantIds } from '../tenant-ids.ts';
 import { tenantScope, type TenantScope } from '../tenant-scope.ts';
-import { verifyArchive } from '../verify-archive.ts';
 import { archiveFileName, compactUtc } from './archive-name.ts';
 import { IndexSaver } from './index-saver.ts';
 import { objectSha256 } from './object-sha256.ts';
+import { verifyStoredArchive } from './verify-stored-archive.ts';
+import { acquireRunLock, type RunLock, type RunLockInfo } from './run-lock.ts';
 import type { ArchiveSink } from '../archive/archive-sink.ts';
 import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
 import { LocalDirStore } from '../storage/local-dir-store.ts';
@@ -45,6 +45,13 @@ export interface BackupAllOptions {
    */
   onStart?: (info: { runId: string; total: number; skipped: number; resumed: boolean }) => void | Promise<void>;
   now?: () => Date;
+  /**
+   * The location's run lock, when the caller took it (and releases it); else the run takes it, or refuses with
+   * TENANTOPS_E_RUN_LOCKED, and releases it when it ends.
+   */
+  lock?: RunLock;
+  /** A dead run's lock was taken over (run-lock.ts). */
+  onLockTakeover?: (was: RunLockInfo, why: string) => void;
   /** A run index in `outDir` that cannot be parsed: left out (its tenants are not taken as done), reported here. */
   onUnreadableIndex?: (error: TenantopsError) => void;
 }
@@ -113,6 +120,22 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
   const now = opts.now ?? (() => new Date());
   const store = typeof opts.outDir === 'string' ? new LocalDirStore(opts.outDir) : opts.outDir;
   await store.prepare();
+  const lock =
+    opts.lock ?? (await acquireRunLock(store, { command: 'backup --all-tenants', onTakeover: opts.onLockTakeover }));
+  try {
+    return await backupLocked(db, store, opts, t0, now);
+  } finally {
+    if (!opts.lock) await lock.release();
+  }
+}
+
+async function backupLocked(
+  db: Db,
+  store: BackupStore,
+  opts: BackupAllOptions,
+  t0: number,
+  now: () => Date,
+): Promise<BackupAllResult> {
   const removedStale = (await store.removeStale?.(STALE_PARTIAL_MS)) ?? [];
   const listing = await store.list();
   const names = new Set(listing.map((o) => o.name));
@@ -231,28 +254,14 @@ async function backupOne(
     written = true;
     // Verified as a restore would verify it, read back from the store (every table's row count and checksum);
     // the same read gives the SHA-256 and size of the stored bytes, which a re-run compares.
-    const h = createHash('sha256');
-    let bytes = 0;
-    await verifyArchive(
-      {
-        name: objectAddress(store, file),
-        async *bytes() {
-          for await (const c of store.get(file)) {
-            h.update(c);
-            bytes += c.length;
-            yield c;
-          }
-        },
-      },
-      opts.passphrase,
-    );
+    const { sha256, bytes } = await verifyStoredArchive(store, file, opts.passphrase);
     return {
       tenant: tenantId,
       result: 'ok',
       file,
       rows: r.manifest.tables.reduce((n, t) => n + t.rows, 0),
       bytes,
-      sha256: h.digest('hex'),
+      sha256,
       seconds: (performance.now() - t0) / 1000,
       snapshotAt,
     };

@@ -2,5 +2,5 @@ export { objectAddress, type BackupStore, type StoredObject } from './backup-sto
 export { LocalDirStore } from './local-dir-store.ts';
 export { S3Store, parseS3Url, s3OptionsFromEnv, type S3StoreOptions } from './s3-store.ts';
 export { openBackupStore } from './open-backup-store.ts';
-export { putText, getText } from './store-text.ts';
+export { putText, getText, getTextIfAny } from './store-text.ts';
 export { archiveLocation, type ArchiveLocation } from './archive-location.ts';

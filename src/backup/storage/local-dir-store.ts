@@ -1,4 +1,5 @@
-import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, linkSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TenantopsError } from '../../errors/index.ts';
 import { partialFileSink } from '../archive/partial-file-sink.ts';
@@ -12,6 +13,8 @@ function ioError(what: string, e: unknown, why = ''): TenantopsError {
 
 /** A backup directory on a local (or mounted) file system. */
 export class LocalDirStore implements BackupStore {
+  readonly hostLocalPids = true;
+
   constructor(readonly location: string) {}
 
   async prepare(): Promise<void> {
@@ -58,6 +61,23 @@ export class LocalDirStore implements BackupStore {
       rmSync(join(this.location, name), { force: true });
     } catch (e) {
       throw ioError(`cannot delete ${join(this.location, name)}`, e);
+    }
+  }
+
+  async createExclusive(name: string, text: string): Promise<boolean> {
+    const path = join(this.location, name);
+    // Written whole under a private name first, then hard-linked to `name`: link() fails if `name` exists, and a
+    // reader never sees the file half-written (open with O_EXCL then write would show it empty for a moment).
+    const temp = `${path}.${randomBytes(6).toString('hex')}.partial`;
+    try {
+      writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });
+      linkSync(temp, path);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw ioError(`cannot create ${path}`, e);
+    } finally {
+      rmSync(temp, { force: true });
     }
   }
 

@@ -77,6 +77,7 @@ function sdk(): Promise<Sdk> {
 
 /** A bucket prefix on an S3-compatible object store (AWS S3, IONOS, MinIO, Ceph RGW). */
 export class S3Store implements BackupStore {
+  readonly hostLocalPids = false;
   private clientLoad: Promise<S3Client> | undefined;
   private readonly prefix: string;
 
@@ -218,6 +219,25 @@ export class S3Store implements BackupStore {
       await (await this.client()).send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
     } catch (e) {
       throw storageError(`cannot delete ${this.address(name)}`, e);
+    }
+  }
+
+  async createExclusive(name: string, text: string): Promise<boolean> {
+    try {
+      const { s3 } = await sdk();
+      await (
+        await this.client()
+      ).send(
+        // AWS S3 (since August 2024) and MinIO refuse this PUT with 412 when the key exists; a server that ignores
+        // the header overwrites, and the caller's read-back (run-lock.ts) is then the only check.
+        new s3.PutObjectCommand({ Bucket: this.bucket, Key: this.key(name), Body: text, IfNoneMatch: '*' }),
+      );
+      return true;
+    } catch (e) {
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      // 409 ConditionalRequestConflict: another conditional write to the key is in flight (AWS).
+      if (status === 412 || status === 409) return false;
+      throw storageError(`cannot create ${this.address(name)}`, e);
     }
   }
 

@@ -19,3 +19,18 @@ export async function getText(store: BackupStore, name: string): Promise<string>
   for await (const c of store.get(name)) parts.push(c);
   return Buffer.concat(parts).toString('utf8');
 }
+
+/**
+ * A small object's text, or null if there is no such object: a local file that is not there (ENOENT) or a key the
+ * bucket does not have (HTTP 404, NoSuchKey). Other failures throw.
+ */
+export async function getTextIfAny(store: BackupStore, name: string): Promise<string | null> {
+  try {
+    return await getText(store, name);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { cause?: { name?: string; $metadata?: { httpStatusCode?: number } } };
+    if (err.code === 'ENOENT' || err.cause?.name === 'NoSuchKey' || err.cause?.$metadata?.httpStatusCode === 404)
+      return null;
+    throw e;
+  }
+}
