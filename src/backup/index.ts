@@ -19,6 +19,7 @@ export { runIndexes, readRunIndex, runIndexName, type RunIndex, type RunTenant }
 export { archiveFileName, fileSafeTenant, parseArchiveFileName, compactUtc } from './fleet/archive-name.ts';
 export { listArchives, type ArchiveEntry, type ListArchivesOptions } from './fleet/list-archives.ts';
 export { pickArchive } from './fleet/pick-archive.ts';
+export { verifyListedArchive, type ArchiveCheck } from './fleet/verify-listed-archive.ts';
 export {
   acquireRunLock,
   RUN_LOCK_NAME,
