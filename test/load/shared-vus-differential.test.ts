@@ -380,7 +380,7 @@ export const getterFn = function () {};
     const r = results(observed);
     assert.equal(r.frozenDeclaration, 'ok [200,true]');
     assert.equal(r.replacedDeclaration, 'ok [\\"memo1:200\\",\\"memo2:200\\",\\"memoized\\"]');
-    assert.equal(r.groupWithoutFunction, 'threw TypeError: fn is not a function');
+    assert.equal(r.groupWithoutFunction, 'threw Error: group() requires a callback as a second argument');
   });
 
   it('gives the same logs, exceptions, metrics, checks, setup data, summary and exit code', async () => {

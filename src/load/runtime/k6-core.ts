@@ -1,42 +1,88 @@
 import { callAsync, Pending, withAsyncForm } from './async-calls.ts';
 import type { VuState } from './vu-state.ts';
 
+// k6's texts for what check() and group() refuse (internal/js/modules/k6/k6.go, lib/models.go).
+const SEPARATOR = "group and check names may not contain '::'";
+const CHECK_IN_INIT = 'Using check() in the init context is not supported';
+const GROUP_IN_INIT = 'Using group() in the init context is not supported';
+const GROUP_WITHOUT_CALLBACK = 'group() requires a callback as a second argument';
+const ASYNC_CHECK =
+  'the built-in check() does not support async functions as arguments. Use the JavaScript utils library as a ' +
+  'replacement. Refer to https://grafana.com/docs/k6/latest/javascript-api/jslib/utils/check/ for more info';
+const ASYNC_GROUP =
+  'group() does not support async functions as arguments, please see ' +
+  'https://grafana.com/docs/k6/latest/javascript-api/k6/group/ for more info';
+
+const isAsyncFunction = (v: unknown) => Object.prototype.toString.call(v) === '[object AsyncFunction]';
+
 /**
  * The `k6` module: check, group, sleep, fail, randomSeed. `math` is the Math the script sees (its own
  * per VU when VUs share a thread). When they do, check, group and sleep also get the forms that
  * transformed call sites use (runtime/async-calls.ts): they wait without blocking the thread.
  */
 export function createK6Core(state: VuState, math: { random: () => number } = Math) {
-  function check<T>(value: T, sets: Record<string, unknown>, tags: Record<string, unknown> = {}): boolean {
-    let all = true;
-    for (const [name, predicate] of Object.entries(sets)) {
-      const ok = Boolean(typeof predicate === 'function' ? predicate(value) : predicate);
-      all = record(name, ok, tags) && all;
-    }
-    return all;
-  }
-
   function record(name: string, ok: boolean, tags: Record<string, unknown>): boolean {
     const extra = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)]));
     state.sample('checks', ok ? 1 : 0, { ...state.tags(), ...extra, check: name });
     return ok;
   }
 
+  /**
+   * One check's value, from `call` when its predicate is a function. As in k6's Check(): a name with `::` or
+   * an async predicate stops check() before that check is recorded, and a predicate that throws counts as a
+   * failed check, then its exception ends check() (the checks after it are not run).
+   */
+  function outcome(
+    name: string,
+    predicate: unknown,
+    tags: Record<string, unknown>,
+    call: (fn: unknown) => unknown,
+  ): unknown {
+    if (name.includes('::')) throw new Error(SEPARATOR);
+    if (typeof predicate !== 'function') return predicate;
+    if (isAsyncFunction(predicate)) throw new Error(ASYNC_CHECK);
+    try {
+      return call(predicate);
+    } catch (e) {
+      record(name, false, tags);
+      throw e;
+    }
+  }
+
+  function check<T>(value: T, sets: Record<string, unknown>, tags: Record<string, unknown> = {}): boolean {
+    if (state.inInit) throw new Error(CHECK_IN_INIT);
+    let all = true;
+    for (const [name, predicate] of Object.entries(sets)) {
+      const v = outcome(name, predicate, tags, (fn) => (fn as (x: T) => unknown)(value));
+      all = record(name, Boolean(v), tags) && all;
+    }
+    return all;
+  }
+
   /** check() from transformed code: a predicate that waits (it makes a request) is awaited in order. */
   function checkShared(value: unknown, sets: Record<string, unknown>, tags: Record<string, unknown> = {}): unknown {
+    if (state.inInit) throw new Error(CHECK_IN_INIT);
     const entries = Object.entries(sets);
+    const call = (name: string) => (fn: unknown) => callAsync(undefined, fn, [value], name);
+    const settled = async (name: string, r: unknown) => {
+      if (!(r instanceof Pending)) return r;
+      try {
+        return await r.p;
+      } catch (e) {
+        record(name, false, tags);
+        throw e;
+      }
+    };
     let all = true;
     for (let i = 0; i < entries.length; i++) {
       const [name, predicate] = entries[i];
-      const r = typeof predicate === 'function' ? callAsync(undefined, predicate, [value], name) : predicate;
+      const r = outcome(name, predicate, tags, call(name));
       if (r instanceof Pending) {
         return new Pending(
           (async () => {
-            all = record(name, Boolean(await r.p), tags) && all;
-            for (const [n, p] of entries.slice(i + 1)) {
-              const v = typeof p === 'function' ? callAsync(undefined, p, [value], n) : p;
-              all = record(n, Boolean(v instanceof Pending ? await v.p : v), tags) && all;
-            }
+            all = record(name, Boolean(await settled(name, r)), tags) && all;
+            for (const [n, p] of entries.slice(i + 1))
+              all = record(n, Boolean(await settled(n, outcome(n, p, tags, call(n)))), tags) && all;
             return all;
           })(),
         );
@@ -46,12 +92,20 @@ export function createK6Core(state: VuState, math: { random: () => number } = Ma
     return all;
   }
 
-  /** group() from transformed code: the group stays open until its function's twin settles. */
-  function groupShared(name: string, fn: () => unknown): unknown {
-    if (name.includes('::')) throw new Error(`group and check names may not contain "::": ${name}`);
-    if (state.inInit) throw new Error('group() is not supported in the init context');
+  /** What group() checks before it opens the group, in k6's order. */
+  function enterGroup(name: string, fn: unknown): string {
+    if (state.inInit) throw new Error(GROUP_IN_INIT);
+    if (typeof fn !== 'function') throw new Error(GROUP_WITHOUT_CALLBACK);
+    if (isAsyncFunction(fn)) throw new Error(ASYNC_GROUP);
+    if (String(name).includes('::')) throw new Error(SEPARATOR);
     const parent = state.groupPath;
     state.groupPath = `${parent}::${name}`;
+    return parent;
+  }
+
+  /** group() from transformed code: the group stays open until its function's twin settles. */
+  function groupShared(name: string, fn: () => unknown): unknown {
+    const parent = enterGroup(name, fn);
     const start = performance.now();
     const end = () => {
       state.sample('group_duration', performance.now() - start, state.tags());
@@ -59,7 +113,6 @@ export function createK6Core(state: VuState, math: { random: () => number } = Ma
     };
     let r: unknown;
     try {
-      // 'fn': the callee the synchronous group() names when fn is not a function.
       r = callAsync(undefined, fn, [], 'fn');
     } catch (e) {
       end();
@@ -73,10 +126,7 @@ export function createK6Core(state: VuState, math: { random: () => number } = Ma
   }
 
   function group<T>(name: string, fn: () => T): T {
-    if (name.includes('::')) throw new Error(`group and check names may not contain "::": ${name}`);
-    if (state.inInit) throw new Error('group() is not supported in the init context');
-    const parent = state.groupPath;
-    state.groupPath = `${parent}::${name}`;
+    const parent = enterGroup(name, fn);
     const start = performance.now();
     try {
       return fn();
