@@ -38,7 +38,10 @@ export async function archiveAt(
 ): Promise<ArchiveEntry> {
   // Without --at, the newest archive, even one stamped after this machine's clock (the backup host's runs ahead):
   // "at or before now" would pass it over for an older one without a word.
-  const when = at === undefined ? new Date(8.64e15) : parseAt(at);
+  // A time without fractional seconds stands for its whole second: `backups list` and the archive names show
+  // times to the second while a snapshot's is to the millisecond, and the time an operator copies from the list
+  // must pick that archive (14:49:46Z took the archive of 14:49:46.861Z for one taken after it).
+  const when = at === undefined ? new Date(8.64e15) : new Date(parseAt(at).getTime() + (/\.\d/.test(at) ? 0 : 999));
   const before = at === undefined ? '' : ` taken at or before ${when.toISOString()}`;
   const list = await listArchives(dir, {
     tenant,
