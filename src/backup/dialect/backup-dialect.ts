@@ -26,10 +26,11 @@ export interface BackupDialect {
   /**
    * The FROM clause joining `keys` (a derived table of distinct parent keys, to be aliased `alias`) to `info`'s rows
    * on `on` (`columns` of `info` = the keys), read from the keys first whatever the optimizer's statistics; `info`
-   * is referenced by its quoted name. Absent where the engine already plans `columns IN (SELECT … FROM parent
-   * WHERE tenant)` from the parent's tenant rows: scopedSource then keeps the predicate.
+   * is referenced by its quoted name. Absent, or null for a table, where the engine would not gain by it (no index
+   * to look the rows up by on PostgreSQL): scopedSource then keeps the predicate `columns IN (SELECT … FROM parent
+   * WHERE tenant)`.
    */
-  parentFirst?(keys: string, alias: string, info: TableInfo, columns: readonly string[], on: string): string;
+  parentFirst?(keys: string, alias: string, info: TableInfo, columns: readonly string[], on: string): string | null;
   introspect(q: Queryable): Promise<SchemaInfo>;
   /**
    * The SQL that reads a column's stored value exactly, as text or bytes (MariaDB FLOAT through DOUBLE, since its

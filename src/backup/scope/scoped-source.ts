@@ -11,7 +11,7 @@ export interface ScopedSource {
 
 /**
  * Where a tenant's rows of a scope table are read from, the tenant id bound (placeholders numbered from `first`).
- * A table scoped through one reference to one parent is, on a dialect with `parentFirst`, a join from the parent's
+ * A table scoped through one reference to one parent is, where the dialect's `parentFirst` offers it, a join from the parent's
  * distinct keys, level by level up to a root: the same rows as its predicate `cols IN (SELECT keys FROM parent
  * WHERE …)` (DISTINCT keeps each row once when the keys repeat; a NULL matches nothing in either form), with a plan
  * that starts from the tenant's rows. Every other table reads through its predicate, and so does a locking read
@@ -44,14 +44,12 @@ function sourceOf(
   const key = (i: number) => d.quote(`${alias}_${i}`);
   const keys = e.via.refColumns.map((c, i) => `${d.quote(parent.table)}.${d.quote(c)} AS ${key(i)}`).join(', ');
   const on = e.via.columns.map((c, i) => `${d.quote(alias)}.${key(i)} = ${d.quote(e.table)}.${d.quote(c)}`);
-  return {
-    from: d.parentFirst(
-      `(SELECT DISTINCT ${keys} FROM ${p.from} WHERE ${p.where})`,
-      alias,
-      scope.schema.get(e.table)!,
-      e.via.columns,
-      on.join(' AND '),
-    ),
-    where: 'TRUE',
-  };
+  const from = d.parentFirst(
+    `(SELECT DISTINCT ${keys} FROM ${p.from} WHERE ${p.where})`,
+    alias,
+    scope.schema.get(e.table)!,
+    e.via.columns,
+    on.join(' AND '),
+  );
+  return from === null ? { from: d.from(e.table), where: e.predicate } : { from, where: 'TRUE' };
 }
