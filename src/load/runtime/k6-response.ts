@@ -1,3 +1,4 @@
+import { gjsonGet } from './gjson-get.ts';
 import type { Selection } from '../html/selection.ts';
 import { parseHTML } from './k6-html.ts';
 import type { HttpResponseMessage } from './protocol.ts';
@@ -62,18 +63,25 @@ export class K6Response {
     return responseNavigation(this, this.#navigate).clickLink(args);
   }
 
-  /** Parses the body as JSON; a selector such as "items.0.id" walks into it (a subset of k6's gjson paths). */
+  /**
+   * The body parsed as JSON, or with a selector the value at that GJSON path (runtime/gjson-get.ts), as k6's
+   * Response.json (js/modules/k6/http/response.go): undefined when the path matches nothing or, with a
+   * selector, when the body is not JSON.
+   */
   json(selector?: string): unknown {
-    if (this.body === null) throw new Error('the response has no body (responseType "none"?)');
+    if (this.body === null)
+      throw new Error(
+        "the body is null so we can't transform it to JSON - this likely was because of a request error getting the response",
+      );
     const text = typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8');
-    const value: unknown = JSON.parse(text);
-    if (!selector) return value;
-    let cur: unknown = value;
-    for (const key of selector.split('.')) {
-      if (cur === null || typeof cur !== 'object') return undefined;
-      cur = (cur as Record<string, unknown>)[key];
+    if (selector === undefined) return JSON.parse(text);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
     }
-    return cur;
+    return gjsonGet(value, String(selector))?.value;
   }
 
   /** The body as a k6/html Selection (links resolve against res.url), or its find(selector). */

@@ -39,6 +39,11 @@ export async function startTestServer(): Promise<TestServer> {
       }
       if (u.pathname === '/echo')
         return json(200, { method: req.method, body, tenant: req.headers['x-tenant'] ?? null });
+      // The request's body as the response's, for scripts that need a response of their own making.
+      if (u.pathname === '/reply') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(body);
+      }
       if (u.pathname === '/redirect') {
         res.writeHead(302, { location: '/ok' });
         return res.end();
