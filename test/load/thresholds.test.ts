@@ -23,10 +23,33 @@ describe('threshold parser', () => {
     assert.deepEqual(parseThreshold('avg!=0'), { aggregation: 'avg', operator: '!=', value: 0 });
     for (const agg of ['min', 'max', 'med']) assert.equal(parseThreshold(`${agg}>-1`)?.aggregation, agg);
     assert.equal(parseThreshold('max>-1')?.value, -1);
+    // Limits as Go's strconv.ParseFloat reads them in k6: 'rate<.01' is a valid k6 threshold.
+    for (const [limit, value] of [
+      ['.01', 0.01],
+      ['+5', 5],
+      ['1E3', 1000],
+      ['2e+2', 200],
+      ['5.', 5],
+      ['Inf', Infinity],
+      ['-inf', -Infinity],
+    ] as const)
+      assert.equal(parseThreshold(`rate<${limit}`)?.value, value, limit);
   });
 
   it('rejects malformed expressions', () => {
-    for (const bad of ['p95<500', 'p(101)<1', 'avg<', 'avg < x', 'mean<1', 'avg=<1', 'avg<1ms', '']) {
+    for (const bad of [
+      'p95<500',
+      'p(101)<1',
+      'avg<',
+      'avg < x',
+      'mean<1',
+      'avg=<1',
+      'avg<1ms',
+      '',
+      'AVG<1',
+      'avg<.',
+      'avg<1e',
+    ]) {
       assert.equal(parseThreshold(bad), undefined, bad);
     }
   });
