@@ -566,6 +566,58 @@ for (const { path, bulkMinRows } of PATHS) {
           }
         },
       );
+
+      // The tenant's own rows under ON DELETE actions: PostgreSQL runs CASCADE and SET NULL at the DELETE of a row
+      // the archive lacks, deferred or not, reaching rows the plan updates (the update then found nothing: the
+      // restore failed) or keeps (a parent whose key changed took its children along). NOT DEFERRABLE references
+      // within one table (a tree) are checked at each statement, so a row re-parented under a node the restore
+      // inserts must be updated after that insert. Until 2026-12-07 all of these failed on PostgreSQL.
+      withDatabase(
+        engine,
+        "the tenant's rows reached by ON DELETE CASCADE / SET NULL and re-parented trees restore exactly",
+        async (db, dir) => {
+          await run(db, [
+            'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+            'CREATE TABLE `p` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL REFERENCES `orgs` (`id`), `slug` VARCHAR(10) NOT NULL UNIQUE)',
+            `CREATE TABLE \`c\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`pid\` BIGINT REFERENCES \`p\` (\`id\`) ON DELETE CASCADE,
+             \`ps\` VARCHAR(10) REFERENCES \`p\` (\`slug\`) ON UPDATE CASCADE ON DELETE SET NULL, \`v\` VARCHAR(10))`,
+            // A child of the rows the CASCADE takes, and a row kept by the archive whose parent's key changed.
+            'CREATE TABLE `cc` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `c_id` BIGINT REFERENCES `c` (`id`) ON DELETE CASCADE)',
+            'CREATE TABLE `k` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `slug` VARCHAR(10) REFERENCES `p` (`slug`) ON DELETE CASCADE)',
+            'CREATE TABLE `tree` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `parent` BIGINT REFERENCES `tree` (`id`) ON DELETE CASCADE)',
+            'INSERT INTO `orgs` VALUES (1), (2)',
+            "INSERT INTO `p` VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'u'), (4, 1, 'd')",
+            "INSERT INTO `c` VALUES (1, 1, 1, 'a', 'x'), (2, 1, 2, 'b', 'y'), (3, 2, 3, 'u', 'z')",
+            'INSERT INTO `cc` VALUES (1, 1, 1), (2, 2, 3)',
+            "INSERT INTO `k` VALUES (1, 1, 'd'), (2, 2, 'u')",
+            'INSERT INTO `tree` VALUES (1, 1, NULL), (2, 1, 1), (3, 1, 2), (4, 2, NULL), (5, 1, 1)',
+          ]);
+          const tables = ['orgs', 'p', 'c', 'cc', 'k', 'tree'];
+          const r = await roundTrip(db, dir, {
+            bulkMinRows,
+            tables,
+            config: ORGS,
+            changeOthers: ["UPDATE `c` SET `v` = 'u2' WHERE `org_id` = 2", 'INSERT INTO `tree` VALUES (6, 2, 4)'],
+            damage: [
+              // c(1) now points at a new parent (CASCADE) and at its slug (SET NULL): deleting it reaches c(1), cc(1).
+              "INSERT INTO `p` VALUES (9, 1, 'n')",
+              "UPDATE `c` SET `pid` = 9, `ps` = 'n', `v` = 'moved' WHERE `id` = 1",
+              "UPDATE `c` SET `ps` = 'n' WHERE `id` = 2",
+              // p(4)'s key changes, its slug stays: k(1), unchanged, is reached when p(40) is deleted.
+              'UPDATE `p` SET `id` = 40 WHERE `id` = 4',
+              // The tree: 2 moves under a new node 9 (3 below it follows); 5 moves under 2.
+              'INSERT INTO `tree` VALUES (9, 1, NULL)',
+              'UPDATE `tree` SET `parent` = 9 WHERE `id` = 2',
+              'UPDATE `tree` SET `parent` = 2 WHERE `id` = 5',
+            ],
+          });
+          if (db.dialect.name !== 'mysql')
+            assert.ok(
+              r.notes.some((n) => /^c: .*ON DELETE action/.test(n)) && r.notes.some((n) => /^k: 1 rows/.test(n)),
+              r.notes.join('; '),
+            );
+        },
+      );
     });
   }
 }

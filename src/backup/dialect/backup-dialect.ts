@@ -70,6 +70,13 @@ export interface BackupDialect {
   insertHead(t: TableInfo, columns: readonly string[]): string;
   /** Appended to the restore's reads of the tenant's rows: MariaDB locks them (and the gaps) against writers. */
   readonly lockingRead: string;
+  /**
+   * Whether, during the restore's writes, foreign keys act at each statement: a NOT DEFERRABLE one is checked
+   * there, and every ON DELETE action (CASCADE, SET NULL, SET DEFAULT) runs there, changing the referencing rows.
+   * PostgreSQL's do (referential actions are never deferred); MariaDB's restore runs with foreign_key_checks = 0,
+   * which stops both.
+   */
+  readonly foreignKeysAtStatement: boolean;
   /** Serialises the restore against writers of the tenant before anything is read. Inside the transaction. */
   lockTables(s: DbSession, tables: readonly string[]): Promise<void>;
   /**

@@ -4,6 +4,7 @@ import { bindValue, parseRow, type CanonicalValue } from '../archive/canonical-r
 import { isPartitionOf, type SchemaInfo, type TableInfo } from '../schema-info.ts';
 import { bindTenant } from '../scope/scope-plan.ts';
 import type { TenantScope } from '../tenant-scope.ts';
+import { FkActionVictims } from './fk-action-victims.ts';
 import { keyMatch } from './key-match.ts';
 import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
 
@@ -62,11 +63,24 @@ function mismatch(what: string, table: string, expected: number, got: number): T
   );
 }
 
-async function applyDeletes(s: DbSession, scope: TenantScope, t: TablePlan, hooks: ApplyHooks): Promise<void> {
+async function applyDeletes(
+  s: DbSession,
+  scope: TenantScope,
+  t: TablePlan,
+  hooks: ApplyHooks,
+  victims: FkActionVictims,
+): Promise<void> {
   const d = scope.dialect;
   const info = scope.schema.get(t.table)!;
   for (const batch of t.deletes.batches(t.spec.wholeRow ? 1 : 500)) {
-    const rows = batch.map(parseRow);
+    // Rows of the tenant an ON DELETE action would reach are taken out first (and put back later), which may take
+    // planned deletes of this same table along (a self-reference): those are not deleted twice.
+    await victims.beforeDelete(t, batch.map(parseRow));
+    const rows = batch.filter((l) => !victims.alreadyDeleted(t.table, l)).map(parseRow);
+    if (!rows.length) {
+      hooks.onRows?.(batch.length);
+      continue;
+    }
     if (t.spec.wholeRow) {
       // Equal rows of a table without a key are duplicates: each delete removes exactly one of them.
       for (const r of rows) {
@@ -80,7 +94,7 @@ async function applyDeletes(s: DbSession, scope: TenantScope, t: TablePlan, hook
       // Every batch must make progress by exactly its size: never a loop that repeats a statement.
       if (res.affectedRows !== rows.length) throw mismatch('a delete', t.table, rows.length, res.affectedRows);
     }
-    hooks.onRows?.(rows.length);
+    hooks.onRows?.(batch.length);
   }
 }
 
@@ -111,13 +125,16 @@ function uniqueColumns(info: TableInfo, keyCols: ReadonlySet<string>): Set<strin
   return out;
 }
 
-async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hooks: ApplyHooks): Promise<void> {
+async function applyUpdates(
+  s: DbSession,
+  scope: TenantScope,
+  t: TablePlan,
+  hooks: ApplyHooks,
+  victims: FkActionVictims,
+): Promise<Set<string>> {
   const d = scope.dialect;
   const info = scope.schema.get(t.table)!;
-  const keyCols = new Set(t.spec.columns);
-  // Columns the server rewrites on UPDATE unless they are set: always set, to the archive's value.
-  const always = new Set(info.columns.filter((c) => c.onUpdate).map((c) => c.name));
-  const unique = uniqueColumns(info, keyCols);
+  const unique = uniqueColumns(info, new Set(t.spec.columns));
   // A row whose unique values change is taken out and put back after the table's other updates: updated in place
   // one by one, rows that swap or shift unique values (positions, slugs) collide with each other half-way. Only
   // where putting it back is the same row: every column travels in the archive, no trigger sees the delete, and no
@@ -127,21 +144,16 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
     !info.triggers.length &&
     info.columns.every((c) => c.generated || t.columns.includes(c.name)) &&
     d.reinsertKeepsReferences(info, scope.schema);
-  const split = (line: string) => {
-    const i = line.indexOf(UPDATE_SEP);
-    const next = parseRow(line.slice(0, i));
-    const prev = parseRow(line.slice(i + 1));
-    // Only the columns that differ are written: fewer ON UPDATE side effects, less to replicate.
-    const changed = t.columns
-      .map((c, j) => ({ c, j }))
-      .filter(({ c, j }) => !keyCols.has(c) && (always.has(c) || JSON.stringify(next[j]) !== JSON.stringify(prev[j])));
-    const moved =
-      reinsert && changed.some(({ c, j }) => unique.has(c) && JSON.stringify(next[j]) !== JSON.stringify(prev[j]));
-    return { next, prev, changed, moved };
-  };
+  const split = splitUpdate(scope, t, reinsert, unique);
   let moved = 0;
+  // Rows an ON DELETE CASCADE took out: they go back whole (FkActionVictims.putBack), not updated here.
+  const gone = new Set<string>();
   for (const batch of t.updates.batches(200)) {
     for (const line of batch) {
+      if (victims.skipsUpdate(t.table, line.slice(line.indexOf(UPDATE_SEP) + 1))) {
+        gone.add(line);
+        continue;
+      }
       const u = split(line);
       if (u.moved) {
         const m = keyMatch(d, info, t.spec, [u.prev], 1);
@@ -150,34 +162,16 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
         moved++;
         continue;
       }
-      const { prev, changed } = u;
-      if (!changed.length) continue;
-      const bound = await bindAll(
-        s,
-        scope,
-        changed.map(({ j }) => u.next[j]!),
-        { n: 0 },
-      );
-      const params: unknown[] = [];
-      const sets = changed.map(({ c }, k) => {
-        if (bound[k]!.sql) return `${d.quote(c)} = ${bound[k]!.sql}`;
-        params.push(bound[k]!.value);
-        return `${d.quote(c)} = ${d.param(params.length)}`;
-      });
-      const m = keyMatch(d, info, t.spec, [prev], params.length + 1);
-      const res = await s.execute(`UPDATE ${d.from(t.table)} SET ${sets.join(', ')} WHERE ${m.sql}`, [
-        ...params,
-        ...m.params,
-      ]);
-      if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
+      if (u.changed.length) await updateRow(s, scope, t, u.prev, u.next, u.changed);
     }
     hooks.onRows?.(batch.length);
   }
-  if (!moved) return;
+  if (!moved) return gone;
   // Read again from the spool (constant memory): every row taken out goes back whole, with the archive's values.
   const head = d.insertHead(info, t.columns);
   for (const batch of t.updates.batches(200)) {
     for (const line of batch) {
+      if (gone.has(line)) continue;
       const u = split(line);
       if (!u.moved) continue;
       const bound = await bindAll(s, scope, u.next, { n: 0 });
@@ -187,6 +181,88 @@ async function applyUpdates(s: DbSession, scope: TenantScope, t: TablePlan, hook
       if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
     }
   }
+  return gone;
+}
+
+type Changed = { c: string; j: number }[];
+
+/**
+ * How one planned update is written: the columns set in place now, those set after the table's inserts (`late`),
+ * and whether the row is taken out and put back instead (`moved`).
+ */
+function splitUpdate(scope: TenantScope, t: TablePlan, reinsert: boolean, unique: ReadonlySet<string>) {
+  const info = scope.schema.get(t.table)!;
+  const keyCols = new Set(t.spec.columns);
+  // Columns the server rewrites on UPDATE unless they are set: always set, to the archive's value.
+  const always = new Set(info.columns.filter((c) => c.onUpdate).map((c) => c.name));
+  // A reference to another row of the same table, checked at the statement, may name a row this table's inserts
+  // have yet to write (a tree re-parented under a new node): it is set after them. Inserting first instead would
+  // collide with unique values the updates give up.
+  const selfRefs = new Set(
+    scope.dialect.foreignKeysAtStatement
+      ? info.foreignKeys
+          .filter((fk) => !fk.deferrable && (fk.refTable === t.table || isPartitionOf(info, fk.refTable)))
+          .flatMap((fk) => fk.columns)
+      : [],
+  );
+  return (line: string) => {
+    const i = line.indexOf(UPDATE_SEP);
+    const next = parseRow(line.slice(0, i));
+    const prev = parseRow(line.slice(i + 1));
+    const differs = (j: number) => JSON.stringify(next[j]) !== JSON.stringify(prev[j]);
+    // Only the columns that differ are written: fewer ON UPDATE side effects, less to replicate.
+    const all: Changed = t.columns
+      .map((c, j) => ({ c, j }))
+      .filter(({ c, j }) => !keyCols.has(c) && (always.has(c) || differs(j)));
+    const moved = reinsert && all.some(({ c, j }) => unique.has(c) && differs(j));
+    const isLate = ({ c, j }: { c: string; j: number }) => selfRefs.has(c) && differs(j) && next[j] !== null;
+    return { next, prev, changed: all.filter((x) => !isLate(x)), late: all.filter(isLate), moved };
+  };
+}
+
+/** `UPDATE … SET` these columns to the archive's values, for the one row with the current values `prev`. */
+async function updateRow(
+  s: DbSession,
+  scope: TenantScope,
+  t: TablePlan,
+  prev: readonly CanonicalValue[],
+  next: readonly CanonicalValue[],
+  changed: Changed,
+): Promise<void> {
+  const d = scope.dialect;
+  const info = scope.schema.get(t.table)!;
+  const bound = await bindAll(
+    s,
+    scope,
+    changed.map(({ j }) => next[j]!),
+    { n: 0 },
+  );
+  const params: unknown[] = [];
+  const sets = changed.map(({ c }, k) => {
+    if (bound[k]!.sql) return `${d.quote(c)} = ${bound[k]!.sql}`;
+    params.push(bound[k]!.value);
+    return `${d.quote(c)} = ${d.param(params.length)}`;
+  });
+  const m = keyMatch(d, info, t.spec, [prev], params.length + 1);
+  const res = await s.execute(`UPDATE ${d.from(t.table)} SET ${sets.join(', ')} WHERE ${m.sql}`, [
+    ...params,
+    ...m.params,
+  ]);
+  if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
+}
+
+/**
+ * The references to rows of the same table that applyUpdates left for after the table's inserts (splitUpdate).
+ * The row is found by its key, which an update never changes; a table without a key has no updates.
+ */
+async function applyLateReferences(scope: TenantScope, s: DbSession, t: TablePlan, gone: ReadonlySet<string>) {
+  const split = splitUpdate(scope, t, false, new Set());
+  for (const batch of t.updates.batches(200))
+    for (const line of batch) {
+      if (gone.has(line)) continue;
+      const u = split(line);
+      if (u.late.length) await updateRow(s, scope, t, u.next, u.next, u.late);
+    }
 }
 
 /**
@@ -307,12 +383,18 @@ async function applyInOrder(s: DbSession, scope: TenantScope, plan: RestorePlan,
     scope.schema,
     plan.tables.map((t) => t.table),
   ).map((n) => byName.get(n)!);
-  for (const t of [...order].reverse()) if (t.delete) await applyDeletes(s, scope, t, hooks);
+  const victims = new FkActionVictims(s, scope, plan);
+  for (const t of [...order].reverse()) if (t.delete) await applyDeletes(s, scope, t, hooks, victims);
   await hooks.checkpoint?.('after-delete');
   for (const t of order) {
-    if (t.update) await applyUpdates(s, scope, t, hooks);
+    const gone = t.update ? await applyUpdates(s, scope, t, hooks, victims) : new Set<string>();
+    // After the table's parents and its own updates: what an ON DELETE action changed goes back as archived.
+    await victims.putBack(t, 'reset');
+    await victims.putBack(t, 'reinsert');
     if (t.insert) await applyInserts(s, scope, plan, t, hooks);
+    if (t.update) await applyLateReferences(scope, s, t, gone);
   }
+  for (const n of victims.notes()) note(plan, n);
 }
 
 /**

@@ -244,6 +244,8 @@ export const mysqlBackupDialect: BackupDialect = {
   insertHead: (t: TableInfo, columns: readonly string[]) =>
     `INSERT INTO ${q(t.name)} (${columns.map(q).join(', ')}) VALUES `,
   lockingRead: ' FOR UPDATE',
+  // foreign_key_checks = 0 for the restore's transaction: its writes are not checked and run no CASCADE or SET NULL.
+  foreignKeysAtStatement: false,
   // MariaDB has no integer hash of a string wider than CRC32's 32 bits; MD5 it is.
   digestKinds: ['md5'],
   // QUOTE() keeps NULL apart from 'NULL' and escapes the separator. Each text value is converted to its own

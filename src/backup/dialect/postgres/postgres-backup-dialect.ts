@@ -296,6 +296,9 @@ export const postgresBackupDialect: BackupDialect = {
       t.columns.some((c) => c.identityAlways && columns.includes(c.name)) ? ' OVERRIDING SYSTEM VALUE' : ''
     } VALUES `,
   lockingRead: '',
+  // Referential actions are not deferrable: they run at the DELETE, whatever SET CONSTRAINTS says; NOT
+  // DEFERRABLE checks run at every statement.
+  foreignKeysAtStatement: true,
   digestKinds: ['hte', 'md5'],
   // A row value's text keeps NULL (nothing) apart from '' (""), and quotes separators. 'hte': the two 64-bit hashes
   // as 16 hex digits each (to_hex of a negative bigint is its two's complement), the layout md5's digits have.
