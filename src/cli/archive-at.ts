@@ -71,6 +71,9 @@ export async function archiveAt(
           : '; no older archive of the tenant is usable'),
     );
   }
-  io.stderr.write(`using ${pick.file} (tenant ${tenant} as of ${pick.takenAt.toISOString()})\n`);
+  // The source database too: a directory can hold archives of staging and production, each with a tenant 1.
+  io.stderr.write(
+    `using ${pick.file} (tenant ${tenant} as of ${pick.takenAt.toISOString()}${pick.database ? `, from ${pick.database}` : ''})\n`,
+  );
   return pick;
 }

@@ -113,3 +113,17 @@ test('a damaged archive counts for no rule, does not protect older ones as the n
     ['2025-03-03'],
   );
 });
+
+test('two databases backed up into one directory are planned apart: neither newer one costs the other its archives', () => {
+  const of = (database: string, iso: string): ArchiveEntry => ({ ...archive('1', iso), database });
+  // Production's runs stopped on 2025-03-02; staging went on nightly. Counted as one tenant 1, --keep-last 3 kept
+  // three of staging's and deleted every production archive, its newest included.
+  const prod = ['2025-02-28', '2025-03-01', '2025-03-02'].map((d) => of('mysql://db1/prod', `${d}T02:00:00Z`));
+  const staging = days.map((d) => of('mysql://db2/staging', `${d}T03:00:00Z`));
+  const plan = retentionPlan([...prod, ...staging], { keepLast: 2, keepDaily: 0, keepWeekly: 0 });
+  const keptOf = (db: string) =>
+    plan.keep.filter((d) => d.archive.database === db).map((d) => d.archive.takenAt.toISOString().slice(0, 10));
+  assert.deepEqual(keptOf('mysql://db1/prod'), ['2025-03-01', '2025-03-02']);
+  assert.deepEqual(keptOf('mysql://db2/staging'), ['2025-03-15', '2025-03-16']);
+  assert.equal(plan.delete.length, prod.length + staging.length - 4);
+});

@@ -1,7 +1,7 @@
 import type { BackupStore } from '../storage/backup-store.ts';
 import type { ArchiveEntry } from './list-archives.ts';
 import { objectSha256 } from './object-sha256.ts';
-import { retentionPlan, type RetentionPlan, type RetentionRules } from './retention-plan.ts';
+import { retentionKey, retentionPlan, type RetentionPlan, type RetentionRules } from './retention-plan.ts';
 
 /**
  * The retention plan prune carries out: before any archive of a tenant is deleted on the strength of newer ones,
@@ -20,9 +20,11 @@ export async function checkedRetentionPlan(
   const checked = new Set<string>();
   for (;;) {
     const plan = retentionPlan(list, rules);
-    const losing = new Set(plan.delete.map((d) => d.archive.tenant));
+    const losing = new Set(plan.delete.map((d) => retentionKey(d.archive)));
     const toCheck = plan.keep
-      .filter((k) => k.reasons.includes('newest') && losing.has(k.archive.tenant) && !checked.has(k.archive.file))
+      .filter(
+        (k) => k.reasons.includes('newest') && losing.has(retentionKey(k.archive)) && !checked.has(k.archive.file),
+      )
       .map((k) => k.archive);
     let found = false;
     for (const a of toCheck) {

@@ -27,6 +27,11 @@ export interface ArchiveEntry {
   problem?: string;
   /** The SHA-256 of the file its run index recorded. */
   sha256?: string;
+  /**
+   * The database it was backed up from (the redacted URL its run index or manifest records); absent when only the
+   * name could be read. Two databases backed up into one directory each have their own tenant 1.
+   */
+  database?: string;
 }
 
 export interface ListArchivesOptions {
@@ -64,6 +69,7 @@ export async function listArchives(dir: string | BackupStore, opts: ListArchives
         rows: t.rows ?? null,
         bytes,
         source: 'index',
+        database: run.database,
         ...(t.bytes !== undefined && t.bytes !== bytes
           ? { problem: `${bytes} bytes, its run index recorded ${t.bytes} (truncated or replaced)` }
           : {}),
@@ -84,6 +90,7 @@ export async function listArchives(dir: string | BackupStore, opts: ListArchives
         rows: m.tables.reduce((n, t) => n + t.rows, 0),
         bytes,
         source: 'manifest',
+        database: m.database,
       });
     } catch (e) {
       // Without the key only the name can be read; an archive that fails its checks (or cannot be read) is listed

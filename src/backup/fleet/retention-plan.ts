@@ -22,6 +22,17 @@ export interface RetentionPlan {
   damaged: ArchiveEntry[];
 }
 
+/**
+ * Archives that count together for the rules: one tenant of one database. Staging and production backed up into one
+ * directory both have a tenant 1; counted as one tenant, a week of staging's nightly archives made all of
+ * production's older ones "beyond --keep-last 7" and deleted them, its newest included. Archives whose database is
+ * unknown (encrypted, outside any index, read without the key) count apart: nothing of theirs is weighed against
+ * another database's.
+ */
+export function retentionKey(a: ArchiveEntry): string {
+  return `${a.database ?? ''}\n${a.tenant}`;
+}
+
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** ISO 8601 week of a UTC date, e.g. 2025-W09 (the week belongs to the year of its Thursday). */
@@ -53,17 +64,18 @@ function keepPerBucket(
 }
 
 /**
- * Which archives a prune keeps and deletes, per tenant, as restic's `forget` counts: the last N, then the newest
- * of each of the last D days and W weeks that have an archive. The newest archive of a tenant is always kept,
- * whatever the rules say. A damaged archive is left out: kept by no rule, not the newest that protects the rest,
- * and not deleted (prune deletes by age, not by state). Pure: the same list and rules give the same plan, printed before anything is deleted.
+ * Which archives a prune keeps and deletes, per tenant of each database (retentionKey), as restic's `forget` counts:
+ * the last N, then the newest of each of the last D days and W weeks that have an archive. The newest archive of a
+ * tenant (of each database) is always kept, whatever the rules say. A damaged archive is left out: kept by no rule,
+ * not the newest that protects the rest, and not deleted (prune deletes by age, not by state). Pure: the same list
+ * and rules give the same plan, printed before anything is deleted.
  */
 export function retentionPlan(archives: readonly ArchiveEntry[], rules: RetentionRules): RetentionPlan {
   const byTenant = new Map<string, ArchiveEntry[]>();
   const plan: RetentionPlan = { keep: [], delete: [], damaged: [] };
   for (const a of archives)
     if (a.problem) plan.damaged.push(a);
-    else byTenant.set(a.tenant, [...(byTenant.get(a.tenant) ?? []), a]);
+    else byTenant.set(retentionKey(a), [...(byTenant.get(retentionKey(a)) ?? []), a]);
   for (const list of byTenant.values()) {
     const newestFirst = [...list].sort(
       (a, b) => b.takenAt.getTime() - a.takenAt.getTime() || b.file.localeCompare(a.file),
