@@ -46,6 +46,11 @@ export interface BackupDialect {
   /** `col = <placeholder>` compared the way the tenant id must be: exactly, whatever the column's collation. */
   equalsExactly(qualified: string, c: ColumnInfo, placeholder: string): string;
   /**
+   * A bound canonical value as it must be written to compare with a column by its index (keysIn), where the
+   * engine would otherwise compare it as something else; absent, or the placeholder itself, where it compares as is.
+   */
+  keyValue?(c: ColumnInfo, placeholder: string): string;
+  /**
    * `(a, b) IN (…)` over a composite key, for a list of placeholder tuples, in the form the engine runs with its
    * index (PostgreSQL scans for a long row-value IN list, but joins a VALUES list).
    */

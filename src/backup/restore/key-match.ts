@@ -47,13 +47,17 @@ export function keysIn(
     params.push(bindValue(v));
     return d.param(first + params.length - 1);
   };
-  if (columns.length === 1)
-    return { sql: `${d.quote(columns[0]!)} IN (${keys.map((k) => ph(k[0]!)).join(', ')})`, params };
   const cols = columns.map((c) => columnOf(info, c));
+  const value = (i: number, v: CanonicalValue) => {
+    const p = ph(v);
+    return d.keyValue ? d.keyValue(cols[i]!, p) : p;
+  };
+  if (columns.length === 1)
+    return { sql: `${d.quote(columns[0]!)} IN (${keys.map((k) => value(0, k[0]!)).join(', ')})`, params };
   return {
     sql: d.tupleIn(
       cols,
-      keys.map((k) => k.map(ph)),
+      keys.map((k) => k.map((v, i) => value(i, v))),
     ),
     params,
   };

@@ -32,6 +32,16 @@ function mysqlReadExpr(c: ColumnInfo): string {
   return /^float\b/.test(c.type) ? `CAST(${q(c.name)} AS DOUBLE)` : q(c.name);
 }
 
+/**
+ * A bound value compared with a column. BIT travels as its bytes, and MariaDB compares a BIT column with a binary
+ * string by reading the string as a decimal number (0 for b'1' sent as 0x0001): the bytes are turned into the
+ * unsigned number the column holds, which still lets the index find the row. Until 2026-12-07 an update or delete
+ * by a BIT key, or of a row without a key that holds a BIT column, touched no row and failed the restore.
+ */
+function mysqlKeyValue(c: ColumnInfo, ph: string): string {
+  return /^bit\b/.test(c.type) ? `CAST(CONV(HEX(${ph}), 16, 10) AS UNSIGNED)` : ph;
+}
+
 export const mysqlBackupDialect: BackupDialect = {
   quote: q,
   param: mysqlDialect.param,
@@ -209,12 +219,13 @@ export const mysqlBackupDialect: BackupDialect = {
       ? // The first comparison can use an index; the second makes it exact (case, accents, trailing spaces).
         `(${qualified} = ${ph} AND CAST(${qualified} AS BINARY) = CAST(CONVERT(${ph} USING ${c.charset ?? 'utf8mb4'}) AS BINARY))`
       : `${qualified} = ${ph}`,
+  keyValue: mysqlKeyValue,
   tupleIn: (columns: readonly ColumnInfo[], tuples: readonly (readonly string[])[]) =>
     `(${columns.map((c) => q(c.name)).join(', ')}) IN (${tuples.map((t) => `(${t.join(', ')})`).join(', ')})`,
   matchExactly: (c: ColumnInfo, ph: string) =>
     c.collation
       ? `CAST(${q(c.name)} AS BINARY) <=> CAST(CONVERT(${ph} USING ${c.charset ?? 'utf8mb4'}) AS BINARY)`
-      : `${mysqlReadExpr(c)} <=> ${ph}`,
+      : `${mysqlReadExpr(c)} <=> ${mysqlKeyValue(c, ph)}`,
   collisionProbe(
     info: TableInfo,
     ix: UniqueIndexInfo,
@@ -229,11 +240,10 @@ export const mysqlBackupDialect: BackupDialect = {
     const tuple = (r: readonly CanonicalValue[]) =>
       ix.parts.map((p, i) => {
         params.push(bindValue(r[columns.indexOf(cols[i]!)]!));
-        return p.replace(q(cols[i]!), '?');
+        return p.replace(q(cols[i]!), mysqlKeyValue(columnOf(info, cols[i]!), '?'));
       });
     const lhs = ix.parts.length === 1 ? ix.parts[0]! : `(${ix.parts.join(', ')})`;
     const rhs = rows.map((r) => (ix.parts.length === 1 ? tuple(r)[0]! : `(${tuple(r).join(', ')})`));
-    void info;
     return {
       select: ix.parts.map((p, i) => `${p} AS k${i + 1}`).join(', '),
       match: `${lhs} IN (${rhs.join(', ')})`,
