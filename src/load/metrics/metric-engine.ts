@@ -1,6 +1,6 @@
 import { LoadError } from '../load-error.ts';
 import { createSink, type MetricSink } from './metric-sink.ts';
-import type { MetricType, Tags, ValueKind } from './metric-types.ts';
+import { METRIC_NAME, type MetricType, type Tags, type ValueKind } from './metric-types.ts';
 import { parseMetricSelector } from './parse-metric-selector.ts';
 
 export interface Submetric {
@@ -22,7 +22,6 @@ export interface Metric {
 export type SampleListener = (metric: Metric, value: number, tags: Tags, time: number) => void;
 
 /** k6's metric name rule (k6 ≥ 0.45 rejects others at creation). */
-const NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/;
 
 /** The registry of metrics with their sinks; every sample of the run passes through add(). */
 export class MetricEngine {
@@ -40,7 +39,7 @@ export class MetricEngine {
       }
       return existing;
     }
-    if (!NAME.test(name)) {
+    if (!METRIC_NAME.test(name)) {
       throw new LoadError(
         'TENANTOPS_E_LOAD_SCRIPT',
         `invalid metric name "${name}": use letters, digits and underscores (max 128)`,

@@ -359,7 +359,13 @@ export class RunScheduler {
         if (m) engine.add(m, value, tags, time);
       },
       metric(def) {
-        engine.define(def.name, def.type, def.contains);
+        // Each VU checks its own definitions (runtime/k6-metrics.ts); VUs that define one name differently
+        // are a script error to report, not a reason to end the process from a worker's message handler.
+        try {
+          engine.define(def.name, def.type, def.contains);
+        } catch (e) {
+          logger.error((e as Error).message);
+        }
       },
       log: (_vuId, level, message, fields) => {
         if (level === 'error' && ++this.errorLogs > MAX_ERROR_LOGS) {
