@@ -190,7 +190,9 @@ async function backupLocked(
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         const at = now();
-        const entry = await backupOne(db, store, id, opts, scope, snapshotId, snapshotAt ?? at.toISOString(), at);
+        const file = freeArchiveName(names, id, at);
+        names.add(file);
+        const entry = await backupOne(db, store, id, file, opts, scope, snapshotId, snapshotAt ?? at.toISOString());
         ran.push(entry);
         // Replaces the tenant's earlier line (a failure being retried); the file is rewritten whole each time.
         index.tenants = [...index.tenants.filter((t) => t.tenant !== id), entry];
@@ -221,18 +223,28 @@ async function backupLocked(
   };
 }
 
+/**
+ * The tenant's archive name for `at`, or for the next second that has none: names are to the second, and a run
+ * started within the second another run (or this one, before) wrote the tenant's archive would replace that archive,
+ * whose run index then named a file with another SHA-256 (prune and `backups list --verify` called it damaged).
+ */
+function freeArchiveName(names: Set<string>, tenantId: string, at: Date): string {
+  let t = at.getTime();
+  while (names.has(archiveFileName(tenantId, new Date(t)))) t += 1000;
+  return archiveFileName(tenantId, new Date(t));
+}
+
 async function backupOne(
   db: Db,
   store: BackupStore,
   tenantId: string,
+  file: string,
   opts: BackupAllOptions,
   scope: TenantScope,
   snapshotId: string | undefined,
   snapshotAt: string,
-  at: Date,
 ): Promise<RunTenant> {
   const t0 = performance.now();
-  const file = archiveFileName(tenantId, at);
   let written = false;
   let sink: ArchiveSink | undefined;
   try {
