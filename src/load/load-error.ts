@@ -12,6 +12,8 @@ export const LOAD_EXIT = {
   externalAbort: 105,
   scriptError: 107,
   scriptAborted: 108,
+  /** exec.test.fail() (k6's MarkedAsFailed). */
+  markedAsFailed: 110,
 } as const;
 
 export type LoadErrorCode =

@@ -150,7 +150,14 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
       setupData: outcome.setupData === undefined ? undefined : JSON.parse(outcome.setupData),
     });
     const abort = outcome.abort;
-    const exitCode = abort ? abort.exitCode : verdict.failed.length ? LOAD_EXIT.thresholdsFailed : LOAD_EXIT.ok;
+    // As k6's cmd/run.go: a test marked failed exits 110 even when thresholds were crossed too.
+    const exitCode = abort
+      ? abort.exitCode
+      : outcome.markedFailed
+        ? LOAD_EXIT.markedAsFailed
+        : verdict.failed.length
+          ? LOAD_EXIT.thresholdsFailed
+          : LOAD_EXIT.ok;
     const iterations = (engine.metrics.get('iterations')?.sink as CounterSink | undefined)?.count ?? 0;
     if (!abort && iterations === 0)
       logger.warn('No script iterations fully finished, consider making the test duration longer');
@@ -159,6 +166,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
     await writeSummary(summary, ready.exports.includes('handleSummary'));
     // k6 ends with the error that decided the exit code.
     if (abort) logger.error(abort.reason);
+    else if (outcome.markedFailed) logger.error('test run was marked as failed');
     else if (verdict.failed.length) {
       const metrics = [...new Set(verdict.failed.map((t) => t.key))].sort().join(', ');
       logger.error(`thresholds on metrics '${metrics}' have been crossed`);

@@ -183,6 +183,14 @@ describe('tenantops load end to end', () => {
     assert.match(run.stderr, /enough/);
   });
 
+  it('exits 110 on exec.test.fail(), after the run went on to its end', async () => {
+    const run = await runCli([fixture('test-fail.js'), '--quiet'], env());
+    assert.equal(run.code, 110, run.stderr);
+    assert.match(run.stderr, /level=error msg="test marked as failed: bad data"/);
+    assert.equal(run.stderr.match(/msg="after \d"/g)?.length, 3, run.stderr);
+    assert.match(run.stderr, /level=error msg="test run was marked as failed"\n/);
+  });
+
   it('refuses an unsupported module by name with exit 107', async () => {
     const run = await runCli([fixture('unsupported-import.js'), '--quiet'], env());
     assert.equal(run.code, 107);

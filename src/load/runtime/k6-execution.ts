@@ -74,6 +74,16 @@ export function createK6Execution(state: VuState) {
         state.post({ t: 'abort', reason: String(reason) });
         throw new AbortTestSignal(String(reason));
       },
+      /**
+       * As k6 (internal/js/modules/k6/execution/execution.go): logs the reason, marks the test failed and
+       * returns; the run goes on and exits with 110 (errext/exitcodes MarkedAsFailed).
+       */
+      fail(reason?: unknown): void {
+        if (state.inInit) throw new Error('execution.test.fail() called outside of VU context');
+        const message = reason === undefined || reason === null ? '' : `: ${String(reason)}`;
+        state.post({ t: 'log', level: 'error', message: `test marked as failed${message}` });
+        state.post({ t: 'mark-failed' });
+      },
       get options() {
         return state.options;
       },

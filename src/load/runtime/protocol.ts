@@ -161,6 +161,8 @@ export type WorkerToMain =
   /** fields are logrus fields, e.g. source=console, or executor, scenario and source=stacktrace. */
   | { t: 'log'; level: 'info' | 'warn' | 'error' | 'debug'; message: string; fields?: Record<string, string> }
   | { t: 'abort'; reason: string }
+  /** exec.test.fail(): the run goes on and ends with exit 110. */
+  | { t: 'mark-failed' }
   | { t: 'idle'; iterations: number; interrupted: boolean }
   | { t: 'result'; ok: true; value: unknown }
   | { t: 'result'; ok: false; message: string };

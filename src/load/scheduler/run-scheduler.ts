@@ -62,6 +62,8 @@ export interface RunOutcome {
   /** From the start of setup() to the end of teardown(): k6's test run duration. */
   durationMs: number;
   abort?: RunAbort;
+  /** exec.test.fail() was called. */
+  markedFailed: boolean;
 }
 
 /** k6 evaluates thresholds on this tick (internal/metrics/engine: thresholdsRate). */
@@ -91,6 +93,7 @@ function plannedVus(s: ScenarioConfig): number {
 export class RunScheduler {
   private readonly stopRun = new AbortController();
   private abortState: RunAbort | undefined;
+  private markedFailed = false;
   private fatal: LoadError | undefined;
   private request: RunPlan['request'] | undefined;
   private vu0: WorkerVu;
@@ -218,7 +221,7 @@ export class RunScheduler {
     if (!setup.ok) {
       await stopTickers();
       // k6 runs no teardown() when setup() did not finish; an abort during setup() is still an abort.
-      if (this.abortState) return { durationMs: elapsed(), abort: this.abortState };
+      if (this.abortState) return { durationMs: elapsed(), abort: this.abortState, markedFailed: this.markedFailed };
       throw new LoadError('TENANTOPS_E_LOAD_SCRIPT', `setup() failed: ${setup.message}`);
     }
     const data = setup.value as string | undefined;
@@ -244,7 +247,7 @@ export class RunScheduler {
     }
     await stopTickers();
     if (this.fatal) throw this.fatal;
-    return { setupData: data, durationMs: elapsed(), abort: this.abortState };
+    return { setupData: data, durationMs: elapsed(), abort: this.abortState, markedFailed: this.markedFailed };
   }
 
   /** handleSummary(data) in VU 0; a VU 0 terminated by an interrupt is replaced first. */
@@ -376,6 +379,9 @@ export class RunScheduler {
         logger.log(level, message, fields);
       },
       abort: (reason) => this.abort(`test aborted: ${reason}`, LOAD_EXIT.scriptAborted),
+      markFailed: () => {
+        this.markedFailed = true;
+      },
       crash: (vuId, error) => {
         this.fatal ??= new LoadError('TENANTOPS_E_LOAD_SCRIPT', `VU ${vuId} crashed: ${error.message}`, {
           cause: error,

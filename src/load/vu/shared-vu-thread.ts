@@ -94,6 +94,7 @@ export class SharedVuThread {
   dispatchHost(m: WorkerToMain): void {
     if (m.t === 'metric') this.host.metric(m);
     else if (m.t === 'abort') this.host.abort(m.reason);
+    else if (m.t === 'mark-failed') this.host.markFailed();
   }
 
   post(msg: SharedMainToWorker): void {

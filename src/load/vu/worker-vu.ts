@@ -24,6 +24,8 @@ export interface VuHost {
   metric(def: Extract<WorkerToMain, { t: 'metric' }>): void;
   log(vuId: number, level: 'info' | 'warn' | 'error' | 'debug', message: string, fields?: Record<string, string>): void;
   abort(reason: string): void;
+  /** exec.test.fail(): the test goes on, and fails at the end. */
+  markFailed(): void;
   /** A worker died outside any iteration (out of memory, a bug): the run must stop. */
   crash(vuId: number, error: Error): void;
 }
@@ -128,6 +130,9 @@ export class WorkerVu {
         return;
       case 'abort':
         this.host.abort(m.reason);
+        return;
+      case 'mark-failed':
+        this.host.markFailed();
         return;
       case 'idle': {
         this.killTimer?.abort();
