@@ -668,6 +668,32 @@ for (const { path, bulkMinRows } of PATHS) {
               r.notes.some((n) => /^c: .*ON DELETE action/.test(n)) && r.notes.some((n) => /^k: 1 rows/.test(n)),
               r.notes.join('; '),
             );
+
+          // A row of U references c(1). Taking c(1) out and back would CASCADE into U's row: refused, rolled back.
+          // (MariaDB's restore runs no action, so it updates c(1) in place and U's row stays.)
+          await run(db, [
+            'CREATE TABLE `x` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `c_id` BIGINT REFERENCES `c` (`id`) ON DELETE CASCADE)',
+          ]);
+          const out = join(dir, 'cascade.tnt');
+          await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
+          await run(db, [
+            "INSERT INTO `p` VALUES (9, 1, 'n')",
+            'UPDATE `c` SET `pid` = 9 WHERE `id` = 1',
+            'INSERT INTO `x` VALUES (1, 2, 1)',
+          ]);
+          const before = await exactDigest(db, [...tables, 'x']);
+          const done = restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), bulkMinRows });
+          if (db.dialect.name === 'mysql') await done;
+          else {
+            await assert.rejects(
+              done,
+              (e: unknown) =>
+                code('TENANTOPS_E_SHARED_ROWS')(e) &&
+                (e as TenantopsError).details.some((d) => /^x\(c_id=1\) references c\(id\)/.test(d)),
+            );
+            assert.deepEqual(await exactDigest(db, [...tables, 'x']), before, 'nothing changed');
+          }
+          assert.equal((await db.query(sql(db, 'SELECT `id` FROM `x`'))).length, 1, "U's row is still there");
         },
       );
     });

@@ -6,6 +6,7 @@ import { isPartitionOf, type ForeignKeyInfo } from '../schema-info.ts';
 import { bindTenant } from '../scope/scope-plan.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { keyMatch, keysIn } from './key-match.ts';
+import { outsideReferrers } from './restore-checks.ts';
 import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
 
 const ACTIONS = new Set(['CASCADE', 'SET NULL', 'SET DEFAULT']);
@@ -173,6 +174,15 @@ export class FkActionVictims {
     }
     if (!out.length) return;
     const rows = out.map(parseRow);
+    // Taken out, these rows would take along (CASCADE) or strand (a dangling row where FKs are not checked) the
+    // rows of other tenants or schemas that reference them: never, as for the rows the plan deletes itself.
+    const outside = await outsideReferrers(this.s, this.scope, this.plan.tenantId, child.table, child.columns, rows);
+    if (outside.length)
+      throw new TenantopsError(
+        'TENANTOPS_E_SHARED_ROWS',
+        `${outside.length} rows outside the tenant reference rows of ${child.table} that an ON DELETE action from ${fk.refTable} reaches; rolled back`,
+        { details: outside.slice(0, 50) },
+      );
     // Their own referrers first, then the rows themselves: what the CASCADE would have done, one level at a time.
     await this.beforeDelete(child, rows);
     const d = this.scope.dialect;

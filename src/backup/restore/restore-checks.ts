@@ -194,6 +194,57 @@ export async function checkReferencedRows(s: DbSession, scope: TenantScope, plan
 }
 
 /**
+ * Rows outside the tenant (other tenants', nobody's, other schemas') that reference any of `rows` (values at
+ * `columns`) of `table`, described for a refusal. The apply asks it before it takes out rows the plan did not
+ * delete (FkActionVictims): their removal must not reach anyone else either.
+ */
+export async function outsideReferrers(
+  s: DbSession,
+  scope: TenantScope,
+  tenantId: string,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly CanonicalValue[])[],
+): Promise<string[]> {
+  const d = scope.dialect;
+  const info = scope.schema.get(table)!;
+  const keysAt = (refColumns: readonly string[]) => {
+    const idx = refColumns.map((c) => columns.indexOf(c));
+    return idx.some((i) => i < 0) ? [] : uniqueKeys(rows.map((r) => idx.map((i) => r[i]!)));
+  };
+  const found: string[] = [];
+  const describe = (from: string, cols: string[], hit: Row, refColumns: string[]) =>
+    `${from}(${cols.map((c) => `${c}=${String(hit[c])}`).join(', ')}) references ${table}(${refColumns.join(', ')})`;
+  for (const e of [...scope.plan.internal, ...scope.plan.incoming]) {
+    if (e.to !== table) continue;
+    const keys = keysAt(e.refColumns);
+    if (!keys.length) continue;
+    const others = bindTenant(othersOf(scope, e.from), tenantId, d.param);
+    const m = keysIn(d, scope.schema.get(e.from)!, e.columns, keys, others.params.length + 1);
+    const hits = await s.query(
+      `SELECT ${e.columns.map(d.quote).join(', ')} FROM ${d.from(e.from)} WHERE ${others.sql} AND ${m.sql}`,
+      [...others.params, ...m.params],
+    );
+    for (const h of hits) found.push(describe(e.from, e.columns, h, e.refColumns));
+  }
+  for (const fk of info.externalReferrers ?? []) {
+    const keys = keysAt(fk.refColumns);
+    if (!keys.length) continue;
+    const as: TableInfo = {
+      ...info,
+      columns: fk.columns.map((c, i) => ({ ...columnOf(info, fk.refColumns[i]!), name: c })),
+    };
+    const m = keysIn(d, as, fk.columns, keys, 1);
+    const hits = await s.query(
+      `SELECT ${fk.columns.map(d.quote).join(', ')} FROM ${d.fromOther(fk.schema, fk.table)} WHERE ${m.sql}`,
+      m.params,
+    );
+    for (const h of hits) found.push(describe(`${fk.schema}.${fk.table}`, fk.columns, h, fk.refColumns));
+  }
+  return found;
+}
+
+/**
  * The distinct non-null values at `refColumns` of the rows `target`'s plan deletes or re-keys there, 500 at a
  * time: what a reference into `target` through those columns may point at. None when a column is not archived.
  */
