@@ -162,7 +162,7 @@ test('on a server that ignores If-None-Match, a held lock still refuses a later 
 test('backup --all-tenants into s3:// refuses while another run holds the prefix, and releases its own lock', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'tenantops-lock-cli-'));
   const cli = cliAsyncIn(cwd);
-  const env = { ...s3.server.env, TENANTOPS_DB_URL: 'pglite://./db' };
+  const env = { ...s3.env, TENANTOPS_DB_URL: 'pglite://./db' };
   try {
     assert.equal((await cli(['db', 'seed', '--tenants', '2', '--rows', '20'], env)).status, 0);
     const store = openBackupStore('s3://tenantops/cli-lock', '/', process.env);

@@ -2,9 +2,8 @@
 // --out-dir takes a bucket prefix: backup --out, verify, inspect and restore --in, through the CLI against a real
 // S3-protocol server on loopback (s3rver, test/helpers/s3-server.ts). verify and inspect stream the object and
 // leave no copy on disk; a corrupted object fails verify as a corrupted file does.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,32 +11,14 @@ import { connectDb } from '../../src/db/index.ts';
 import { openBackupStore } from '../../src/backup/index.ts';
 import { deleteTenant } from '../../src/platform/tenants/delete-tenant.ts';
 import { createTempDatabase, skipReason } from '../helpers/test-databases.ts';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import { useS3Server } from '../helpers/s3-server.ts';
+import { cliAsyncIn } from '../helpers/cli-in.ts';
 
-const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
-let s3: S3TestServer;
-const savedEnv = { ...process.env };
-
-before(async () => {
-  s3 = await startS3Server(['tenantops']);
-  Object.assign(process.env, s3.env);
-});
-after(async () => {
-  process.env = savedEnv;
-  await s3.stop();
-});
+// Started for the file; the CLI children reach it through the environment it sets.
+useS3Server();
 
 /** The CLI in a child process, asynchronously: the S3 server runs in this process and must go on answering. */
-function cli(cwd: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd, env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '', ...s3.env } },
-      (err, stdout, stderr) => resolve({ status: err ? ((err.code as number) ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (cwd: string, args: string[]) => cliAsyncIn(cwd)(args);
 
 const partials = () => readdirSync(tmpdir()).filter((f) => f.endsWith('.partial') || f.startsWith('tenantops-from'));
 

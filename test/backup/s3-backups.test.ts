@@ -1,9 +1,8 @@
 // [fleet] Backups in an S3-compatible bucket: backup --all-tenants --out-dir s3://…, backups list, prune --yes and
 // restore --from-dir s3://… --at, through the CLI against a real S3-protocol server on loopback (s3rver, see
 // test/helpers/s3-server.ts); and an archive whose writing fails is never visible: its multipart upload is aborted.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,39 +13,15 @@ import { writeArchive } from '../../src/backup/archive/write-archive.ts';
 import type { ManifestHead } from '../../src/backup/archive/manifest.ts';
 import { deleteTenant } from '../../src/platform/tenants/delete-tenant.ts';
 import { createTempDatabase, skipReason } from '../helpers/test-databases.ts';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import { useS3Server } from '../helpers/s3-server.ts';
+import { cliAsyncIn } from '../helpers/cli-in.ts';
 
-const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
 // Enough of a manifest head for an archive that never completes.
 const EMPTY_HEAD = { tables: [] } as unknown as ManifestHead;
-let s3: S3TestServer;
-const savedEnv = { ...process.env };
-
-before(async () => {
-  s3 = await startS3Server(['tenantops']);
-  // This process reaches the server too (the SDK's credential chain reads process.env).
-  Object.assign(process.env, s3.env);
-});
-after(async () => {
-  process.env = savedEnv;
-  await s3.stop();
-});
+const s3 = useS3Server();
 
 /** The CLI in a child process, asynchronously: the S3 server runs in this process and must go on answering. */
-function cli(
-  cwd: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd, env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '', ...s3.env, ...env } },
-      (err, stdout, stderr) => resolve({ status: err ? ((err.code as number) ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (cwd: string, args: string[], env: Record<string, string> = {}) => cliAsyncIn(cwd)(args, env);
 
 /** A command's --json output; a failure shows its stderr. */
 async function json(cwd: string, args: string[]) {

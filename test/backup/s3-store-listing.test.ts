@@ -1,23 +1,13 @@
 // [fleet] Listing an s3:// backup location against a real S3-protocol server (s3rver, test/helpers/s3-server.ts):
 // more than 1000 objects (ListObjectsV2 pages of 1000, continued by token), object names with '%' escapes and
 // UTF-8 bytes as fleet archive names have them, and the same prefix written with and without a trailing slash.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { archiveFileName, openBackupStore } from '../../src/backup/index.ts';
 import { getText, putText } from '../../src/backup/storage/store-text.ts';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import { useS3Server } from '../helpers/s3-server.ts';
 
-let s3: S3TestServer;
-const savedEnv = { ...process.env };
-
-before(async () => {
-  s3 = await startS3Server(['tenantops']);
-  Object.assign(process.env, s3.env);
-});
-after(async () => {
-  process.env = savedEnv;
-  await s3.stop();
-});
+const s3 = useS3Server();
 
 test('a location of more than 1000 objects is listed whole, page after page', async () => {
   const store = openBackupStore('s3://tenantops/many', '/', process.env);

@@ -97,7 +97,7 @@ test('backups list --verify finds a byte flipped mid-archive in a bucket', async
   const loc = 's3://tenantops/list-verify';
   try {
     const cli = cliAsyncIn(dir);
-    const env = s3.server.env;
+    const env = s3.env;
     assert.equal((await cli(['db', 'seed', '--tenants', '2', '--rows', '40'], env)).status, 0);
     const b = await cli(['backup', '--all-tenants', '--out-dir', loc], env);
     assert.equal(b.status, 0, b.stderr);

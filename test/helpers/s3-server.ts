@@ -147,24 +147,33 @@ export async function startS3Server(
 
 /**
  * A server for the whole test file: started before its first test, stopped after its last, with this process's
- * environment pointing at it meanwhile (the SDK's credential chain reads process.env, and child processes inherit
- * it). Read `.server` inside tests, once `before` has run.
+ * environment pointing at it meanwhile (the SDK's credential chain reads process.env, and child processes started
+ * from it inherit it). Its fields are read inside tests, once `before` has run.
  */
-export function useS3Server(buckets: string[] = ['tenantops']): { readonly server: S3TestServer } {
-  const holder: { server?: S3TestServer } = {};
+export function useS3Server(buckets: string[] = ['tenantops']): Omit<S3TestServer, 'stop'> {
+  let server: S3TestServer | undefined;
   const saved = { ...process.env };
   before(async () => {
-    holder.server = await startS3Server(buckets);
-    Object.assign(process.env, holder.server.env);
+    server = await startS3Server(buckets);
+    Object.assign(process.env, server.env);
   });
   after(async () => {
     process.env = saved;
-    await holder.server?.stop();
+    await server?.stop();
   });
+  const started = () => {
+    if (!server) throw new Error('useS3Server: the server starts in before(); read it inside a test');
+    return server;
+  };
   return {
-    get server() {
-      if (!holder.server) throw new Error('useS3Server: the server starts in before(); read it inside a test');
-      return holder.server;
+    get endpoint() {
+      return started().endpoint;
+    },
+    get env() {
+      return started().env;
+    },
+    get requests() {
+      return started().requests;
     },
   };
 }
