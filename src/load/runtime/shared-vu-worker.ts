@@ -2,14 +2,14 @@
 // (script/worker-source.ts). The script arrives transformed by script/async-vu-transform.ts: each VU
 // runs its own instance of the module (its own init context and module state), and a VU that waits
 // for a response or a sleep lets the thread's other VUs run meanwhile.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseDuration } from '../options/parse-duration.ts';
 import { moduleFunctionHead } from '../script/module-function.ts';
 import { callAsync, collectArgs, installBuiltinForms, pairTwin, Pending } from './async-calls.ts';
 import { formatConsole } from './format-console.ts';
+import { initOpen } from './init-open.ts';
 import { fullGc } from './full-gc.ts';
 import { createK6Core } from './k6-core.ts';
 import { createK6Crypto } from './k6-crypto.ts';
@@ -111,12 +111,7 @@ class SharedVu {
       env: { ...boot.env },
       Math: math,
       setIter: () => undefined,
-      open: (path, mode) => {
-        if (!state.inInit) throw new Error('open() can only be called in the init context');
-        const data = readFileSync(resolve(scriptDir, path));
-        if (mode === 'b') return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
-        return data.toString('utf8');
-      },
+      open: initOpen(scriptDir, state),
     };
     const modules: Record<string, unknown> = {
       k6: createK6Core(state, math),

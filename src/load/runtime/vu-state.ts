@@ -16,6 +16,9 @@ import type { EventLoop } from './event-loop.ts';
 import { SampleBatch } from './sample-batch.ts';
 import { AbortTestSignal, InterruptSignal } from './signals.ts';
 
+/** k6's text (js/modules/k6/http/request.go ErrHTTPForbiddenInInitContext). */
+const HTTP_IN_INIT = 'Making http requests in the init context is not supported';
+
 // Node's own timers: the script's timer globals are replaced in the VU thread.
 const nodeSetTimeout = globalThis.setTimeout;
 const nodeClearTimeout = globalThis.clearTimeout;
@@ -208,8 +211,7 @@ export class VuState {
    * syncPort, then bumps CELL_SIGNAL and notifies, so the wait never misses a reply.
    */
   requestSync(requests: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>[]): HttpResponseMessage[] {
-    if (this.inInit)
-      throw new Error('making HTTP requests in the init context is not supported; move them to setup() or default()');
+    if (this.inInit) throw new Error(HTTP_IN_INIT);
     this.blocking('an HTTP request');
     // Requests are usually short: samples older than FLUSH_MS leave now, the rest with the next flush.
     this.flushIfDue();
@@ -252,7 +254,7 @@ export class VuState {
   }
 
   requestAsync(request: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>): Promise<HttpResponseMessage> {
-    if (this.inInit) throw new Error('making HTTP requests in the init context is not supported');
+    if (this.inInit) throw new Error(HTTP_IN_INIT);
     const id = thread.nextId++;
     const release = this.loop?.hold();
     return new Promise((resolve) => {
@@ -271,8 +273,7 @@ export class VuState {
    * call site, ended by an interrupt. Replies come back in the order of the requests.
    */
   requestShared(requests: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>[]): Promise<HttpResponseMessage[]> {
-    if (this.inInit)
-      throw new Error('making HTTP requests in the init context is not supported; move them to setup() or default()');
+    if (this.inInit) throw new Error(HTTP_IN_INIT);
     if (this.interrupted()) return Promise.reject(new InterruptSignal());
     this.flushIfDue();
     return new Promise((resolve, reject) => {

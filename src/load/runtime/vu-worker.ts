@@ -1,10 +1,10 @@
 // Entry of a VU worker thread. It is bundled by esbuild (script/worker-source.ts) and
 // started with `eval: true`, so it needs no TypeScript loader in the worker.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EventLoop } from './event-loop.ts';
+import { initOpen } from './init-open.ts';
 import { formatConsole } from './format-console.ts';
 import { createK6Core } from './k6-core.ts';
 import { createK6Crypto } from './k6-crypto.ts';
@@ -77,12 +77,7 @@ const g = globalThis as Record<string, unknown>;
 g.__ENV = env;
 Object.defineProperty(g, '__VU', { get: () => boot.vuId });
 Object.defineProperty(g, '__ITER', { get: () => state.iter });
-g.open = (path: string, mode?: string): string | ArrayBuffer => {
-  if (!state.inInit) throw new Error('open() can only be called in the init context');
-  const data = readFileSync(resolve(scriptDir, path));
-  if (mode === 'b') return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
-  return data.toString('utf8');
-};
+g.open = initOpen(scriptDir, state);
 // The script's timers belong to its event loop: an iteration waits for them, as in k6.
 Object.assign(g, k6Timers);
 patchWebCrypto(globalThis);

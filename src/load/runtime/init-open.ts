@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * k6's global open(path, mode): a file beside the script, as text or (mode 'b') an ArrayBuffer, only while
+ * the init context runs, with k6's error otherwise (internal/js/initcontext.go).
+ */
+export function initOpen(
+  scriptDir: string,
+  state: { readonly inInit: boolean },
+): (path: string, mode?: string) => string | ArrayBuffer {
+  return (path, mode) => {
+    if (!state.inInit)
+      throw new Error(
+        'the "open" function is only available in the init stage (i.e. the global scope), see ' +
+          'https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more information',
+      );
+    const data = readFileSync(resolve(scriptDir, path));
+    if (mode === 'b') return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+    return data.toString('utf8');
+  };
+}
