@@ -3,6 +3,7 @@
 // dead holder's lock taken over by age; refreshed while held; of concurrent takers one wins; a lost lock reported.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { startS3Server, useS3Server } from '../helpers/s3-server.ts';
 import { cliAsyncIn } from '../helpers/cli-in.ts';
 
 const s3 = useS3Server();
+const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
 let n = 0;
 
 const stores: Record<string, () => { store: BackupStore; done(): void }> = {
@@ -159,12 +161,12 @@ test('on a server that ignores If-None-Match, a held lock still refuses a later 
   }
 });
 
-test('backup --all-tenants into s3:// refuses while another run holds the prefix, and releases its own lock', async () => {
+test('backup --all-tenants into s3:// refuses while another run holds the prefix, and releases its own lock, also on SIGINT', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'tenantops-lock-cli-'));
   const cli = cliAsyncIn(cwd);
   const env = { ...s3.env, TENANTOPS_DB_URL: 'pglite://./db' };
   try {
-    assert.equal((await cli(['db', 'seed', '--tenants', '2', '--rows', '20'], env)).status, 0);
+    assert.equal((await cli(['db', 'seed', '--tenants', '8', '--rows', '200'], env)).status, 0);
     const store = openBackupStore('s3://tenantops/cli-lock', '/', process.env);
     await putText(store, RUN_LOCK_NAME, JSON.stringify(foreign(1000)));
     const run = ['backup', '--all-tenants', '--out-dir', 's3://tenantops/cli-lock'];
@@ -183,6 +185,21 @@ test('backup --all-tenants into s3:// refuses while another run holds the prefix
     const ok = await cli(run, env);
     assert.equal(ok.status, 0, ok.stderr);
     assert.ok(!(await store.list()).some((o) => o.name === RUN_LOCK_NAME), 'released');
+
+    // SIGINT: no exit handler can delete an object synchronously; the interrupt waits for the release.
+    const child = spawn(process.execPath, [BIN, ...run.slice(0, -1), 's3://tenantops/cli-lock-int'], {
+      cwd,
+      env: { ...process.env, TENANTOPS_BACKUP_KEY: '', ...env },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const intStore = openBackupStore('s3://tenantops/cli-lock-int', '/', process.env);
+    const holds = async () => (await intStore.list()).some((o) => o.name === RUN_LOCK_NAME);
+    for (let i = 0; i < 600 && !(await holds()); i++) await sleep(50);
+    assert.ok(await holds(), 'the run took the lock');
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    assert.ok(!(await holds()), 'an interrupt releases the lock in the bucket');
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }
