@@ -22,9 +22,19 @@ export interface S3StoreOptions {
   region?: string;
 }
 
-/** `s3://bucket/prefix` → bucket and prefix (without slashes at either end), or null for anything else. */
+/**
+ * `s3://bucket/prefix` → bucket and prefix (without slashes at either end), or null for a local path. Anything else
+ * that starts with `s3:` (any case) is TENANTOPS_E_USAGE: `s3:/bucket/x`, `S3://bucket/x`, `s3:///x` and `s3://` were
+ * taken as local directories named `s3:`, and a nightly run meant for a bucket wrote to the machine's own disk
+ * (a container's, gone with it) and said it had succeeded. `./s3:x` still names such a directory.
+ */
 export function parseS3Url(raw: string): { bucket: string; prefix: string } | null {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(raw);
+  if (!m && /^s3:/i.test(raw))
+    throw new TenantopsError(
+      'TENANTOPS_E_USAGE',
+      `${raw} is not an S3 location: write s3://BUCKET or s3://BUCKET/PREFIX (a local directory whose name starts with s3: is ./s3:…)`,
+    );
   return m ? { bucket: m[1]!, prefix: m[2]!.replace(/^\/+|\/+$/g, '') } : null;
 }
 
