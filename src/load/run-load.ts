@@ -95,6 +95,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
   try {
     const ready = await scheduler.init();
     const opts = resolveOptions(ready.options, input.cli ?? {}, ready.exports);
+    for (const w of opts.warnings) logger.warn(w);
     for (const name of UNSUPPORTED_OPTIONS)
       if (ready.options[name] !== undefined) logger.warn(unsupportedOptionWarning(name));
     engine.submetric('http_req_duration{expected_response:true}');

@@ -23,9 +23,17 @@ describe('durations', () => {
 
 describe('options to scenarios', () => {
   it('turns the shortcuts into one default scenario like k6', () => {
+    // Nothing at all: one iteration of one VU, k6's per-vu-iterations default (shared-iterations before).
+    const none = resolveOptions({}, {}, fns).scenarios;
     assert.deepEqual(
-      resolveOptions({}, {}, fns).scenarios.map((s) => [s.executor, s.name]),
-      [['shared-iterations', 'default']],
+      none.map((s) => [s.executor, s.name, 'vus' in s && s.vus, 'iterations' in s && s.iterations]),
+      [['per-vu-iterations', 'default', 1, 1]],
+    );
+    // vus alone: that many VUs share that many iterations (k6 ≥ 2.1; it stopped the run with exit 104 here).
+    const bare = resolveOptions({ vus: 3 }, {}, fns).scenarios[0];
+    assert.deepEqual(
+      [bare.executor, 'vus' in bare && bare.vus, 'iterations' in bare && bare.iterations],
+      ['shared-iterations', 3, 3],
     );
     const cv = resolveOptions({ vus: 5, duration: '10s' }, {}, fns).scenarios[0];
     assert.deepEqual(
@@ -68,6 +76,23 @@ describe('options to scenarios', () => {
     const s = resolveOptions(script, { vus: 4, duration: '2s' }, fns).scenarios;
     assert.equal(s.length, 1);
     assert.deepEqual([s[0].name, s[0].executor, 'vus' in s[0] && s[0].vus], ['default', 'constant-vus', 4]);
+  });
+
+  it("lets vus without duration, iterations or stages replace the scenarios, with k6 ≥ 2.1's warning", () => {
+    const script = { scenarios: { a: { executor: 'constant-vus', vus: 1, duration: '1s' } } };
+    for (const [opts, cli] of [
+      [{ ...script, vus: 2 }, {}],
+      [script, { vus: 2 }],
+    ] as const) {
+      const r = resolveOptions(opts, cli, fns);
+      const [s] = r.scenarios;
+      assert.deepEqual(
+        [r.scenarios.length, s.name, s.executor, 'vus' in s && s.vus, 'iterations' in s && s.iterations],
+        [1, 'default', 'shared-iterations', 2, 2],
+      );
+      assert.deepEqual(r.warnings, ['`vus=2` overrides scenarios configuration']);
+    }
+    assert.deepEqual(resolveOptions(script, {}, fns).warnings, []);
   });
 
   it('refuses invalid options with exit 104', () => {

@@ -21,6 +21,8 @@ export interface RunOptions {
   maxRedirects: number;
   /** The consolidated options object, as exec.test.options shows it. */
   consolidated: Record<string, unknown>;
+  /** What k6 warns about while it consolidates the options. */
+  warnings: string[];
 }
 
 type Raw = Record<string, unknown>;
@@ -161,6 +163,14 @@ export function resolveOptions(script: Raw, cli: CliOverrides, exported: readonl
   if (cli.vus !== undefined) opts.vus = cli.vus;
   const exportedSet = new Set(exported);
   const shortcuts = ['duration', 'iterations', 'stages'].filter((k) => opts[k] !== undefined && opts[k] !== null);
+  const warnings: string[] = [];
+  const vusAlone = opts.vus !== undefined && opts.vus !== null && shortcuts.length === 0;
+  if (vusAlone && opts.scenarios !== undefined && opts.scenarios !== null) {
+    // k6 ≥ 2.1 (lib/executor/execution_config_shortcuts.go, commit c9592bf3): vus without duration,
+    // iterations or stages is the shared-iterations shortcut, and it replaces the scenarios, with a warning.
+    warnings.push(`\`vus=${String(opts.vus)}\` overrides scenarios configuration`);
+    delete opts.scenarios;
+  }
   let scenarios: ScenarioConfig[];
   if (opts.scenarios !== undefined && opts.scenarios !== null) {
     if (shortcuts.length) {
@@ -200,6 +210,7 @@ export function resolveOptions(script: Raw, cli: CliOverrides, exported: readonl
     tags: stringMap(opts.tags, 'options.tags'),
     maxRedirects: int(opts, 'maxRedirects', 'options', 10),
     consolidated: { ...opts, scenarios: Object.fromEntries(scenarios.map((s) => [s.name, s])) },
+    warnings,
   };
 }
 
@@ -212,5 +223,8 @@ function shortcutScenario(opts: Raw): Raw {
     return s;
   }
   if (opts.duration !== undefined) return { executor: 'constant-vus', vus, duration: opts.duration };
-  return { executor: 'shared-iterations', vus, iterations: 1 };
+  // vus alone: that many VUs share that many iterations (k6 ≥ 2.1; before, vus was ignored with a warning).
+  if (opts.vus !== undefined && opts.vus !== null) return { executor: 'shared-iterations', vus, iterations: vus };
+  // Nothing at all: k6's default scenario is one iteration of one VU, per-vu-iterations.
+  return { executor: 'per-vu-iterations', vus: 1, iterations: 1 };
 }
