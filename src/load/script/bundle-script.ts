@@ -23,6 +23,9 @@ export const K6_MODULES = [
   'k6/experimental/streams',
 ] as const;
 
+/** The files of a bundle that are code, as k6 would load them (JSON and text imports are data). */
+const SCRIPT_FILE = /\.[cm]?[jt]sx?$/;
+
 /** jslib's textSummary is imported by URL in most handleSummary examples; a local shim stands in. */
 const JSLIB_SUMMARY = /^https:\/\/jslib\.k6\.io\/k6-summary\/[^/]+\/index\.js$/;
 
@@ -89,9 +92,11 @@ export async function bundleScript(path: string): Promise<BundledScript> {
       metafile: true,
     });
     // k6 takes a file for an ES module when it has import, export or top-level await (js/modules/resolution.go,
-    // isESM), which is what esbuild calls 'esm'; the k6 modules' stand-ins (namespace k6) are not the script's.
+    // isESM), which is what esbuild calls 'esm'. Not the script's: the k6 modules' stand-ins (namespace k6), the
+    // jslib stand-ins' packages (node_modules: a script's own bare imports are refused) and data (JSON, text).
     const commonJs = Object.entries(out.metafile.inputs).find(
-      ([file, input]) => !file.startsWith('k6:') && input.format !== 'esm',
+      ([file, input]) =>
+        SCRIPT_FILE.test(file) && !file.startsWith('k6:') && !file.includes('node_modules/') && input.format !== 'esm',
     )?.[0];
     return { code: exportsToAssignment(out.outputFiles[0].text), commonJs };
   } catch (e) {
