@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { acquireRunLock, backupAllTenants, openBackupStore, runFigures, writeBackupMetrics } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
@@ -18,6 +18,14 @@ export type BackupAllValues = DbValues & {
   'include-parents'?: boolean;
   json?: boolean;
 };
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 
 function isDirectory(path: string): boolean {
   try {
@@ -48,11 +56,18 @@ export async function runBackupAll(
   const resumeWithin = intOption('resume-within', values['resume-within'], 20, 0);
   // Checked before the run, not after it: a typo in the path would otherwise fail the command once every tenant
   // was backed up, and leave the last-success metric stale.
-  const metricsDir = values['metrics-file'] ? dirname(resolve(io.cwd, values['metrics-file'])) : null;
-  if (metricsDir && !isDirectory(metricsDir))
+  const metricsPath = values['metrics-file'] ? resolve(io.cwd, values['metrics-file']) : null;
+  if (metricsPath && !isDirectory(dirname(metricsPath)))
     throw new TenantopsError(
       'TENANTOPS_E_USAGE',
-      `--metrics-file ${values['metrics-file']}: ${metricsDir} is not a directory`,
+      `--metrics-file ${values['metrics-file']}: ${dirname(metricsPath)} is not a directory`,
+    );
+  // The same for a path that is there but is not a file (a directory): the rename at the end failed with EISDIR,
+  // and a run that had backed up every tenant exited 1 without its summary.
+  if (metricsPath && existsSync(metricsPath) && !isFile(metricsPath))
+    throw new TenantopsError(
+      'TENANTOPS_E_USAGE',
+      `--metrics-file ${values['metrics-file']}: exists and is not a regular file`,
     );
   const store = openBackupStore(values['out-dir'], io.cwd, io.env);
   const outDir = store.location;
@@ -107,8 +122,7 @@ export async function runBackupAll(
         `removed ${r.removedStale.length} unfinished files of an interrupted run: ${r.removedStale.join(', ')}\n`,
       );
     const failed = r.ran.filter((t) => t.result === 'failed');
-    if (values['metrics-file'])
-      writeBackupMetrics(resolve(io.cwd, values['metrics-file']), runFigures(r.index, r.seconds, new Date()));
+    if (metricsPath) writeBackupMetrics(metricsPath, runFigures(r.index, r.seconds, new Date()));
     if (values.json) {
       io.stdout.write(
         JSON.stringify({ index: r.indexPath, skipped: r.skipped, seconds: r.seconds, run: r.index }) + '\n',
