@@ -696,6 +696,37 @@ for (const { path, bulkMinRows } of PATHS) {
           assert.equal((await db.query(sql(db, 'SELECT `id` FROM `x`'))).length, 1, "U's row is still there");
         },
       );
+
+      // A key changed since the backup (ON UPDATE CASCADE carried the children along): the restore deletes the row
+      // under its new key and inserts it under the archive's. PostgreSQL checks a NOT DEFERRABLE foreign key (NO
+      // ACTION, RESTRICT) at that DELETE, while the children still point at it: until 2026-12-07 the restore failed
+      // there ('still referenced'), rolled back. The children are now taken out and put back around it.
+      withDatabase(
+        engine,
+        'a row whose key changed since the backup restores under NOT DEFERRABLE foreign keys (NO ACTION, RESTRICT)',
+        async (db, dir) => {
+          await run(db, [
+            'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+            'CREATE TABLE `p` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `slug` VARCHAR(10) NOT NULL UNIQUE)',
+            'CREATE TABLE `c` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `pid` BIGINT NOT NULL REFERENCES `p` (`id`) ON UPDATE CASCADE)',
+            'CREATE TABLE `r` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `pid` BIGINT REFERENCES `p` (`id`) ON DELETE RESTRICT ON UPDATE CASCADE)',
+            // Unchanged by the key's change: it references the slug, which stays.
+            'CREATE TABLE `k` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `slug` VARCHAR(10) REFERENCES `p` (`slug`))',
+            'INSERT INTO `orgs` VALUES (1), (2)',
+            "INSERT INTO `p` VALUES (1, 1, 'a'), (4, 1, 'd'), (5, 2, 'u')",
+            'INSERT INTO `c` VALUES (1, 1, 4), (2, 1, 1), (3, 2, 5)',
+            'INSERT INTO `r` VALUES (1, 1, 4), (2, 2, 5)',
+            "INSERT INTO `k` VALUES (1, 1, 'd'), (2, 2, 'u')",
+          ]);
+          await roundTrip(db, dir, {
+            bulkMinRows,
+            tables: ['orgs', 'p', 'c', 'r', 'k'],
+            config: ORGS,
+            changeOthers: ['UPDATE `p` SET `id` = 50 WHERE `id` = 5'],
+            damage: ['UPDATE `p` SET `id` = 40 WHERE `id` = 4', "UPDATE `p` SET `slug` = 'aa' WHERE `id` = 1"],
+          });
+        },
+      );
     });
   }
 }

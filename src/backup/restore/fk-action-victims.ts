@@ -9,7 +9,20 @@ import { keyMatch, keysIn } from './key-match.ts';
 import { outsideReferrers } from './restore-checks.ts';
 import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
 
-const ACTIONS = new Set(['CASCADE', 'SET NULL', 'SET DEFAULT']);
+/**
+ * What deleting a referenced row does to a referencing row of the tenant: 'take' when it is deleted with it
+ * (CASCADE), or when the DELETE fails while it exists (RESTRICT, or NO ACTION that SET CONSTRAINTS cannot defer: a
+ * row whose key changed since the backup, its children carried along by ON UPDATE CASCADE, is deleted and inserted
+ * again); 'reset' when its columns are set to NULL or their default; null when nothing happens before COMMIT.
+ */
+function effectOf(fk: ForeignKeyInfo, hasTriggers: boolean): 'take' | 'reset' | null {
+  const action = (fk.onDelete ?? 'NO ACTION').toUpperCase();
+  if (action === 'CASCADE') return 'take';
+  if (action === 'SET NULL' || action === 'SET DEFAULT') return 'reset';
+  // Taking a row out fires its DELETE triggers, which no action would have: such a table keeps the check's error.
+  if ((action === 'RESTRICT' || !fk.deferrable) && !hasTriggers) return 'take';
+  return null;
+}
 
 /** The current lines of a table's planned changes, by line, for telling what a row found by an FK is to the plan. */
 interface PlanIndex {
@@ -97,7 +110,7 @@ export class FkActionVictims {
       const child = this.byName.get(e.table);
       if (!child || child.role !== 'scope') continue;
       for (const fk of this.scope.schema.get(e.table)!.foreignKeys) {
-        if (!ACTIONS.has((fk.onDelete ?? '').toUpperCase())) continue;
+        if (!effectOf(fk, this.scope.schema.get(e.table)!.triggers.length > 0)) continue;
         if (fk.refTable !== table && !isPartitionOf(this.scope.schema.get(table), fk.refTable)) continue;
         out.push({ child, fk, predicate: e.predicate });
       }
@@ -148,7 +161,8 @@ export class FkActionVictims {
   private async handle(child: TablePlan, fk: ForeignKeyInfo, found: string[]): Promise<void> {
     const ix = this.indexOf(child);
     const p = this.putsOf(child.table);
-    const cascade = fk.onDelete!.toUpperCase() === 'CASCADE' || child.spec.wholeRow;
+    const taken = effectOf(fk, this.scope.schema.get(child.table)!.triggers.length > 0) === 'take';
+    const cascade = taken || child.spec.wholeRow;
     const out: string[] = [];
     const count = () => this.counts.set(child.table, (this.counts.get(child.table) ?? 0) + 1);
     for (const line of found) {
@@ -259,7 +273,7 @@ export class FkActionVictims {
   /** One note per table whose rows an FK action reached, for the result. */
   notes(): string[] {
     return [...this.counts].map(
-      ([t, n]) => `${t}: ${n} rows reached by an ON DELETE action were put back with the archive's values`,
+      ([t, n]) => `${t}: ${n} rows reached by an ON DELETE action or check were put back with the archive's values`,
     );
   }
 }
