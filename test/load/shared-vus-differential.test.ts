@@ -617,6 +617,23 @@ export default function () {
     );
   });
 
+  it('lets a script assign __VU, __ITER, __ENV and open, which k6 sets as plain globals', async () => {
+    // With one thread per VU, __VU and __ITER were getters: assigning them threw in strict code.
+    const observed = await differential(`import exec from 'k6/execution';
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 2 } } };
+export default function () {
+  const before = __ITER;
+  __ITER = 'i' + __ITER;
+  __VU = __VU * 10;
+  __ENV = { EXTRA: 'e' + exec.vu.idInTest };
+  open = () => 'mine';
+  console.log(\`\${exec.vu.idInTest}|\${before}|assign|\${__ITER} \${__VU} \${__ENV.EXTRA} \${open()}\`);
+}
+`);
+    assert.deepEqual(observed.console['2'], ['2|0|assign|i0 20 e2 mine', '2|1|assign|i1 200 e2 mine']);
+    assert.deepEqual(observed.errors, []);
+  });
+
   it('runs a CommonJS file as sloppy code, as k6 does, with one thread per VU', async () => {
     // k6 wraps a file without import or export in a sloppy function: an old library's implicit global and a
     // plain call's this (the global object) work there, where strict code would throw.

@@ -81,10 +81,11 @@ type ModuleFn = (
 /**
  * One factory per thread, compiled once: every VU calls it for its own module instance, so the
  * JIT's feedback is shared by all the VUs of the thread. The per-VU globals (__VU, __ITER, __ENV,
- * open, Math for randomSeed) are bindings of the factory's scope; the header stays on one line.
+ * open, Math for randomSeed) are bindings of the factory's scope, assignable as k6's globals are; the header
+ * stays on one line.
  */
 const factory = runInThisContext(
-  `(function (__k6_vu, __k6_c, __k6_A, __k6_W, __k6_twin) { let __k6_t, __k6_o; const __VU = __k6_vu.id, __ENV = __k6_vu.env, open = __k6_vu.open, Math = __k6_vu.Math; let __ITER = 0; __k6_vu.setIter = (n) => { __ITER = n; }; return ${moduleFunctionHead(boot.sloppy)}\n${boot.code}\n}; })`,
+  `(function (__k6_vu, __k6_c, __k6_A, __k6_W, __k6_twin) { let __k6_t, __k6_o; let __VU = __k6_vu.id, __ENV = __k6_vu.env, open = __k6_vu.open, Math = __k6_vu.Math, __ITER = 0; __k6_vu.setIter = (n) => { __ITER = n; }; return ${moduleFunctionHead(boot.sloppy)}\n${boot.code}\n}; })`,
   { filename: boot.scriptPath },
 ) as (vu: VuScope, c: typeof callAsync, a: typeof collectArgs, w: typeof Pending, twin: typeof pairTwin) => ModuleFn;
 

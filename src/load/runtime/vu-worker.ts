@@ -75,8 +75,18 @@ const modules: Record<string, unknown> = {
 const env: Record<string, string> = { ...boot.env };
 const g = globalThis as Record<string, unknown>;
 g.__ENV = env;
-Object.defineProperty(g, '__VU', { get: () => boot.vuId });
-Object.defineProperty(g, '__ITER', { get: () => state.iter });
+// k6 sets __VU once per VU and __ITER at each iteration as plain globals (internal/js/bundle.go, runner.go):
+// a script may assign them, and in strict code an assignment to a getter-only global would throw. A value
+// the script gives __ITER lasts until the next iteration.
+g.__VU = boot.vuId;
+let iterSet: { iter: number; value: unknown } | undefined;
+Object.defineProperty(g, '__ITER', {
+  get: () => (iterSet?.iter === state.iter ? iterSet.value : state.iter),
+  set: (value: unknown) => {
+    iterSet = { iter: state.iter, value };
+  },
+  configurable: true,
+});
 g.open = initOpen(scriptDir, state);
 // The script's timers belong to its event loop: an iteration waits for them, as in k6.
 Object.assign(g, k6Timers);
