@@ -161,6 +161,17 @@ test('on a server that ignores If-None-Match, a held lock still refuses a later 
   }
 });
 
+test('release() never throws: a bucket gone away is reported through onReleaseFailed', async () => {
+  const gone = await startS3Server(['tenantops']);
+  const store = openBackupStore('s3://tenantops/gone', '/', gone.env);
+  await store.prepare();
+  const failures: unknown[] = [];
+  const lock = await acquireRunLock(store, { command: 'prune', onReleaseFailed: (e) => failures.push(e) });
+  await gone.stop();
+  await lock.release();
+  assert.equal(failures.length, 1);
+});
+
 test('backup --all-tenants into s3:// refuses while another run holds the prefix, and releases its own lock, also on SIGINT', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'tenantops-lock-cli-'));
   const cli = cliAsyncIn(cwd);

@@ -35,11 +35,16 @@ export interface RunLockOptions {
    * age and a later run took the location over. Refreshing stops; the caller decides what to say.
    */
   onLost?: (holder: RunLockInfo | null) => void;
+  /**
+   * release() could not remove the lock (the bucket or disk failed): it does not throw, since it runs in `finally`
+   * where it would hide the run's own result or error; the lock then goes stale by age.
+   */
+  onReleaseFailed?: (error: unknown) => void;
 }
 
 export interface RunLock {
   readonly info: RunLockInfo;
-  /** Stops the refresh and removes the lock if it is still this holder's. */
+  /** Stops the refresh and removes the lock if it is still this holder's; never throws (see onReleaseFailed). */
   release(): Promise<void>;
 }
 
@@ -170,8 +175,12 @@ function holding(store: BackupStore, info: RunLockInfo, opts: RunLockOptions): R
       stopped = true;
       clearInterval(timer);
       await chain;
-      const text = await getTextIfAny(store, RUN_LOCK_NAME);
-      if (text !== null && parseLock(text)?.token === info.token) await store.delete(RUN_LOCK_NAME);
+      try {
+        const text = await getTextIfAny(store, RUN_LOCK_NAME);
+        if (text !== null && parseLock(text)?.token === info.token) await store.delete(RUN_LOCK_NAME);
+      } catch (e) {
+        opts.onReleaseFailed?.(e);
+      }
     },
   };
 }
