@@ -717,13 +717,21 @@ for (const { path, bulkMinRows } of PATHS) {
             'INSERT INTO `c` VALUES (1, 1, 4), (2, 1, 1), (3, 2, 5)',
             'INSERT INTO `r` VALUES (1, 1, 4), (2, 2, 5)',
             "INSERT INTO `k` VALUES (1, 1, 'd'), (2, 2, 'u')",
+            // Rows the restore deletes that reference each other across its delete batches (500 rows each).
+            'CREATE TABLE `chain` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `prev` BIGINT REFERENCES `chain` (`id`))',
+            'INSERT INTO `chain` VALUES (1, 1, NULL)',
           ]);
+          const chain = Array.from({ length: 1200 }, (_, i) => `(${i + 1000}, 1, ${i ? i + 999 : 'NULL'})`);
           await roundTrip(db, dir, {
             bulkMinRows,
-            tables: ['orgs', 'p', 'c', 'r', 'k'],
+            tables: ['orgs', 'p', 'c', 'r', 'k', 'chain'],
             config: ORGS,
             changeOthers: ['UPDATE `p` SET `id` = 50 WHERE `id` = 5'],
-            damage: ['UPDATE `p` SET `id` = 40 WHERE `id` = 4', "UPDATE `p` SET `slug` = 'aa' WHERE `id` = 1"],
+            damage: [
+              'UPDATE `p` SET `id` = 40 WHERE `id` = 4',
+              "UPDATE `p` SET `slug` = 'aa' WHERE `id` = 1",
+              `INSERT INTO \`chain\` VALUES ${chain.join(', ')}`,
+            ],
           });
         },
       );
