@@ -37,4 +37,38 @@ export default function () {
           'for more information',
       );
     });
+
+  for (const mode of ['isolated', 'shared'])
+    it(`resolves import.meta.resolve() to a file: URL that open() reads (${mode})`, async () => {
+      const line = "  const u = import.meta.resolve('./data.txt'); if (u) throw new Error('after import.meta');";
+      const run = await runScript(
+        `import { libText, where } from './lib.js';
+const own = open(import.meta.resolve('./data.txt')).trim();
+const tried = (f) => { try { f(); return 'ok'; } catch (e) { return e.message; } };
+const empty = tried(() => open(''));
+export const options = { iterations: 1 };
+export default function () {
+  console.log([libText, where.replace(/^file:\\/\\/.*\\//, 'file:///…/'), own, empty].join(' | '));
+${line}
+}
+`,
+        {},
+        {
+          'data.txt': 'main data\n',
+          'lib.js':
+            "export const where = import.meta.resolve('./data.txt');\nexport const libText = open(where).trim();\n",
+        },
+        ['--vu-mode', mode, '--verbose'],
+      );
+      if (mode === 'shared') assert.match(run.stderr, /VU mode: shared \(/);
+      const logged = /msg="((?:[^"\\]|\\.)*)" source=console/.exec(run.stderr)?.[1];
+      assert.equal(logged, "main data | file:///…/data.txt | main data | open() can't be used with an empty filename");
+      // Columns after an import.meta stay the script's: the throw is reported where it is written.
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `after import.meta\\\\n\\\\tat default \\(file:///[^)]*script\\.js:8:${line.indexOf('new Error') + 1}\\)`,
+        ),
+      );
+    });
 });

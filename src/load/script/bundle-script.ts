@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { LoadError } from '../load-error.ts';
+import { ImportMeta } from './import-meta.ts';
 import { jslibModules } from './jslib-modules.ts';
 
 /** The k6 modules the runtime shims provide (runtime/vu-worker.ts). */
@@ -75,6 +76,7 @@ export interface BundledScript {
  */
 export async function bundleScript(path: string): Promise<BundledScript> {
   const unsupported: string[] = [];
+  const meta = new ImportMeta();
   try {
     const out = await build({
       entryPoints: [path],
@@ -88,7 +90,7 @@ export async function bundleScript(path: string): Promise<BundledScript> {
       // Errors are reported at the original file:line:col (script/prepare-script.ts splits the map off).
       sourcemap: 'inline',
       sourcesContent: false,
-      plugins: [jslibModules(), k6Modules(unsupported)],
+      plugins: [jslibModules(), k6Modules(unsupported), meta.plugin],
       metafile: true,
     });
     // k6 takes a file for an ES module when it has import, export or top-level await (js/modules/resolution.go,
@@ -98,7 +100,11 @@ export async function bundleScript(path: string): Promise<BundledScript> {
       ([file, input]) =>
         SCRIPT_FILE.test(file) && !file.startsWith('k6:') && !file.includes('node_modules/') && input.format !== 'esm',
     )?.[0];
-    return { code: exportsToAssignment(out.outputFiles[0].text), commonJs };
+    // After the last line of code, before the source map's comment: no line moves.
+    const code = exportsToAssignment(out.outputFiles[0].text);
+    const mapAt = code.lastIndexOf('\n//# sourceMappingURL=');
+    const at = mapAt < 0 ? code.length : mapAt;
+    return { code: code.slice(0, at) + meta.definition() + code.slice(at), commonJs };
   } catch (e) {
     if (unsupported.length) {
       throw new LoadError(
