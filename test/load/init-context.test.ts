@@ -71,4 +71,37 @@ ${line}
         ),
       );
     });
+
+  for (const mode of ['isolated', 'shared'])
+    it(`refuses k6/execution's VU, scenario, instance and test options in the init context (${mode})`, async () => {
+      const run = await runScript(
+        `import exec from 'k6/execution';
+const t = (f) => { try { return String(f()); } catch (e) { return e.message; } };
+const init = [t(() => exec.vu.idInTest), t(() => exec.scenario.name), t(() => exec.instance.vusActive), t(() => typeof exec.test.options)];
+export function setup() { return [t(() => exec.vu.idInTest), t(() => exec.scenario.name)]; }
+export const options = { iterations: 1 };
+export default function (d) {
+  console.log([...init, ...d, t(() => exec.vu.idInTest), t(() => exec.scenario.name)].join(' | '));
+}
+`,
+        {},
+        {},
+        ['--vu-mode', mode],
+      );
+      const line = /msg="((?:[^"\\]|\\.)*)" source=console/.exec(run.stderr)?.[1];
+      const outside = 'getting scenario information outside of the VU context is not supported';
+      assert.equal(
+        line,
+        [
+          'getting VU information in the init context is not supported',
+          outside,
+          'getting instance information in the init context is not supported',
+          'getting test options in the init context is not supported',
+          '0',
+          outside,
+          '1',
+          'default',
+        ].join(' | '),
+      );
+    });
 });

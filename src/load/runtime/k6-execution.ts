@@ -7,14 +7,22 @@ import {
 import { AbortTestSignal } from './signals.ts';
 import type { VuState } from './vu-state.ts';
 
-/** The `k6/execution` module. */
+/**
+ * The `k6/execution` module. As in k6 (internal/js/modules/k6/execution/execution.go), the init context may not
+ * read vu, scenario, instance or test.options (they throw k6's texts), and setup()/teardown() run outside any
+ * scenario, so exec.scenario's fields throw there.
+ */
 export function createK6Execution(state: VuState) {
+  const notInInit = (what: string) => {
+    if (state.inInit) throw new Error(`getting ${what} in the init context is not supported`);
+  };
+  const outsideVu = 'getting scenario information outside of the VU context is not supported';
   const scenario = () => {
-    if (!state.scenario) throw new Error('exec.scenario is only available while a scenario runs');
+    if (!state.scenario) throw new Error(outsideVu);
     return state.scenario;
   };
   const tags = state.vuTags;
-  return {
+  const info = {
     vu: {
       get idInInstance() {
         return state.boot.vuId;
@@ -85,8 +93,24 @@ export function createK6Execution(state: VuState) {
         state.post({ t: 'mark-failed' });
       },
       get options() {
+        notInInit('test options');
         return state.options;
       },
     },
+  };
+  return {
+    get vu() {
+      notInInit('VU information');
+      return info.vu;
+    },
+    get scenario() {
+      if (state.inInit) throw new Error(outsideVu);
+      return info.scenario;
+    },
+    get instance() {
+      notInInit('instance information');
+      return info.instance;
+    },
+    test: info.test,
   };
 }
