@@ -6,6 +6,7 @@ import {
   runIndexes,
   runIndexName,
   type BackupStore,
+  type RunLock,
   type RetentionRules,
 } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
@@ -47,16 +48,23 @@ export const pruneCommand = defineCommand({
     };
     // A deleting prune holds the location's run lock: a run going on there could be counting an archive as done
     // (or continuing an index) that this prune is about to delete. A dry run reads only.
-    const lock = values.yes ? await acquireRunLock(dir, { command: 'prune', ...lockReports(io) }) : null;
-    const unguard = lock
+    // The guard goes up first: a SIGINT between the lock's creation and the guard would leave the lock.
+    const locking = values.yes ? acquireRunLock(dir, { command: 'prune', ...lockReports(io) }) : null;
+    const unguard = locking
       ? guardInterrupts(
           io,
           'prune',
           () => 'the archives listed as deleted so far are gone',
-          () => lock.release(),
+          () =>
+            locking.then(
+              (l) => l.release(),
+              () => undefined,
+            ),
         )
       : () => undefined;
+    let lock: RunLock | null = null;
     try {
+      lock = await locking;
       return await prune(dir, values, rules, io);
     } finally {
       unguard();

@@ -76,15 +76,11 @@ export async function runBackupAll(
   // Two connections per tenant in flight (BackupOptions.readers, where the snapshot is shared), plus the one that
   // holds the shared snapshot open.
   const db = await openBackupDb(target, values, 2 * parallel + 1);
-  let lock;
-  try {
-    await store.prepare();
-    lock = await acquireRunLock(store, { command: 'backup --all-tenants', ...lockReports(io) });
-  } catch (e) {
-    await db.close();
-    throw e;
-  }
-  const bar = progressReporter(io.stderr, 'backup --all-tenants');
+  // The interrupt guard goes up before the lock is taken: a SIGINT between the lock's creation and the guard
+  // killed the process with the default action and left the lock (in a bucket, for the 10 minutes of its stale age).
+  const locking = store
+    .prepare()
+    .then(() => acquireRunLock(store, { command: 'backup --all-tenants', ...lockReports(io) }));
   const unguard = guardInterrupts(
     io,
     'backup --all-tenants',
@@ -97,8 +93,21 @@ export async function runBackupAll(
       ]
         .filter(Boolean)
         .join('; '),
-    () => lock.release(),
+    () =>
+      locking.then(
+        (l) => l.release(),
+        () => undefined,
+      ),
   );
+  let lock;
+  try {
+    lock = await locking;
+  } catch (e) {
+    unguard();
+    await db.close();
+    throw e;
+  }
+  const bar = progressReporter(io.stderr, 'backup --all-tenants');
   try {
     const r = await backupAllTenants(db, {
       config,

@@ -4,12 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   acquireRunLock,
+  backupAllTenants,
+  validateConfig,
   LocalDirStore,
   openBackupStore,
   RUN_LOCK_NAME,
@@ -19,6 +21,8 @@ import {
 } from '../../src/backup/index.ts';
 import { getText, putText } from '../../src/backup/storage/store-text.ts';
 import { isTenantopsError } from '../../src/errors/index.ts';
+import { connectDb } from '../../src/db/index.ts';
+import { createTempDatabase } from '../helpers/test-databases.ts';
 import { startS3Server, useS3Server } from '../helpers/s3-server.ts';
 import { cliAsyncIn } from '../helpers/cli-in.ts';
 
@@ -46,6 +50,16 @@ const foreign = (refreshedAgoMs: number): RunLockInfo => {
     token: 'feedfeedfeed',
   };
 };
+
+async function readSettled(store: BackupStore): Promise<string> {
+  for (let i = 0; ; i++)
+    try {
+      return await getText(store, RUN_LOCK_NAME);
+    } catch (e) {
+      if (i === 4) throw e;
+      await sleep(20);
+    }
+}
 
 function isLocked(e: unknown): boolean {
   return isTenantopsError(e) && e.code === 'TENANTOPS_E_RUN_LOCKED';
@@ -108,7 +122,8 @@ for (const [kind, make] of Object.entries(stores)) {
       const lost: (RunLockInfo | null)[] = [];
       const lock = await acquireRunLock(store, { command: 'backup --all-tenants', refreshMs: 50 });
       await sleep(300);
-      const now = JSON.parse(await getText(store, RUN_LOCK_NAME)) as RunLockInfo;
+      // s3rver writes an object in place: a GET racing the 50 ms refresh's PUT can be cut off (real S3 swaps whole).
+      const now = JSON.parse(await readSettled(store)) as RunLockInfo;
       assert.equal(now.token, lock.info.token);
       assert.ok(Date.parse(now.refreshedAt) > Date.parse(lock.info.refreshedAt), 'refreshed');
       await lock.release();
@@ -158,6 +173,56 @@ test('on a server that ignores If-None-Match, a held lock still refuses a later 
     await lock.release();
   } finally {
     await plain.stop();
+  }
+});
+
+test('a run whose lock another run took over stops taking tenants and stops writing the index', async () => {
+  const tmp = await createTempDatabase('pglite');
+  const db = await connectDb(tmp.url, { values: 'text' });
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-lock-lost-'));
+  try {
+    await db.execute('CREATE TABLE orgs (id BIGINT PRIMARY KEY)');
+    await db.execute('CREATE TABLE items (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, v TEXT)');
+    for (let org = 1; org <= 8; org++) {
+      await db.execute(`INSERT INTO orgs VALUES (${org})`);
+      await db.execute(`INSERT INTO items VALUES (${org}, ${org}, 'v')`);
+    }
+    const store = new LocalDirStore(dir);
+    await store.prepare();
+    const lock = await acquireRunLock(store, { command: 'backup --all-tenants', refreshMs: 200 });
+    // Another run "takes over" (as if this one had been frozen past the stale age) before the first refresh: one in
+    // flight could write over it (the read-then-write window a frozen holder has).
+    writeFileSync(join(dir, RUN_LOCK_NAME), JSON.stringify(foreign(0)));
+    await assert.rejects(
+      backupAllTenants(db, {
+        config: validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } }),
+        outDir: store,
+        lock,
+        resumeWithinHours: 0,
+        // The tenants start only once a refresh has found the lock lost.
+        onStart: async () => {
+          for (let i = 0; i < 100 && !lock.lost; i++) await sleep(20);
+        },
+      }),
+      (e: Error) => isLocked(e) && /stopped after \d+ tenants and left the index to it/.test(e.message),
+    );
+    assert.ok(lock.lost);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tnt')),
+      [],
+      'no tenant taken after the loss',
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('tenantops-run-')),
+      [],
+      'no index written once the lock was lost',
+    );
+    assert.equal(JSON.parse(await getText(store, RUN_LOCK_NAME)).token, 'feedfeedfeed', "the other's lock stays");
+    await lock.release();
+  } finally {
+    await db.close();
+    await tmp.drop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/index.ts';
-import { isTenantopsError, type TenantopsError } from '../../errors/index.ts';
+import { isTenantopsError, TenantopsError } from '../../errors/index.ts';
 import { backupTenant } from '../backup-tenant.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
 import { tenantIds } from '../tenant-ids.ts';
@@ -8,7 +8,7 @@ import { archiveFileName, compactUtc } from './archive-name.ts';
 import { IndexSaver } from './index-saver.ts';
 import { objectSha256 } from './object-sha256.ts';
 import { verifyStoredArchive } from './verify-stored-archive.ts';
-import { acquireRunLock, type RunLock, type RunLockInfo } from './run-lock.ts';
+import { acquireRunLock, RUN_LOCK_STALE_MS, type RunLock, type RunLockInfo } from './run-lock.ts';
 import type { ArchiveSink } from '../archive/archive-sink.ts';
 import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
 import { LocalDirStore } from '../storage/local-dir-store.ts';
@@ -123,7 +123,7 @@ export async function backupAllTenants(db: Db, opts: BackupAllOptions): Promise<
   const lock =
     opts.lock ?? (await acquireRunLock(store, { command: 'backup --all-tenants', onTakeover: opts.onLockTakeover }));
   try {
-    return await backupLocked(db, store, opts, t0, now);
+    return await backupLocked(db, store, opts, lock, t0, now);
   } finally {
     if (!opts.lock) await lock.release();
   }
@@ -133,6 +133,7 @@ async function backupLocked(
   db: Db,
   store: BackupStore,
   opts: BackupAllOptions,
+  lock: RunLock,
   t0: number,
   now: () => Date,
 ): Promise<BackupAllResult> {
@@ -161,7 +162,11 @@ async function backupLocked(
         resumed: 0,
         tenants: [],
       };
-  const saver = new IndexSaver(index, (copy) => writeRunIndex(store, copy));
+  // A run whose lock another run took over (this one was frozen past the stale age) no longer writes the index:
+  // the other run may be continuing the same one.
+  const saver = new IndexSaver(index, async (copy) => {
+    if (!lock.lost) await writeRunIndex(store, copy);
+  });
   const done = new Set<string>();
   const sizes = new Map(listing.map((o) => [o.name, o.bytes]));
   for (const t of index.tenants) if (await stillDone(store, sizes, t)) done.add(t.tenant);
@@ -188,7 +193,8 @@ async function backupLocked(
     const ran: RunTenant[] = [];
     const queue = [...todo];
     const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      // No new tenant once the lock is lost; the ones in flight finish (their archives have names of their own).
+      for (let id = queue.shift(); id !== undefined && !lock.lost; id = queue.shift()) {
         const at = now();
         const file = freeArchiveName(names, id, at);
         names.add(file);
@@ -211,6 +217,12 @@ async function backupLocked(
     await saver.flush().catch(() => undefined);
     throw e;
   }
+  if (lock.lost)
+    throw new TenantopsError(
+      'TENANTOPS_E_RUN_LOCKED',
+      `another run took over ${store.location} while this one was not refreshing its lock (stopped or suspended ` +
+        `for over ${RUN_LOCK_STALE_MS / 60_000} min); this run stopped after ${ran.length} tenants and left the index to it`,
+    );
   index.finishedAt = now().toISOString();
   await saver.flush();
   return {

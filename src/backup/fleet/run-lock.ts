@@ -44,6 +44,8 @@ export interface RunLockOptions {
 
 export interface RunLock {
   readonly info: RunLockInfo;
+  /** A refresh found the lock another holder's (see onLost): whoever holds this must stop writing the location. */
+  readonly lost: boolean;
   /** Stops the refresh and removes the lock if it is still this holder's; never throws (see onReleaseFailed). */
   release(): Promise<void>;
 }
@@ -151,11 +153,13 @@ function holding(store: BackupStore, info: RunLockInfo, opts: RunLockOptions): R
   const now = opts.now ?? (() => new Date());
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
+  let lost = false;
   const refresh = async () => {
     const text = await getTextIfAny(store, RUN_LOCK_NAME);
     const held = text === null ? null : parseLock(text);
     if (held?.token !== info.token) {
       stopped = true;
+      lost = true;
       clearInterval(timer);
       opts.onLost?.(held);
       return;
@@ -170,6 +174,9 @@ function holding(store: BackupStore, info: RunLockInfo, opts: RunLockOptions): R
   timer.unref();
   return {
     info,
+    get lost() {
+      return lost;
+    },
     async release() {
       if (stopped) return;
       stopped = true;
