@@ -8,6 +8,38 @@ import { AbortTestSignal } from './signals.ts';
 import type { VuState } from './vu-state.ts';
 
 /**
+ * exec.vu.tags (and exec.vu.metrics.tags) as k6's tagsDynamicObject (internal/js/modules/k6/execution): reading
+ * gives every tag the VU's samples carry at that moment (options.tags, the scenario's tags, scenario, group and
+ * the VU's own); a write sets one of the VU's own, as a string, and refuses other types with k6's TypeError.
+ */
+function vuTagsView(state: VuState): Record<string, string> {
+  const own = state.vuTags;
+  return new Proxy(own, {
+    get: (_t, key) => (typeof key === 'string' ? state.tags()[key] : undefined),
+    set: (_t, key, value: unknown) => {
+      if (typeof key !== 'string') return false;
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+        throw new TypeError(
+          `invalid value for metric tag '${key}': only String, Boolean and Number types are accepted as a metric tag values`,
+        );
+      own[key] = String(value);
+      return true;
+    },
+    has: (_t, key) => typeof key === 'string' && key in state.tags(),
+    ownKeys: () => Object.keys(state.tags()),
+    getOwnPropertyDescriptor: (_t, key) => {
+      const all = state.tags();
+      if (typeof key !== 'string' || !(key in all)) return undefined;
+      return { value: all[key], writable: true, enumerable: true, configurable: true };
+    },
+    deleteProperty: (_t, key) => {
+      if (typeof key === 'string') delete own[key];
+      return true;
+    },
+  });
+}
+
+/**
  * The `k6/execution` module. As in k6 (internal/js/modules/k6/execution/execution.go), the init context may not
  * read vu, scenario, instance or test.options (they throw k6's texts), and setup()/teardown() run outside any
  * scenario, so exec.scenario's fields throw there.
@@ -21,7 +53,7 @@ export function createK6Execution(state: VuState) {
     if (!state.scenario) throw new Error(outsideVu);
     return state.scenario;
   };
-  const tags = state.vuTags;
+  const tags = vuTagsView(state);
   const info = {
     vu: {
       get idInInstance() {

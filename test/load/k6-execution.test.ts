@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runScript } from './helpers/run-script.ts';
+
+// exec.vu.tags as k6's tagsDynamicObject (internal/js/modules/k6/execution/execution.go): the VU's current tags.
+describe('k6/execution exec.vu.tags', () => {
+  for (const mode of ['isolated', 'shared'])
+    it(`reads the tags the VU's samples carry and writes its own as strings (${mode})`, async () => {
+      const run = await runScript(
+        `import exec from 'k6/execution';
+import { group } from 'k6';
+export const options = {
+  tags: { env: 'ci' },
+  scenarios: { s: { executor: 'per-vu-iterations', vus: 1, iterations: 1, tags: { team: 'a' } } },
+};
+export default function () {
+  exec.vu.tags.n = 5;
+  let bad;
+  try { exec.vu.tags.o = {}; } catch (e) { bad = e.constructor.name + ': ' + e.message; }
+  const inGroup = group('g', () => exec.vu.metrics.tags.group);
+  const t = exec.vu.tags;
+  console.log([t.env, t.team, t.scenario, JSON.stringify(t.group), inGroup, typeof t.n, t.n, 'scenario' in t, Object.keys(t).sort().join(','), bad].join(' | '));
+}
+`,
+        {},
+        {},
+        ['--vu-mode', mode],
+      );
+      const line = /msg="((?:[^"\\]|\\.)*)" source=console/.exec(run.stderr)?.[1];
+      assert.equal(
+        line,
+        [
+          'ci',
+          'a',
+          's',
+          '\\"\\"',
+          '::g',
+          'string',
+          '5',
+          'true',
+          'env,group,n,scenario,team',
+          "TypeError: invalid value for metric tag 'o': only String, Boolean and Number types are accepted as a metric tag values",
+        ].join(' | '),
+      );
+    });
+});
