@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -103,8 +103,22 @@ test(
       assert.ok(existsSync(join(cwd, 'c', RUN_LOCK_NAME)), 'a SIGKILL leaves the lock');
       const held = JSON.parse(readFileSync(join(cwd, 'c', RUN_LOCK_NAME), 'utf8'));
       assert.equal(held.pid, killed.pid);
+      // What the killed run left unfinished (written to a moment ago: an hour's wait would keep it) goes at once.
+      writeFileSync(join(cwd, 'c', 'tenant-99-20261207T020000Z.tnt.partial'), 'unfinished');
       const next = cli(['backup', '--all-tenants', '--out-dir', 'c'], env);
       assert.equal(next.status, 0, next.stderr);
+      assert.ok(
+        !existsSync(join(cwd, 'c', 'tenant-99-20261207T020000Z.tnt.partial')),
+        "the dead run's partial is gone",
+      );
+      assert.deepEqual(
+        readdirSync(join(cwd, 'c')).filter((f) => f.endsWith('.partial')),
+        [],
+      );
+      assert.match(
+        next.stderr,
+        /removed \d+ unfinished files of an interrupted run: .*tenant-99-20261207T020000Z\.tnt\.partial/,
+      );
       assert.match(
         next.stderr,
         new RegExp(

@@ -137,7 +137,10 @@ async function backupLocked(
   t0: number,
   now: () => Date,
 ): Promise<BackupAllResult> {
-  const removedStale = (await store.removeStale?.(STALE_PARTIAL_MS)) ?? [];
+  // A run whose lock this one took over is dead: its unfinished files go now, not an hour after they were last
+  // written (for a nightly schedule, the next night).
+  const deadRun = lock.tookOver?.command === 'backup --all-tenants';
+  const removedStale = (await store.removeStale?.(deadRun ? 0 : STALE_PARTIAL_MS)) ?? [];
   const listing = await store.list();
   const names = new Set(listing.map((o) => o.name));
   const started = now();

@@ -46,6 +46,8 @@ export interface RunLock {
   readonly info: RunLockInfo;
   /** A refresh found the lock another holder's (see onLost): whoever holds this must stop writing the location. */
   readonly lost: boolean;
+  /** The dead holder whose lock this one replaced, if any: what it left unfinished is nobody's now. */
+  readonly tookOver: RunLockInfo | null;
   /** Stops the refresh and removes the lock if it is still this holder's; never throws (see onReleaseFailed). */
   release(): Promise<void>;
 }
@@ -119,6 +121,7 @@ export async function acquireRunLock(store: BackupStore, opts: RunLockOptions): 
     const text = await getTextIfAny(store, RUN_LOCK_NAME);
     return text === null ? null : (parseLock(text) ?? 'unreadable');
   };
+  let tookOver: RunLockInfo | null = null;
   // A few rounds: a lock released or taken over between two of our steps is looked at again.
   for (let round = 0; round < 3; round++) {
     // Read first, though createExclusive refuses on its own: a server that ignores `If-None-Match` would let
@@ -127,7 +130,8 @@ export async function acquireRunLock(store: BackupStore, opts: RunLockOptions): 
     if (held === null) {
       if (!(await store.createExclusive(RUN_LOCK_NAME, JSON.stringify(mine) + '\n'))) continue;
       const back = await read();
-      if (back !== null && back !== 'unreadable' && back.token === mine.token) return holding(store, mine, opts);
+      if (back !== null && back !== 'unreadable' && back.token === mine.token)
+        return holding(store, mine, opts, tookOver);
       if (back !== null && back !== 'unreadable') throw lockedError(store, back, now());
       continue;
     }
@@ -143,13 +147,14 @@ export async function acquireRunLock(store: BackupStore, opts: RunLockOptions): 
     if (again !== null && again !== 'unreadable' && again.token !== held.token) continue;
     opts.onTakeover?.(held, why);
     await store.delete(RUN_LOCK_NAME);
+    tookOver = held;
   }
   const last = await read();
   if (last !== null && last !== 'unreadable') throw lockedError(store, last, now());
   throw new TenantopsError('TENANTOPS_E_RUN_LOCKED', `${address} keeps changing hands; rerun in a minute`);
 }
 
-function holding(store: BackupStore, info: RunLockInfo, opts: RunLockOptions): RunLock {
+function holding(store: BackupStore, info: RunLockInfo, opts: RunLockOptions, tookOver: RunLockInfo | null): RunLock {
   const now = opts.now ?? (() => new Date());
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -174,6 +179,7 @@ function holding(store: BackupStore, info: RunLockInfo, opts: RunLockOptions): R
   timer.unref();
   return {
     info,
+    tookOver,
     get lost() {
       return lost;
     },
