@@ -54,7 +54,7 @@ export function archiveFileName(tenantId: string, at: Date): string {
  * ids were escaped (`_` for every other character) read as the id they spell.
  */
 export function parseArchiveFileName(name: string): { tenant: string | null; stem: string; at: Date } | null {
-  const m = /^tenant-(.+)-(\d{8}T\d{6}Z)\.tnt$/.exec(name);
+  const m = /^tenant-(.*)-(\d{8}T\d{6}Z)\.tnt$/.exec(name);
   const at = m ? parseCompactUtc(m[2]!) : null;
   if (!m || !at) return null;
   const stem = m[1]!;
