@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runScript } from './helpers/run-script.ts';
+import { consoleLines, runScript } from './helpers/run-script.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
-
-/** The console lines of a run, without the log line's frame. */
-const consoleLines = (stderr: string) =>
-  stderr
-    .split('\n')
-    .filter((l) => l.includes('source=console'))
-    .map((l) => /msg="((?:[^"\\]|\\.)*)"/.exec(l)?.[1] ?? l);
 
 // check() and group() as k6 has them (internal/js/modules/k6/k6.go): what they refuse, with k6's texts, and
 // a predicate that throws counting as a failed check.

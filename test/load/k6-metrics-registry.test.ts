@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runScript } from './helpers/run-script.ts';
-
-const consoleLines = (stderr: string) =>
-  stderr
-    .split('\n')
-    .filter((l) => l.includes('source=console'))
-    .map((l) => /msg="((?:[^"\\]|\\.)*)"/.exec(l)?.[1] ?? l);
+import { consoleLines, runScript } from './helpers/run-script.ts';
 
 // Custom metrics are registered as in k6 (metrics/registry.go NewMetric, internal/js/modules/k6/metrics):
 // a bad name, or a known name with another type or value kind, is an exception in the script.

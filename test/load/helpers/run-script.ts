@@ -57,3 +57,10 @@ export async function runScript(
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The messages of a run's console lines (k6's logfmt `msg="…"`, escapes kept), in order. */
+export const consoleLines = (stderr: string): string[] =>
+  stderr
+    .split('\n')
+    .filter((l) => l.includes('source=console'))
+    .map((l) => /msg="((?:[^"\\]|\\.)*)"/.exec(l)?.[1] ?? l);
