@@ -14,7 +14,13 @@ export { tenantDigest } from './tenant-digest.ts';
 export { removePartials } from './archive/partial-files.ts';
 export { tenantIds } from './tenant-ids.ts';
 export { backupAllTenants, type BackupAllOptions, type BackupAllResult } from './fleet/backup-all-tenants.ts';
-export { runFigures, writeBackupMetrics, backupMetricsText, type BackupRunFigures } from './fleet/backup-metrics.ts';
+export {
+  runFigures,
+  failedRunFigures,
+  writeBackupMetrics,
+  backupMetricsText,
+  type BackupRunFigures,
+} from './fleet/backup-metrics.ts';
 export { runIndexes, readRunIndex, runIndexName, type RunIndex, type RunTenant } from './fleet/run-index.ts';
 export { archiveFileName, fileSafeTenant, parseArchiveFileName, compactUtc } from './fleet/archive-name.ts';
 export { listArchives, type ArchiveEntry, type ListArchivesOptions } from './fleet/list-archives.ts';

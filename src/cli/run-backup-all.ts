@@ -1,7 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { acquireRunLock, backupAllTenants, openBackupStore, runFigures, writeBackupMetrics } from '../backup/index.ts';
-import { TenantopsError } from '../errors/index.ts';
+import {
+  acquireRunLock,
+  backupAllTenants,
+  failedRunFigures,
+  openBackupStore,
+  runFigures,
+  writeBackupMetrics,
+} from '../backup/index.ts';
+import { isTenantopsError, TenantopsError } from '../errors/index.ts';
 import type { CliIo } from './command.ts';
 import { backupConfig, backupTarget, openBackupDb, type DbValues } from './backup-context.ts';
 import { guardInterrupts, removedFiles } from './interrupts.ts';
@@ -69,7 +76,34 @@ export async function runBackupAll(
       'TENANTOPS_E_USAGE',
       `--metrics-file ${values['metrics-file']}: exists and is not a regular file`,
     );
-  const store = openBackupStore(values['out-dir'], io.cwd, io.env);
+  const t0 = performance.now();
+  try {
+    return await runBackupAllTo(values, io, passphrase, parallel, resumeWithin, metricsPath);
+  } catch (e) {
+    // A night whose run failed as a whole must show in the metrics that night (failedRunFigures). Not when another
+    // run holds the location (that one writes them), nor after failed tenants (already written).
+    if (metricsPath && !(isTenantopsError(e) && METRICS_WRITTEN_ELSEWHERE.has(e.code))) {
+      try {
+        writeBackupMetrics(metricsPath, failedRunFigures(metricsPath, (performance.now() - t0) / 1000, new Date()));
+      } catch (w) {
+        io.stderr.write(`warning: ${(w as Error).message}\n`);
+      }
+    }
+    throw e;
+  }
+}
+
+const METRICS_WRITTEN_ELSEWHERE = new Set(['TENANTOPS_E_RUN_LOCKED', 'TENANTOPS_E_TENANTS_FAILED']);
+
+async function runBackupAllTo(
+  values: BackupAllValues,
+  io: CliIo,
+  passphrase: string | undefined,
+  parallel: number,
+  resumeWithin: number,
+  metricsPath: string | null,
+): Promise<number> {
+  const store = openBackupStore(values['out-dir']!, io.cwd, io.env);
   const outDir = store.location;
   const config = backupConfig(values, io);
   const target = backupTarget(values, io, config);

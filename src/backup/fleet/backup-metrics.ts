@@ -27,17 +27,35 @@ export function runFigures(index: RunIndex, seconds: number, finishedAt: Date): 
 
 const LAST_SUCCESS = 'tenantops_backup_last_success_timestamp_seconds';
 
-/** The last-success time an earlier file recorded, so a failing run does not make the backups look fresh or unknown. */
-function previousSuccess(path: string): number | null {
+/** A value an earlier file recorded for a series (its whole name with labels), or null. */
+function previousValue(path: string, series: string): number | null {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     return null;
   }
-  const m = new RegExp(`^${LAST_SUCCESS} (\\S+)$`, 'm').exec(text);
-  const v = m ? Number(m[1]) : NaN;
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  const v = line ? Number(line.slice(series.length + 1)) : NaN;
   return Number.isFinite(v) ? v : null;
+}
+
+/** The last-success time an earlier file recorded, so a failing run does not make the backups look fresh or unknown. */
+function previousSuccess(path: string): number | null {
+  return previousValue(path, LAST_SUCCESS);
+}
+
+/**
+ * The figures of an invocation that failed as a whole (the database unreachable, the shared snapshot lost, a bad
+ * configuration in the nightly job): it backed up no tenant, and may not know how many there are. Every tenant the
+ * previous file counted is reported failed, at least one, so TenantBackupsFailing fires the night it happens, not
+ * TenantBackupsStale a day later; the last success time stays what it was.
+ */
+export function failedRunFigures(path: string, seconds: number, finishedAt: Date): BackupRunFigures {
+  const before =
+    (previousValue(path, 'tenantops_backup_tenants{result="ok"}') ?? 0) +
+    (previousValue(path, 'tenantops_backup_tenants{result="failed"}') ?? 0);
+  return { finishedAt, ok: 0, failed: Math.max(1, before), bytes: 0, seconds };
 }
 
 /**
