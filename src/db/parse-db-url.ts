@@ -24,6 +24,10 @@ export function parseDbUrl(url: string, cwd: string = process.cwd()): DbTarget {
   if (scheme === 'pglite') {
     const rest = m[2]!;
     if (rest === '') fail(url, 'pglite needs a directory or "memory", e.g. pglite://./.tenantops/db');
+    // `pglite://dir?schema=x` opened a new, empty database in a directory named `dir?schema=x`: PGlite takes no
+    // parameters, and a restore into it was refused only by the schema check.
+    if (rest.includes('?'))
+      fail(url, 'pglite:// takes no parameters (?schema= is for postgres://); write a "?" in a directory name as %3F');
     if (rest === 'memory') return { engine: 'pglite', dataDir: null, redacted: 'pglite://memory' };
     const dataDir = resolve(cwd, decodeURIComponent(rest));
     return { engine: 'pglite', dataDir, redacted: `pglite://${rest}` };

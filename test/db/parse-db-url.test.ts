@@ -32,6 +32,7 @@ test('pglite URLs resolve a directory against cwd or use memory', () => {
   const t = parseDbUrl('pglite://./.tenantops/db', '/srv/app');
   assert.ok(t.engine === 'pglite');
   assert.equal(t.dataDir, '/srv/app/.tenantops/db');
+  assert.equal((parseDbUrl('pglite://./a%3Fb', '/srv') as { dataDir: string }).dataDir, '/srv/a?b');
   const m = parseDbUrl('pglite://memory');
   assert.ok(m.engine === 'pglite');
   assert.equal(m.dataDir, null);
@@ -45,6 +46,8 @@ for (const [url, why] of [
   ['postgres://localhost/x?schema=a;drop', 'bad schema'],
   ['postgres://localhost/x?foo=1', 'unknown parameter'],
   ['pglite://', 'pglite needs'],
+  ['pglite://./db?schema=x', 'pglite:// takes no parameters'],
+  ['pglite://memory?x=1', 'pglite:// takes no parameters'],
 ] as const) {
   test(`rejects ${url} with a clear error and exit code 2`, () => {
     assert.throws(
