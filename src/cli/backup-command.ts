@@ -53,7 +53,7 @@ export const backupCommand = defineCommand({
   },
   async run({ values }, io) {
     const all = !!values['all-tenants'];
-    if (all && (values.tenant || values.out))
+    if (all && (values.tenant !== undefined || values.out))
       throw new TenantopsError('TENANTOPS_E_USAGE', '--all-tenants conflicts with --tenant and --out; use --out-dir');
     if (!all)
       for (const flag of ['out-dir', 'parallel', 'resume-within', 'metrics-file'] as const)
@@ -64,7 +64,9 @@ export const backupCommand = defineCommand({
       throw new TenantopsError('TENANTOPS_E_ARCHIVE_KEY', '--encrypt needs TENANTOPS_BACKUP_KEY or --key-file');
     if (all) return runBackupAll(values, io, passphrase);
     const tenantId = values.tenant;
-    if (!tenantId) throw new TenantopsError('TENANTOPS_E_USAGE', '--tenant is required (or --all-tenants)');
+    // `--tenant ''` is a tenant id (a text key may be empty), not a missing option.
+    if (tenantId === undefined)
+      throw new TenantopsError('TENANTOPS_E_USAGE', '--tenant is required (or --all-tenants)');
     const config = backupConfig(values, io);
     const target = backupTarget(values, io, config);
     const out =

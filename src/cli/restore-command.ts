@@ -116,7 +116,7 @@ export const restoreCommand = defineCommand({
       throw new TenantopsError('TENANTOPS_E_USAGE', 'give exactly one of --in FILE, --from-dir DIR, --from-db URL');
     if (values.at !== undefined && !values['from-dir'])
       throw new TenantopsError('TENANTOPS_E_USAGE', '--at goes with --from-dir');
-    if ((values['from-dir'] || values['from-db']) && !values.tenant)
+    if ((values['from-dir'] || values['from-db']) && values.tenant === undefined)
       throw new TenantopsError('TENANTOPS_E_USAGE', `--${sources[0]} needs --tenant ID`);
     const passphrase = backupKeyFrom(io.env, values['key-file']);
     const fromDir = values['from-dir'] ? await backupDir(values['from-dir'], 'from-dir', io) : null;

@@ -23,7 +23,7 @@ export const tablesCommand = defineCommand({
       const scope = await tenantScope(db, db, config);
       const tenant = values.tenant;
       // The same refusal as backup: a plan of zero rows for a tenant that does not exist would look fine.
-      if (tenant) await checkTenant(db, scope, tenant);
+      if (tenant !== undefined) await checkTenant(db, scope, tenant);
       const missing = missingIndexes(scope);
       const rows = [];
       for (const e of scope.plan.entries) {

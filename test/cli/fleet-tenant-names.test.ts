@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { cliIn } from '../helpers/cli-in.ts';
 
-const IDS = ['a/b', 'a.b', 'a_b', '..', 'x y', '50%', 'ünï', 'Acme', 'acme', '7', '007', 'L'.repeat(300)];
+const IDS = ['a/b', 'a.b', 'a_b', '..', 'x y', '50%', 'ünï', 'Acme', 'acme', '7', '007', 'L'.repeat(300), ''];
 
 test('ids that differ only in characters a file name cannot hold get their own archives and map back exactly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-fleet-names-'));
@@ -42,7 +42,7 @@ test('ids that differ only in characters a file name cannot hold get their own a
     }[];
     assert.deepEqual(list.map((a) => a.tenant).sort(), [...IDS].sort());
     assert.equal(new Set(list.map((a) => a.file)).size, IDS.length);
-    for (const id of ['a/b', 'a_b', 'L'.repeat(300)]) {
+    for (const id of ['a/b', 'a_b', 'L'.repeat(300), '']) {
       const only = JSON.parse(plain(['backups', 'list', '--dir', 'b', '--tenant', id, '--json']).stdout);
       assert.deepEqual(
         only.map((a: { tenant: string }) => a.tenant),
