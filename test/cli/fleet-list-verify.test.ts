@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBackupStore } from '../../src/backup/index.ts';
+import { listArchives, openBackupStore } from '../../src/backup/index.ts';
+import { verifyListedArchive } from '../../src/backup/fleet/verify-listed-archive.ts';
 import { getText } from '../../src/backup/storage/store-text.ts';
 import { cliAsyncIn, type CliResult } from '../helpers/cli-in.ts';
 import { useS3Server } from '../helpers/s3-server.ts';
@@ -123,6 +124,29 @@ test('backups list --verify finds a byte flipped mid-archive in a bucket', async
       [...got.values()].filter((a) => a.file !== file).map((a) => a.verified),
       ['ok'],
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an archive deleted between the listing and its check is unchecked (gone), not an internal error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-list-verify-gone-'));
+  try {
+    const cli = cliAsyncIn(dir);
+    const env = s3.env;
+    assert.equal((await cli(['db', 'seed', '--tenants', '2', '--rows', '20'], env)).status, 0);
+    for (const loc of ['b', 's3://tenantops/list-verify-gone']) {
+      assert.equal((await cli(['backup', '--all-tenants', '--out-dir', loc], env)).status, 0, loc);
+      const store = openBackupStore(loc, dir, process.env);
+      const listedNow = await listArchives(store, {});
+      assert.equal(listedNow.length, 2, loc);
+      await store.delete(listedNow[0]!.file);
+      assert.deepEqual(await verifyListedArchive(store, listedNow[0]!, undefined), {
+        result: 'unchecked',
+        note: 'gone: deleted while the listing ran',
+      });
+      assert.deepEqual(await verifyListedArchive(store, listedNow[1]!, undefined), { result: 'ok' });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

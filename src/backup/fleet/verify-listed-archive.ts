@@ -3,6 +3,7 @@ import type { BackupStore } from '../storage/backup-store.ts';
 import type { ArchiveEntry } from './list-archives.ts';
 import { objectSha256 } from './object-sha256.ts';
 import { verifyStoredArchive } from './verify-stored-archive.ts';
+import { isMissingObject } from '../storage/store-text.ts';
 
 /** What `backups list --verify` found for one archive. */
 export interface ArchiveCheck {
@@ -38,6 +39,8 @@ export async function verifyListedArchive(
     const { sha256 } = await verifyStoredArchive(store, a.file, passphrase);
     return indexed(sha256) ?? { result: 'ok' };
   } catch (e) {
+    // Deleted since it was listed (a prune of another host, an operator): nothing to check, not a failure.
+    if (isMissingObject(e)) return { result: 'unchecked', note: 'gone: deleted while the listing ran' };
     if (!isTenantopsError(e) || e.code === 'TENANTOPS_E_STORAGE' || e.code === 'TENANTOPS_E_IO') throw e;
     if (e.code !== 'TENANTOPS_E_ARCHIVE_KEY') return { result: 'damaged', note: e.message };
     if (!a.sha256) return { result: 'unchecked', note: 'encrypted; give its key to check it' };

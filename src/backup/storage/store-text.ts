@@ -21,16 +21,20 @@ export async function getText(store: BackupStore, name: string): Promise<string>
 }
 
 /**
- * A small object's text, or null if there is no such object: a local file that is not there (ENOENT) or a key the
- * bucket does not have (HTTP 404, NoSuchKey). Other failures throw.
+ * Whether a store's read failed because there is no such object: a local file not there (ENOENT), a key the bucket
+ * does not have (HTTP 404, NoSuchKey).
  */
+export function isMissingObject(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException & { cause?: { name?: string; $metadata?: { httpStatusCode?: number } } };
+  return err?.code === 'ENOENT' || err?.cause?.name === 'NoSuchKey' || err?.cause?.$metadata?.httpStatusCode === 404;
+}
+
+/** A small object's text, or null if there is no such object (isMissingObject). Other failures throw. */
 export async function getTextIfAny(store: BackupStore, name: string): Promise<string | null> {
   try {
     return await getText(store, name);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException & { cause?: { name?: string; $metadata?: { httpStatusCode?: number } } };
-    if (err.code === 'ENOENT' || err.cause?.name === 'NoSuchKey' || err.cause?.$metadata?.httpStatusCode === 404)
-      return null;
+    if (isMissingObject(e)) return null;
     throw e;
   }
 }
