@@ -8,6 +8,7 @@ import { jsonOption, keyFileOption, verboseOption } from './common-options.ts';
 import { guardInterrupts, removedFiles } from './interrupts.ts';
 import { progressReporter } from './progress.ts';
 import { runBackupAll } from './run-backup-all.ts';
+import { shownTenant } from './shown-tenant.ts';
 
 export const backupCommand = defineCommand({
   name: 'backup',
@@ -116,7 +117,7 @@ export const backupCommand = defineCommand({
       if (!values.json) {
         const tables = r.manifest.tables.filter((t) => t.rows > 0).length;
         io.stdout.write(
-          `backed up tenant ${tenantId}: ${rows} rows from ${tables} tables in ${r.seconds.toFixed(2)} s -> ${out} (${size} bytes${passphrase ? ', encrypted' : ''})\n`,
+          `backed up tenant ${shownTenant(tenantId)}: ${rows} rows from ${tables} tables in ${r.seconds.toFixed(2)} s -> ${out} (${size} bytes${passphrase ? ', encrypted' : ''})\n`,
         );
       }
       return 0;

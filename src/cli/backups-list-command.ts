@@ -5,6 +5,7 @@ import { backupDir } from './backup-dir.ts';
 import { jsonOption, keyFileOption } from './common-options.ts';
 import { progressReporter } from './progress.ts';
 import { unreadableIndexWarning } from './unreadable-index-warning.ts';
+import { shownTenant } from './shown-tenant.ts';
 
 export const backupsListCommand = defineCommand({
   name: 'backups list',
@@ -81,7 +82,7 @@ export const backupsListCommand = defineCommand({
       const check = !c ? '' : c.result === 'damaged' ? '  DAMAGED' : `  ${c.result}${c.note ? ` (${c.note})` : ''}`;
       const at = a.takenAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
       io.stdout.write(
-        `${at.padEnd(21)} ${a.tenant.padEnd(10)} ${String(a.rows ?? '?').padStart(10)} ${String(a.bytes).padStart(12)}` +
+        `${at.padEnd(21)} ${shownTenant(a.tenant).padEnd(10)} ${String(a.rows ?? '?').padStart(10)} ${String(a.bytes).padStart(12)}` +
           `  ${a.file}${check}${problem ? `  (${problem})` : ''}\n`,
       );
     }

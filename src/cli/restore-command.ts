@@ -20,11 +20,12 @@ import { progressReporter } from './progress.ts';
 import { guardInterrupts, removedFiles } from './interrupts.ts';
 import { backupDir } from './backup-dir.ts';
 import { archiveAt } from './archive-at.ts';
+import { shownTenant } from './shown-tenant.ts';
 
 /** The plan as it will run: the tables that change (every table with --verbose), then the totals. */
 function printPlan(io: CliIo, s: RestorePlanSummary, verbose: boolean): void {
   const what = s.kind === 'undo' ? 'undo a restore of tenant' : 'restore tenant';
-  io.stderr.write(`${what} ${s.tenantId} into ${s.target}:\n`);
+  io.stderr.write(`${what} ${shownTenant(s.tenantId)} into ${s.target}:\n`);
   const changes = (t: RestorePlanSummary['tables'][number]) => !!(t.insert || t.update || t.delete || t.shared);
   const changed = s.tables.filter(changes);
   const shown = verbose ? s.tables : changed;
@@ -192,7 +193,7 @@ export const restoreCommand = defineCommand({
               'TENANTOPS_E_CONFIRM',
               "restore replaces the tenant's rows: pass --yes (no TTY to ask on)",
             );
-          if (!(await askYes(io, `Replace tenant ${summary.tenantId} on ${summary.target}? [y/N] `))) {
+          if (!(await askYes(io, `Replace tenant ${shownTenant(summary.tenantId)} on ${summary.target}? [y/N] `))) {
             throw new TenantopsError('TENANTOPS_E_CONFIRM', 'restore cancelled; nothing was changed');
           }
         },
@@ -223,7 +224,7 @@ export const restoreCommand = defineCommand({
       } else {
         const tables = r.tables.filter((t) => t.insert || t.update || t.delete).length;
         io.stdout.write(
-          `restored tenant ${r.tenantId}: ${r.written} rows written in ${tables} tables in ${r.seconds.toFixed(2)} s, verified before commit\n`,
+          `restored tenant ${shownTenant(r.tenantId)}: ${r.written} rows written in ${tables} tables in ${r.seconds.toFixed(2)} s, verified before commit\n`,
         );
         io.stdout.write(`safety backup of the previous rows: ${r.safetyBackup}  (restore it to roll back)\n`);
       }

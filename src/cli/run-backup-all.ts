@@ -16,6 +16,7 @@ import { intOption } from './parse-int-option.ts';
 import { unreadableIndexWarning } from './unreadable-index-warning.ts';
 import { progressReporter } from './progress.ts';
 import { lockReports } from './lock-reports.ts';
+import { shownTenant } from './shown-tenant.ts';
 
 export type BackupAllValues = DbValues & {
   'out-dir'?: string;
@@ -180,7 +181,8 @@ async function runBackupAllTo(
           ` -> ${outDir} (index ${r.indexPath})\n`,
       );
     }
-    for (const t of failed) io.stderr.write(`tenant ${t.tenant}: ${t.error?.message} [${t.error?.code}]\n`);
+    for (const t of failed)
+      io.stderr.write(`tenant ${shownTenant(t.tenant)}: ${t.error?.message} [${t.error?.code}]\n`);
     if (failed.length)
       throw new TenantopsError(
         'TENANTOPS_E_TENANTS_FAILED',

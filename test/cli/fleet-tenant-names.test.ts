@@ -9,7 +9,22 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { cliIn } from '../helpers/cli-in.ts';
 
-const IDS = ['a/b', 'a.b', 'a_b', '..', 'x y', '50%', 'ünï', 'Acme', 'acme', '7', '007', 'L'.repeat(300), ''];
+const IDS = [
+  'a/b',
+  'a.b',
+  'a_b',
+  '..',
+  'x y',
+  '50%',
+  'ünï',
+  'Acme',
+  'acme',
+  '7',
+  '007',
+  'L'.repeat(300),
+  '',
+  'two\nlines',
+];
 
 test('ids that differ only in characters a file name cannot hold get their own archives and map back exactly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-fleet-names-'));
@@ -35,6 +50,10 @@ test('ids that differ only in characters a file name cannot hold get their own a
     assert.equal(new Set(files.map((f) => f.toLowerCase())).size, IDS.length, files.join(' '));
     assert.ok(files.every((f) => Buffer.byteLength(f) < 200));
 
+    // The text listing: one line per archive whatever the id holds (a newline, nothing), shown JSON-quoted there.
+    const text = plain(['backups', 'list', '--dir', 'b']).stdout.trimEnd().split('\n');
+    assert.equal(text.length, IDS.length + 2, text.join('\n'));
+    assert.ok(text.some((l) => / "two\\nlines" /.test(l)) && text.some((l) => / "" /.test(l)), text.join('\n'));
     const list = JSON.parse(plain(['backups', 'list', '--dir', 'b', '--json']).stdout) as {
       file: string;
       tenant: string;
