@@ -51,12 +51,16 @@ const foreign = (refreshedAgoMs: number): RunLockInfo => {
   };
 };
 
-async function readSettled(store: BackupStore): Promise<string> {
+/**
+ * The lock as the store holds it between two writes. s3rver writes an object in place, so a GET racing the
+ * holder's refresh can fail, or return a body cut short (empty, half a JSON text): both are read again.
+ */
+async function readSettled(store: BackupStore): Promise<RunLockInfo> {
   for (let i = 0; ; i++)
     try {
-      return await getText(store, RUN_LOCK_NAME);
+      return JSON.parse(await getText(store, RUN_LOCK_NAME)) as RunLockInfo;
     } catch (e) {
-      if (i === 4) throw e;
+      if (i === 9) throw e;
       await sleep(20);
     }
 }
@@ -123,7 +127,7 @@ for (const [kind, make] of Object.entries(stores)) {
       const lock = await acquireRunLock(store, { command: 'backup --all-tenants', refreshMs: 50 });
       await sleep(300);
       // s3rver writes an object in place: a GET racing the 50 ms refresh's PUT can be cut off (real S3 swaps whole).
-      const now = JSON.parse(await readSettled(store)) as RunLockInfo;
+      const now = await readSettled(store);
       assert.equal(now.token, lock.info.token);
       assert.ok(Date.parse(now.refreshedAt) > Date.parse(lock.info.refreshedAt), 'refreshed');
       await lock.release();
