@@ -7,6 +7,7 @@ import type { TenantScope } from '../tenant-scope.ts';
 import { FkActionVictims } from './fk-action-victims.ts';
 import { keyMatch } from './key-match.ts';
 import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
+import { touchedMismatch } from './touched-mismatch.ts';
 
 const MAX_PARAMS = 30000;
 const MAX_ROWS = 1000;
@@ -56,13 +57,6 @@ export function fkOrder(schema: SchemaInfo, tables: readonly string[]): string[]
   return out;
 }
 
-function mismatch(what: string, table: string, expected: number, got: number): TenantopsError {
-  return new TenantopsError(
-    'TENANTOPS_E_VERIFY_FAILED',
-    `${what} in ${table} touched ${got} rows instead of ${expected}: the rows changed while the restore ran, or a trigger or rule interfered; rolled back`,
-  );
-}
-
 async function applyDeletes(
   s: DbSession,
   scope: TenantScope,
@@ -86,13 +80,13 @@ async function applyDeletes(
       for (const r of rows) {
         const m = keyMatch(d, info, t.spec, [r], 1);
         const res = await s.execute(d.deleteOne(t.table, m.sql), m.params);
-        if (res.affectedRows !== 1) throw mismatch('a delete', t.table, 1, res.affectedRows);
+        if (res.affectedRows !== 1) throw touchedMismatch('a delete', t.table, 1, res.affectedRows);
       }
     } else {
       const m = keyMatch(d, info, t.spec, rows, 1);
       const res = await s.execute(`DELETE FROM ${d.from(t.table)} WHERE ${m.sql}`, m.params);
       // Every batch must make progress by exactly its size: never a loop that repeats a statement.
-      if (res.affectedRows !== rows.length) throw mismatch('a delete', t.table, rows.length, res.affectedRows);
+      if (res.affectedRows !== rows.length) throw touchedMismatch('a delete', t.table, rows.length, res.affectedRows);
     }
     hooks.onRows?.(batch.length);
   }
@@ -158,7 +152,7 @@ async function applyUpdates(
       if (u.moved) {
         const m = keyMatch(d, info, t.spec, [u.prev], 1);
         const res = await s.execute(`DELETE FROM ${d.from(t.table)} WHERE ${m.sql}`, m.params);
-        if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
+        if (res.affectedRows !== 1) throw touchedMismatch('an update', t.table, 1, res.affectedRows);
         moved++;
         continue;
       }
@@ -178,7 +172,7 @@ async function applyUpdates(
       const params: unknown[] = [];
       const ph = bound.map((b) => b.sql ?? (params.push(b.value), d.param(params.length)));
       const res = await s.execute(`${head}(${ph.join(', ')})`, params);
-      if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
+      if (res.affectedRows !== 1) throw touchedMismatch('an update', t.table, 1, res.affectedRows);
     }
   }
   return gone;
@@ -248,7 +242,7 @@ async function updateRow(
     ...params,
     ...m.params,
   ]);
-  if (res.affectedRows !== 1) throw mismatch('an update', t.table, 1, res.affectedRows);
+  if (res.affectedRows !== 1) throw touchedMismatch('an update', t.table, 1, res.affectedRows);
 }
 
 /**
@@ -291,7 +285,7 @@ async function bulkInserts(s: DbSession, t: TablePlan, hooks: ApplyHooks): Promi
   }
   const n = await s.copyRows(t.table, t.columns, rows());
   if (n === null) return false;
-  if (n !== sent) throw mismatch('a bulk load', t.table, sent, n);
+  if (n !== sent) throw touchedMismatch('a bulk load', t.table, sent, n);
   return true;
 }
 
@@ -328,7 +322,7 @@ async function applyInserts(
         })})`,
     );
     const res = await s.execute(head + tuples.join(', '), params);
-    if (res.affectedRows !== rows.length) throw mismatch('an insert', t.table, rows.length, res.affectedRows);
+    if (res.affectedRows !== rows.length) throw touchedMismatch('an insert', t.table, rows.length, res.affectedRows);
     hooks.onRows?.(rows.length);
     rows = [];
     bytes = 0;
@@ -344,7 +338,7 @@ async function applyInserts(
         const params: unknown[] = [];
         const ph = bound.map((b) => b.sql ?? (params.push(b.value), d.param(params.length)));
         const res = await s.execute(`${head}(${ph.join(', ')})`, params);
-        if (res.affectedRows !== 1) throw mismatch('an insert', t.table, 1, res.affectedRows);
+        if (res.affectedRows !== 1) throw touchedMismatch('an insert', t.table, 1, res.affectedRows);
         hooks.onRows?.(1);
         continue;
       }

@@ -8,6 +8,7 @@ import type { TenantScope } from '../tenant-scope.ts';
 import { keyMatch, keysIn } from './key-match.ts';
 import { outsideReferrers } from './restore-checks.ts';
 import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
+import { touchedMismatch } from './touched-mismatch.ts';
 
 /**
  * What deleting a referenced row does to a referencing row of the tenant: 'take' when it is deleted with it
@@ -209,11 +210,7 @@ export class FkActionVictims {
         ? d.deleteOne(child.table, m.sql)
         : `DELETE FROM ${d.from(child.table)} WHERE ${m.sql}`;
       const res = await this.s.execute(sql, m.params);
-      if (res.affectedRows !== r.length)
-        throw new TenantopsError(
-          'TENANTOPS_E_VERIFY_FAILED',
-          `a delete in ${child.table} touched ${res.affectedRows} rows instead of ${r.length}: the rows changed while the restore ran; rolled back`,
-        );
+      if (res.affectedRows !== r.length) throw touchedMismatch('a delete', child.table, r.length, res.affectedRows);
     }
   }
 
@@ -244,11 +241,7 @@ export class FkActionVictims {
           ph.push(staged ?? (params.push(bindValue(v)), d.param(params.length)));
         }
         const res = await this.s.execute(`${head}(${ph.join(', ')})`, params);
-        if (res.affectedRows !== 1)
-          throw new TenantopsError(
-            'TENANTOPS_E_VERIFY_FAILED',
-            `an insert in ${t.table} touched ${res.affectedRows} rows instead of 1; rolled back`,
-          );
+        if (res.affectedRows !== 1) throw touchedMismatch('an insert', t.table, 1, res.affectedRows);
         n++;
       }
       return n;
@@ -262,11 +255,7 @@ export class FkActionVictims {
         ...params,
         ...m.params,
       ]);
-      if (res.affectedRows !== 1)
-        throw new TenantopsError(
-          'TENANTOPS_E_VERIFY_FAILED',
-          `an update in ${t.table} touched ${res.affectedRows} rows instead of 1; rolled back`,
-        );
+      if (res.affectedRows !== 1) throw touchedMismatch('an update', t.table, 1, res.affectedRows);
       n++;
     }
     return n;
