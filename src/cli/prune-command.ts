@@ -1,21 +1,18 @@
 import {
-  acquireRunLock,
   backupKeyFrom,
   checkedRetentionPlan,
   listArchives,
   runIndexes,
   runIndexName,
   type BackupStore,
-  type RunLock,
   type RetentionRules,
 } from '../backup/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import { defineCommand, type CliIo } from './command.ts';
 import { backupDir } from './backup-dir.ts';
 import { jsonOption, keyFileOption } from './common-options.ts';
-import { guardInterrupts } from './interrupts.ts';
 import { intOption } from './parse-int-option.ts';
-import { lockReports } from './lock-reports.ts';
+import { withRunLock } from './with-run-lock.ts';
 import { unreadableIndexWarning } from './unreadable-index-warning.ts';
 
 export const pruneCommand = defineCommand({
@@ -48,28 +45,14 @@ export const pruneCommand = defineCommand({
     };
     // A deleting prune holds the location's run lock: a run going on there could be counting an archive as done
     // (or continuing an index) that this prune is about to delete. A dry run reads only.
-    // The guard goes up first: a SIGINT between the lock's creation and the guard would leave the lock.
-    const locking = values.yes ? acquireRunLock(dir, { command: 'prune', ...lockReports(io) }) : null;
-    const unguard = locking
-      ? guardInterrupts(
-          io,
-          'prune',
-          () => 'the archives listed as deleted so far are gone',
-          () =>
-            locking.then(
-              (l) => l.release(),
-              () => undefined,
-            ),
-        )
-      : () => undefined;
-    let lock: RunLock | null = null;
-    try {
-      lock = await locking;
-      return await prune(dir, values, rules, io);
-    } finally {
-      unguard();
-      await lock?.release();
-    }
+    if (!values.yes) return prune(dir, values, rules, io);
+    return withRunLock(
+      io,
+      dir,
+      'prune',
+      () => 'the archives listed as deleted so far are gone',
+      () => prune(dir, values, rules, io),
+    );
   },
 });
 

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  acquireRunLock,
   backupAllTenants,
   failedRunFigures,
   openBackupStore,
@@ -11,11 +10,11 @@ import {
 import { isTenantopsError, TenantopsError } from '../errors/index.ts';
 import type { CliIo } from './command.ts';
 import { backupConfig, backupTarget, openBackupDb, type DbValues } from './backup-context.ts';
-import { guardInterrupts, removedFiles } from './interrupts.ts';
+import { removedFiles } from './interrupts.ts';
+import { withRunLock } from './with-run-lock.ts';
 import { intOption } from './parse-int-option.ts';
 import { unreadableIndexWarning } from './unreadable-index-warning.ts';
 import { progressReporter } from './progress.ts';
-import { lockReports } from './lock-reports.ts';
 import { shownTenant } from './shown-tenant.ts';
 
 export type BackupAllValues = DbValues & {
@@ -111,87 +110,66 @@ async function runBackupAllTo(
   // Two connections per tenant in flight (BackupOptions.readers, where the snapshot is shared), plus the one that
   // holds the shared snapshot open.
   const db = await openBackupDb(target, values, 2 * parallel + 1);
-  // The interrupt guard goes up before the lock is taken: a SIGINT between the lock's creation and the guard
-  // killed the process with the default action and left the lock (in a bucket, for the 10 minutes of its stale age).
-  const locking = store
-    .prepare()
-    .then(() => acquireRunLock(store, { command: 'backup --all-tenants', ...lockReports(io) }));
-  const unguard = guardInterrupts(
-    io,
-    'backup --all-tenants',
-    (removed) =>
-      [
-        removedFiles(removed),
-        'the database is unchanged (a backup only reads)',
-        `the run index in ${outDir} lists the tenants finished so far`,
-        'run the same command again to continue (finished tenants are skipped)',
-      ]
-        .filter(Boolean)
-        .join('; '),
-    () =>
-      locking.then(
-        (l) => l.release(),
-        () => undefined,
-      ),
-  );
-  let lock;
+  const interrupted = (removed: string[]) =>
+    [
+      removedFiles(removed),
+      'the database is unchanged (a backup only reads)',
+      `the run index in ${outDir} lists the tenants finished so far`,
+      'run the same command again to continue (finished tenants are skipped)',
+    ]
+      .filter(Boolean)
+      .join('; ');
   try {
-    lock = await locking;
-  } catch (e) {
-    unguard();
-    await db.close();
-    throw e;
-  }
-  const bar = progressReporter(io.stderr, 'backup --all-tenants');
-  try {
-    const r = await backupAllTenants(db, {
-      config,
-      outDir: store,
-      lock,
-      passphrase,
-      parallel,
-      resumeWithinHours: resumeWithin,
-      includeParents: !!values['include-parents'],
-      onUnreadableIndex: unreadableIndexWarning(io, 'the tenants it lists are not taken as done'),
-      onStart: ({ runId, total, skipped, resumed }) => {
-        if (resumed)
-          io.stderr.write(`continuing run ${runId}: ${skipped} tenants already done are skipped, ${total} to do\n`);
-        bar.update({ phase: '', done: 0, total, unit: 'tenants' });
-      },
-      onTenant: (done, total) => bar.update({ phase: '', done, total, unit: 'tenants' }),
+    await store.prepare();
+    return await withRunLock(io, store, 'backup --all-tenants', interrupted, async (lock) => {
+      const bar = progressReporter(io.stderr, 'backup --all-tenants');
+      const r = await backupAllTenants(db, {
+        config,
+        outDir: store,
+        lock,
+        passphrase,
+        parallel,
+        resumeWithinHours: resumeWithin,
+        includeParents: !!values['include-parents'],
+        onUnreadableIndex: unreadableIndexWarning(io, 'the tenants it lists are not taken as done'),
+        onStart: ({ runId, total, skipped, resumed }) => {
+          if (resumed)
+            io.stderr.write(`continuing run ${runId}: ${skipped} tenants already done are skipped, ${total} to do\n`);
+          bar.update({ phase: '', done: 0, total, unit: 'tenants' });
+        },
+        onTenant: (done, total) => bar.update({ phase: '', done, total, unit: 'tenants' }),
+      });
+      bar.done();
+      if (r.removedStale.length)
+        io.stderr.write(
+          `removed ${r.removedStale.length} unfinished files of an interrupted run: ${r.removedStale.join(', ')}\n`,
+        );
+      const failed = r.ran.filter((t) => t.result === 'failed');
+      if (metricsPath) writeBackupMetrics(metricsPath, runFigures(r.index, r.seconds, new Date()));
+      if (values.json) {
+        io.stdout.write(
+          JSON.stringify({ index: r.indexPath, skipped: r.skipped, seconds: r.seconds, run: r.index }) + '\n',
+        );
+      } else {
+        const ok = r.ran.filter((t) => t.result === 'ok');
+        const rows = ok.reduce((n, t) => n + (t.rows ?? 0), 0);
+        const bytes = ok.reduce((n, t) => n + (t.bytes ?? 0), 0);
+        io.stdout.write(
+          `backed up ${ok.length} tenants (${rows} rows, ${mb(bytes)}) in ${r.seconds.toFixed(1)} s` +
+            `${r.skipped ? `, ${r.skipped} already done` : ''}${failed.length ? `, ${failed.length} failed` : ''}` +
+            ` -> ${outDir} (index ${r.indexPath})\n`,
+        );
+      }
+      for (const t of failed)
+        io.stderr.write(`tenant ${shownTenant(t.tenant)}: ${t.error?.message} [${t.error?.code}]\n`);
+      if (failed.length)
+        throw new TenantopsError(
+          'TENANTOPS_E_TENANTS_FAILED',
+          `${failed.length} of ${r.ran.length} tenants failed (listed above); the others are backed up; rerun to retry only the failed ones`,
+        );
+      return 0;
     });
-    bar.done();
-    if (r.removedStale.length)
-      io.stderr.write(
-        `removed ${r.removedStale.length} unfinished files of an interrupted run: ${r.removedStale.join(', ')}\n`,
-      );
-    const failed = r.ran.filter((t) => t.result === 'failed');
-    if (metricsPath) writeBackupMetrics(metricsPath, runFigures(r.index, r.seconds, new Date()));
-    if (values.json) {
-      io.stdout.write(
-        JSON.stringify({ index: r.indexPath, skipped: r.skipped, seconds: r.seconds, run: r.index }) + '\n',
-      );
-    } else {
-      const ok = r.ran.filter((t) => t.result === 'ok');
-      const rows = ok.reduce((n, t) => n + (t.rows ?? 0), 0);
-      const bytes = ok.reduce((n, t) => n + (t.bytes ?? 0), 0);
-      io.stdout.write(
-        `backed up ${ok.length} tenants (${rows} rows, ${mb(bytes)}) in ${r.seconds.toFixed(1)} s` +
-          `${r.skipped ? `, ${r.skipped} already done` : ''}${failed.length ? `, ${failed.length} failed` : ''}` +
-          ` -> ${outDir} (index ${r.indexPath})\n`,
-      );
-    }
-    for (const t of failed)
-      io.stderr.write(`tenant ${shownTenant(t.tenant)}: ${t.error?.message} [${t.error?.code}]\n`);
-    if (failed.length)
-      throw new TenantopsError(
-        'TENANTOPS_E_TENANTS_FAILED',
-        `${failed.length} of ${r.ran.length} tenants failed (listed above); the others are backed up; rerun to retry only the failed ones`,
-      );
-    return 0;
   } finally {
-    unguard();
-    await lock.release();
     await db.close();
   }
 }
