@@ -4,13 +4,42 @@ import type { DbTarget } from './db-target.ts';
 
 const DEFAULT_PORTS = { mysql: 3306, postgres: 5432 } as const;
 
-/** Replaces the password of a URL-looking string with `***`, so any text can be made safe to print. */
+/**
+ * Replaces the password of a URL-looking string with `***`, so any text can be made safe to print. A password may
+ * hold an unescaped '@' (a URL parser takes the last '@' of the authority), so it runs to the last '@' before the
+ * next space: `root:p@ss@host` showed `root:***@ss@host`.
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]*)@/gi, '$1***@');
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)\S*@/gi, '$1***@');
+}
+
+/**
+ * The URL as an error may show it: everything between the user name's ':' and the last '@' is hidden, spaces
+ * included (redactUrl stops at a space), also without a scheme (`root:pw@host/db`, `mysql//root:pw@host/db`).
+ */
+function shownUrl(url: string): string {
+  const start = url.includes('://') ? url.indexOf('://') + 3 : 0;
+  const rest = url.slice(start);
+  const at = rest.lastIndexOf('@');
+  const colon = rest.indexOf(':');
+  if (at < 0 || colon < 0 || colon > at) return url;
+  return `${url.slice(0, start)}${rest.slice(0, colon + 1)}***${rest.slice(at)}`;
 }
 
 function fail(url: string, why: string): never {
-  throw new TenantopsError('TENANTOPS_E_DB_URL', `invalid database URL "${redactUrl(url)}": ${why}`);
+  throw new TenantopsError('TENANTOPS_E_DB_URL', `invalid database URL "${shownUrl(url)}": ${why}`);
+}
+
+/** decodeURIComponent, with a malformed escape ('%' not followed by two hex digits) reported as a bad URL. */
+function decoded(url: string, part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    fail(
+      url,
+      `bad %-escape in the ${what}: write a "%" as %25 (and "@", ":", "/", "#", "?" as %40, %3A, %2F, %23, %3F)`,
+    );
+  }
 }
 
 /**
@@ -29,7 +58,7 @@ export function parseDbUrl(url: string, cwd: string = process.cwd()): DbTarget {
     if (rest.includes('?'))
       fail(url, 'pglite:// takes no parameters (?schema= is for postgres://); write a "?" in a directory name as %3F');
     if (rest === 'memory') return { engine: 'pglite', dataDir: null, redacted: 'pglite://memory' };
-    const dataDir = resolve(cwd, decodeURIComponent(rest));
+    const dataDir = resolve(cwd, decoded(url, rest, 'directory'));
     return { engine: 'pglite', dataDir, redacted: `pglite://${rest}` };
   }
   const engine =
@@ -50,11 +79,11 @@ export function parseDbUrl(url: string, cwd: string = process.cwd()): DbTarget {
   const host = u.hostname.replace(/^\[|\]$/g, '') || 'localhost';
   const port = u.port ? Number(u.port) : DEFAULT_PORTS[engine];
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(url, `bad port "${u.port}"`);
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const database = decoded(url, u.pathname.replace(/^\//, ''), 'database name');
   if (!database) fail(url, 'missing database name (…/dbname)');
   if (database.includes('/')) fail(url, `bad database name "${database}"`);
-  const user = decodeURIComponent(u.username) || (engine === 'mysql' ? 'root' : 'postgres');
-  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  const user = decoded(url, u.username, 'user name') || (engine === 'mysql' ? 'root' : 'postgres');
+  const password = u.password ? decoded(url, u.password, 'password') : undefined;
   const safe = new URL(u.href);
   if (safe.password) safe.password = '***';
   const redacted = safe.href;

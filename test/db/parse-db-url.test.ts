@@ -72,3 +72,51 @@ test('redactUrl hides passwords inside any text', () => {
   );
   assert.equal(redactUrl('mysql://a@h/db'), 'mysql://a@h/db');
 });
+
+// An operator pastes a password as it is: '@', ':', spaces and '%' in it are not escaped. None of it may reach an
+// error line, whatever is wrong with the rest of the URL.
+for (const [url, secret] of [
+  ['mysql://root:p@ss@word@127.0.0.1:99999/db', ['p@ss@word', 'ss@word', 'word@']],
+  ['postgres://u:p@ss@h:5432/x?schema=1bad', ['p@ss', 'ss@h']],
+  ['mysql://root:p@ss@h:3306/db?foo=1', ['p@ss', 'ss@h']],
+  ['mysql://root:p@ss@h:3306/', ['p@ss', 'ss@h']],
+  ['mysq://root:p@ss@h/db', ['p@ss', 'ss@h']],
+  ['mysql://root:pass word@h:99999/db', ['pass word', 'word@', 'pass ']],
+  ['root:hunter2@h:3306/db', ['hunter2']],
+  ['mysql//root:hunter2@h:3306/db', ['hunter2']],
+] as const) {
+  test(`a bad URL error shows none of the password of ${JSON.stringify(url)}`, () => {
+    assert.throws(
+      () => parseDbUrl(url),
+      (e: unknown) =>
+        e instanceof TenantopsError &&
+        e.code === 'TENANTOPS_E_DB_URL' &&
+        secret.every((s) => !e.message.includes(s)) &&
+        e.message.includes('***'),
+    );
+  });
+}
+
+test('redactUrl hides a password that holds an @ or a colon', () => {
+  assert.equal(redactUrl('at mysql://root:p@ss@word@h:3306/db: refused'), 'at mysql://root:***@h:3306/db: refused');
+  assert.equal(redactUrl('"postgres://u:a:b@h/x" bad'), '"postgres://u:***@h/x" bad');
+  // The '@' of a driver message after the URL is not taken for the URL's.
+  assert.equal(
+    redactUrl("cannot connect to mysql://root:***@h/x: Access denied for user 'root'@'h'"),
+    "cannot connect to mysql://root:***@h/x: Access denied for user 'root'@'h'",
+  );
+});
+
+for (const url of ['mysql://root:pa%ss@h/db', 'postgres://u%zz@h/db', 'mysql://root@h/d%zb', 'pglite://./d%zz']) {
+  test(`a bad %-escape in ${url} is TENANTOPS_E_DB_URL, not an internal error`, () => {
+    assert.throws(
+      () => parseDbUrl(url),
+      (e: unknown) =>
+        e instanceof TenantopsError &&
+        e.code === 'TENANTOPS_E_DB_URL' &&
+        e.exitCode === 2 &&
+        /%-escape/.test(e.message) &&
+        !e.message.includes('pa%ss'),
+    );
+  });
+}
