@@ -48,6 +48,9 @@ const SAMPLES: Record<string, { options: Record<string, unknown>; env?: Record<s
   maxRedirects: { options: { iterations: 1, maxRedirects: 3 } },
   discardResponseBodies: { options: { iterations: 1, discardResponseBodies: true } },
   userAgent: { options: { iterations: 1, userAgent: 'doc-test/1.0' } },
+  // test/load/k6-http-defaults.test.ts measures both limits on a server.
+  batch: { options: { iterations: 1, batch: 10 } },
+  batchPerHost: { options: { iterations: 1, batchPerHost: 2 } },
   noCookiesReset: { options: { iterations: 1, noCookiesReset: true } },
   insecureSkipTLSVerify: { options: { iterations: 1, insecureSkipTLSVerify: true } },
   tlsVersion: { options: { iterations: 1, tlsVersion: 'tls1.2' } },

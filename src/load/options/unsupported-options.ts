@@ -4,8 +4,6 @@
  * https://grafana.com/docs/k6/latest/using-k6/k6-options/reference/
  */
 export const UNSUPPORTED_OPTIONS = [
-  'batch',
-  'batchPerHost',
   'blacklistIPs',
   'blockHostnames',
   'dns',

@@ -10,6 +10,7 @@ import { K6Response, type RequestInfo } from './k6-response.ts';
 import type { ExpectedStatuses, HttpRequestMessage, HttpResponseMessage, ScenarioInfo } from './protocol.ts';
 import { requestCookies, responseCookies } from './response-cookies.ts';
 import { toBuffer } from './to-buffer.ts';
+import { userAgentOf } from './user-agent.ts';
 import type { VuState } from './vu-state.ts';
 
 type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | null | undefined;
@@ -48,7 +49,6 @@ class FileData {
 type Prepared = Omit<HttpRequestMessage, 'id' | 'sync' | 't'> & { info: RequestInfo; store: CookieJar };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-const USER_AGENT = 'tenantops-load/0.1 (k6-compatible)';
 
 /** The `k6/http` module; sync calls block the VU, asyncRequest returns a Promise. */
 export function createK6Http(state: VuState) {
@@ -94,7 +94,7 @@ export function createK6Http(state: VuState) {
   function prepare(method: string, target: string | HttpURL, body: Body, params: Params | null = {}): Prepared {
     params ??= {};
     const url = String(target instanceof HttpURL ? target.url : target);
-    const userAgent = typeof state.options.userAgent === 'string' ? state.options.userAgent : USER_AGENT;
+    const userAgent = userAgentOf(state.options);
     const headers: Record<string, string> = userAgent ? { 'User-Agent': userAgent } : {};
     for (const [k, v] of Object.entries(params.headers ?? {})) {
       if (v === null || v === undefined) continue;

@@ -2,6 +2,7 @@ import { WebSocket as NodeWebSocket, type RawData } from 'ws';
 import type { Tags } from './protocol.ts';
 import type { VuState } from './vu-state.ts';
 import { toWsPayload } from './to-ws-payload.ts';
+import { withUserAgent } from './user-agent.ts';
 import { wsSessionTags } from './ws-session-tags.ts';
 
 type Listener = (event: Record<string, unknown>) => unknown;
@@ -60,7 +61,7 @@ export function createK6Websockets(state: VuState) {
       };
       const start = performance.now();
       this.socket = new NodeWebSocket(this.url, protocols ?? undefined, {
-        headers: params.headers,
+        headers: withUserAgent(state.options, params.headers),
         perMessageDeflate: params.compression === 'deflate',
       });
       this.socket.on('upgrade', (res) => {

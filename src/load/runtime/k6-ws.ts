@@ -5,6 +5,7 @@ import { InterruptSignal } from './signals.ts';
 import { toWsPayload } from './to-ws-payload.ts';
 import type { VuState } from './vu-state.ts';
 import { WS_CONNECTION_SOURCE } from './ws-connection-source.ts';
+import { withUserAgent } from './user-agent.ts';
 import { wsSessionTags } from './ws-session-tags.ts';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -71,7 +72,7 @@ export function createK6Ws(state: VuState) {
         port: port2,
         signal: signal.buffer,
         url: String(url),
-        headers: params.headers,
+        headers: withUserAgent(state.options, params.headers),
         compression: params.compression,
       },
       transferList: [port2],

@@ -13,6 +13,7 @@ import {
   type WorkerToMain,
 } from './protocol.ts';
 import type { EventLoop } from './event-loop.ts';
+import { BatchLimiter, batchHost } from '../http/batch-limiter.ts';
 import { SampleBatch } from './sample-batch.ts';
 import { AbortTestSignal, InterruptSignal } from './signals.ts';
 
@@ -215,19 +216,21 @@ export class VuState {
     this.blocking('an HTTP request');
     // Requests are usually short: samples older than FLUSH_MS leave now, the rest with the next flush.
     this.flushIfDue();
-    const ids = requests.map((r) => {
-      const id = thread.nextId++;
-      this.post({ ...r, t: 'req', id, sync: true });
-      return id;
-    });
-    const wanted = new Set(ids);
+    const ids = requests.map(() => thread.nextId++);
+    const index = new Map(ids.map((id, i) => [id, i]));
+    const send = (i: number) => this.post({ ...requests[i], t: 'req', id: ids[i], sync: true });
+    const limiter = this.batchLimiter(requests);
+    limiter.start().forEach(send);
     const got = new Map<number, HttpResponseMessage>();
     while (got.size < ids.length) {
       const seen = Atomics.load(this.control, CELL_SIGNAL);
       for (let m = receiveMessageOnPort(this.boot.syncPort); m; m = receiveMessageOnPort(this.boot.syncPort)) {
         const reply = m.message as HttpResponseMessage;
         // Replies to requests of an interrupted iteration may still arrive; they are dropped here.
-        if (wanted.has(reply.id)) got.set(reply.id, reply);
+        const i = index.get(reply.id);
+        if (i === undefined || got.has(reply.id)) continue;
+        got.set(reply.id, reply);
+        limiter.done(i).forEach(send);
       }
       if (got.size === ids.length) break;
       if (this.interrupted()) throw new InterruptSignal();
@@ -284,12 +287,14 @@ export class VuState {
         for (const id of ids) thread.pending.delete(id);
         reject(e);
       });
-      requests.forEach((r, i) => {
+      const limiter = this.batchLimiter(requests);
+      const send = (i: number) => {
+        const r = requests[i];
         const id = thread.nextId++;
         ids.push(id);
         const settle = (reply: HttpResponseMessage) => {
           replies[i] = reply;
-          if (--left > 0) return;
+          if (--left > 0) return void limiter.done(i).forEach(send);
           done();
           replies.forEach((reply, j) => this.warnIfFailed(requests[j].method, reply));
           resolve(replies);
@@ -305,8 +310,20 @@ export class VuState {
           const { info: _info, store: _store, ...wire } = r as typeof r & { info?: unknown; store?: unknown };
           this.post({ ...wire, t: 'req', id, sync: false });
         }
-      });
+      };
+      limiter.start().forEach(send);
     });
+  }
+
+  /** The order in which the requests of one http.batch() go out, under the batch and batchPerHost options. */
+  private batchLimiter(requests: readonly { url: string }[]): BatchLimiter {
+    const { batch, batchPerHost } = this.options;
+    // A single request (every call but http.batch) needs no host: no URL parse on the hot path.
+    return new BatchLimiter(
+      requests.length > 1 ? requests.map((r) => batchHost(r.url)) : requests.map(() => ''),
+      typeof batch === 'number' ? batch : undefined,
+      typeof batchPerHost === 'number' ? batchPerHost : undefined,
+    );
   }
 
   /** sleep() for a VU that shares its thread: a timer the transformed call site awaits. */

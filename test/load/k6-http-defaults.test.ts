@@ -1,0 +1,128 @@
+// What k6/http does without being asked: the default User-Agent and the limits of http.batch().
+// Specification: k6's js/modules/k6/http/request.go (User-Agent from the userAgent option, whose default is the
+// --user-agent flag's in internal/cmd/options.go) and lib/netext/httpext/batch.go (batch, batchPerHost).
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { runScript } from './helpers/run-script.ts';
+import { startWsEchoServer } from './helpers/ws-echo-server.ts';
+
+interface Local {
+  server: Server;
+  url: string;
+  agents: (string | null)[];
+  /** Requests on the wire at once, at most, since the last reset. */
+  peak: number;
+  active: number;
+}
+
+async function startLocal(): Promise<Local> {
+  const local = { agents: [], peak: 0, active: 0 } as unknown as Local;
+  local.server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    if (u.pathname === '/ua') {
+      local.agents.push(req.headers['user-agent'] ?? null);
+      return res.end('ok');
+    }
+    local.active++;
+    local.peak = Math.max(local.peak, local.active);
+    setTimeout(() => {
+      local.active--;
+      res.end('slow');
+    }, 150);
+  });
+  await new Promise<void>((resolve) => local.server.listen(0, '127.0.0.1', resolve));
+  local.url = `http://127.0.0.1:${(local.server.address() as AddressInfo).port}`;
+  return local;
+}
+
+async function stop(local: Local): Promise<void> {
+  local.server.closeAllConnections();
+  await new Promise((resolve) => local.server.close(resolve));
+}
+
+describe('k6/http defaults', () => {
+  let a: Local;
+  let b: Local;
+  before(async () => {
+    a = await startLocal();
+    b = await startLocal();
+  });
+  after(async () => {
+    await stop(a);
+    await stop(b);
+  });
+
+  it("sends k6's User-Agent unless the userAgent option or the request's headers set another, and none for ''", async () => {
+    a.agents.length = 0;
+    const script = (options: string) => `import http from 'k6/http';
+      export const options = ${options};
+      export default function () {
+        http.get('${a.url}/ua');
+        http.get('${a.url}/ua', { headers: { 'user-agent': 'mine/1' } });
+      }`;
+    for (const options of ['{}', "{ userAgent: 'custom/2' }", "{ userAgent: '' }"]) {
+      const run = await runScript(script(options));
+      assert.equal(run.code, 0, run.stderr);
+    }
+    assert.deepEqual(a.agents, ['Grafana k6/2.2.0', 'mine/1', 'custom/2', 'mine/1', null, 'mine/1']);
+  });
+
+  it('sends the same User-Agent in the handshakes of k6/ws and k6/websockets', async () => {
+    const ws = await startWsEchoServer();
+    try {
+      const run = await runScript(
+        `import ws from 'k6/ws';
+        import { WebSocket } from 'k6/websockets';
+        export default function () {
+          ws.connect('${ws.url}/ws', {}, (socket) => socket.on('open', () => socket.close()));
+          ws.connect('${ws.url}/ws-own', { headers: { 'User-Agent': 'mine/1' } }, (socket) => socket.on('open', () => socket.close()));
+          const s = new WebSocket('${ws.url}/websockets');
+          s.onopen = () => s.close();
+        }`,
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(
+        ws.handshakes.map((h) => [h.path, h.headers['user-agent']]),
+        [
+          ['/ws', 'Grafana k6/2.2.0'],
+          ['/ws-own', 'mine/1'],
+          ['/websockets', 'Grafana k6/2.2.0'],
+        ],
+      );
+    } finally {
+      await ws.close();
+    }
+  });
+
+  for (const mode of ['shared', 'isolated']) {
+    it(`limits http.batch() to 20 requests at once and 6 per host by default, or to batch and batchPerHost (${mode} VUs)`, async () => {
+      const peaks = async (options: string, hosts: Local[]) => {
+        for (const l of hosts) l.peak = 0;
+        const run = await runScript(
+          `import http from 'k6/http';
+          export const options = ${options};
+          export default function () {
+            const urls = [];
+            for (let i = 0; i < 10; i++) for (const base of ${JSON.stringify(hosts.map((l) => l.url))}) urls.push(base + '/slow?i=' + i);
+            const res = http.batch(urls);
+            if (res.length !== urls.length || res.some((r) => r.status !== 200)) throw new Error('batch failed');
+          }`,
+          {},
+          {},
+          ['--vu-mode', mode],
+        );
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.metrics.http_reqs.count, 10 * hosts.length);
+        return hosts.map((l) => l.peak);
+      };
+      assert.deepEqual(await peaks('{}', [a]), [6]);
+      assert.deepEqual(await peaks('{ batch: 3 }', [a]), [3]);
+      assert.deepEqual(await peaks('{ batchPerHost: 0 }', [a]), [10]);
+      assert.deepEqual(await peaks('{ batchPerHost: 2 }', [a, b]), [2, 2]);
+      // Three workers for two hosts of one slot each: the third request waits for a's slot, and holds its worker.
+      assert.deepEqual(await peaks('{ batch: 3, batchPerHost: 1 }', [a, b]), [1, 1]);
+    });
+  }
+});
