@@ -229,6 +229,14 @@ export const restoreCommand = defineCommand({
         io.stdout.write(`safety backup of the previous rows: ${r.safetyBackup}  (restore it to roll back)\n`);
       }
       return 0;
+    } catch (e) {
+      // The restore may be in the database: its safety backup is then the only way back, so it is named.
+      if (e instanceof TenantopsError && e.code === 'TENANTOPS_E_COMMIT_UNKNOWN' && safety)
+        throw new TenantopsError(e.code, e.message, {
+          cause: e,
+          details: [...e.details, `safety backup of the rows before this restore (kept): ${safety}`],
+        });
+      throw e;
     } finally {
       unguard();
       await copy?.release();

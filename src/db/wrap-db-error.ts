@@ -40,6 +40,34 @@ function adviceFor(code: string | undefined, message: string): string | undefine
   return ADVICE.find(([codes]) => codes.includes(c))?.[1];
 }
 
+/**
+ * Whether e (a driver's error, or ours around one) says the connection is gone, and when it went. 'unsent': the
+ * driver knew before sending, so the server never saw the statement. 'in-flight': lost while the server had the
+ * statement (killed, restarted, network), so what became of it is unknown; for a COMMIT, whether it committed.
+ * Either way the server rolls back a transaction that was still open.
+ */
+export function connectionLoss(e: unknown): 'unsent' | 'in-flight' | null {
+  let raw: unknown = e;
+  while (raw instanceof TenantopsError && raw.cause !== undefined) raw = raw.cause;
+  const message = raw instanceof Error ? raw.message : String(raw);
+  // mysql2 and pg refuse a statement on a connection they already saw close, without a code.
+  if (/connection is in closed state|is not queryable/i.test(message)) return 'unsent';
+  // MariaDB names: the socket closed, or a KILL ended the session mid-statement (1927); PostgreSQL's 57P0x: the
+  // backend was terminated or the server is shutting down; pg's own message for a socket that closed mid-query.
+  const inFlight = [
+    'PROTOCOL_CONNECTION_LOST',
+    'ER_CONNECTION_KILLED',
+    'ECONNRESET',
+    'EPIPE',
+    '57P01',
+    '57P02',
+    '57P03',
+  ];
+  if (inFlight.includes(driverCode(raw) ?? '') || /Connection terminated unexpectedly/i.test(message))
+    return 'in-flight';
+  return null;
+}
+
 export function wrapDbError(e: unknown, target: DbTarget, phase: 'connect' | 'query'): Error {
   if (e instanceof TenantopsError) return e;
   const raw = e instanceof Error ? e.message : String(e);
@@ -69,7 +97,12 @@ export function wrapDbError(e: unknown, target: DbTarget, phase: 'connect' | 'qu
       { cause: e },
     );
   }
-  const err = new TenantopsError('TENANTOPS_E_DB_QUERY', `query failed on ${target.redacted}: ${msg}`, { cause: e });
+  const lost = connectionLoss(e)
+    ? '; the connection to the server was lost (restarted, killed or cut off): the server rolls back a transaction that was open, so rerun when it answers again'
+    : '';
+  const err = new TenantopsError('TENANTOPS_E_DB_QUERY', `query failed on ${target.redacted}: ${msg}${lost}`, {
+    cause: e,
+  });
   (err as TenantopsError & { driverCode?: string }).driverCode = code;
   return err;
 }

@@ -106,6 +106,11 @@ export const ERROR_CODES = {
     what: 'Restored rows reference rows that do not exist; everything was rolled back.',
     todo: 'Nothing changed. Restore the referenced rows first, or check the relations in the config.',
   },
+  TENANTOPS_E_COMMIT_UNKNOWN: {
+    exit: 6,
+    what: 'The connection to the database was lost while the server ran COMMIT: the work may have been committed or rolled back.',
+    todo: 'Run the same restore again with --dry-run once the server answers: 0 changes means it was committed (its safety backup, printed, is the way back); otherwise run it again.',
+  },
   TENANTOPS_E_CONFIRM: {
     exit: 2,
     what: 'A destructive command needs confirmation: run it on a TTY or pass --yes.',

@@ -205,7 +205,7 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
       const begin = opts.snapshot
         ? ['SET TRANSACTION ISOLATION LEVEL REPEATABLE READ', 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY']
         : ['START TRANSACTION'];
-      return withConn((s) => runTransaction(s, begin, fn));
+      return withConn((s) => runTransaction(s, target, begin, fn));
     },
     snapshotSessions: (n, fn) => mysqlSnapshotSessions(withConn, (f, o) => db.transaction(f, o), max - inUse, n, fn),
     replicaStatus: () => replicaStatus(),

@@ -104,9 +104,10 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
     database: target.database,
     max,
     types: typeParsers(options.values ?? 'typed'),
-    // search_path selects ?schema=; identifiers are never qualified elsewhere.
+    // search_path selects ?schema=; identifiers are never qualified elsewhere. Quoted, as a schema named with
+    // capitals (?schema=TenantApp) would otherwise be folded to lower case, a schema that is not there.
     options: [
-      `-c search_path=${target.schema}`,
+      `-c search_path="${target.schema}"`,
       ...(options.values === 'text' ? Object.entries(TEXT_SESSION_SETTINGS).map(([k, v]) => `-c ${k}=${v}`) : []),
     ].join(' '),
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
@@ -196,12 +197,12 @@ export async function connectPostgres(target: PgTarget, options: ConnectOptions)
     session: withConn,
     transaction<T>(fn: (s: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       const begin = [beginStatement(opts), ...(opts.snapshotId ? [setSnapshotStatement(opts.snapshotId)] : [])];
-      return withConn((s) => runTransaction(s, begin, fn));
+      return withConn((s) => runTransaction(s, target, begin, fn));
     },
     // The exporting transaction stays open until fn ends: an exported snapshot can be imported only while it is.
     sharedSnapshot: (fn) =>
       withConn((s) =>
-        runTransaction(s, [beginStatement({ snapshot: true })], async (tx) => {
+        runTransaction(s, target, [beginStatement({ snapshot: true })], async (tx) => {
           const r = await tx.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
           return fn(r[0]!.id);
         }),
