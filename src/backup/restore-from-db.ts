@@ -113,6 +113,24 @@ async function unchangedOnBoth(
 }
 
 /**
+ * `fn`, its errors saying they are about the source: 'tenant 1 not found in groups.id' or 'tenant table "groups"
+ * does not exist' sent an operator to look in the target, where the tenant and the table were. Driver errors already
+ * name the database they came from.
+ */
+async function onSource<T>(source: Db, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof TenantopsError) || e.code === 'TENANTOPS_E_DB_QUERY' || e.code === 'TENANTOPS_E_DB_CONNECT')
+      throw e;
+    throw new TenantopsError(e.code, `source ${source.target.redacted}: ${e.message}`, {
+      cause: e,
+      details: e.details,
+    });
+  }
+}
+
+/**
  * Copies one tenant from `source` (a scratch database restored from a full dump, a delayed replica) into `db`
  * with every guarantee of a restore from an archive, streaming: the source is read in one snapshot, held open
  * while the target is planned, and its rows go straight into the restore planner (DbRowSource), so no archive
@@ -141,8 +159,8 @@ export async function restoreTenantFromDb(
   try {
     const result = await source.transaction(
       async (ss) => {
-        const sourceScope = await tenantScope(source, ss, config);
-        await checkTenant(ss, sourceScope, tenantId);
+        const sourceScope = await onSource(source, () => tenantScope(source, ss, config));
+        await onSource(source, () => checkTenant(ss, sourceScope, tenantId));
         const { manifest, reads } = await sourceManifest(source, ss, sourceScope, tenantId, config);
         let read = 0;
         const rows = new DbRowSource(ss, reads, newDigestKind(sourceScope.dialect), (n) =>

@@ -99,6 +99,35 @@ for (const engine of ENGINES) {
     );
     assert.deepEqual(await items(target, 1), []);
   });
+  // Two databases are in play: an error about the source must say so, or an operator looks for the tenant or the
+  // table in the target, where it is.
+  withTwo(
+    engine,
+    'a source without the tenant is refused, naming the source, the target untouched',
+    async (s, t, dir) => {
+      await run(s, ['DELETE FROM orgs WHERE id = 1']);
+      await run(t, ["INSERT INTO items VALUES (1, 1, 'today')"]);
+      await assert.rejects(
+        restoreTenantFromDb(t, s, { tenantId: '1', config: CONFIG, safetyDir: join(dir, 's') }),
+        (e: unknown) =>
+          code('TENANTOPS_E_TENANT_NOT_FOUND')(e) &&
+          (e as Error).message.includes(`source ${s.target.redacted}`) &&
+          !(e as Error).message.includes(t.target.redacted),
+      );
+      assert.deepEqual(await items(t, 1), ['1:today']);
+      assert.deepEqual(readdirSync(dir), []);
+    },
+  );
+
+  withTwo(engine, 'a source without the tenant table is refused, naming the source', async (s, t, dir) => {
+    await run(s, ['DROP TABLE items', 'DROP TABLE orgs']);
+    await run(t, ["INSERT INTO items VALUES (1, 1, 'today')"]);
+    await assert.rejects(
+      restoreTenantFromDb(t, s, { tenantId: '1', config: CONFIG, safetyDir: join(dir, 's') }),
+      (e: unknown) => code('TENANTOPS_E_SCOPE')(e) && (e as Error).message.includes(`source ${s.target.redacted}`),
+    );
+    assert.deepEqual(await items(t, 1), ['1:today']);
+  });
 }
 
 test('a source on another engine family is refused before anything is read [mysql -> postgres]', async (t) => {
