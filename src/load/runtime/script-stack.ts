@@ -114,6 +114,21 @@ export class ScriptStack {
     return out;
   }
 
+  /**
+   * The script's frames of a V8 stack, innermost first: the function's name as V8 gives it (the shared VU mode's
+   * twin suffix taken off) and the file: URL of the original file the frame runs in.
+   */
+  sites(stack: string | undefined): { name: string; url: string }[] {
+    const out: { name: string; url: string }[] = [];
+    for (const line of (stack ?? '').split('\n')) {
+      const m = FRAME.exec(line);
+      if (!m || m[2] !== this.cfg.file) continue;
+      const url = this.locate(Number(m[3]), Number(m[4])).replace(/:\d+:\d+$/, '');
+      out.push({ name: (m[1] ?? '').replace(/^async /, '').replace(/__k6tw$/, ''), url });
+    }
+    return out;
+  }
+
   /** file:///path:line:col of a 1-based position in the compiled wrapper. */
   locate(line: number, column: number): string {
     // The async transform's insertions may stand for code on another line (a function's one-line copy).

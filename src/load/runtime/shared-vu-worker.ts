@@ -112,7 +112,9 @@ class SharedVu {
       env: { ...boot.env },
       Math: math,
       setIter: () => undefined,
-      open: initOpen(scriptDir, state),
+      open: initOpen(scriptDir, state, stack, (message) => {
+        if (id === 0) state.post({ t: 'log', level: 'warn', message });
+      }),
     };
     const modules: Record<string, unknown> = {
       k6: createK6Core(state, math),

@@ -87,7 +87,10 @@ Object.defineProperty(g, '__ITER', {
   },
   configurable: true,
 });
-g.open = initOpen(scriptDir, state);
+// VU 0's init runs first, as k6's first (options) init: the one k6 prints open()'s deprecation warning in.
+g.open = initOpen(scriptDir, state, stack, (message) => {
+  if (boot.vuId === 0) state.post({ t: 'log', level: 'warn', message });
+});
 // The script's timers belong to its event loop: an iteration waits for them, as in k6.
 Object.assign(g, k6Timers);
 patchWebCrypto(globalThis);
