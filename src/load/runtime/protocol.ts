@@ -38,8 +38,6 @@ export interface WorkerBoot {
   sourceMap?: string;
   /** Where script/mark-throw-sites.ts inserted text into `code` (see its Insertion). */
   insertions?: Insertion[];
-  /** The bundle holds CommonJS code, which k6 runs as sloppy code (script/module-function.ts). */
-  sloppy?: boolean;
 }
 
 /** What a thread of several VUs (runtime/shared-vu-worker.ts) starts with; each VU then comes with an `add`. */

@@ -52,6 +52,8 @@ export class ScriptStack {
   private readonly map: SourceMap | undefined;
   private readonly shifts = new Map<number, Shift[]>();
   private readonly outerShifts = new Map<number, Shift[]>();
+  /** Files of the script compiled as they are, outside the bundle (runtime/common-js-module.ts). */
+  private readonly ownFiles = new Set<string>();
   /** Where the last non-Error value was thrown: a thrown string carries no stack of its own. */
   private lastThrow: { value: unknown; stack: string | undefined } | undefined;
 
@@ -75,6 +77,18 @@ export class ScriptStack {
     }
   }
 
+  /** A file whose frames are the script's, at their own positions (no source map). */
+  addFile(file: string): void {
+    this.ownFiles.add(file);
+  }
+
+  /** file:///path:line:col of a frame of the script, or undefined for a frame of the runtime. */
+  private where(file: string, line: number, column: number): string | undefined {
+    if (file === this.cfg.file) return this.locate(line, column);
+    if (this.ownFiles.has(file)) return `${pathToFileURL(file).href}:${line}:${column}`;
+    return undefined;
+  }
+
   /** Bound to the bundle's throw sites: remembers where a non-Error value is thrown, and returns it. */
   readonly recordThrow = (value: unknown): unknown => {
     if (!(value instanceof Error)) this.lastThrow = { value, stack: new Error().stack };
@@ -95,8 +109,8 @@ export class ScriptStack {
     const out: string[] = [];
     for (const line of (stack ?? '').split('\n')) {
       const m = FRAME.exec(line);
-      if (!m || m[2] !== this.cfg.file) continue;
-      const where = this.locate(Number(m[3]), Number(m[4]));
+      const where = m ? this.where(m[2], Number(m[3]), Number(m[4])) : undefined;
+      if (!m || where === undefined) continue;
       const name = (m[1] ?? '')
         .replace(/^async /, '')
         .replace(/__k6tw$/, '')
@@ -122,8 +136,9 @@ export class ScriptStack {
     const out: { name: string; url: string }[] = [];
     for (const line of (stack ?? '').split('\n')) {
       const m = FRAME.exec(line);
-      if (!m || m[2] !== this.cfg.file) continue;
-      const url = this.locate(Number(m[3]), Number(m[4])).replace(/:\d+:\d+$/, '');
+      const where = m ? this.where(m[2], Number(m[3]), Number(m[4])) : undefined;
+      if (!m || where === undefined) continue;
+      const url = where.replace(/:\d+:\d+$/, '');
       out.push({ name: (m[1] ?? '').replace(/^async /, '').replace(/__k6tw$/, ''), url });
     }
     return out;

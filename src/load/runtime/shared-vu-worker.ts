@@ -11,6 +11,7 @@ import { callAsync, collectArgs, installBuiltinForms, pairTwin, Pending } from '
 import { formatConsole } from './format-console.ts';
 import { initOpen } from './init-open.ts';
 import { fullGc } from './full-gc.ts';
+import { commonJsRunner } from './common-js-module.ts';
 import { createK6Core } from './k6-core.ts';
 import { createK6Crypto } from './k6-crypto.ts';
 import { createK6Data } from './k6-data.ts';
@@ -85,7 +86,7 @@ type ModuleFn = (
  * stays on one line.
  */
 const factory = runInThisContext(
-  `(function (__k6_vu, __k6_c, __k6_A, __k6_W, __k6_twin) { let __k6_t, __k6_o; let __VU = __k6_vu.id, __ENV = __k6_vu.env, open = __k6_vu.open, Math = __k6_vu.Math, __ITER = 0; __k6_vu.setIter = (n) => { __ITER = n; }; return ${moduleFunctionHead(boot.sloppy)}\n${boot.code}\n}; })`,
+  `(function (__k6_vu, __k6_c, __k6_A, __k6_W, __k6_twin) { let __k6_t, __k6_o; let __VU = __k6_vu.id, __ENV = __k6_vu.env, open = __k6_vu.open, Math = __k6_vu.Math, __ITER = 0; __k6_vu.setIter = (n) => { __ITER = n; }; return ${moduleFunctionHead()}\n${boot.code}\n}; })`,
   { filename: boot.scriptPath },
 ) as (vu: VuScope, c: typeof callAsync, a: typeof collectArgs, w: typeof Pending, twin: typeof pairTwin) => ModuleFn;
 
@@ -126,6 +127,7 @@ class SharedVu {
       'k6/encoding': createK6Encoding(),
       'k6/crypto': createK6Crypto(),
       'k6-summary': createK6Summary(),
+      commonjs: commonJsRunner(stack),
     };
     this.modules = modules;
   }

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EventLoop } from './event-loop.ts';
 import { initOpen } from './init-open.ts';
 import { formatConsole } from './format-console.ts';
+import { commonJsRunner } from './common-js-module.ts';
 import { createK6Core } from './k6-core.ts';
 import { createK6Crypto } from './k6-crypto.ts';
 import { createK6Data } from './k6-data.ts';
@@ -70,6 +71,7 @@ const modules: Record<string, unknown> = {
   'k6/experimental/websockets': createK6Websockets(state),
   'k6/experimental/redis': createK6Redis(state),
   'k6-summary': createK6Summary(),
+  commonjs: commonJsRunner(stack),
 };
 
 const env: Record<string, string> = { ...boot.env };
@@ -143,7 +145,7 @@ let exported: Record<string, unknown> = {};
  */
 async function init(): Promise<void> {
   try {
-    const wrapper = runInThisContext(`(${moduleFunctionHead(boot.sloppy)}\n${boot.code}\n})`, {
+    const wrapper = runInThisContext(`(${moduleFunctionHead()}\n${boot.code}\n})`, {
       filename: boot.scriptPath,
     }) as (
       m: { exports: Record<string, unknown> },

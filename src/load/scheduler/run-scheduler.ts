@@ -25,7 +25,7 @@ export interface PreparedScript {
   code: string;
   sourceMap?: string;
   insertions?: Insertion[];
-  /** The first bundled file k6 would run as CommonJS (sloppy code); the bundle is strict without one. */
+  /** The first file of the script k6 runs as CommonJS (sloppy code, outside the strict bundle): VUs get a thread each. */
   commonJs?: string;
 }
 
@@ -146,7 +146,6 @@ export class RunScheduler {
       scriptPath: this.cfg.script.path,
       sourceMap: this.cfg.script.sourceMap,
       insertions: this.cfg.script.insertions,
-      sloppy: this.cfg.script.commonJs !== undefined,
       env: this.cfg.env,
       global: this.global,
       testStart: this.startWall,
@@ -270,7 +269,6 @@ export class RunScheduler {
       scriptPath: script.path,
       sourceMap: script.sourceMap,
       insertions: script.insertions,
-      sloppy: script.commonJs !== undefined,
       env,
       global: this.global,
       testStart: this.startWall,

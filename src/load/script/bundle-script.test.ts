@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bundleScript } from './bundle-script.ts';
 
-// Which bundled file makes the bundle sloppy code (script/module-function.ts): a file k6 would load as
-// CommonJS (no import, export or top-level await), not data or the runner's own jslib stand-ins.
+// Which bundled file k6 would load as CommonJS (no import, export or top-level await), sloppy code that makes the
+// VUs take a thread each (script/common-js-files.ts), not data or the runner's own jslib stand-ins.
 describe('bundleScript: the CommonJS file of a bundle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-bundle-'));
   after(() => rmSync(dir, { recursive: true, force: true }));

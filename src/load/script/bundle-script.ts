@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { LoadError } from '../load-error.ts';
+import { commonJsFiles } from './common-js-files.ts';
 import { ImportMeta } from './import-meta.ts';
 import { jslibModules } from './jslib-modules.ts';
 
@@ -56,7 +57,9 @@ function k6Modules(unsupported: string[]): Plugin {
  */
 export function exportsToAssignment(code: string): string {
   const at = code.lastIndexOf('\nexport {\n');
-  if (at < 0) return code;
+  // A CommonJS entry script (k6 runs one as a CommonJS module whose exports are the script's): esbuild exports
+  // its module.exports as the default.
+  if (at < 0) return code.replace(/\nexport default (require_[\w$]+\(\));\n/, '\nmodule.exports = $1;\n');
   const end = code.indexOf('\n};', at);
   const lines = code.slice(at + 1, end).split('\n');
   const body = lines.slice(1).map((l) => l.replace(/^(\s*)([\w$]+) as ([\w$]+)(,?)$/, '$1$3: $2$4'));
@@ -90,7 +93,7 @@ export async function bundleScript(path: string): Promise<BundledScript> {
       // Errors are reported at the original file:line:col (script/prepare-script.ts splits the map off).
       sourcemap: 'inline',
       sourcesContent: false,
-      plugins: [jslibModules(), k6Modules(unsupported), meta.plugin],
+      plugins: [jslibModules(), commonJsFiles(), k6Modules(unsupported), meta.plugin],
       metafile: true,
     });
     // k6 takes a file for an ES module when it has import, export or top-level await (js/modules/resolution.go,

@@ -25,7 +25,6 @@ export interface VuPoolConfig {
   testStart: number;
   sourceMap?: string;
   insertions?: Insertion[];
-  sloppy?: boolean;
   host: VuHost;
   clock: Clock;
   globalTags: Tags;
@@ -62,13 +61,12 @@ export class VuPool {
   }
 
   private create(id = this.nextId++): PoolVu {
-    const { code, script, scriptPath, env, global, testStart, sourceMap, insertions, sloppy, host, clock, shared } =
-      this.cfg;
+    const { code, script, scriptPath, env, global, testStart, sourceMap, insertions, host, clock, shared } = this.cfg;
     let vu: PoolVu;
     if (shared) {
       vu = this.thread(shared).add(id);
     } else {
-      const boot = { script, scriptPath, env, global, testStart, sourceMap, insertions, sloppy };
+      const boot = { script, scriptPath, env, global, testStart, sourceMap, insertions };
       vu = new WorkerVu(id, code, boot, host, clock);
     }
     this.all.push(vu);
@@ -80,7 +78,7 @@ export class VuPool {
   private thread(shared: SharedVuConfig): SharedVuThread {
     this.threads = this.threads.filter((t) => !t.exited);
     if (this.threads.length < shared.threads) {
-      const { scriptPath, env, global, testStart, sourceMap, insertions, sloppy, host, clock } = this.cfg;
+      const { scriptPath, env, global, testStart, sourceMap, insertions, host, clock } = this.cfg;
       const boot = {
         code: shared.script,
         scriptPath,
@@ -89,7 +87,6 @@ export class VuPool {
         testStart,
         sourceMap,
         insertions,
-        sloppy,
         asyncInsertions: shared.insertions,
       };
       const fresh = new SharedVuThread(shared.code, boot, host, clock);

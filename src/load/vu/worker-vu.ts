@@ -83,7 +83,6 @@ export class WorkerVu {
       testStart: boot.testStart,
       sourceMap: boot.sourceMap,
       insertions: boot.insertions,
-      sloppy: boot.sloppy,
     };
     this.worker = new Worker(code, {
       eval: true,
