@@ -78,7 +78,7 @@ export async function runBackupAll(
     );
   const t0 = performance.now();
   try {
-    return await runBackupAllTo(values, io, passphrase, parallel, resumeWithin, metricsPath);
+    return await runBackupAllTo(values, io, passphrase, parallel, resumeWithin, metricsPath, t0);
   } catch (e) {
     // A night whose run failed as a whole must show in the metrics that night (failedRunFigures). Not when another
     // run holds the location (that one writes them), nor after failed tenants (already written).
@@ -93,6 +93,20 @@ export async function runBackupAll(
   }
 }
 
+/**
+ * On SIGINT/SIGTERM (a `timeout` around the nightly job, a host shutting down), the metrics say the run did not
+ * finish, as for a run that failed as a whole: without them the file kept the night before's success, and only
+ * TenantBackupsStale noticed, a day later. Synchronous: the process exits right after. Returns what to tell.
+ */
+function interruptedMetrics(path: string, t0: number): string {
+  try {
+    writeBackupMetrics(path, failedRunFigures(path, (performance.now() - t0) / 1000, new Date()));
+    return `${path} reports the run as failed`;
+  } catch (e) {
+    return `warning: ${(e as Error).message}`;
+  }
+}
+
 const METRICS_WRITTEN_ELSEWHERE = new Set(['TENANTOPS_E_RUN_LOCKED', 'TENANTOPS_E_TENANTS_FAILED']);
 
 async function runBackupAllTo(
@@ -102,6 +116,7 @@ async function runBackupAllTo(
   parallel: number,
   resumeWithin: number,
   metricsPath: string | null,
+  t0: number,
 ): Promise<number> {
   const store = openBackupStore(values['out-dir']!, io.cwd, io.env);
   const outDir = store.location;
@@ -115,6 +130,7 @@ async function runBackupAllTo(
       removedFiles(removed),
       'the database is unchanged (a backup only reads)',
       `the run index in ${outDir} lists the tenants finished so far`,
+      metricsPath ? interruptedMetrics(metricsPath, t0) : '',
       'run the same command again to continue (finished tenants are skipped)',
     ]
       .filter(Boolean)
