@@ -61,6 +61,13 @@ export interface UniqueIndexInfo {
   columns: string[] | null;
   /** Partial index predicate over unqualified column names (PostgreSQL), else null. */
   predicate: string | null;
+  /** PostgreSQL `UNIQUE NULLS NOT DISTINCT`: a NULL part equals a NULL part, so rows with NULL keys collide too. */
+  nullsEqual?: boolean;
+  /**
+   * An exclusion constraint (PostgreSQL `EXCLUDE`): one operator per part, `OPERATOR(schema.op)`; two rows conflict
+   * where every part's operator holds between them (`&&` of two ranges: they overlap). Absent: a unique index.
+   */
+  operators?: string[];
 }
 
 export interface TriggerInfo {
@@ -77,7 +84,10 @@ export interface TableInfo {
   columns: ColumnInfo[];
   primaryKey: string[];
   uniqueKeys: string[][];
-  /** Every unique constraint and index other than the primary key, with expressions and predicates. */
+  /**
+   * Every unique constraint and index other than the primary key, with expressions and predicates, and every
+   * exclusion constraint (`operators`): whatever refuses a row because of another row's values.
+   */
   uniqueIndexes: UniqueIndexInfo[];
   /** Leading columns of every index, for the missing-index report. */
   indexes: string[][];

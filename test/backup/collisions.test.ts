@@ -8,7 +8,7 @@ import type { Db } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 import type { TestEngine } from '../helpers/test-databases.ts';
-import { exactDigest, run, withDatabase } from './exact-harness.ts';
+import { exactDigest, roundTrip, run, withDatabase } from './exact-harness.ts';
 
 const ORGS = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
 
@@ -129,6 +129,62 @@ for (const engine of ['postgres', 'pglite'] as const satisfies TestEngine[]) {
       await collision(db, out, dir, /users \(email=user7\) belongs to another tenant \(u_email\)/);
       await run(db, ["UPDATE users SET email = 'other' WHERE id = 100", 'INSERT INTO users VALUES (3, 2, NULL)']);
       await collision(db, out, dir, /users \(id=3\) belongs to another tenant \(PRIMARY KEY\)/);
+    },
+  );
+}
+
+// An exclusion constraint refuses a row for another row's values as a unique key does, with its own operators (two
+// overlapping ranges), and UNIQUE NULLS NOT DISTINCT makes NULL parts collide: neither was probed, so such a
+// restore passed its checks (and --dry-run) and failed at the write, with no colliding row named (and for the
+// exclusion constraint as TENANTOPS_E_DB_QUERY). Both are now collisions found before any write.
+for (const engine of ['postgres', 'pglite'] as const satisfies TestEngine[]) {
+  withDatabase(
+    engine,
+    `exclusion constraints and UNIQUE NULLS NOT DISTINCT keys of other tenants are collisions [${engine}]`,
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        `CREATE TABLE users (id bigint PRIMARY KEY, org_id bigint NOT NULL, shift tsrange, team int, role text,
+           CONSTRAINT u_shift EXCLUDE USING gist (shift WITH &&) WHERE (team IS NOT NULL),
+           CONSTRAINT u_team_role UNIQUE NULLS NOT DISTINCT (team, role))`,
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO users VALUES (1, 1, '[2024-01-01 10:00, 2024-01-01 11:00)', 7, NULL), (2, 1, '[2024-01-01 12:00, 2024-01-01 13:00)', 8, 'lead')",
+        "INSERT INTO users VALUES (3, 2, '[2024-01-02 10:00, 2024-01-02 11:00)', 9, NULL)",
+      ]);
+      // The tenant's own rows that swapped shifts and roles since the backup restore: they are no collision.
+      await roundTrip(db, dir, {
+        tables: ['orgs', 'users'],
+        config: ORGS,
+        changeOthers: ["UPDATE users SET role = 'u' WHERE id = 3"],
+        damage: [
+          "UPDATE users SET shift = '[2024-01-03 00:00, 2024-01-03 01:00)', team = NULL WHERE id = 1",
+          "UPDATE users SET shift = '[2024-01-01 10:00, 2024-01-01 11:00)', team = 7, role = NULL WHERE id = 2",
+          "UPDATE users SET shift = '[2024-01-01 12:00, 2024-01-01 13:00)', team = 8, role = 'lead' WHERE id = 1",
+        ],
+      });
+      const out = join(dir, 't1.tnt');
+      await backupTenant(db, { tenantId: '1', config: ORGS, out });
+      await run(db, ['DELETE FROM users WHERE org_id = 1']);
+
+      // Another tenant's shift overlaps one of the archive's: a collision, for the dry run too.
+      await run(db, ["INSERT INTO users VALUES (4, 2, '[2024-01-01 10:30, 2024-01-01 12:00)', 10, 'x')"]);
+      await collision(db, out, dir, /users \(shift=\["2024-01-01 10:30:00","2024-01-01 12:00:00"\)\) .*\(u_shift\)/);
+      const dry = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), dryRun: true }).catch(
+        (e: unknown) => e,
+      );
+      assert.ok(dry instanceof TenantopsError && dry.code === 'TENANTOPS_E_KEY_COLLISION', String(dry));
+      // Outside the constraint's predicate (no team), the same shift holds no place.
+      await run(db, ['UPDATE users SET team = NULL WHERE id = 4']);
+      await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+      await run(db, ['DELETE FROM users WHERE org_id = 1', 'DELETE FROM users WHERE id = 4']);
+
+      // team 7 with no role: another tenant's (7, NULL) is the same key.
+      await run(db, ['INSERT INTO users (id, org_id, team, role) VALUES (5, 2, 7, NULL)']);
+      await collision(db, out, dir, /users \(team=7, role=null\) belongs to another tenant \(u_team_role\)/);
+      await run(db, ["UPDATE users SET role = '' WHERE id = 5"]);
+      await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+      const n = await db.query('SELECT COUNT(*) AS n FROM users WHERE org_id = 1');
+      assert.equal(Number(n[0]!.n), 2);
     },
   );
 }

@@ -361,7 +361,8 @@ export async function applyPlan(s: DbSession, scope: TenantScope, plan: RestoreP
     // The checks before writing ask the server about every unique index it reports; one they cannot ask about
     // (an index on a column the archive lacks) still ends here, as the collision it is.
     const code = (e as { driverCode?: string }).driverCode;
-    if (code === 'ER_DUP_ENTRY' || code === '23505')
+    // 23P01: an exclusion constraint's conflict, a collision of its own kind.
+    if (code === 'ER_DUP_ENTRY' || code === '23505' || code === '23P01')
       throw new TenantopsError(
         'TENANTOPS_E_KEY_COLLISION',
         `an archive row collides with another row's unique key; rolled back: ${(e as Error).message}`,

@@ -130,6 +130,8 @@ export const postgresBackupDialect: BackupDialect = {
       pred: string | null;
       plain: string | boolean;
       imm: string | boolean;
+      nnd: string | null;
+      xops: string | null;
     }>(
       `SELECT c.relname AS t, i.indisprimary AS p, i.indisunique AS u, ic.relname AS n, i.indimmediate AS imm,
               (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
@@ -138,7 +140,13 @@ export const postgresBackupDialect: BackupDialect = {
               (SELECT json_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
                  FROM generate_series(1, i.indnkeyatts) k)::text AS parts,
               pg_get_expr(i.indpred, i.indrelid, true) AS pred,
-              (i.indexprs IS NULL) AS plain
+              (i.indexprs IS NULL) AS plain,
+              -- PostgreSQL 15's NULLS NOT DISTINCT, read through to_jsonb: an older server has no such column.
+              to_jsonb(i) ->> 'indnullsnotdistinct' AS nnd,
+              (SELECT json_agg(format('OPERATOR(%I.%s)', ons.nspname, o.oprname) ORDER BY k.ord)
+                 FROM pg_constraint x CROSS JOIN unnest(x.conexclop) WITH ORDINALITY k(op, ord)
+                 JOIN pg_operator o ON o.oid = k.op JOIN pg_namespace ons ON ons.oid = o.oprnamespace
+                WHERE x.conindid = i.indexrelid AND x.contype = 'x')::text AS xops
          FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_class ic ON ic.oid = i.indexrelid
         WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.relname, ic.relname`,
@@ -149,15 +157,21 @@ export const postgresBackupDialect: BackupDialect = {
       const plain = truthy(r.plain);
       const list = r.cols ? String(r.cols).split(',') : [];
       if (list.length) t.indexes.push(list);
-      if ((truthy(r.p) || truthy(r.u)) && !truthy(r.imm)) t.deferrableUnique = true;
+      // An exclusion constraint refuses a row for another row's values, as a unique key does (with its own
+      // operators): probed before writing the same way, also DEFERRABLE.
+      const operators = r.xops ? (JSON.parse(r.xops) as string[]) : undefined;
+      if ((truthy(r.p) || truthy(r.u) || operators) && !truthy(r.imm)) t.deferrableUnique = true;
       if (truthy(r.p)) t.primaryKey = list;
-      else if (truthy(r.u)) {
-        if (plain && !r.pred) t.uniqueKeys.push(list);
+      else if (truthy(r.u) || operators) {
+        const nullsEqual = truthy(r.nnd);
+        if (plain && !r.pred && !operators) t.uniqueKeys.push(list);
         t.uniqueIndexes.push({
           name: r.n,
           parts: JSON.parse(r.parts) as string[],
           columns: plain ? list : null,
           predicate: r.pred,
+          ...(nullsEqual ? { nullsEqual } : {}),
+          ...(operators ? { operators } : {}),
         });
       }
     }
@@ -276,17 +290,31 @@ export const postgresBackupDialect: BackupDialect = {
           return `$${first + params.length - 1}::${types[i]}`;
         })})`,
     );
-    const parts = ix.parts.join(', ');
-    const lhs = ix.parts.length === 1 ? ix.parts[0]! : `(${parts})`;
     // OFFSET 0 keeps the VALUES list a subquery of its own, so each key is looked up through the index: flattened
     // into a semi-join, a table whose statistics are stale (never analysed after a bulk load) was read whole by a
     // hash join for every batch of 2,000 rows, quadratic in the tenant's size (docs/performance.md, "Full restore").
     const where = `${ix.predicate ? ` WHERE ${ix.predicate}` : ''} OFFSET 0`;
-    return {
-      select: ix.parts.map((p, i) => `(${p})::text AS k${i + 1}`).join(', '),
-      match: `${ix.predicate ? `(${ix.predicate}) AND ` : ''}${lhs} IN (SELECT ${parts} FROM (VALUES ${values.join(', ')}) AS tenantops_probe(${columns.map(q).join(', ')})${where})`,
-      params,
-    };
+    const probe = `FROM (VALUES ${values.join(', ')}) AS tenantops_probe(${columns.map(q).join(', ')})${where}`;
+    const select = ix.parts.map((p, i) => `(${p})::text AS k${i + 1}`).join(', ');
+    const pred = ix.predicate ? `(${ix.predicate}) AND ` : '';
+    if (ix.operators) {
+      // An exclusion constraint: a row conflicts where every part's operator holds between it and an archive row
+      // (two overlapping ranges). The archive rows' parts are computed inside, under names of their own, so the
+      // parts compared with them below read the table's row (unqualified names resolve to the nearest relation).
+      const inner = ix.parts.map((p, i) => `${p} AS tenantops_x${i + 1}`).join(', ');
+      const cond = ix.parts.map((p, i) => `(${p}) ${ix.operators![i]} tenantops_p.tenantops_x${i + 1}`).join(' AND ');
+      return {
+        select,
+        match: `${pred}EXISTS (SELECT 1 FROM (SELECT ${inner} ${probe}) AS tenantops_p WHERE ${cond})`,
+        params,
+      };
+    }
+    // NULLS NOT DISTINCT: NULL parts collide too, which `=` (and so IN) never says. Each part is compared as its
+    // NULL-ness and a one-element array of it (array equality takes two NULL elements as equal, and hashes).
+    const key = ix.nullsEqual ? (p: string) => `(${p}) IS NULL, ARRAY[${p}]` : (p: string) => p;
+    const parts = ix.parts.map(key).join(', ');
+    const lhs = ix.parts.length === 1 && !ix.nullsEqual ? ix.parts[0]! : `(${parts})`;
+    return { select, match: `${pred}${lhs} IN (SELECT ${parts} ${probe})`, params };
   },
   // PostgreSQL's DELETE has no LIMIT; the row's physical id picks one of several equal rows.
   deleteOne: (table: string, where: string) =>
