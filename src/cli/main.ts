@@ -95,7 +95,21 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   // `db migrate` and `db seed` are two-word commands.
   const two = rest[0] && !rest[0].startsWith('-') ? `${name} ${rest[0]}` : '';
   const cmd = COMMANDS.find((c) => c.name === two) ?? COMMANDS.find((c) => c.name === name);
-  if (!cmd) throw new TenantopsError('TENANTOPS_E_USAGE', `unknown command "${name}"; run tenantops --help`);
+  if (!cmd) {
+    // `backups` and `db` are the first word of their commands: name them rather than deny the word exists.
+    const family = COMMANDS.filter((c) => c.name.startsWith(`${name} `));
+    if (family.length && (rest.includes('--help') || rest.includes('-h'))) {
+      io.stdout.write(family.map(commandHelp).join('\n'));
+      return 0;
+    }
+    if (family.length)
+      throw new TenantopsError(
+        'TENANTOPS_E_USAGE',
+        `${rest[0] && !rest[0].startsWith('-') ? `unknown command "${name} ${rest[0]}"` : `"${name}" needs a subcommand`}: ` +
+          `${family.map((c) => `tenantops ${c.name}`).join(', ')} (see --help)`,
+      );
+    throw new TenantopsError('TENANTOPS_E_USAGE', `unknown command "${name}"; run tenantops --help`);
+  }
   const args = cmd.name === two ? rest.slice(1) : rest;
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(commandHelp(cmd));

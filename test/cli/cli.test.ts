@@ -56,3 +56,23 @@ test('with no --db the embedded database is created on first use and seeded', ()
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// `backups` and `db` are only the first word of their commands: `tenantops backups --help` said 'unknown command
+// "backups"', as if there were no such thing.
+test('the first word of a two-word command shows its commands, with --help and without', () => {
+  for (const [word, names] of [
+    ['backups', ['backups list']],
+    ['db', ['db migrate', 'db seed']],
+  ] as const) {
+    const help = run([word, '--help']);
+    assert.equal(help.status, 0, help.stderr);
+    for (const n of names) assert.ok(help.stdout.includes(`Usage: tenantops ${n}`), `${word} --help shows ${n}`);
+    for (const args of [[word], [word, 'nope']]) {
+      const r = run(args);
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      for (const n of names) assert.ok(r.stderr.includes(n), `${args.join(' ')} names ${n}: ${r.stderr}`);
+      assert.match(r.stderr, /\[TENANTOPS_E_USAGE\]/);
+    }
+  }
+});
