@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runScript } from './helpers/run-script.ts';
+import { consoleLines, runScript } from './helpers/run-script.ts';
 
 // exec.vu.tags as k6's tagsDynamicObject (internal/js/modules/k6/execution/execution.go): the VU's current tags.
 describe('k6/execution exec.vu.tags', () => {
@@ -43,4 +43,26 @@ export default function () {
         ].join(' | '),
       );
     });
+});
+
+// exec.instance.currentTestRunDuration and exec.scenario.startTime as k6 computes them
+// (internal/js/modules/k6/execution/execution.go, lib/execution.go GetCurrentTestRunDuration).
+describe('k6/execution clocks', () => {
+  it("counts currentTestRunDuration from the test run's start (before setup(), after the VUs' init), and gives startTime in whole ms", async () => {
+    const run = await runScript(
+      `import exec from 'k6/execution';
+// A slow init context: k6's test-run clock starts after every VU's init.
+const until = Date.now() + 700;
+while (Date.now() < until) {}
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 1 } } };
+export function setup() { console.log('setup ' + (exec.instance.currentTestRunDuration < 500)); }
+export default function () {
+  const start = exec.scenario.startTime;
+  console.log('vu ' + Number.isInteger(start) + ' ' + (Math.abs(Date.now() - start) < 5000));
+}
+`,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(consoleLines(run.stderr), ['setup true', 'vu true true', 'vu true true']);
+  });
 });

@@ -1,6 +1,7 @@
 import {
   GLOBAL_ITERATIONS_COMPLETED,
   GLOBAL_ITERATIONS_INTERRUPTED,
+  GLOBAL_RUN_STARTED,
   GLOBAL_VUS_ACTIVE,
   GLOBAL_VUS_INITIALIZED,
 } from './protocol.ts';
@@ -78,8 +79,9 @@ export function createK6Execution(state: VuState) {
       get executor() {
         return scenario().executor;
       },
+      // Whole ms, as k6's UnixNano() / time.Millisecond (internal/js/modules/k6/execution/execution.go).
       get startTime() {
-        return scenario().startTime;
+        return Math.trunc(scenario().startTime);
       },
       get progress() {
         const s = scenario();
@@ -105,8 +107,9 @@ export function createK6Execution(state: VuState) {
       get iterationsInterrupted() {
         return Atomics.load(state.global, GLOBAL_ITERATIONS_INTERRUPTED);
       },
+      /** From the start of the test run, as k6's GetCurrentTestRunDuration (lib/execution.go): not the VUs' init. */
       get currentTestRunDuration() {
-        return Date.now() - state.boot.testStart;
+        return Date.now() - (state.boot.testStart + Atomics.load(state.global, GLOBAL_RUN_STARTED));
       },
     },
     test: {

@@ -19,7 +19,12 @@ export const GLOBAL_VUS_ACTIVE = 0;
 export const GLOBAL_VUS_INITIALIZED = 1;
 export const GLOBAL_ITERATIONS_COMPLETED = 2;
 export const GLOBAL_ITERATIONS_INTERRUPTED = 3;
-export const GLOBAL_CELLS = 4;
+/**
+ * When the test run started (k6's MarkStarted, before setup(), after the VUs' init), in ms after `testStart`:
+ * VUs boot before it is known, so they read it here.
+ */
+export const GLOBAL_RUN_STARTED = 4;
+export const GLOBAL_CELLS = 5;
 
 export type Tags = Record<string, string>;
 

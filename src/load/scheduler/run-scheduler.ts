@@ -10,6 +10,7 @@ import type { ScenarioConfig } from '../options/scenario-config.ts';
 import type { Output } from '../output/output.ts';
 import {
   GLOBAL_CELLS,
+  GLOBAL_RUN_STARTED,
   type HttpRequestMessage,
   type HttpResponseMessage,
   type MainToWorker,
@@ -177,6 +178,7 @@ export class RunScheduler {
 
     // k6 starts its test-run clock, and its threshold tick, before setup().
     const runStart = clock.now();
+    Atomics.store(new Int32Array(this.global), GLOBAL_RUN_STARTED, Math.round(clock.wall() - this.startWall));
     const elapsed = () => clock.now() - runStart;
     for (const o of plan.outputs) o.start?.();
     const ticking = new AbortController();
