@@ -1,3 +1,4 @@
+import { goBase64Error } from './go-base64-error.ts';
 import { toBuffer } from './to-buffer.ts';
 
 type B64 = 'std' | 'rawstd' | 'url' | 'rawurl';
@@ -15,7 +16,11 @@ export function createK6Encoding() {
 
   function b64decode(input: string, encoding: B64 = 'std', format?: 's'): string | ArrayBuffer {
     const url = encoding === 'url' || encoding === 'rawurl';
-    const buf = Buffer.from(input, url ? 'base64url' : 'base64');
+    const text = String(input);
+    // An unknown encoding name decodes as std, as in k6.
+    const bad = goBase64Error(text, url, encoding !== 'rawstd' && encoding !== 'rawurl');
+    if (bad !== undefined) throw new Error(`illegal base64 data at input byte ${bad}`);
+    const buf = Buffer.from(text, url ? 'base64url' : 'base64');
     if (format === 's') return buf.toString('utf8');
     return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   }
