@@ -39,7 +39,14 @@ function mysqlReadExpr(c: ColumnInfo): string {
  * by a BIT key, or of a row without a key that holds a BIT column, touched no row and failed the restore.
  */
 function mysqlKeyValue(c: ColumnInfo, ph: string): string {
-  return /^bit\b/.test(c.type) ? `CAST(CONV(HEX(${ph}), 16, 10) AS UNSIGNED)` : ph;
+  if (/^bit\b/.test(c.type)) return `CAST(CONV(HEX(${ph}), 16, 10) AS UNSIGNED)`;
+  // A value travels in the session's utf8mb4. MariaDB 10.11 converts it to a latin1 or cp1251 column's character
+  // set in `col IN (…)`, but not in a row comparison `(a, col) IN ((…))`, which then matched no non-ASCII value:
+  // rows of a composite key (safety-backup lookups, collision probes, another tenant's references) were not found.
+  // Converted here, and compared under the column's own collation, as its index compares.
+  if (c.collation && c.charset && !/^utf8/.test(c.charset))
+    return `CONVERT(${ph} USING ${c.charset}) COLLATE ${c.collation}`;
+  return ph;
 }
 
 export const mysqlBackupDialect: BackupDialect = {
@@ -213,7 +220,16 @@ export const mysqlBackupDialect: BackupDialect = {
     return `${keys} AS ${q(alias)} STRAIGHT_JOIN ${q(info.name)}${hint} ON ${on}`;
   },
   readExpr: mysqlReadExpr,
-  orderExpr: (c: ColumnInfo) => (c.collation ? `CAST(${q(c.name)} AS BINARY)` : q(c.name)),
+  // Text sorts by its UTF-8 bytes, as compareRows orders the strings the utf8mb4 session receives: a column of
+  // another character set is converted first. By its own bytes a latin1 (cp1252) '€' (0x80) sorted before 'Ÿ'
+  // (0x9F) and 'é' (0xE9), which UTF-8 puts after them: the merge took such rows for deletes plus inserts, and a
+  // restore was refused when another tenant's row referenced one of them (TENANTOPS_E_SHARED_ROWS).
+  orderExpr: (c: ColumnInfo) =>
+    !c.collation
+      ? q(c.name)
+      : /^utf8/.test(c.charset ?? '')
+        ? `CAST(${q(c.name)} AS BINARY)`
+        : `CAST(CONVERT(${q(c.name)} USING utf8mb4) AS BINARY)`,
   equalsExactly: (qualified: string, c: ColumnInfo, ph: string) =>
     c.exactEquality === false
       ? // The first comparison can use an index; the second makes it exact (case, accents, trailing spaces).

@@ -1,0 +1,45 @@
+// [restore-exact] A restore merges the archive with the tenant's rows in one order, computed alike by the server
+// and by compareRows (text by its UTF-8 bytes). MariaDB sorted a latin1 (cp1252) or cp1251 key by its own bytes,
+// an order UTF-8 does not share ('€' 0x80 before 'Ÿ' 0x9F and 'é' 0xE9; in UTF-8 after both): the merge took
+// unchanged keys for deletes plus inserts, so a restore wrote rows it did not need to, and was refused outright
+// (TENANTOPS_E_SHARED_ROWS) when another tenant's row referenced one of them.
+import assert from 'node:assert/strict';
+import { roundTrip, run, withDatabase } from './exact-harness.ts';
+
+for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
+  withDatabase(
+    'mysql',
+    `keys in latin1 and cp1251 merge in one order; another tenant's reference to one of them stays (bulkMinRows ${bulkMinRows})`,
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+        'CREATE TABLE `k` (`code` VARCHAR(10) CHARACTER SET latin1 COLLATE latin1_bin PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10))',
+        'CREATE TABLE `kc` (`code` VARCHAR(10) CHARACTER SET cp1251 NOT NULL, `org_id` BIGINT NOT NULL, `v` VARCHAR(10), PRIMARY KEY (`org_id`, `code`))',
+        'CREATE TABLE `ref` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `code` VARCHAR(10) CHARACTER SET latin1 COLLATE latin1_bin, FOREIGN KEY (`code`) REFERENCES `k` (`code`))',
+        'INSERT INTO `orgs` VALUES (1), (2)',
+        "INSERT INTO `k` VALUES ('€', 1, 'a'), ('é', 1, 'b'), ('z', 1, 'c'), ('Ÿ', 1, 'd'), ('ÿ', 1, 'e'), ('u', 2, 'u')",
+        "INSERT INTO `kc` VALUES ('я', 1, 'a'), ('Ё', 1, 'b'), ('z', 1, 'c'), ('Ђ', 1, 'd'), ('ў', 1, 'e'), ('u', 2, 'u')",
+        "INSERT INTO `ref` VALUES (1, 2, 'Ÿ')",
+      ]);
+      const r = await roundTrip(db, dir, {
+        bulkMinRows,
+        tables: ['orgs', 'k', 'kc', 'ref'],
+        config: { tenant: { table: 'orgs', key: 'id', column: 'org_id' } },
+        changeOthers: ["UPDATE `k` SET `v` = 'u2' WHERE `org_id` = 2"],
+        damage: [
+          "UPDATE `k` SET `v` = 'x' WHERE `org_id` = 1",
+          "DELETE FROM `k` WHERE `code` IN ('€', 'ÿ')",
+          "INSERT INTO `k` VALUES ('Š', 1, 'n')",
+          "UPDATE `kc` SET `v` = 'x' WHERE `org_id` = 1",
+          "DELETE FROM `kc` WHERE `code` IN ('Ђ')",
+          "INSERT INTO `kc` VALUES ('ђ', 1, 'n')",
+        ],
+      });
+      const counts = (t: string) => {
+        const x = r.tables.find((y) => y.table === t)!;
+        return [x.insert, x.update, x.delete];
+      };
+      assert.deepEqual(counts('k'), [2, 3, 1], 'k: € and ÿ inserted, three rows updated, Š deleted');
+      assert.deepEqual(counts('kc'), [1, 4, 1], 'kc: Ђ inserted, four rows updated, ђ deleted');
+    },
+  );
