@@ -17,5 +17,5 @@ export type { SqlDialect, ColumnType } from './sql-dialect.ts';
 export { parseDbUrl, redactUrl } from './parse-db-url.ts';
 export { connectDb } from './connect-db.ts';
 export { canReplicate } from './can-replicate.ts';
-export { driverCode } from './wrap-db-error.ts';
+export { connectionLoss, driverCode } from './wrap-db-error.ts';
 export { batchInsert } from './batch-insert.ts';

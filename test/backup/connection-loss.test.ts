@@ -3,7 +3,7 @@
 // outcome is unknown, and the CLI says so with its own exit code and names the safety backup it kept.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectDb, type Db } from '../../src/db/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
@@ -69,6 +69,8 @@ for (const engine of ['mysql', 'postgres'] as const) {
           assert.match(err.message, /the connection to the server was lost .*rolls back/, at);
           assert.deepEqual(await tenantDigest(db, config, '1'), t1, `${at}: tenant 1 as it was`);
           assert.deepEqual(await tenantDigest(db, config, '2'), t2, `${at}: tenant 2 untouched`);
+          // Rolled back before COMMIT reached the server: a safety backup of unchanged rows would only mislead.
+          assert.deepEqual(safetyFiles(dir), [], `${at}: no safety backup left`);
         }
         // The pool replaced the dead connection: the same restore now succeeds.
         const r = await restoreTenant(db, { archive: out, safetyDir: join(dir, 'safety') });
@@ -115,11 +117,16 @@ withDatabase(
       assert.match(stderr, /TENANTOPS_E_COMMIT_UNKNOWN/);
       const safety = /safety backup of the rows before this restore \(kept\): (\S+)/.exec(stderr)?.[1];
       assert.ok(safety && safety.startsWith(join(dir, 'safety')), stderr);
+      assert.ok(existsSync(safety), 'the safety backup is kept: the restore may have been committed');
     } finally {
       await admin.close();
     }
   },
 );
+
+function safetyFiles(dir: string): string[] {
+  return existsSync(join(dir, 'safety')) ? readdirSync(join(dir, 'safety')) : [];
+}
 
 async function killWhenCommitting(admin: Db, ms: number): Promise<boolean> {
   const until = Date.now() + ms;

@@ -3,6 +3,7 @@
 // undoes the restore exactly. MariaDB and PostgreSQL each get the types and features they have.
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectDb, type Db } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
@@ -768,6 +769,8 @@ for (const engine of ['postgres', 'pglite'] as const)
         (e: unknown) => code('TENANTOPS_E_VERIFY_FAILED')(e) && /row 1 is missing/.test((e as Error).message),
       );
       assert.deepEqual(await exactDigest(db, ['orgs', 'p', 'k', 'audit']), before, 'nothing changed, no audit row');
+      // Rolled back: the safety backup written before the apply held unchanged rows and is gone.
+      assert.deepEqual(readdirSync(join(dir, 's')), []);
     },
   );
 

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import type { DbSession } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
 import type { TenantScope } from '../tenant-scope.ts';
@@ -32,15 +31,14 @@ export function bulkCheckedTables(
  * Runs the apply so that a collision the deferred probes would have found still ends as it did when they ran
  * before writing: on any failure of the apply, roll back to before its first write, probe the deferred inserts
  * against the rows as they were, and throw their report (TENANTOPS_E_KEY_COLLISION with the colliding rows) in
- * place of the server's error. The safety backup just written is removed then, as nothing was changed and the
- * probes would have refused before writing it. Any other failure is rethrown as it was.
+ * place of the server's error (restoreInTransaction then removes the safety backup, as after any failure before
+ * COMMIT). Any other failure is rethrown as it was.
  */
 export async function applyWithDeferredProbes(
   s: DbSession,
   scope: TenantScope,
   plan: RestorePlan,
   sel: ProbeSelection,
-  safetyPath: string,
   apply: () => Promise<void>,
 ): Promise<void> {
   if (!sel.deferred.size) return apply();
@@ -57,7 +55,6 @@ export async function applyWithDeferredProbes(
       () => null,
       (c: unknown) => (c instanceof TenantopsError && c.code === 'TENANTOPS_E_KEY_COLLISION' ? c : null),
     );
-    if (found) rmSync(safetyPath, { force: true });
     throw found ?? e;
   }
 }

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db, DbSession } from '../../db/index.ts';
+import { connectionLoss, type Db, type DbSession } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
 import type { Manifest } from '../archive/manifest.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
@@ -73,7 +73,9 @@ export async function restoreInTransaction(
 ): Promise<RestoreResult> {
   const { manifest, tenantId, config, kind } = src;
   const dryRun = !!opts.dryRun;
-  return db.transaction(async (s) => {
+  let safety: string | null = null;
+  let committing = false;
+  const inTransaction = db.transaction(async (s) => {
     const scope = await tenantScope(db, s, config);
     const diff = schemaDiff(manifest, scope.schema, scope.plan);
     if (diff.problems.length) {
@@ -108,7 +110,7 @@ export async function restoreInTransaction(
     // The safety backup holds what this plan changes, written before the first change.
     const safetyDone = report('safety', 'rows', written);
     mkdirSync(opts.safetyDir, { recursive: true, mode: 0o700 });
-    const safety = safetyPath(opts.safetyDir, tenantId);
+    safety = safetyPath(opts.safetyDir, tenantId);
     await writeSafetyBackup(
       {
         path: safety,
@@ -128,7 +130,7 @@ export async function restoreInTransaction(
 
     const undo = await scope.dialect.relaxConstraints(s);
     try {
-      await applyWithDeferredProbes(s, scope, plan, probes, safety, () =>
+      await applyWithDeferredProbes(s, scope, plan, probes, () =>
         applyPlan(s, scope, plan, {
           onRows: report('apply', 'rows', written),
           checkpoint: opts.checkpoint,
@@ -147,7 +149,15 @@ export async function restoreInTransaction(
     } finally {
       await undo();
     }
+    committing = true;
     opts.onCommit?.();
     return { ...summary, dryRun: false, safetyBackup: safety, written, seconds: 0 };
+  });
+  return inTransaction.catch((e: unknown) => {
+    // Failed before COMMIT reached the server: the transaction rolled back, so the safety backup holds rows that
+    // were not changed and would only mislead ("restore it to roll back"). Once COMMIT may have reached it, the
+    // file is kept whatever the error: it is the way back if the restore was committed after all.
+    if (safety && (!committing || connectionLoss(e) === 'unsent')) rmSync(safety, { force: true });
+    throw e;
   });
 }
