@@ -164,7 +164,8 @@ async function runBackupAllTo(
       if (metricsPath) writeBackupMetrics(metricsPath, runFigures(r.index, r.seconds, new Date()));
       if (values.json) {
         io.stdout.write(
-          JSON.stringify({ index: r.indexPath, skipped: r.skipped, seconds: r.seconds, run: r.index }) + '\n',
+          JSON.stringify({ index: r.indexPath, skipped: r.skipped, gone: r.gone, seconds: r.seconds, run: r.index }) +
+            '\n',
         );
       } else {
         const ok = r.ran.filter((t) => t.result === 'ok');
@@ -173,9 +174,14 @@ async function runBackupAllTo(
         io.stdout.write(
           `backed up ${ok.length} tenants (${rows} rows, ${mb(bytes)}) in ${r.seconds.toFixed(1)} s` +
             `${r.skipped ? `, ${r.skipped} already done` : ''}${failed.length ? `, ${failed.length} failed` : ''}` +
+            `${r.gone.length ? `, ${r.gone.length} deleted meanwhile` : ''}` +
             ` -> ${outDir} (index ${r.indexPath})\n`,
         );
       }
+      for (const t of r.gone)
+        io.stderr.write(
+          `tenant ${shownTenant(t)}: no longer in the database (deleted during the run); not backed up\n`,
+        );
       for (const t of failed)
         io.stderr.write(`tenant ${shownTenant(t.tenant)}: ${t.error?.message} [${t.error?.code}]\n`);
       if (failed.length)

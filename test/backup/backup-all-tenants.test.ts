@@ -201,4 +201,67 @@ for (const engine of ENGINES) {
       }
     },
   );
+
+  // A tenant deleted while the nightly run goes on is not a failed backup: there is nothing left to back up. It was
+  // recorded 'failed' (exit 1, TenantBackupsFailing), and the re-run the error asked for skipped it as not a tenant
+  // any more but kept its failed line: the run never completed, so last_success never moved again for that run.
+  withTenants(
+    engine,
+    'a tenant deleted during the run is not a failure, and its old failed line goes',
+    async (db, dir) => {
+      const r = await backupAllTenants(db, {
+        config: CONFIG,
+        outDir: dir,
+        now: clock(),
+        onStart: async () => {
+          // Listed, then deleted before its backup starts (parallel 1, key order).
+          await db.execute('DELETE FROM orgs WHERE id = 3');
+        },
+      });
+      assert.deepEqual(
+        r.index.tenants.filter((t) => t.result !== 'ok'),
+        [],
+      );
+      if (db.sharedSnapshot) {
+        assert.deepEqual(r.gone, [], 'the shared snapshot still holds it: backed up as of the run');
+        assert.deepEqual(r.index.tenants.map((t) => t.tenant).sort(), ['1', '2', '3', '4']);
+      } else {
+        assert.deepEqual(r.gone, ['3']);
+        assert.deepEqual(r.index.tenants.map((t) => t.tenant).sort(), ['1', '2', '4']);
+      }
+
+      // An index of an earlier invocation that recorded it as failed (as tenantops did until 2026-12-07): the
+      // continued run drops the line of a tenant that no longer exists, and completes.
+      await db.execute('DELETE FROM orgs WHERE id = 2');
+      const idx = JSON.parse(readFileSync(r.indexPath, 'utf8'));
+      idx.tenants = idx.tenants.filter((t: { tenant: string }) => t.tenant !== '2');
+      idx.tenants.push({
+        tenant: '2',
+        result: 'failed',
+        seconds: 0,
+        error: { code: 'TENANTOPS_E_TENANT_NOT_FOUND', message: 'x' },
+      });
+      idx.finishedAt = null;
+      writeFileSync(r.indexPath, JSON.stringify(idx));
+      const again = await backupAllTenants(db, {
+        config: CONFIG,
+        outDir: dir,
+        now: clock(Date.parse('2025-03-01T03:00:00Z')),
+      });
+      assert.equal(again.indexPath, r.indexPath, 'the same run, continued');
+      assert.deepEqual(again.ran, []);
+      assert.deepEqual(again.gone, ['2']);
+      assert.deepEqual(
+        again.index.tenants.filter((t) => t.result !== 'ok'),
+        [],
+      );
+      assert.ok(again.index.finishedAt);
+      assert.deepEqual(
+        readRunIndex(r.indexPath)
+          .tenants.map((t) => t.result)
+          .filter((x) => x !== 'ok'),
+        [],
+      );
+    },
+  );
 }

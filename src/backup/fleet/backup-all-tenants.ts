@@ -37,8 +37,11 @@ export interface BackupAllOptions {
    */
   resumeWithinHours?: number;
   includeParents?: boolean;
-  /** After each tenant: how many of this invocation's tenants are finished, of how many. */
-  onTenant?: (done: number, total: number, entry: RunTenant) => void;
+  /**
+   * After each tenant: how many of this invocation's tenants are finished, of how many; `entry` is null for a
+   * tenant deleted since the run listed it (BackupAllResult.gone).
+   */
+  onTenant?: (done: number, total: number, entry: RunTenant | null) => void;
   /**
    * Called (and awaited) once the tenants to back up are known, after the shared snapshot is taken and before the
    * first tenant's backup; skipped: tenants already done in the run being continued.
@@ -64,6 +67,11 @@ export interface BackupAllResult {
   removedStale: string[];
   /** Tenants backed up by this invocation (ok or failed); the rest of the index was done before. */
   ran: RunTenant[];
+  /**
+   * Tenants that no longer exist: deleted after this run listed them (where each tenant has its own snapshot), or
+   * failed in the run being continued and gone since. Not backed up and not failures: nothing is left to back up.
+   */
+  gone: string[];
   skipped: number;
   seconds: number;
 }
@@ -174,6 +182,7 @@ async function backupLocked(
   const sizes = new Map(listing.map((o) => [o.name, o.bytes]));
   for (const t of index.tenants) if (await stillDone(store, sizes, t)) done.add(t.tenant);
 
+  const gone: string[] = [];
   const run = async (snapshotId: string | undefined): Promise<RunTenant[]> => {
     const snapshotAt = snapshotId ? now().toISOString() : undefined;
     // The schema and scope plan are read once for the run, with the tenant list, and shared by every tenant's
@@ -185,6 +194,11 @@ async function backupLocked(
       },
       { snapshot: true, snapshotId },
     );
+    // A failed line of a tenant that is not a tenant any more would keep the run failed for good: no re-run retries
+    // it. An ok line stays: its archive is a good backup of the tenant as it was.
+    const listed = new Set(ids);
+    for (const t of index.tenants) if (t.result !== 'ok' && !listed.has(t.tenant)) gone.push(t.tenant);
+    index.tenants = index.tenants.filter((t) => t.result === 'ok' || listed.has(t.tenant));
     const todo = ids.filter((id) => !done.has(id));
     await opts.onStart?.({
       runId: index.runId,
@@ -194,6 +208,7 @@ async function backupLocked(
     });
     await saver.now();
     const ran: RunTenant[] = [];
+    let finished = 0;
     const queue = [...todo];
     const worker = async () => {
       // No new tenant once the lock is lost; the ones in flight finish (their archives have names of their own).
@@ -202,11 +217,20 @@ async function backupLocked(
         const file = freeArchiveName(names, id, at);
         names.add(file);
         const entry = await backupOne(db, store, id, file, opts, scope, snapshotId, snapshotAt ?? at.toISOString());
+        finished++;
+        if (entry === 'gone') {
+          names.delete(file);
+          gone.push(id);
+          index.tenants = index.tenants.filter((t) => t.tenant !== id);
+          saver.soon();
+          opts.onTenant?.(finished, todo.length, null);
+          continue;
+        }
         ran.push(entry);
         // Replaces the tenant's earlier line (a failure being retried); the file is rewritten whole each time.
         index.tenants = [...index.tenants.filter((t) => t.tenant !== id), entry];
         saver.soon();
-        opts.onTenant?.(ran.length, todo.length, entry);
+        opts.onTenant?.(finished, todo.length, entry);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 1, todo.length)) }, worker));
@@ -232,6 +256,7 @@ async function backupLocked(
     index,
     indexPath: objectAddress(store, runIndexName(index.runId)),
     ran,
+    gone,
     removedStale,
     skipped: done.size,
     seconds: (performance.now() - t0) / 1000,
@@ -258,7 +283,7 @@ async function backupOne(
   scope: TenantScope,
   snapshotId: string | undefined,
   snapshotAt: string,
-): Promise<RunTenant> {
+): Promise<RunTenant | 'gone'> {
   const t0 = performance.now();
   let written = false;
   let sink: ArchiveSink | undefined;
@@ -297,6 +322,8 @@ async function backupOne(
     if (!written) await sink?.abort();
     // A written archive that failed verification must not be mistaken for a good one.
     if (written) await store.delete(file).catch(() => undefined);
+    // Listed by the run, deleted before its own snapshot (each tenant has one where the snapshot is not shared).
+    if (isTenantopsError(e) && e.code === 'TENANTOPS_E_TENANT_NOT_FOUND' && !snapshotId) return 'gone';
     return {
       tenant: tenantId,
       result: 'failed',
