@@ -21,6 +21,11 @@ async function startLocal(): Promise<Local> {
   const local = { agents: [], peak: 0, active: 0 } as unknown as Local;
   local.server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
+    const hop = /^\/r\/(\d+)$/.exec(u.pathname);
+    if (hop) {
+      res.writeHead(302, { location: Number(hop[1]) > 1 ? `/r/${Number(hop[1]) - 1}` : '/ua' });
+      return res.end();
+    }
     if (u.pathname === '/ua') {
       local.agents.push(req.headers['user-agent'] ?? null);
       return res.end('ok');
@@ -67,6 +72,34 @@ describe('k6/http defaults', () => {
       assert.equal(run.code, 0, run.stderr);
     }
     assert.deepEqual(a.agents, ['Grafana k6/2.2.0', 'mine/1', 'custom/2', 'mine/1', null, 'mine/1']);
+  });
+
+  it('warns when the default redirect limit, not one the script set, stops a request, as k6 does', async () => {
+    const script = (options: string, params: string) => `import http from 'k6/http';
+      export const options = ${options};
+      export default function () {
+        const res = http.get('${a.url}/r/12'${params});
+        console.log(res.status + ' ' + res.url.replace('${a.url}', ''));
+      }`;
+    const run = await runScript(script('{}', ''));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /msg="302 \/r\/2"/);
+    const warnings = run.stderr.split('\n').filter((l) => l.includes('level=warning'));
+    assert.deepEqual(
+      warnings.map((l) => l.replace(/^time="[^"]*" /, '')),
+      [
+        `level=warning msg="Stopped after 11 redirects and returned the redirection; pass { redirects: n } in request params or set global maxRedirects to silence this" url="${a.url}/r/12"`,
+      ],
+    );
+    for (const [options, params] of [
+      ['{ maxRedirects: 3 }', ''],
+      ['{}', ', { redirects: 2 }'],
+    ]) {
+      const quiet = await runScript(script(options, params));
+      assert.equal(quiet.code, 0, quiet.stderr);
+      assert.doesNotMatch(quiet.stderr, /level=warning/);
+      assert.match(quiet.stderr, /msg="302 \/r\/\d+"/);
+    }
   });
 
   it('sends the same User-Agent in the handshakes of k6/ws and k6/websockets', async () => {

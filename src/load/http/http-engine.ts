@@ -218,6 +218,11 @@ export class HttpEngine {
         tlsVersion: hop.conn?.tlsVersion,
         tlsCipherSuite: hop.conn?.tlsCipherSuite,
         errorDetail: hop.errorDetail || undefined,
+        // Go's client asks CheckRedirect only about a redirect it would follow (lib/netext/httpext/request.go).
+        redirectsStopped:
+          hop.errorCode === 0 && REDIRECTS.has(hop.status) && location !== undefined && req.warnRedirects
+            ? hops + 1
+            : undefined,
       };
     }
   }

@@ -112,6 +112,7 @@ export function createK6Http(state: VuState) {
     if (timeout === undefined) throw new Error(`invalid timeout "${String(params.timeout)}"`);
     const maxRedirects = typeof state.options.maxRedirects === 'number' ? state.options.maxRedirects : 10;
     const redirects = params.redirects ?? maxRedirects;
+    const warnRedirects = params.redirects === undefined && typeof state.options.maxRedirects !== 'number';
     const store = params.jar instanceof K6CookieJar ? params.jar.store : vuJar.store;
     const cookies = paramCookies(params.cookies);
     const cookieKey = Object.keys(headers).find((k) => k.toLowerCase() === 'cookie');
@@ -129,6 +130,7 @@ export function createK6Http(state: VuState) {
       body: payload,
       timeout,
       redirects,
+      warnRedirects: warnRedirects || undefined,
       responseType: params.responseType ?? (state.options.discardResponseBodies ? 'none' : 'text'),
       tags,
       expected: params.responseCallback === undefined ? responseCallback : params.responseCallback,
@@ -158,6 +160,17 @@ export function createK6Http(state: VuState) {
       );
       if (final) res.cookies = responseCookies(values);
     }
+    // k6 (lib/netext/httpext/request.go CheckRedirect) warns when the default limit, not one the script set,
+    // stops a request, naming the request's first URL.
+    if (reply.redirectsStopped)
+      state.post({
+        t: 'log',
+        level: 'warn',
+        message:
+          `Stopped after ${reply.redirectsStopped} redirects and returned the redirection; pass { redirects: n } ` +
+          'in request params or set global maxRedirects to silence this',
+        fields: { url: prepared.url },
+      });
     res.tls_version = reply.tlsVersion ?? '';
     res.tls_cipher_suite = reply.tlsCipherSuite ?? '';
     return res;

@@ -66,6 +66,8 @@ export interface HttpRequestMessage {
   body: string | Uint8Array | null;
   timeout: number;
   redirects: number;
+  /** Neither params.redirects nor the maxRedirects option was set: a stop at the limit is logged (k6). */
+  warnRedirects?: boolean;
   responseType: 'text' | 'binary' | 'none';
   /** VU, scenario, group and request tags; the main thread adds method, status, url… */
   tags: Tags;
@@ -110,6 +112,8 @@ export interface HttpResponseMessage {
   tlsCipherSuite?: string;
   /** Node's message behind `error`, for logs. */
   errorDetail?: string;
+  /** The redirect limit stopped the request: how many requests it made (Go's len(via)). */
+  redirectsStopped?: number;
 }
 
 export interface ScenarioInfo {
