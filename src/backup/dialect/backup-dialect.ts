@@ -46,6 +46,11 @@ export interface BackupDialect {
   /** `col = <placeholder>` compared the way the tenant id must be: exactly, whatever the column's collation. */
   equalsExactly(qualified: string, c: ColumnInfo, placeholder: string): string;
   /**
+   * A tenant key's value as the text that names the tenant (what `--tenant` takes and equalsExactly matches);
+   * absent where the column's own text is that already (PostgreSQL writes bytea as `\x` and hex).
+   */
+  idText?(c: ColumnInfo): string;
+  /**
    * A bound canonical value as it must be written to compare with a column by its index (keysIn), where the
    * engine would otherwise compare it as something else; absent, or the placeholder itself, where it compares as is.
    */

@@ -49,6 +49,9 @@ function mysqlKeyValue(c: ColumnInfo, ph: string): string {
   return ph;
 }
 
+/** Bytes without a character set: BINARY, VARBINARY and the BLOBs. */
+const isBinary = (c: ColumnInfo) => !c.collation && /binary|blob/.test(c.type);
+
 export const mysqlBackupDialect: BackupDialect = {
   quote: q,
   param: mysqlDialect.param,
@@ -234,7 +237,13 @@ export const mysqlBackupDialect: BackupDialect = {
     c.exactEquality === false
       ? // The first comparison can use an index; the second makes it exact (case, accents, trailing spaces).
         `(${qualified} = ${ph} AND CAST(${qualified} AS BINARY) = CAST(CONVERT(${ph} USING ${c.charset ?? 'utf8mb4'}) AS BINARY))`
-      : `${qualified} = ${ph}`,
+      : isBinary(c)
+        ? // idText's 0x and hex; any other id is its bytes, as before (ids that are text in a binary column).
+          `${qualified} = IF(${ph} REGEXP '^0[xX]([0-9a-fA-F]{2})+$', UNHEX(SUBSTRING(${ph}, 3)), ${ph})`
+        : `${qualified} = ${ph}`,
+  // A binary key (BINARY(16) holding UUIDs) names its tenant by 0x and its bytes in hex: read as text, random bytes
+  // are not UTF-8, and became U+FFFD (two tenants under one id, neither found again).
+  idText: (c: ColumnInfo) => (isBinary(c) ? `CONCAT('0x', LOWER(HEX(${q(c.name)})))` : q(c.name)),
   keyValue: mysqlKeyValue,
   tupleIn: (columns: readonly ColumnInfo[], tuples: readonly (readonly string[])[]) =>
     `(${columns.map((c) => q(c.name)).join(', ')}) IN (${tuples.map((t) => `(${t.join(', ')})`).join(', ')})`,
