@@ -66,3 +66,25 @@ export default function () {
     assert.deepEqual(consoleLines(run.stderr), ['setup true', 'vu true true', 'vu true true']);
   });
 });
+
+describe('k6/execution exec.scenario.progress', () => {
+  for (const mode of ['isolated', 'shared'])
+    it(`counts ended iterations out of all for the iteration executors, as k6's progress functions do (${mode})`, async () => {
+      const run = await runScript(
+        `import exec from 'k6/execution';
+export const options = {
+  scenarios: {
+    a: { executor: 'per-vu-iterations', vus: 1, iterations: 4 },
+    b: { executor: 'shared-iterations', vus: 1, iterations: 2, startTime: '1s' },
+  },
+};
+export default function () { console.log(exec.scenario.name + ' ' + exec.scenario.progress); }
+`,
+        {},
+        {},
+        ['--vu-mode', mode],
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(consoleLines(run.stderr), ['a 0', 'a 0.25', 'a 0.5', 'a 0.75', 'b 0', 'b 0.5']);
+    });
+});

@@ -83,8 +83,12 @@ export function createK6Execution(state: VuState) {
       get startTime() {
         return Math.trunc(scenario().startTime);
       },
+      // k6's ProgressFn of the executor (lib/executor/*.go): iterations ended out of all for shared-iterations and
+      // per-vu-iterations, time out of the planned duration for the others.
       get progress() {
         const s = scenario();
+        if (s.iterations > 0)
+          return Math.min(1, Atomics.load(state.scenarioCounter ?? new Int32Array(2), 1) / s.iterations);
         return s.duration > 0 ? Math.min(1, (Date.now() - s.startTime) / s.duration) : 0;
       },
       get iterationInInstance() {

@@ -126,6 +126,8 @@ export interface ScenarioInfo {
   startTime: number;
   /** Planned length in ms, for exec.scenario.progress (0 when unknown). */
   duration: number;
+  /** Iterations the scenario runs in all (shared-iterations, per-vu-iterations), else 0: their progress counts them. */
+  iterations: number;
 }
 
 export type LoopModeMessage =

@@ -195,6 +195,7 @@ class SharedVu {
     const fn = this.exported[msg.scenario.exec] as ScriptFn;
     const data = this.dataCache.get(msg.scenario.name);
     const counter = new Int32Array(msg.counter);
+    state.scenarioCounter = counter;
     const mode = msg.mode;
     let n = 0;
     let interrupted = false;

@@ -81,6 +81,8 @@ export class VuState {
   iter = 0;
   iterationInInstance = 0;
   iterationInTest = 0;
+  /** The running scenario's counters, shared by its VUs: [iterations started, iterations ended]. */
+  scenarioCounter: Int32Array | undefined;
   /** Rejections of what this VU awaits (requests, sleeps): an interrupt ends them at once. */
   private readonly waits = new Set<(e: Error) => void>();
 
@@ -173,6 +175,7 @@ export class VuState {
     this.sample('iteration_duration', performance.now() - start, tags);
     this.sample('iterations', 1, tags);
     Atomics.add(this.global, GLOBAL_ITERATIONS_COMPLETED, 1);
+    if (this.scenarioCounter) Atomics.add(this.scenarioCounter, 1, 1);
     this.iter++;
     this.iterationInInstance++;
     this.flushIfDue();

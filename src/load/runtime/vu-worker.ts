@@ -214,6 +214,7 @@ async function runLoop(msg: Extract<MainToWorker, { t: 'loop' }>): Promise<void>
   const fn = exported[msg.scenario.exec] as ScriptFn;
   const data = dataCache.get(msg.scenario.name);
   const counter = new Int32Array(msg.counter);
+  state.scenarioCounter = counter;
   const mode = msg.mode;
   let n = 0;
   let interrupted = false;

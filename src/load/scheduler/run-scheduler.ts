@@ -292,6 +292,12 @@ export class RunScheduler {
       tags: s.tags,
       startTime,
       duration: plannedDuration(s),
+      iterations:
+        s.executor === 'shared-iterations'
+          ? s.iterations
+          : s.executor === 'per-vu-iterations'
+            ? s.iterations * s.vus
+            : 0,
     };
     const tags: Tags = { ...plan.options.tags, ...s.tags, scenario: s.name };
     const dropped = engine.metrics.get('dropped_iterations') as Metric;

@@ -119,7 +119,8 @@ export class VuPool {
 
   /** The VUs of one scenario: handles that carry the scenario, its setup data and iteration counter. */
   forScenario(scenario: ScenarioInfo, data: string | undefined): ScenarioVus {
-    const counter = new SharedArrayBuffer(4);
+    // [iterations started, iterations ended] of the scenario in every VU (exec.scenario, runtime/k6-execution.ts).
+    const counter = new SharedArrayBuffer(8);
     const handles = new Map<VuHandle, PoolVu>();
     const activeCells = new Int32Array(this.cfg.global);
     return {
