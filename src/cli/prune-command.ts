@@ -72,7 +72,23 @@ async function prune(
   });
   const plan = await checkedRetentionPlan(dir, list, rules);
   const doIt = !!values.yes;
-  if (doIt) for (const d of plan.delete) await dir.delete(d.archive.file);
+  // Each deletion is reported as it happens, and one that fails (a bucket policy without s3:DeleteObject on some
+  // keys, a network error) stops none of the others (house rule 6): the first failure ended the prune with only
+  // its error, so the archives deleted before it were never named and the rest never tried.
+  const failed: { file: string; error: TenantopsError }[] = [];
+  if (doIt)
+    for (const d of plan.delete) {
+      try {
+        await dir.delete(d.archive.file);
+      } catch (e) {
+        if (!(e instanceof TenantopsError)) throw e;
+        failed.push({ file: d.archive.file, error: e });
+        io.stderr.write(`${d.archive.file}: ${e.message} [${e.code}]\n`);
+        continue;
+      }
+      if (!values.json) io.stdout.write(`deleted       ${d.archive.file}\n`);
+    }
+  const deleted = plan.delete.filter((d) => !failed.some((f) => f.file === d.archive.file));
   // A run index none of whose archives is left describes nothing: it goes with its last archive.
   const indexesRemoved: string[] = [];
   if (doIt) {
@@ -84,31 +100,43 @@ async function prune(
         indexesRemoved.push(name);
       }
   }
-  const bytes = plan.delete.reduce((n, d) => n + d.archive.bytes, 0);
+  const bytes = (doIt ? deleted : plan.delete).reduce((n, d) => n + d.archive.bytes, 0);
   if (values.json) {
     io.stdout.write(
       JSON.stringify({
         deleted: doIt,
-        delete: plan.delete.map((d) => ({
+        delete: (doIt ? deleted : plan.delete).map((d) => ({
           file: d.archive.file,
           tenant: d.archive.tenant,
           takenAt: d.archive.takenAt,
         })),
         keep: plan.keep.map((d) => ({ file: d.archive.file, tenant: d.archive.tenant, reasons: d.reasons })),
         damaged: plan.damaged.map((a) => ({ file: a.file, tenant: a.tenant, problem: a.problem })),
+        failed: failed.map((f) => ({ file: f.file, code: f.error.code, message: f.error.message })),
         bytes,
         indexesRemoved,
       }) + '\n',
     );
-    return 0;
+    return failedDeletes(failed, plan.delete.length);
   }
-  for (const d of plan.delete) io.stdout.write(`${doIt ? 'deleted' : 'would delete'}  ${d.archive.file}\n`);
+  if (!doIt) for (const d of plan.delete) io.stdout.write(`would delete  ${d.archive.file}\n`);
   for (const d of plan.keep) io.stdout.write(`keep          ${d.archive.file}  (${d.reasons.join(', ')})\n`);
   for (const a of plan.damaged) io.stdout.write(`damaged       ${a.file}  (${a.problem}; not counted, not deleted)\n`);
   io.stdout.write(
-    `${doIt ? 'deleted' : 'would delete'} ${plan.delete.length} archives (${(bytes / 1e6).toFixed(1)} MB), kept ${plan.keep.length}` +
+    `${doIt ? 'deleted' : 'would delete'} ${doIt ? deleted.length : plan.delete.length} archives (${(bytes / 1e6).toFixed(1)} MB), kept ${plan.keep.length}` +
       `${plan.damaged.length ? `, ${plan.damaged.length} damaged left as they are` : ''}` +
       `${doIt ? '' : '; nothing deleted: pass --yes to delete'}\n`,
   );
-  return 0;
+  return failedDeletes(failed, plan.delete.length);
+}
+
+/** 0, or the failed deletions (each already reported on stderr) as one error with the first one's code. */
+function failedDeletes(failed: { file: string; error: TenantopsError }[], of: number): number {
+  if (!failed.length) return 0;
+  throw new TenantopsError(
+    failed[0]!.error.code,
+    `could not delete ${failed.length} of ${of} archives (listed above); the others are deleted; ` +
+      'fix the cause and run the same prune again',
+    { cause: failed[0]!.error },
+  );
 }

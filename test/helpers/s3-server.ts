@@ -80,7 +80,14 @@ export interface S3TestServer {
 
 export async function startS3Server(
   buckets: string[],
-  { conditionalPuts = true }: { conditionalPuts?: boolean } = {},
+  {
+    conditionalPuts = true,
+    refuseDelete,
+  }: {
+    conditionalPuts?: boolean;
+    /** Objects whose DeleteObject is answered 403 AccessDenied (a policy without s3:DeleteObject on them). */
+    refuseDelete?: (key: string) => boolean;
+  } = {},
 ): Promise<S3TestServer> {
   patchS3rverDes();
   const directory = mkdtempSync(join(tmpdir(), 'tenantops-s3rver-'));
@@ -99,6 +106,13 @@ export async function startS3Server(
     requests.push({ method: ctx.method, path: ctx.path, query: { ...ctx.query } });
     if (ctx.method === 'DELETE' && ctx.query.uploadId !== undefined) {
       ctx.status = 204;
+      return;
+    }
+    if (ctx.method === 'DELETE' && refuseDelete?.(decodeURIComponent(ctx.path.split('/').slice(2).join('/')))) {
+      ctx.status = 403;
+      ctx.type = 'application/xml';
+      ctx.body =
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
       return;
     }
     if (conditionalPuts && ctx.method === 'PUT' && ctx.headers['if-none-match'] === '*') {
