@@ -43,3 +43,47 @@ for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
       assert.deepEqual(counts('kc'), [1, 4, 1], 'kc: Ђ inserted, four rows updated, ђ deleted');
     },
   );
+
+// MariaDB sorts a version-1 UUID (what its UUID() makes) by its time fields, segments swapped, and TIME
+// numerically: '00000000-ffff-1000-…' after 'ffffffff-0000-1000-…', '-10:00:00' before '-09:00:00'. Same defect.
+for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
+  withDatabase(
+    'mysql',
+    `UUID and negative TIME keys merge in their text's order (bulkMinRows ${bulkMinRows})`,
+    async (db, dir) => {
+      const [a, b, c, d] = [
+        'ffffffff-0000-1000-8000-000000000001',
+        '00000000-ffff-1000-8000-000000000002',
+        '00000000-0000-1001-8000-000000000003',
+        '7fffffff-7fff-1000-8000-000000000004',
+      ];
+      await run(db, [
+        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+        'CREATE TABLE `k` (`u` UUID PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10))',
+        'CREATE TABLE `t` (`tm` TIME PRIMARY KEY, `org_id` BIGINT NOT NULL, `v` VARCHAR(10))',
+        'CREATE TABLE `ref` (`id` BIGINT PRIMARY KEY, `org_id` BIGINT NOT NULL, `u` UUID, FOREIGN KEY (`u`) REFERENCES `k` (`u`))',
+        'INSERT INTO `orgs` VALUES (1), (2)',
+        `INSERT INTO \`k\` VALUES ('${a}', 1, 'a'), ('${b}', 1, 'b'), ('${c}', 1, 'c'), ('${d}', 2, 'u')`,
+        "INSERT INTO `t` VALUES ('-10:00:00', 1, 'a'), ('-09:00:00', 1, 'b'), ('01:00:00', 1, 'c'), ('-100:00:00', 1, 'd'), ('02:00:00', 2, 'u')",
+        `INSERT INTO \`ref\` VALUES (1, 2, '${b}')`,
+      ]);
+      const r = await roundTrip(db, dir, {
+        bulkMinRows,
+        tables: ['orgs', 'k', 't', 'ref'],
+        config: { tenant: { table: 'orgs', key: 'id', column: 'org_id' } },
+        changeOthers: ["UPDATE `k` SET `v` = 'u2' WHERE `org_id` = 2"],
+        damage: [
+          "UPDATE `k` SET `v` = 'x' WHERE `org_id` = 1",
+          `DELETE FROM \`k\` WHERE \`u\` = '${a}'`,
+          "UPDATE `t` SET `v` = 'x' WHERE `org_id` = 1",
+          "DELETE FROM `t` WHERE `tm` = '-10:00:00'",
+        ],
+      });
+      const counts = (t: string) => {
+        const x = r.tables.find((y) => y.table === t)!;
+        return [x.insert, x.update, x.delete];
+      };
+      assert.deepEqual(counts('k'), [1, 2, 0]);
+      assert.deepEqual(counts('t'), [1, 3, 0]);
+    },
+  );

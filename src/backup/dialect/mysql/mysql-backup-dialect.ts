@@ -227,12 +227,16 @@ export const mysqlBackupDialect: BackupDialect = {
   // another character set is converted first. By its own bytes a latin1 (cp1252) '€' (0x80) sorted before 'Ÿ'
   // (0x9F) and 'é' (0xE9), which UTF-8 puts after them: the merge took such rows for deletes plus inserts, and a
   // restore was refused when another tenant's row referenced one of them (TENANTOPS_E_SHARED_ROWS).
+  // MariaDB's UUID sorts a version-1 UUID by its time fields (its segments swapped), INET6 by its 16 bytes and TIME
+  // numerically ('-10:00:00' before '-09:00:00'): not their text's order, so they sort by their text as well.
   orderExpr: (c: ColumnInfo) =>
-    !c.collation
-      ? q(c.name)
-      : /^utf8/.test(c.charset ?? '')
-        ? `CAST(${q(c.name)} AS BINARY)`
-        : `CAST(CONVERT(${q(c.name)} USING utf8mb4) AS BINARY)`,
+    /^(uuid|inet4|inet6|time)\b/.test(c.type)
+      ? `CAST(CAST(${q(c.name)} AS CHAR) AS BINARY)`
+      : !c.collation
+        ? q(c.name)
+        : /^utf8/.test(c.charset ?? '')
+          ? `CAST(${q(c.name)} AS BINARY)`
+          : `CAST(CONVERT(${q(c.name)} USING utf8mb4) AS BINARY)`,
   equalsExactly: (qualified: string, c: ColumnInfo, ph: string) =>
     c.exactEquality === false
       ? // The first comparison can use an index; the second makes it exact (case, accents, trailing spaces).
