@@ -1,6 +1,7 @@
 export { backupTenant, type BackupOptions, type BackupResult } from './backup-tenant.ts';
 export { restoreTenant, type RestoreOptions, type RestoreResult, type RestorePlanSummary } from './restore-tenant.ts';
 export { verifyArchive } from './verify-archive.ts';
+export { checkArchiveEngine } from './check-archive-engine.ts';
 export { schemaDiff } from './schema-diff.ts';
 export { tenantScope, checkTenantIdShape, checkTenant } from './tenant-scope.ts';
 export { loadConfig, CONFIG_FILE } from './config/load-config.ts';

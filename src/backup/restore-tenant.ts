@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
-import type { Db, DbSession, Engine } from '../db/index.ts';
+import type { Db, DbSession } from '../db/index.ts';
 import { TenantopsError } from '../errors/index.ts';
 import type { BackupConfig } from './config/backup-config.ts';
-import { backupDialectFor } from './dialect/backup-dialect-for.ts';
 import type { ArchiveSource } from './restore/archive-lines.ts';
 import { planFromArchive } from './restore/plan-from-archive.ts';
 import { planFromUndo } from './restore/plan-from-undo.ts';
@@ -11,6 +10,7 @@ import { closePlan, type RestorePlan, type TableChange } from './restore/restore
 import { runHook } from './restore/run-hook.ts';
 import { verifyRestore } from './restore/verify-restore.ts';
 import { verifyArchive } from './verify-archive.ts';
+import { checkArchiveEngine } from './check-archive-engine.ts';
 
 export type { TableChange } from './restore/restore-plan.ts';
 
@@ -102,15 +102,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
   const config = opts.config ?? manifest.config;
   const kind = manifest.kind ?? 'tenant';
   // Archives move between engines that share a backup dialect (PostgreSQL and PGlite), never across dialects.
-  if (
-    !(manifest.engine in { mysql: 1, postgres: 1, pglite: 1 }) ||
-    backupDialectFor(manifest.engine as Engine) !== backupDialectFor(db.target.engine)
-  ) {
-    throw new TenantopsError(
-      'TENANTOPS_E_SCHEMA_MISMATCH',
-      `archive is from ${manifest.engine}, target is ${db.target.engine}`,
-    );
-  }
+  checkArchiveEngine(manifest.engine, db.target.engine);
   const src: ArchiveSource = { path: opts.archive, passphrase: opts.passphrase, manifest };
   let plan: RestorePlan | null = null;
   try {

@@ -1,4 +1,11 @@
-import { archiveLocation, backupKeyFrom, schemaDiff, tenantScope, verifyArchive } from '../backup/index.ts';
+import {
+  archiveLocation,
+  backupKeyFrom,
+  checkArchiveEngine,
+  schemaDiff,
+  tenantScope,
+  verifyArchive,
+} from '../backup/index.ts';
 import { defineCommand } from './command.ts';
 
 import { backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
@@ -25,6 +32,7 @@ export const verifyCommand = defineCommand({
     let notes: string[] = [];
     if (values.db || values.env) {
       const target = backupTarget(values, io, manifest.config);
+      checkArchiveEngine(manifest.engine, target.engine);
       const db = await openBackupDb(target, values);
       try {
         const scope = await tenantScope(db, db, manifest.config);
