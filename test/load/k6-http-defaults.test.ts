@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { runScript } from './helpers/run-script.ts';
+import { consoleLines, runScript } from './helpers/run-script.ts';
 import { startWsEchoServer } from './helpers/ws-echo-server.ts';
 
 interface Local {
@@ -101,6 +101,32 @@ describe('k6/http defaults', () => {
       assert.match(quiet.stderr, /msg="302 \/r\/\d+"/);
     }
   });
+
+  for (const mode of ['shared', 'isolated']) {
+    it(`throws a failed request's error instead of warning with the throw option (${mode} VUs)`, async () => {
+      const run = await runScript(
+        `import http from 'k6/http';
+        export const options = { throw: true };
+        const tried = (f) => { try { return 'returned ' + f().length; } catch (e) { return 'threw ' + e.message; } };
+        export default function () {
+          console.log(tried(() => http.get('http://127.0.0.1:1/x').status + ''));
+          console.log(tried(() => http.batch(['${a.url}/ua', 'http://127.0.0.1:1/y'])));
+          console.log(tried(() => http.get('${a.url}/ua').body));
+        }`,
+        {},
+        {},
+        ['--vu-mode', mode],
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stderr, /Request Failed/);
+      assert.deepEqual(consoleLines(run.stderr), [
+        'threw Get \\"http://127.0.0.1:1/x\\": dial: connection refused',
+        'threw Get \\"http://127.0.0.1:1/y\\": dial: connection refused',
+        'returned 2',
+      ]);
+      assert.equal(run.metrics.http_reqs.count, 4, 'a request that throws is still measured');
+    });
+  }
 
   it('sends the same User-Agent in the handshakes of k6/ws and k6/websockets', async () => {
     const ws = await startWsEchoServer();

@@ -50,6 +50,7 @@ const SAMPLES: Record<string, { options: Record<string, unknown>; env?: Record<s
   userAgent: { options: { iterations: 1, userAgent: 'doc-test/1.0' } },
   // test/load/k6-http-defaults.test.ts measures both limits on a server.
   batch: { options: { iterations: 1, batch: 10 } },
+  throw: { options: { iterations: 1, throw: true } },
   batchPerHost: { options: { iterations: 1, batchPerHost: 2 } },
   noCookiesReset: { options: { iterations: 1, noCookiesReset: true } },
   insecureSkipTLSVerify: { options: { iterations: 1, insecureSkipTLSVerify: true } },

@@ -16,7 +16,6 @@ export const UNSUPPORTED_OPTIONS = [
   'noVUConnectionReuse',
   'rps',
   'systemTags',
-  'throw',
 ] as const;
 
 /** The warning for an unsupported option, as printed at the start of the run. */

@@ -240,7 +240,7 @@ export class VuState {
       Atomics.wait(this.control, CELL_SIGNAL, seen);
     }
     const replies = ids.map((id) => got.get(id) as HttpResponseMessage);
-    replies.forEach((reply, i) => this.warnIfFailed(requests[i].method, reply));
+    this.reportFailures(requests, replies);
     return replies;
   }
 
@@ -249,25 +249,44 @@ export class VuState {
    * `throw` is set: `WARN Request Failed error="Get \"http://…\": <reason>"`, the error being Go's
    * url.Error text (method, quoted URL, reason). https://grafana.com/docs/k6/latest/javascript-api/error-codes/
    */
-  private warnIfFailed(method: string, reply: HttpResponseMessage): void {
-    if (reply.status !== 0 || !reply.error) return;
+  private failure(method: string, reply: HttpResponseMessage): string | undefined {
+    if (reply.status !== 0 || !reply.error) return undefined;
     const url = reply.url;
     const op = method.charAt(0).toUpperCase() + method.slice(1).toLowerCase();
     // The HTTP engine may already prefix its error with the method and URL: keep the reason only.
     const reason = reply.error.replace(/^[A-Z]+ "[^"]*": /, '');
-    const error = `${op} ${JSON.stringify(url)}: ${reason}`;
-    this.post({ t: 'log', level: 'warn', message: 'Request Failed', fields: { error } });
+    return `${op} ${JSON.stringify(url)}: ${reason}`;
+  }
+
+  /**
+   * Each failed request's warning, or with the `throw` option the first one's error thrown instead, after every
+   * reply is in (k6: lib/netext/httpext/request.go returns the error unlogged, js/modules/k6/http/request.go
+   * throws it; a batch throws the first of its requests' errors).
+   */
+  private reportFailures(requests: readonly { method: string }[], replies: HttpResponseMessage[]): void {
+    let first: string | undefined;
+    replies.forEach((reply, i) => {
+      const error = this.failure(requests[i].method, reply);
+      if (error === undefined) return;
+      if (this.options.throw === true) first ??= error;
+      else this.post({ t: 'log', level: 'warn', message: 'Request Failed', fields: { error } });
+    });
+    if (first !== undefined) throw new Error(first);
   }
 
   requestAsync(request: Omit<HttpRequestMessage, 'id' | 'sync' | 't'>): Promise<HttpResponseMessage> {
     if (this.inInit) throw new Error(HTTP_IN_INIT);
     const id = thread.nextId++;
     const release = this.loop?.hold();
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       thread.pending.set(id, (reply) => {
-        this.warnIfFailed(request.method, reply);
-        // Resolve first: the response's reactions run before the event loop may see the iteration as settled.
-        resolve(reply);
+        // Settle first: the response's reactions run before the event loop may see the iteration as settled.
+        try {
+          this.reportFailures([request], [reply]);
+          resolve(reply);
+        } catch (e) {
+          reject(e);
+        }
         release?.();
       });
       this.post({ ...request, t: 'req', id, sync: false });
@@ -299,7 +318,11 @@ export class VuState {
           replies[i] = reply;
           if (--left > 0) return void limiter.done(i).forEach(send);
           done();
-          replies.forEach((reply, j) => this.warnIfFailed(requests[j].method, reply));
+          try {
+            this.reportFailures(requests, replies);
+          } catch (e) {
+            return reject(e);
+          }
           resolve(replies);
         };
         thread.pending.set(id, settle);
