@@ -68,6 +68,11 @@ export interface UniqueIndexInfo {
    * where every part's operator holds between them (`&&` of two ranges: they overlap). Absent: a unique index.
    */
   operators?: string[];
+  /**
+   * MariaDB `UNIQUE (room, p WITHOUT OVERLAPS)`: the period's end and start columns close `columns`; two rows
+   * conflict where the other parts are equal and the periods [start, end) overlap.
+   */
+  overlaps?: { start: string; end: string };
 }
 
 export interface TriggerInfo {

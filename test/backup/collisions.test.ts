@@ -188,3 +188,43 @@ for (const engine of ['postgres', 'pglite'] as const satisfies TestEngine[]) {
     },
   );
 }
+
+// MariaDB's application-time periods: UNIQUE (room, p WITHOUT OVERLAPS) refuses a row whose period overlaps
+// another's of the same room. information_schema lists the key as (room, end, start), which the probes compared
+// for equality: an overlap with another tenant's booking passed them (and --dry-run) and failed at the write.
+withDatabase(
+  'mysql',
+  'a WITHOUT OVERLAPS key of another tenant is a collision when the periods overlap',
+  async (db, dir) => {
+    await run(db, [
+      'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
+      `CREATE TABLE users (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, room INT NOT NULL, s DATE NOT NULL, e DATE NOT NULL,
+       PERIOD FOR p(s, e), UNIQUE KEY u_room (room, p WITHOUT OVERLAPS))`,
+      'INSERT INTO orgs VALUES (1), (2)',
+      "INSERT INTO users VALUES (1, 1, 7, '2024-01-01', '2024-01-05'), (2, 1, 7, '2024-01-05', '2024-01-08'), (3, 2, 8, '2024-01-01', '2024-01-09')",
+    ]);
+    // The tenant's own bookings that swapped periods since the backup restore.
+    await roundTrip(db, dir, {
+      tables: ['orgs', 'users'],
+      config: ORGS,
+      changeOthers: ["UPDATE users SET e = '2024-01-10' WHERE id = 3"],
+      damage: [
+        "UPDATE users SET s = '2024-02-01', e = '2024-02-02' WHERE id = 1",
+        "UPDATE users SET s = '2024-01-01', e = '2024-01-04' WHERE id = 2",
+        "UPDATE users SET s = '2024-01-04', e = '2024-01-08' WHERE id = 1",
+      ],
+    });
+    const out = join(dir, 't1.tnt');
+    await backupTenant(db, { tenantId: '1', config: ORGS, out });
+    await run(db, ['DELETE FROM users WHERE org_id = 1']);
+    // Touching (ends on the day T's starts) is no overlap; overlapping by a day is.
+    await run(db, ["INSERT INTO users VALUES (4, 2, 7, '2023-12-01', '2024-01-01')"]);
+    await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+    await run(db, ['DELETE FROM users WHERE org_id = 1', "UPDATE users SET e = '2024-01-02' WHERE id = 4"]);
+    await collision(db, out, dir, /users \(room=7, e=2024-01-02, s=2023-12-01\) belongs to another tenant \(u_room\)/);
+    const dry = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), dryRun: true }).catch(
+      (e: unknown) => e,
+    );
+    assert.ok(dry instanceof TenantopsError && dry.code === 'TENANTOPS_E_KEY_COLLISION', String(dry));
+  },
+);

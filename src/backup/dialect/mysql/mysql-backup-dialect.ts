@@ -49,6 +49,34 @@ function mysqlKeyValue(c: ColumnInfo, ph: string): string {
   return ph;
 }
 
+const TEMPORAL = /^(date|datetime|timestamp)\b/;
+
+/**
+ * The period of a unique key declared `UNIQUE (room, p WITHOUT OVERLAPS)` (application-time periods), or null.
+ * information_schema lists such a key as (room, end, start), like a plain key on those columns: only SHOW CREATE
+ * TABLE tells them apart, asked only for a unique key that ends in two temporal columns.
+ */
+async function withoutOverlaps(
+  db: Queryable,
+  t: TableInfo,
+  index: string,
+  cols: readonly string[],
+): Promise<{ start: string; end: string } | null> {
+  const [end, start] = cols.slice(-2);
+  if (cols.length < 3 || ![end, start].every((c) => TEMPORAL.test(columnOf(t, c!).type))) return null;
+  const r = await db.query<Record<string, string>>(`SHOW CREATE TABLE ${q(t.name)}`);
+  const ddl = String(Object.values(r[0] ?? {})[1] ?? '');
+  const key = ddl.split('\n').find((l) => l.trim().startsWith(`UNIQUE KEY ${q(index)} (`));
+  const period = /[(,](`(?:[^`]|``)+`) WITHOUT OVERLAPS\)/.exec(key ?? '')?.[1];
+  if (!period) return null;
+  // PERIOD FOR `p` (`s`, `e`): the key's last two columns are its end and start.
+  const name = '`(?:[^`]|``)+`';
+  const def = new RegExp(`PERIOD FOR (${name}) \\((${name}), (${name})\\)`, 'g');
+  for (const m of ddl.matchAll(def))
+    if (m[1] === period && m[2] === q(start!) && m[3] === q(end!)) return { start: start!, end: end! };
+  return null;
+}
+
 /** Bytes without a character set: BINARY, VARBINARY and the BLOBs. */
 const isBinary = (c: ColumnInfo) => !c.collation && /binary|blob/.test(c.type);
 
@@ -136,7 +164,14 @@ export const mysqlBackupDialect: BackupDialect = {
       if (g.i === 'PRIMARY') t.primaryKey = g.cols;
       else if (g.unique) {
         t.uniqueKeys.push(g.cols);
-        t.uniqueIndexes.push({ name: g.i, parts: g.parts, columns: g.cols, predicate: null });
+        const overlaps = await withoutOverlaps(db, t, g.i, g.cols);
+        t.uniqueIndexes.push({
+          name: g.i,
+          parts: g.parts,
+          columns: g.cols,
+          predicate: null,
+          ...(overlaps ? { overlaps } : {}),
+        });
       }
     }
     // Every foreign key into this database, from its own tables or from other databases', in one query.
@@ -271,13 +306,25 @@ export const mysqlBackupDialect: BackupDialect = {
         params.push(bindValue(r[columns.indexOf(cols[i]!)]!));
         return p.replace(q(cols[i]!), mysqlKeyValue(columnOf(info, cols[i]!), '?'));
       });
+    const select = ix.parts.map((p, i) => `${p} AS k${i + 1}`).join(', ');
+    if (ix.overlaps) {
+      // WITHOUT OVERLAPS: the other parts equal, and the periods [start, end) overlap.
+      const { start, end } = ix.overlaps;
+      const value = (r: readonly CanonicalValue[], c: string) => {
+        params.push(bindValue(r[columns.indexOf(c)]!));
+        return mysqlKeyValue(columnOf(info, c), '?');
+      };
+      const conds = rows.map((r) => {
+        const eq = ix.parts.flatMap((p, i) =>
+          cols[i] === start || cols[i] === end ? [] : [`${p} = ${p.replace(q(cols[i]!), value(r, cols[i]!))}`],
+        );
+        return `(${[...eq, `${q(start)} < ${value(r, end)}`, `${q(end)} > ${value(r, start)}`].join(' AND ')})`;
+      });
+      return { select, match: `(${conds.join(' OR ')})`, params };
+    }
     const lhs = ix.parts.length === 1 ? ix.parts[0]! : `(${ix.parts.join(', ')})`;
     const rhs = rows.map((r) => (ix.parts.length === 1 ? tuple(r)[0]! : `(${tuple(r).join(', ')})`));
-    return {
-      select: ix.parts.map((p, i) => `${p} AS k${i + 1}`).join(', '),
-      match: `${lhs} IN (${rhs.join(', ')})`,
-      params,
-    };
+    return { select, match: `${lhs} IN (${rhs.join(', ')})`, params };
   },
   deleteOne: (table: string, where: string) => `DELETE FROM ${q(table)} WHERE ${where} LIMIT 1`,
   insertHead: (t: TableInfo, columns: readonly string[]) =>
