@@ -19,7 +19,32 @@ interface LoadArgs {
   help: boolean;
   vuMode?: VuMode;
   vuThreads?: number;
+  /** --include-system-env-vars=false: __ENV holds only the -e values. */
+  systemEnv?: boolean;
 }
+
+/**
+ * k6's option flags (internal/cmd/options.go optionFlagSet, runtime_options.go) and the option each sets; a
+ * flag wins over the script's option, as in k6. Booleans take `--flag`, `--flag=true` or `--flag=false`.
+ */
+const OPTION_FLAGS: Record<string, { option: string; kind: 'bool' | 'int' | 'string' | 'list' }> = {
+  '--user-agent': { option: 'userAgent', kind: 'string' },
+  '--max-redirects': { option: 'maxRedirects', kind: 'int' },
+  '--batch': { option: 'batch', kind: 'int' },
+  '--batch-per-host': { option: 'batchPerHost', kind: 'int' },
+  '--throw': { option: 'throw', kind: 'bool' },
+  '-w': { option: 'throw', kind: 'bool' },
+  '--insecure-skip-tls-verify': { option: 'insecureSkipTLSVerify', kind: 'bool' },
+  '--no-setup': { option: 'noSetup', kind: 'bool' },
+  '--no-teardown': { option: 'noTeardown', kind: 'bool' },
+  '--discard-response-bodies': { option: 'discardResponseBodies', kind: 'bool' },
+  '--min-iteration-duration': { option: 'minIterationDuration', kind: 'string' },
+  '--summary-trend-stats': { option: 'summaryTrendStats', kind: 'list' },
+  '--summary-time-unit': { option: 'summaryTimeUnit', kind: 'string' },
+};
+
+/** Flags k6 has that change nothing here: accepted, so that a k6 command line runs as it is. */
+const NO_OP_FLAGS = new Set(['--no-color', '--no-usage-report']);
 
 function usageError(message: string): LoadError {
   return new LoadError('TENANTOPS_E_LOAD_OPTIONS', `${message} (usage: tenantops ${USAGE})`);
@@ -33,6 +58,7 @@ function positiveInt(flag: string, v: string): number {
 /** k6's flag syntax: short and long names, `--flag value` and `--flag=value`, repeatable -e and --out. */
 export function parseLoadArgs(argv: string[]): LoadArgs {
   const out: LoadArgs = { script: '', env: {}, cli: {}, quiet: false, verbose: false, help: false };
+  const options: Record<string, unknown> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -44,7 +70,56 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       if (v === undefined) throw usageError(`${flag} needs a value`);
       return v;
     };
+    // A boolean flag takes its value only after '=' (k6's pflag Bool).
+    const bool = (): boolean => {
+      if (eq < 0) return true;
+      const v = arg.slice(eq + 1);
+      if (v !== 'true' && v !== 'false') throw usageError(`${flag} expects true or false, got "${v}"`);
+      return v === 'true';
+    };
+    const known = OPTION_FLAGS[flag];
+    if (known) {
+      if (known.kind === 'bool') options[known.option] = bool();
+      else if (known.kind === 'int') {
+        const v = value();
+        if (!/^\d+$/.test(v)) throw usageError(`${flag} expects a whole number, got "${v}"`);
+        options[known.option] = Number(v);
+      } else if (known.kind === 'list') options[known.option] = value().split(',');
+      else options[known.option] = value();
+      continue;
+    }
+    if (NO_OP_FLAGS.has(flag)) continue;
     switch (flag) {
+      case '--tag': {
+        const kv = value();
+        const at = kv.indexOf('=');
+        if (at <= 0) throw usageError(`--tag expects NAME=VALUE, got "${kv}"`);
+        // k6 (lib/options.go Apply): the command line's tags replace the script's.
+        const tags = (options.tags ??= {}) as Record<string, string>;
+        tags[kv.slice(0, at)] = kv.slice(at + 1);
+        break;
+      }
+      case '-s':
+      case '--stage':
+        for (const spec of value().split(',')) {
+          const m = /^([^:]+):(\d+)$/.exec(spec);
+          if (!m) throw usageError(`--stage expects DURATION:TARGET, got "${spec}"`);
+          (out.cli.stages ??= []).push({ duration: m[1], target: Number(m[2]) });
+        }
+        break;
+      case '--no-thresholds':
+        // k6 neither parses nor evaluates them (internal/cmd/test_load.go, run.go).
+        if (bool()) options.thresholds = {};
+        break;
+      case '--include-system-env-vars':
+        out.systemEnv = bool();
+        break;
+      case '--compatibility-mode': {
+        const mode = value();
+        if (mode !== 'extended' && mode !== 'base')
+          throw usageError(`--compatibility-mode expects extended or base, got "${mode}"`);
+        break;
+      }
       case '-h':
       case '--help':
         out.help = true;
@@ -104,6 +179,7 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
         positionals.push(arg);
     }
   }
+  if (Object.keys(options).length) out.cli.options = options;
   if (!out.help && positionals.length !== 1) throw usageError('expected exactly one SCRIPT');
   out.script = positionals[0] ?? '';
   return out;
@@ -195,7 +271,7 @@ export const loadCommand: Command = {
         vuThreads: args.vuThreads,
         stdout: io.stdout,
         stderr: io.stderr,
-        processEnv: io.env,
+        processEnv: args.systemEnv === false ? {} : io.env,
         cwd: io.cwd,
         signal: controller.signal,
       });

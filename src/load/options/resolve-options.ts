@@ -8,6 +8,10 @@ export interface CliOverrides {
   vus?: number;
   duration?: string;
   iterations?: number;
+  /** -s/--stage: like --duration, replaces the script's execution options. */
+  stages?: { duration: string; target: number }[];
+  /** k6's option flags (--user-agent, --tag, --no-setup…): each replaces the script's option of that name. */
+  options?: Record<string, unknown>;
 }
 
 export interface RunOptions {
@@ -154,11 +158,12 @@ function scenario(name: string, raw: Raw, exported: ReadonlySet<string>): Scenar
  * in the same place is refused, as k6 does.
  */
 export function resolveOptions(script: Raw, cli: CliOverrides, exported: readonly string[]): RunOptions {
-  const opts: Raw = { ...script };
-  if (cli.duration !== undefined || cli.iterations !== undefined) {
+  const opts: Raw = { ...script, ...cli.options };
+  if (cli.duration !== undefined || cli.iterations !== undefined || cli.stages !== undefined) {
     for (const k of ['scenarios', 'stages', 'duration', 'iterations']) delete opts[k];
     if (cli.duration !== undefined) opts.duration = cli.duration;
     if (cli.iterations !== undefined) opts.iterations = cli.iterations;
+    if (cli.stages !== undefined) opts.stages = cli.stages;
   }
   if (cli.vus !== undefined) opts.vus = cli.vus;
   const exportedSet = new Set(exported);

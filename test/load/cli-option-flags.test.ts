@@ -1,0 +1,68 @@
+// k6's option flags on the command line (internal/cmd/options.go, runtime_options.go): a k6 command line runs as
+// it is, and each flag wins over the script's option of the same name.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { consoleLines, runScript } from './helpers/run-script.ts';
+import { startTestServer, type TestServer } from './helpers/test-server.ts';
+
+describe("k6's option flags", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('set userAgent, tags, noSetup, throw, summaryTrendStats and drop thresholds, over the script', async () => {
+    server.requests.length = 0;
+    const run = await runScript(
+      `import http from 'k6/http';
+import exec from 'k6/execution';
+export const options = { iterations: 1, userAgent: 'script/1', tags: { from: 'script' }, thresholds: { http_reqs: ['count>100'] } };
+export function setup() { throw new Error('setup() ran'); }
+export default function () {
+  http.get(__ENV.BASE + '/ok');
+  let thrown = 'no';
+  try { http.get('http://127.0.0.1:1/'); } catch (e) { thrown = 'yes'; }
+  console.log([JSON.stringify(exec.vu.tags), thrown, __ENV.HOME === undefined].join(' '));
+}
+`,
+      { BASE: server.url, HOME: '/home/x' },
+      {},
+      [
+        '--user-agent',
+        'cli/2',
+        '--tag',
+        'from=cli',
+        '--tag=run=7',
+        '--no-setup',
+        '-w',
+        '--no-thresholds',
+        '--summary-trend-stats',
+        'avg,p(99)',
+        '--no-color',
+        '--include-system-env-vars=false',
+        '-e',
+        `BASE=${server.url}`,
+      ],
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(server.requests[0]?.headers['user-agent'], 'cli/2');
+    assert.deepEqual(consoleLines(run.stderr), [
+      '{\\"from\\":\\"cli\\",\\"run\\":\\"7\\",\\"scenario\\":\\"default\\",\\"group\\":\\"\\"} yes true',
+    ]);
+    assert.deepEqual(Object.keys(run.metrics.http_req_duration).sort(), ['avg', 'p(99)']);
+  });
+
+  it('replaces the execution options with --stage, as --duration does', async () => {
+    const run = await runScript(
+      `export const options = { iterations: 50 };
+export default function () {}
+`,
+      {},
+      {},
+      ['--stage', '300ms:1', '-s', '200ms:0'],
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.metrics.iterations.count > 50, JSON.stringify(run.metrics.iterations));
+  });
+});
