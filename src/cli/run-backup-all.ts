@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   backupAllTenants,
@@ -76,13 +76,32 @@ export async function runBackupAll(
       'TENANTOPS_E_USAGE',
       `--metrics-file ${values['metrics-file']}: exists and is not a regular file`,
     );
+  // And that it can be written: a node-exporter textfile directory owned by another user (EACCES) or on a read-only
+  // mount failed the command only at the end, after every tenant was backed up, without the run's summary.
+  if (metricsPath) {
+    try {
+      // The file is replaced by a rename, which needs the directory, not the file, to be writable.
+      accessSync(dirname(metricsPath), constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      throw new TenantopsError(
+        'TENANTOPS_E_USAGE',
+        `--metrics-file ${values['metrics-file']}: this user cannot write there (${code}); give a writable path or fix the permissions`,
+        { cause: e },
+      );
+    }
+  }
   const t0 = performance.now();
   try {
     return await runBackupAllTo(values, io, passphrase, parallel, resumeWithin, metricsPath, t0);
   } catch (e) {
     // A night whose run failed as a whole must show in the metrics that night (failedRunFigures). Not when another
     // run holds the location (that one writes them), nor after failed tenants (already written).
-    if (metricsPath && !(isTenantopsError(e) && METRICS_WRITTEN_ELSEWHERE.has(e.code))) {
+    if (
+      metricsPath &&
+      !(isTenantopsError(e) && METRICS_WRITTEN_ELSEWHERE.has(e.code)) &&
+      !metricsWriteErrors.has(e as Error)
+    ) {
       try {
         writeBackupMetrics(metricsPath, failedRunFigures(metricsPath, (performance.now() - t0) / 1000, new Date()));
       } catch (w) {
@@ -106,6 +125,9 @@ function interruptedMetrics(path: string, t0: number): string {
     return `warning: ${(e as Error).message}`;
   }
 }
+
+/** The run's own metrics write failed: writing the failed-run figures to the same file would fail the same way. */
+const metricsWriteErrors = new WeakSet<Error>();
 
 const METRICS_WRITTEN_ELSEWHERE = new Set(['TENANTOPS_E_RUN_LOCKED', 'TENANTOPS_E_TENANTS_FAILED']);
 
@@ -161,7 +183,6 @@ async function runBackupAllTo(
           `removed ${r.removedStale.length} unfinished files of an interrupted run: ${r.removedStale.join(', ')}\n`,
         );
       const failed = r.ran.filter((t) => t.result === 'failed');
-      if (metricsPath) writeBackupMetrics(metricsPath, runFigures(r.index, r.seconds, new Date()));
       if (values.json) {
         io.stdout.write(
           JSON.stringify({ index: r.indexPath, skipped: r.skipped, gone: r.gone, seconds: r.seconds, run: r.index }) +
@@ -184,6 +205,16 @@ async function runBackupAllTo(
         );
       for (const t of failed)
         io.stderr.write(`tenant ${shownTenant(t.tenant)}: ${t.error?.message} [${t.error?.code}]\n`);
+      // After the summary: a metrics file that cannot be written (checked before the run, yet the disk can fill)
+      // fails the command, but the operator still learns what was backed up.
+      if (metricsPath) {
+        try {
+          writeBackupMetrics(metricsPath, runFigures(r.index, r.seconds, new Date()));
+        } catch (e) {
+          metricsWriteErrors.add(e as Error);
+          throw e;
+        }
+      }
       if (failed.length)
         throw new TenantopsError(
           'TENANTOPS_E_TENANTS_FAILED',
