@@ -7,6 +7,11 @@ export interface ColumnInfo {
   hasDefault: boolean;
   /** Generated columns are neither dumped nor inserted. */
   generated: boolean;
+  /**
+   * A generated column's expression over the table's unqualified column names (PostgreSQL `GENERATED ALWAYS AS
+   * (…) STORED`), so a collision probe can compute it from archive rows, which do not carry it.
+   */
+  generationExpr?: string;
   /** MariaDB `ON UPDATE CURRENT_TIMESTAMP`: set explicitly on every update, or the server rewrites it. */
   onUpdate?: boolean;
   /** PostgreSQL `GENERATED ALWAYS AS IDENTITY`: an explicit value needs `OVERRIDING SYSTEM VALUE`. */

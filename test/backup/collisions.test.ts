@@ -228,3 +228,37 @@ withDatabase(
     assert.ok(dry instanceof TenantopsError && dry.code === 'TENANTOPS_E_KEY_COLLISION', String(dry));
   },
 );
+
+// A unique key on a STORED generated column (el = lower(email)): the archive does not carry el, so the probes left
+// the key out, and a collision failed the restore at the write (rolled back, no row named; --dry-run passed). The
+// probe now computes el from the archive's columns by the column's own expression.
+for (const engine of ['postgres', 'pglite'] as const satisfies TestEngine[]) {
+  withDatabase(
+    engine,
+    `a unique key on a generated column is probed with its expression [${engine}]`,
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        `CREATE TABLE users (id bigint PRIMARY KEY, org_id bigint NOT NULL, email text,
+         el text GENERATED ALWAYS AS (lower(email)) STORED CONSTRAINT u_el UNIQUE)`,
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO users (id, org_id, email) VALUES (1, 1, 'Ann@X.org'), (2, 1, 'bob@x.org')",
+      ]);
+      const out = join(dir, 't1.tnt');
+      await backupTenant(db, { tenantId: '1', config: ORGS, out });
+      await run(db, [
+        'DELETE FROM users WHERE org_id = 1',
+        "INSERT INTO users (id, org_id, email) VALUES (5, 2, 'ANN@x.ORG')",
+      ]);
+      await collision(db, out, dir, /users \(el=ann@x\.org\) belongs to another tenant \(u_el\)/);
+      const dry = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), dryRun: true }).catch(
+        (e: unknown) => e,
+      );
+      assert.ok(dry instanceof TenantopsError && dry.code === 'TENANTOPS_E_KEY_COLLISION', String(dry));
+      await run(db, ["UPDATE users SET email = 'other' WHERE id = 5"]);
+      await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+      const n = await db.query('SELECT COUNT(*) AS n FROM users WHERE org_id = 1');
+      assert.equal(Number(n[0]!.n), 2);
+    },
+  );
+}
