@@ -139,7 +139,6 @@ export class RunScheduler {
     const callCtx = { globalTags: options.tags, options: options.consolidated };
 
     let active = 0;
-    let lastVusSample = 0;
     let vusPeak = 0;
     const pool = new VuPool({
       code: this.cfg.workerCode,
@@ -157,14 +156,7 @@ export class RunScheduler {
       shared: this.cfg.shared,
       onActive: (n) => {
         active = n;
-        // Between the 1 s ticks, record a new peak at once and other changes at most every 100 ms,
-        // so short tests still show their VUs without a sample per arrival-rate iteration.
-        const now = clock.now();
-        if (n > vusPeak || now - lastVusSample >= 100) {
-          vusPeak = Math.max(vusPeak, n);
-          lastVusSample = now;
-          gauge('vus', n);
-        }
+        vusPeak = Math.max(vusPeak, n);
       },
     });
     this.pool = pool;
@@ -190,9 +182,12 @@ export class RunScheduler {
       }
     };
     gauge('vus_max', pool.initialized);
-    gauge('vus', 0);
+    // k6 samples vus only on its 1 s tick (internal/execution/scheduler.go emitVUsAndVUsMax), so a steady test's
+    // summary reads e.g. vus 10 min=10 max=10; samples on every change (ramp-up, the end's 0) would show min=0.
+    let vusTicks = 0;
     const tickers = [
       every(GAUGE_TICK_MS, () => {
+        vusTicks++;
         gauge('vus', active);
         gauge('vus_max', pool.initialized);
       }),
@@ -228,7 +223,9 @@ export class RunScheduler {
     const data = setup.value as string | undefined;
 
     await Promise.all(options.scenarios.map((s) => this.runScenario(s, plan, pool, data)));
-    gauge('vus', 0);
+    // A test shorter than one tick would have no vus at all (k6's summary leaves the metric out): its peak is shown,
+    // what k6 shows for a test just over a second.
+    if (vusTicks === 0) gauge('vus', vusPeak);
 
     // teardown() runs after an abort (threshold, exec.test.abort(), a first Ctrl-C), as in k6, but not after a crash.
     if (!this.fatal && noTeardown !== true) {
