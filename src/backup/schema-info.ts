@@ -9,7 +9,8 @@ export interface ColumnInfo {
   generated: boolean;
   /**
    * A generated column's expression over the table's unqualified column names (PostgreSQL `GENERATED ALWAYS AS
-   * (…) STORED`), so a collision probe can compute it from archive rows, which do not carry it.
+   * (…) STORED`, MariaDB VIRTUAL/PERSISTENT), so a collision probe can compute it from archive rows, which do not
+   * carry it.
    */
   generationExpr?: string;
   /** MariaDB `ON UPDATE CURRENT_TIMESTAMP`: set explicitly on every update, or the server rewrites it. */

@@ -262,3 +262,36 @@ for (const engine of ['postgres', 'pglite'] as const satisfies TestEngine[]) {
     },
   );
 }
+
+// MariaDB the same, for VIRTUAL and PERSISTENT generated columns of any character set: the archive rows become a
+// derived table under the table's column names, on which each generated column is computed by its expression.
+withDatabase('mysql', 'a unique key on a generated column is probed with its expression [mysql]', async (db, dir) => {
+  await run(db, [
+    'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
+    `CREATE TABLE users (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, email VARCHAR(50) COLLATE utf8mb4_unicode_ci,
+       el VARCHAR(50) COLLATE utf8mb4_unicode_ci AS (lower(email)) STORED, l1 VARCHAR(20) CHARACTER SET latin1,
+       g2 VARCHAR(20) CHARACTER SET latin1 AS (upper(l1)) VIRTUAL, n INT, n2 INT AS (n * 2) PERSISTENT,
+       UNIQUE KEY u_el (el), UNIQUE KEY u_g2 (g2), UNIQUE KEY u_n2 (n2))`,
+    'INSERT INTO orgs VALUES (1), (2)',
+    "INSERT INTO users (id, org_id, email, l1, n) VALUES (1, 1, 'Ann@X.org', 'café', 21), (2, 1, 'bob@x.org', NULL, NULL)",
+  ]);
+  const out = join(dir, 't1.tnt');
+  await backupTenant(db, { tenantId: '1', config: ORGS, out });
+  await run(db, ['DELETE FROM users WHERE org_id = 1']);
+  for (const [other, index] of [
+    ["(5, 2, 'ANN@x.ORG', NULL, NULL)", /users \(el=ann@x\.org\) belongs to another tenant \(u_el\)/],
+    ["(5, 2, NULL, 'CAFÉ', NULL)", /users \(g2=CAFÉ\) belongs to another tenant \(u_g2\)/],
+    ['(5, 2, NULL, NULL, 21)', /users \(n2=42\) belongs to another tenant \(u_n2\)/],
+  ] as const) {
+    await run(db, [`INSERT INTO users (id, org_id, email, l1, n) VALUES ${other}`]);
+    await collision(db, out, dir, index);
+    const dry = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), dryRun: true }).catch(
+      (e: unknown) => e,
+    );
+    assert.ok(dry instanceof TenantopsError && dry.code === 'TENANTOPS_E_KEY_COLLISION', String(dry));
+    await run(db, ['DELETE FROM users WHERE id = 5']);
+  }
+  await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+  const n = await db.query('SELECT COUNT(*) AS n FROM users WHERE org_id = 1');
+  assert.equal(Number(n[0]!.n), 2);
+});

@@ -77,6 +77,43 @@ async function withoutOverlaps(
   return null;
 }
 
+/**
+ * A unique key that reads generated columns, which the archive does not carry: the archive rows become a derived
+ * table of bound values under the table's column names, and the generated columns are computed on it by their own
+ * expressions, as the server computes them on insert. Until 2026-12-07 such a key was not probed: a collision failed
+ * the restore at the write. Null when a column the expressions may read is missing from the archive.
+ */
+function generatedProbe(
+  info: TableInfo,
+  ix: UniqueIndexInfo,
+  cols: readonly string[],
+  columns: readonly string[],
+  rows: readonly (readonly CanonicalValue[])[],
+): CollisionProbe | null {
+  const gen = info.columns.filter((c) => c.generationExpr && !columns.includes(c.name));
+  if (!cols.every((c) => columns.includes(c) || gen.some((g) => g.name === c))) return null;
+  if (info.columns.some((c) => !c.generated && !columns.includes(c.name))) return null;
+  const params: unknown[] = [];
+  const derived = rows
+    .map(
+      (r) =>
+        `SELECT ${columns
+          .map((name, i) => {
+            params.push(bindValue(r[i]!));
+            return `${mysqlKeyValue(columnOf(info, name), '?')} AS ${q(name)}`;
+          })
+          .join(', ')}`,
+    )
+    .join(' UNION ALL ');
+  const computed = gen.map((c) => `(${c.generationExpr}) AS ${q(c.name)}`).join(', ');
+  const lhs = ix.parts.length === 1 ? ix.parts[0]! : `(${ix.parts.join(', ')})`;
+  return {
+    select: ix.parts.map((p, i) => `${p} AS k${i + 1}`).join(', '),
+    match: `${lhs} IN (SELECT ${ix.parts.join(', ')} FROM (SELECT tenantops_v.*, ${computed} FROM (${derived}) AS tenantops_v) AS tenantops_probe)`,
+    params,
+  };
+}
+
 /** Bytes without a character set: BINARY, VARBINARY and the BLOBs. */
 const isBinary = (c: ColumnInfo) => !c.collation && /binary|blob/.test(c.type);
 
@@ -129,6 +166,8 @@ export const mysqlBackupDialect: BackupDialect = {
           extra.includes('virtual') ||
           extra.includes('stored') ||
           extra.includes('persistent'),
+        // What a collision probe computes a generated column from (not ROW START/END: the server stamps those).
+        ...(c.ge && c.ge !== 'ROW START' && c.ge !== 'ROW END' ? { generationExpr: c.ge } : {}),
         sequence: sequenceOf(c.d),
         onUpdate: extra.includes('on update'),
         numeric: NUMERIC.has(dataType),
@@ -297,7 +336,8 @@ export const mysqlBackupDialect: BackupDialect = {
     rows: readonly (readonly CanonicalValue[])[],
   ): CollisionProbe | null {
     const cols = ix.columns;
-    if (!cols || !cols.every((c) => columns.includes(c))) return null;
+    if (!cols) return null;
+    if (!cols.every((c) => columns.includes(c))) return generatedProbe(info, ix, cols, columns, rows);
     // Values bound as literals take the column's collation, so the server compares them as the index does;
     // a prefix part compares the same prefix of the value.
     const params: unknown[] = [];
