@@ -28,6 +28,33 @@ export function parseAt(raw: string | undefined, now = new Date()): Date {
   return new Date(Date.UTC(y, mo - 1, d, h, mi, s) + ms - off * 60_000);
 }
 
+/** The archive --from-dir picked, and the newest one before it not known to be damaged (for when it is). */
+export interface PickedArchive extends ArchiveEntry {
+  before: ArchiveEntry | null;
+}
+
+/**
+ * The refusal of a picked archive that cannot be used, naming the one before it and the --at that takes it: the
+ * operator asked for the tenant as of a time, so an older archive is never restored in its place unasked.
+ */
+export function unusablePick(
+  pick: ArchiveEntry,
+  before: ArchiveEntry | null,
+  tenant: string,
+  when: string,
+  problem: string,
+  cause?: unknown,
+): TenantopsError {
+  return new TenantopsError(
+    'TENANTOPS_E_ARCHIVE_CORRUPT',
+    `${pick.file}, the newest archive of tenant ${tenant}${when}, cannot be used (${problem})` +
+      (before
+        ? `; the newest usable one before it is ${before.file}: add --at ${before.takenAt.toISOString()}`
+        : '; no older archive of the tenant is usable'),
+    cause === undefined ? {} : { cause },
+  );
+}
+
 /** The newest archive of the tenant in `dir` taken at or before --at; says which on stderr. */
 export async function archiveAt(
   dir: BackupStore,
@@ -35,7 +62,7 @@ export async function archiveAt(
   at: string | undefined,
   passphrase: string | undefined,
   io: CliIo,
-): Promise<ArchiveEntry> {
+): Promise<PickedArchive> {
   // Without --at, the newest archive, even one stamped after this machine's clock (the backup host's runs ahead):
   // "at or before now" would pass it over for an older one without a word.
   // A time without fractional seconds stands for its whole second: `backups list` and the archive names show
@@ -57,23 +84,15 @@ export async function archiveAt(
         (oldest ? ` (the oldest is from ${oldest})` : ' (it has none)'),
     );
   }
-  if (pick.problem) {
-    // Not an older archive in its place without a word: the operator asked for the tenant as of this time.
-    const older = pickArchive(
-      list.filter((a) => !a.problem && a.takenAt < pick.takenAt),
-      when,
-    );
-    throw new TenantopsError(
-      'TENANTOPS_E_ARCHIVE_CORRUPT',
-      `${pick.file}, the newest archive of tenant ${tenant}${before}, cannot be used (${pick.problem})` +
-        (older
-          ? `; the newest usable one before it is ${older.file}: add --at ${older.takenAt.toISOString()}`
-          : '; no older archive of the tenant is usable'),
-    );
-  }
+  const older = pickArchive(
+    list.filter((a) => !a.problem && a.takenAt < pick.takenAt),
+    when,
+  );
+  // Not an older archive in its place without a word: the operator asked for the tenant as of this time.
+  if (pick.problem) throw unusablePick(pick, older, tenant, before, pick.problem);
   // The source database too: a directory can hold archives of staging and production, each with a tenant 1.
   io.stderr.write(
     `using ${pick.file} (tenant ${tenant} as of ${pick.takenAt.toISOString()}${pick.database ? `, from ${pick.database}` : ''})\n`,
   );
-  return pick;
+  return { ...pick, before: older };
 }

@@ -19,7 +19,7 @@ import { jsonOption, keyFileOption, verboseOption } from './common-options.ts';
 import { progressReporter } from './progress.ts';
 import { guardInterrupts, removedFiles } from './interrupts.ts';
 import { backupDir } from './backup-dir.ts';
-import { archiveAt } from './archive-at.ts';
+import { archiveAt, unusablePick } from './archive-at.ts';
 import { shownTenant } from './shown-tenant.ts';
 
 /** The plan as it will run: the tables that change (every table with --verbose), then the totals. */
@@ -214,6 +214,12 @@ export const restoreCommand = defineCommand({
             tenantId: values.tenant,
             // An explicit --config overrides the config recorded in the archive.
             config: values.config ? config : undefined,
+          }).catch((e: unknown) => {
+            // Damage the listing could not see (a flipped byte keeps the size its index recorded) is found as the
+            // archive is read: refused as the listing refuses it, naming the archive before it and its --at.
+            if (!picked || !(e instanceof TenantopsError) || e.code !== 'TENANTOPS_E_ARCHIVE_CORRUPT') throw e;
+            const when = values.at === undefined ? '' : ` taken at or before ${values.at}`;
+            throw unusablePick(picked, picked.before, values.tenant!, when, e.message, e);
           });
       stage = 'done';
       bar.done();
