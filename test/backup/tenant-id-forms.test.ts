@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 import type { TestEngine } from '../helpers/test-databases.ts';
-import { exactDigest, run, withDatabase } from './exact-harness.ts';
+import { exactDigest, roundTrip, run, withDatabase } from './exact-harness.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
 const BIG = '18446744073709551615';
@@ -61,3 +61,26 @@ withDatabase(
     assert.equal(b.manifest.tables.find((t) => t.name === 'items')!.rows, 1);
   },
 );
+
+// A tenant column of a domain over citext (or over a domain over it) compares case-insensitively like citext
+// itself: until 2026-12-07 only a column typed citext was compared exactly, so tenant 'abc''s backup held tenant
+// 'ABC''s rows, and restoring it rewrote them.
+withDatabase('postgres', 'a tenant column of a domain over citext never matches another tenant', async (db, dir) => {
+  await run(db, [
+    'CREATE EXTENSION IF NOT EXISTS citext',
+    'CREATE DOMAIN code_ci AS citext',
+    'CREATE DOMAIN tenant_code AS code_ci',
+    'CREATE TABLE orgs (code text PRIMARY KEY)',
+    'CREATE TABLE items (id bigint PRIMARY KEY, org_code tenant_code NOT NULL, v text)',
+    "INSERT INTO orgs VALUES ('abc'), ('ABC')",
+    "INSERT INTO items VALUES (1, 'abc', 'mine'), (2, 'ABC', 'theirs')",
+  ]);
+  const r = await roundTrip(db, dir, {
+    tables: ['orgs', 'items'],
+    tenant: 'abc',
+    config: { tenant: { table: 'orgs', key: 'code', column: 'org_code' } },
+    changeOthers: ["UPDATE items SET v = 'theirs2' WHERE id = 2"],
+    damage: ["UPDATE items SET v = 'x' WHERE id = 1"],
+  });
+  assert.equal(r.tables.find((t) => t.table === 'items')!.archived, 1, "only 'abc' itself");
+});

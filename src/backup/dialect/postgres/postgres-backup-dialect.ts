@@ -91,7 +91,13 @@ export const postgresBackupDialect: BackupDialect = {
     }>(
       `SELECT c.relname AS t, a.attname AS c, format_type(a.atttypid, a.atttypmod) AS ty, a.attnotnull AS nn,
               a.atthasdef AS hd, a.attgenerated AS g, a.attidentity AS id, pg_get_expr(d.adbin, d.adrelid) AS d,
-              ty.typcategory AS cat, ty.typname AS tn, co.collname AS co, co.collisdeterministic AS det
+              ty.typcategory AS cat, co.collname AS co, co.collisdeterministic AS det,
+              -- The base type under any domains: a domain over citext compares as citext does.
+              (WITH RECURSIVE d(t, k) AS (
+                 SELECT a.atttypid, 0
+                 UNION ALL
+                 SELECT pt.typbasetype, d.k + 1 FROM pg_type pt JOIN d ON pt.oid = d.t WHERE pt.typtype = 'd'
+               ) SELECT pt.typname FROM d JOIN pg_type pt ON pt.oid = d.t ORDER BY d.k DESC LIMIT 1) AS tn
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_type ty ON ty.oid = a.atttypid
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -116,7 +122,9 @@ export const postgresBackupDialect: BackupDialect = {
         // money is category N but prints with a currency symbol: compare it as text.
         numeric: c.cat === 'N' && c.tn !== 'money',
         collation: c.co ?? null,
-        // citext folds case; a nondeterministic (ICU) collation can make different strings equal.
+        // citext folds case (also under a domain: until 2026-12-07 a tenant column of a domain over citext took
+        // tenant 'ABC''s rows into 'abc''s backup, and its restore rewrote them); a nondeterministic (ICU)
+        // collation can make different strings equal.
         exactEquality: c.tn !== 'citext' && (c.det === null || truthy(c.det)),
       });
       if (identity || seq) t.autoIncrement = c.c;
