@@ -43,8 +43,12 @@ export interface BackupDialect {
    * table without a key, where types without a btree order (json, point) must sort too.
    */
   orderExpr(c: ColumnInfo, row: boolean): string;
-  /** `col = <placeholder>` compared the way the tenant id must be: exactly, whatever the column's collation. */
-  equalsExactly(qualified: string, c: ColumnInfo, placeholder: string): string;
+  /**
+   * `col = <placeholder>` compared the way the tenant id must be: exactly, whatever the column's collation. With
+   * `textId` (the tenant key is text), an integer column matches only the id that is its own text: '01' or 'abc'
+   * compared as numbers would find tenant 1's or 0's rows.
+   */
+  equalsExactly(qualified: string, c: ColumnInfo, placeholder: string, textId?: boolean): string;
   /**
    * A tenant key's value as the text that names the tenant (what `--tenant` takes and equalsExactly matches);
    * absent where the column's own text is that already (PostgreSQL writes bytea as `\x` and hex).

@@ -147,8 +147,11 @@ export function buildScopePlan(schema: SchemaInfo, config: BackupConfig, d: Plan
     assigned.set(e.table, e);
     order.push(e.table);
   };
-  // The tenant id is compared the way the tenant key compares values, exactly: 'abc' never takes 'ABC''s rows.
-  const eq = (table: string, col: string) => d.equalsExactly(quote(col), columnOf(schema.get(table)!, col), TENANT);
+  // The tenant id is compared the way the tenant key compares values, exactly: 'abc' never takes 'ABC''s rows. The
+  // id of a text key is text also where a tenant column is an integer: '01' never takes tenant '1''s rows.
+  const textId = !/int|serial|numeric|decimal/i.test(columnOf(tenantInfo, tk).type);
+  const eq = (table: string, col: string) =>
+    d.equalsExactly(quote(col), columnOf(schema.get(table)!, col), TENANT, textId);
   if (![...schema.values()].some((t) => t.columns.some((c) => c.name === tc)))
     scopeError(
       `tenant.column "${tc}" is a column of no table; set tenant.column to the column that holds the tenant id`,

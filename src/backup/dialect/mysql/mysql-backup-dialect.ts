@@ -311,14 +311,16 @@ export const mysqlBackupDialect: BackupDialect = {
         : /^utf8/.test(c.charset ?? '')
           ? `CAST(${q(c.name)} AS BINARY)`
           : `CAST(CONVERT(${q(c.name)} USING utf8mb4) AS BINARY)`,
-  equalsExactly: (qualified: string, c: ColumnInfo, ph: string) =>
-    c.exactEquality === false
-      ? // The first comparison can use an index; the second makes it exact (case, accents, trailing spaces).
-        `(${qualified} = ${ph} AND CAST(${qualified} AS BINARY) = CAST(CONVERT(${ph} USING ${c.charset ?? 'utf8mb4'}) AS BINARY))`
-      : isBinary(c)
-        ? // idText's 0x and hex; any other id is its bytes, as before (ids that are text in a binary column).
-          `${qualified} = IF(${ph} REGEXP '^0[xX]([0-9a-fA-F]{2})+$', UNHEX(SUBSTRING(${ph}, 3)), ${ph})`
-        : `${qualified} = ${ph}`,
+  equalsExactly: (qualified: string, c: ColumnInfo, ph: string, textId = false) =>
+    textId && /^(tiny|small|medium|big)?int\b/.test(c.type)
+      ? `(${qualified} = ${ph} AND CAST(${qualified} AS CHAR) = ${ph})`
+      : c.exactEquality === false
+        ? // The first comparison can use an index; the second makes it exact (case, accents, trailing spaces).
+          `(${qualified} = ${ph} AND CAST(${qualified} AS BINARY) = CAST(CONVERT(${ph} USING ${c.charset ?? 'utf8mb4'}) AS BINARY))`
+        : isBinary(c)
+          ? // idText's 0x and hex; any other id is its bytes, as before (ids that are text in a binary column).
+            `${qualified} = IF(${ph} REGEXP '^0[xX]([0-9a-fA-F]{2})+$', UNHEX(SUBSTRING(${ph}, 3)), ${ph})`
+          : `${qualified} = ${ph}`,
   // A binary key (BINARY(16) holding UUIDs) names its tenant by 0x and its bytes in hex: read as text, random bytes
   // are not UTF-8, and became U+FFFD (two tenants under one id, neither found again).
   idText: (c: ColumnInfo) => (isBinary(c) ? `CONCAT('0x', LOWER(HEX(${q(c.name)})))` : q(c.name)),

@@ -268,10 +268,14 @@ export const postgresBackupDialect: BackupDialect = {
     if (!row && /^(uuid|date|timestamp\b|boolean|bytea)/.test(c.type)) return q(c.name);
     return `${q(c.name)}::text COLLATE "C"`;
   },
-  equalsExactly: (qualified: string, c: ColumnInfo, ph: string) =>
-    c.exactEquality === false
-      ? `(${qualified} = ${ph} AND ${qualified}::text COLLATE "C" = (${ph})::text)`
-      : `${qualified} = ${ph}`,
+  // A text id goes in as text ('abc' would not even bind as an integer); only its canonical integer form is a
+  // number, which the index still finds.
+  equalsExactly: (qualified: string, c: ColumnInfo, ph: string, textId = false) =>
+    textId && /^(smallint|integer|bigint)$/.test(c.type)
+      ? `${qualified} = CASE WHEN (${ph})::text ~ '^(0|-?[1-9][0-9]{0,18})$' THEN (${ph})::text::bigint END`
+      : c.exactEquality === false
+        ? `(${qualified} = ${ph} AND ${qualified}::text COLLATE "C" = (${ph})::text)`
+        : `${qualified} = ${ph}`,
   // A VALUES list is a relation the planner joins through the key's index; each value typed as its column.
   tupleIn: (columns: readonly ColumnInfo[], tuples: readonly (readonly string[])[]) =>
     `(${columns.map((c) => q(c.name)).join(', ')}) IN (SELECT * FROM (VALUES ${tuples
