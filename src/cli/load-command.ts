@@ -43,6 +43,64 @@ const OPTION_FLAGS: Record<string, { option: string; kind: 'bool' | 'int' | 'str
   '--summary-time-unit': { option: 'summaryTimeUnit', kind: 'string' },
 };
 
+/** k6's options from K6_* variables (lib/options.go envconfig tags): below the flags, above the script. */
+const ENV_OPTIONS: Record<string, { option: string; kind: 'bool' | 'int' | 'string' | 'list' }> = {
+  K6_USER_AGENT: { option: 'userAgent', kind: 'string' },
+  K6_MAX_REDIRECTS: { option: 'maxRedirects', kind: 'int' },
+  K6_BATCH: { option: 'batch', kind: 'int' },
+  K6_BATCH_PER_HOST: { option: 'batchPerHost', kind: 'int' },
+  K6_THROW: { option: 'throw', kind: 'bool' },
+  K6_INSECURE_SKIP_TLS_VERIFY: { option: 'insecureSkipTLSVerify', kind: 'bool' },
+  K6_NO_SETUP: { option: 'noSetup', kind: 'bool' },
+  K6_NO_TEARDOWN: { option: 'noTeardown', kind: 'bool' },
+  K6_SETUP_TIMEOUT: { option: 'setupTimeout', kind: 'string' },
+  K6_TEARDOWN_TIMEOUT: { option: 'teardownTimeout', kind: 'string' },
+  K6_DISCARD_RESPONSE_BODIES: { option: 'discardResponseBodies', kind: 'bool' },
+  K6_NO_COOKIES_RESET: { option: 'noCookiesReset', kind: 'bool' },
+  K6_MIN_ITERATION_DURATION: { option: 'minIterationDuration', kind: 'string' },
+  K6_SUMMARY_TREND_STATS: { option: 'summaryTrendStats', kind: 'list' },
+  K6_SUMMARY_TIME_UNIT: { option: 'summaryTimeUnit', kind: 'string' },
+};
+
+/** Go's strconv.ParseBool, which envconfig uses. */
+function goBool(name: string, v: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  throw usageError(`${name} expects a boolean, got "${v}"`);
+}
+
+/**
+ * What k6 reads from K6_* variables (lib/options.go, internal/cmd/runtime_options.go): K6_VUS, K6_DURATION and
+ * K6_ITERATIONS replace the script's execution options as the flags do, K6_NO_THRESHOLDS and
+ * K6_INCLUDE_SYSTEM_ENV_VARS as their flags. The flags, parsed after, win.
+ */
+export function k6EnvOverrides(env: Record<string, string | undefined>): { cli: CliOverrides; systemEnv?: boolean } {
+  const cli: CliOverrides = {};
+  const options: Record<string, unknown> = {};
+  const get = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  for (const [name, { option, kind }] of Object.entries(ENV_OPTIONS)) {
+    const v = get(name);
+    if (v === undefined) continue;
+    if (kind === 'bool') options[option] = goBool(name, v);
+    else if (kind === 'int') {
+      if (!/^\d+$/.test(v)) throw usageError(`${name} expects a whole number, got "${v}"`);
+      options[option] = Number(v);
+    } else if (kind === 'list') options[option] = v.split(',');
+    else options[option] = v;
+  }
+  const vus = get('K6_VUS');
+  if (vus !== undefined) cli.vus = positiveInt('K6_VUS', vus);
+  const iterations = get('K6_ITERATIONS');
+  if (iterations !== undefined) cli.iterations = positiveInt('K6_ITERATIONS', iterations);
+  const duration = get('K6_DURATION');
+  if (duration !== undefined) cli.duration = duration;
+  const noThresholds = get('K6_NO_THRESHOLDS');
+  if (noThresholds !== undefined && goBool('K6_NO_THRESHOLDS', noThresholds)) options.thresholds = {};
+  if (Object.keys(options).length) cli.options = options;
+  const sysEnv = get('K6_INCLUDE_SYSTEM_ENV_VARS');
+  return sysEnv === undefined ? { cli } : { cli, systemEnv: goBool('K6_INCLUDE_SYSTEM_ENV_VARS', sysEnv) };
+}
+
 /** Flags k6 has that change nothing here: accepted, so that a k6 command line runs as it is. */
 const NO_OP_FLAGS = new Set(['--no-color', '--no-usage-report']);
 
@@ -251,6 +309,12 @@ export const loadCommand: Command = {
     };
     try {
       const args = parseLoadArgs(argv);
+      const fromEnv = k6EnvOverrides(io.env);
+      const systemEnv = args.systemEnv ?? fromEnv.systemEnv;
+      // A flag among duration, iterations and stages replaces all three of the environment's, as in k6's Apply.
+      const shortcut = args.cli.duration !== undefined || args.cli.iterations !== undefined || args.cli.stages;
+      const envCli = shortcut ? { ...fromEnv.cli, duration: undefined, iterations: undefined } : fromEnv.cli;
+      const cli: CliOverrides = { ...envCli, ...args.cli, options: { ...envCli.options, ...args.cli.options } };
       if (args.help) {
         io.stdout.write(`Usage: tenantops ${USAGE}\n`);
         return 0;
@@ -261,7 +325,7 @@ export const loadCommand: Command = {
       const result = await runLoad({
         script: args.script,
         env: args.env,
-        cli: args.cli,
+        cli,
         summaryExport: args.summaryExport,
         jsonOut: args.jsonOut,
         htmlOut: args.htmlOut,
@@ -271,7 +335,7 @@ export const loadCommand: Command = {
         vuThreads: args.vuThreads,
         stdout: io.stdout,
         stderr: io.stderr,
-        processEnv: args.systemEnv === false ? {} : io.env,
+        processEnv: systemEnv === false ? {} : io.env,
         cwd: io.cwd,
         signal: controller.signal,
       });

@@ -53,6 +53,24 @@ export default function () {
     assert.deepEqual(Object.keys(run.metrics.http_req_duration).sort(), ['avg', 'p(99)']);
   });
 
+  it('reads the K6_* variables as k6 does: over the script, under the flags', async () => {
+    server.requests.length = 0;
+    const script = `import http from 'k6/http';
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 1, iterations: 1 } }, thresholds: { http_reqs: ['count>100'] } };
+export default function () { http.get(__ENV.BASE + '/ok'); }
+`;
+    const env = { BASE: server.url, K6_VUS: '2', K6_ITERATIONS: '4', K6_USER_AGENT: 'env/1', K6_NO_THRESHOLDS: 'true' };
+    const run = await runScript(script, env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.metrics.http_reqs.count, 4);
+    assert.deepEqual([...new Set(server.requests.map((r) => r.headers['user-agent']))], ['env/1']);
+    server.requests.length = 0;
+    const flags = await runScript(script, env, {}, ['--user-agent', 'cli/1', '--duration', '300ms', '--vus', '1']);
+    assert.equal(flags.code, 0, flags.stderr);
+    assert.ok(flags.metrics.http_reqs.count > 4, 'the --duration flag replaces K6_ITERATIONS');
+    assert.deepEqual([...new Set(server.requests.map((r) => r.headers['user-agent']))], ['cli/1']);
+  });
+
   it('replaces the execution options with --stage, as --duration does', async () => {
     const run = await runScript(
       `export const options = { iterations: 50 };
