@@ -34,5 +34,6 @@ export function backupTarget(values: DbValues, io: CliIo, config: BackupConfig):
 
 /** Backup and restore read every value as text so nothing loses precision. */
 export function openBackupDb(target: DbTarget, values: DbValues, poolMax = 2): Promise<Db> {
-  return connectDb(target, { values: 'text', poolMax, connectTimeoutMs: connectTimeoutFrom(values) });
+  // Backup commands read a tenant's data: an embedded database that is not there is a wrong path, not one to create.
+  return connectDb(target, { values: 'text', poolMax, connectTimeoutMs: connectTimeoutFrom(values), mustExist: true });
 }

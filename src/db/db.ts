@@ -83,6 +83,11 @@ export interface ConnectOptions {
   poolMax?: number;
   /** How long to wait for the server to accept a connection (default 5 s). */
   connectTimeoutMs?: number;
+  /**
+   * An embedded database (pglite://dir) that is not there is an error, not a new empty one: for commands that read
+   * a tenant's data, where a typo in the path otherwise surfaced as 'tenant table "groups" does not exist'.
+   */
+  mustExist?: boolean;
 }
 
 export interface Db extends Queryable {

@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { TenantopsError } from '../../errors/index.ts';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { ConnectOptions, Db, DbSession, ExecResult, PoolStats, Row, TransactionOptions } from '../db.ts';
 import type { DbTarget } from '../db-target.ts';
@@ -54,6 +56,12 @@ async function open(dataDir: string | null): Promise<{ pg: PGlite; release: () =
 type PgliteLike = Pick<PGlite, 'query'>;
 
 export async function connectPglite(target: PgliteTarget, options: ConnectOptions): Promise<Db> {
+  // Every PGlite (PostgreSQL) data directory has PG_VERSION; PGlite would make a new database where there is none.
+  if (options.mustExist && target.dataDir && !existsSync(join(target.dataDir, 'PG_VERSION')))
+    throw new TenantopsError(
+      'TENANTOPS_E_DB_CONNECT',
+      `no database at ${target.redacted} (${target.dataDir}): check the path; db migrate or db seed creates one`,
+    );
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(target.dataDir);
