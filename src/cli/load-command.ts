@@ -21,6 +21,8 @@ interface LoadArgs {
   vuThreads?: number;
   /** --include-system-env-vars=false: __ENV holds only the -e values. */
   systemEnv?: boolean;
+  /** --summary-mode=disabled or --no-summary: false. */
+  summary?: boolean;
 }
 
 /**
@@ -168,6 +170,19 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       case '--no-thresholds':
         // k6 neither parses nor evaluates them (internal/cmd/test_load.go, run.go).
         if (bool()) options.thresholds = {};
+        break;
+      case '--summary-mode': {
+        // k6 ≥ 1.0 (internal/cmd/runtime_options.go); 'full' adds per-group and per-scenario sections k6 prints
+        // and this runner does not: it prints the compact summary.
+        const mode = value();
+        if (mode !== 'compact' && mode !== 'full' && mode !== 'disabled')
+          throw usageError(`--summary-mode expects compact, full or disabled, got "${mode}"`);
+        out.summary = mode !== 'disabled';
+        break;
+      }
+      case '--no-summary':
+        // k6 before 1.0.
+        out.summary = !bool();
         break;
       case '--include-system-env-vars':
         out.systemEnv = bool();
@@ -327,6 +342,7 @@ export const loadCommand: Command = {
         env: args.env,
         cli,
         summaryExport: args.summaryExport,
+        summary: args.summary ?? (io.env.K6_SUMMARY_MODE === 'disabled' ? false : undefined),
         jsonOut: args.jsonOut,
         htmlOut: args.htmlOut,
         quiet: args.quiet,

@@ -36,6 +36,11 @@ export interface LoadRunInput {
   env?: Record<string, string>;
   cli?: CliOverrides;
   summaryExport?: string;
+  /**
+   * false (k6's --summary-mode=disabled, --no-summary): no end-of-test summary, no handleSummary() and no
+   * --summary-export, as k6 builds all three only when the summary is enabled (internal/cmd/run.go).
+   */
+  summary?: boolean;
   jsonOut?: string;
   htmlOut?: string;
   quiet?: boolean;
@@ -107,7 +112,8 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
     engine.onSample(checks.listener);
     const outputs: Output[] = [];
     if (input.jsonOut) outputs.push(new JsonOutput(resolve(cwd, input.jsonOut)));
-    if (input.summaryExport) outputs.push(new SummaryExportOutput(resolve(cwd, input.summaryExport)));
+    if (input.summaryExport && input.summary !== false)
+      outputs.push(new SummaryExportOutput(resolve(cwd, input.summaryExport)));
     if (input.htmlOut) {
       const html = new HtmlOutput({
         path: resolve(cwd, input.htmlOut),
@@ -164,7 +170,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
       logger.warn('No script iterations fully finished, consider making the test duration longer');
 
     for (const o of outputs) await o.stop({ summary, exitCode, abortReason: abort?.reason });
-    await writeSummary(summary, ready.exports.includes('handleSummary'));
+    if (input.summary !== false) await writeSummary(summary, ready.exports.includes('handleSummary'));
     // k6 ends with the error that decided the exit code.
     if (abort) logger.error(abort.reason);
     else if (outcome.markedFailed) logger.error('test run was marked as failed');

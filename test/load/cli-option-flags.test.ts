@@ -71,6 +71,20 @@ export default function () { http.get(__ENV.BASE + '/ok'); }
     assert.deepEqual([...new Set(server.requests.map((r) => r.headers['user-agent']))], ['cli/1']);
   });
 
+  it('prints no summary, runs no handleSummary() and writes no --summary-export with --summary-mode=disabled', async () => {
+    const script = `export const options = { iterations: 1 };
+export default function () {}
+export function handleSummary() { return { stdout: 'custom summary\\n' }; }
+`;
+    const shown = await runScript(script);
+    assert.equal(shown.stdout, 'custom summary\n');
+    assert.ok(shown.metrics.iterations, 'the export is written by default');
+    const hidden = await runScript(script, {}, {}, ['--summary-mode=disabled']);
+    assert.equal(hidden.code, 0, hidden.stderr);
+    assert.equal(hidden.stdout, '');
+    assert.deepEqual(hidden.metrics, {});
+  });
+
   it('replaces the execution options with --stage, as --duration does', async () => {
     const run = await runScript(
       `export const options = { iterations: 50 };
