@@ -27,9 +27,11 @@ export async function runTransaction<T>(
   } catch (e) {
     // A read-only transaction changed nothing whichever way its COMMIT went: its caller's error is the plain one.
     if (connectionLoss(e) === 'in-flight' && !begin.some((b) => /\bREAD ONLY\b/i.test(b))) {
+      // The driver's own words: the wrapped message's advice ("the server rolls back…") holds only before COMMIT.
+      const driver = e instanceof TenantopsError && e.cause instanceof Error ? e.cause.message : String(e);
       throw new TenantopsError(
         'TENANTOPS_E_COMMIT_UNKNOWN',
-        `the connection to ${target.redacted} was lost while the server ran COMMIT: the transaction may have been committed or rolled back (${e instanceof Error ? e.message : String(e)})`,
+        `the connection to ${target.redacted} was lost while the server ran COMMIT: the transaction may have been committed or rolled back (${driver})`,
         { cause: e },
       );
     }

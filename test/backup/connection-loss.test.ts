@@ -115,6 +115,7 @@ withDatabase(
       assert.equal(status, 6, stderr);
       assert.match(stderr, /lost while the server ran COMMIT: the transaction may have been committed or rolled back/);
       assert.match(stderr, /TENANTOPS_E_COMMIT_UNKNOWN/);
+      assert.doesNotMatch(stderr, /rolls back a transaction that was open/, 'no advice that holds only before COMMIT');
       const safety = /safety backup of the rows before this restore \(kept\): (\S+)/.exec(stderr)?.[1];
       assert.ok(safety && safety.startsWith(join(dir, 'safety')), stderr);
       assert.ok(existsSync(safety), 'the safety backup is kept: the restore may have been committed');
