@@ -25,6 +25,8 @@ const nodeSetTimeout = globalThis.setTimeout;
 const nodeClearTimeout = globalThis.clearTimeout;
 
 const FLUSH_SAMPLES = 512;
+
+const ONE_REQUEST: Pick<BatchLimiter, 'start' | 'done'> = { start: () => [0], done: () => [] };
 const FLUSH_MS = 200;
 
 /**
@@ -342,11 +344,12 @@ export class VuState {
   }
 
   /** The order in which the requests of one http.batch() go out, under the batch and batchPerHost options. */
-  private batchLimiter(requests: readonly { url: string }[]): BatchLimiter {
+  private batchLimiter(requests: readonly { url: string }[]): Pick<BatchLimiter, 'start' | 'done'> {
+    // A single request (every call but http.batch) goes at once: no limiter, no URL parse on the hot path.
+    if (requests.length < 2) return ONE_REQUEST;
     const { batch, batchPerHost } = this.options;
-    // A single request (every call but http.batch) needs no host: no URL parse on the hot path.
     return new BatchLimiter(
-      requests.length > 1 ? requests.map((r) => batchHost(r.url)) : requests.map(() => ''),
+      requests.map((r) => batchHost(r.url)),
       typeof batch === 'number' ? batch : undefined,
       typeof batchPerHost === 'number' ? batchPerHost : undefined,
     );
