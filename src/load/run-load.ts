@@ -11,7 +11,7 @@ import { BUILTIN_METRICS } from './metrics/builtin-metrics.ts';
 import { MetricEngine } from './metrics/metric-engine.ts';
 import type { CounterSink } from './metrics/metric-sink.ts';
 import { resolveOptions, type CliOverrides } from './options/resolve-options.ts';
-import { UNSUPPORTED_OPTIONS, unsupportedOptionWarning } from './options/unsupported-options.ts';
+import { isUnsetValue, UNSUPPORTED_OPTIONS, unsupportedOptionWarning } from './options/unsupported-options.ts';
 import { HtmlOutput } from './output/html-output.ts';
 import { JsonOutput } from './output/json-output.ts';
 import type { Output } from './output/output.ts';
@@ -102,7 +102,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
     const opts = resolveOptions(ready.options, input.cli ?? {}, ready.exports);
     for (const w of opts.warnings) logger.warn(w);
     for (const name of UNSUPPORTED_OPTIONS)
-      if (ready.options[name] !== undefined) logger.warn(unsupportedOptionWarning(name));
+      if (!isUnsetValue(ready.options[name])) logger.warn(unsupportedOptionWarning(name));
     engine.submetric('http_req_duration{expected_response:true}');
     const thresholds = new ThresholdSet(opts.thresholds, engine);
     http = new HttpEngine(engine);

@@ -150,4 +150,18 @@ describe('docs/load-runner.md: the k6 modules and options tables', () => {
       );
     }
   });
+
+  it('does not warn about an unsupported option set to a value that asks for nothing (noConnectionReuse: false)', async () => {
+    const run = await runCli([join(dir, 'options.js'), '--quiet'], {
+      OPTIONS: JSON.stringify({
+        iterations: 1,
+        noConnectionReuse: false,
+        noVUConnectionReuse: false,
+        rps: 0,
+        hosts: {},
+      }),
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /is not supported/);
+  });
 });

@@ -18,6 +18,16 @@ export const UNSUPPORTED_OPTIONS = [
   'systemTags',
 ] as const;
 
+/**
+ * A value that asks for nothing k6 would not do anyway (`noConnectionReuse: false`, `rps: 0`, `hosts: {}`, null):
+ * a script that spells out such a default runs as in k6, so it gets no warning. Arrays are never such a value
+ * (`systemTags: []` drops every system tag in k6).
+ */
+export function isUnsetValue(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return true;
+  return typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
+}
+
 /** The warning for an unsupported option, as printed at the start of the run. */
 export function unsupportedOptionWarning(name: string): string {
   return `the k6 option "${name}" is not supported by tenantops load; it is ignored (see docs/load-runner.md)`;
