@@ -8,7 +8,7 @@ export { loadConfig, CONFIG_FILE } from './config/load-config.ts';
 export { validateConfig } from './config/validate-config.ts';
 export { DEFAULT_CONFIG, type BackupConfig } from './config/backup-config.ts';
 export { backupKeyFrom } from './archive/archive-crypto.ts';
-export { isEncrypted } from './archive/archive-reader.ts';
+export { assertArchiveReadable, isEncrypted } from './archive/archive-reader.ts';
 export type { Manifest } from './archive/manifest.ts';
 export type { ScopePlan } from './scope/scope-plan.ts';
 export { tenantDigest } from './tenant-digest.ts';

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isLocalTarget, parseDbUrl } from '../db/index.ts';
 import {
   archiveLocation,
+  assertArchiveReadable,
   backupKeyFrom,
   parseS3Url,
   restoreTenant,
@@ -137,6 +138,8 @@ export const restoreCommand = defineCommand({
       );
     }
     const sourceTarget = values['from-db'] ? parseDbUrl(sourceUrl(values['from-db'], io), io.cwd) : null;
+    // A missing or unreadable --in file is the first thing to say, before any database is opened.
+    if (values.in && !inRemote) await assertArchiveReadable(resolve(io.cwd, values.in));
     const db = await openBackupDb(target, values);
     const source = sourceTarget ? await openBackupDb(sourceTarget, values).catch(closing(db)) : null;
     const verbose = !!values.verbose;

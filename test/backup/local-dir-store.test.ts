@@ -31,7 +31,8 @@ test('listing a location that is gone and deleting what cannot be deleted are TE
     await assert.rejects(
       new LocalDirStore(join(dir, 'gone')).list(),
       (e: Error & { code?: string }) =>
-        e.code === 'TENANTOPS_E_IO' && e.message === `cannot list ${join(dir, 'gone')}: ENOENT`,
+        e.code === 'TENANTOPS_E_IO' &&
+        e.message === `cannot list ${join(dir, 'gone')}: no such file or directory (ENOENT)`,
     );
     mkdirSync(join(dir, 'tenant-1-20250301T020000Z.tnt'));
     writeFileSync(join(dir, 'tenant-1-20250301T020000Z.tnt', 'x'), 'x');

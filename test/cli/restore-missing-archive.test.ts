@@ -1,5 +1,5 @@
 // Bad input to restore --in: a path that does not exist, or a directory, is the one-line TENANTOPS_E_ARCHIVE_CORRUPT
-// that verify and inspect give for it (exit 3), not an internal error with the raw ENOENT/EISDIR.
+// that verify and inspect give for it (exit 3), saying why in words, not an internal error with the raw ENOENT/EISDIR.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,8 +14,8 @@ test('restore --in a missing file or a directory: TENANTOPS_E_ARCHIVE_CORRUPT na
   try {
     mkdirSync(join(dir, 'adir'));
     for (const [arg, code] of [
-      ['missing.tnt', 'ENOENT'],
-      ['adir', 'EISDIR'],
+      ['missing.tnt', 'no such file or directory (ENOENT)'],
+      ['adir', 'is a directory (EISDIR)'],
     ] as const) {
       const r = spawnSync(process.execPath, [BIN, 'restore', '--in', arg, '--yes'], {
         cwd: dir,

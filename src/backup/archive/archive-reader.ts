@@ -2,17 +2,13 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { TenantopsError } from '../../errors/index.ts';
+import { errnoText, TenantopsError } from '../../errors/index.ts';
 import { decipherFor, ENC_HEADER_LEN, ENC_MAGIC, GCM_TAG_LEN } from './archive-crypto.ts';
 import { readTar } from './tar.ts';
 
 async function readHead(path: string, n: number): Promise<Buffer> {
   const cannot = (e: unknown) =>
-    new TenantopsError(
-      'TENANTOPS_E_ARCHIVE_CORRUPT',
-      `cannot open archive ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`,
-      { cause: e },
-    );
+    new TenantopsError('TENANTOPS_E_ARCHIVE_CORRUPT', `cannot open archive ${path}: ${errnoText(e)}`, { cause: e });
   let fh;
   try {
     fh = await open(path, 'r');
@@ -124,6 +120,11 @@ async function* gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       cause: e,
     });
   }
+}
+
+/** Throws TENANTOPS_E_ARCHIVE_CORRUPT naming the path when it cannot be opened and read (missing, a directory). */
+export async function assertArchiveReadable(path: string): Promise<void> {
+  await readHead(path, 1);
 }
 
 export async function isEncrypted(path: string): Promise<boolean> {

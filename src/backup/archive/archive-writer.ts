@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
 import { once } from 'node:events';
-import { TenantopsError } from '../../errors/index.ts';
+import { errnoText, TenantopsError } from '../../errors/index.ts';
 import { encryptionHeader } from './archive-crypto.ts';
 import { createHash, type Hash } from 'node:crypto';
 import { sealMember, type ArchiveSeal } from './archive-seal.ts';
@@ -14,24 +14,11 @@ import { partialFileSink } from './partial-file-sink.ts';
 // backup; docs/performance.md). Two chunks' worth keeps memory bounded and the rows flowing.
 const IN_FLIGHT = 8 * 1024 * 1024;
 
-const REASONS: Record<string, string> = {
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  EACCES: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOENT: 'no such directory',
-  EISDIR: 'is a directory',
-  EIO: 'input/output error',
-};
-
 function writeError(path: string, e: unknown): TenantopsError {
   if (e instanceof TenantopsError) return e;
-  const code = (e as NodeJS.ErrnoException).code ?? '';
-  return new TenantopsError(
-    'TENANTOPS_E_IO',
-    `cannot write ${path}: ${REASONS[code] ?? (e as Error).message} (${code || 'error'}); no partial file was left`,
-    { cause: e },
-  );
+  return new TenantopsError('TENANTOPS_E_IO', `cannot write ${path}: ${errnoText(e)}; no partial file was left`, {
+    cause: e,
+  });
 }
 
 /**

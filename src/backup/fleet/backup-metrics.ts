@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { TenantopsError } from '../../errors/index.ts';
+import { errnoText, TenantopsError } from '../../errors/index.ts';
 import type { RunIndex } from './run-index.ts';
 
 /** The figures of one `backup --all-tenants` invocation that the metrics file reports. */
@@ -100,10 +100,6 @@ export function writeBackupMetrics(path: string, f: BackupRunFigures): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new TenantopsError(
-      'TENANTOPS_E_IO',
-      `cannot write metrics file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      { cause: e },
-    );
+    throw new TenantopsError('TENANTOPS_E_IO', `cannot write metrics file ${path}: ${errnoText(e)}`, { cause: e });
   }
 }

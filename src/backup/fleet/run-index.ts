@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TenantopsError } from '../../errors/index.ts';
+import { errnoText, TenantopsError } from '../../errors/index.ts';
 import { objectAddress, type BackupStore } from '../storage/backup-store.ts';
 import { getText, putText } from '../storage/store-text.ts';
 
@@ -62,11 +62,9 @@ export async function writeRunIndex(store: BackupStore, index: RunIndex): Promis
     await putText(store, name, JSON.stringify(index, null, 2) + '\n');
   } catch (e) {
     if (e instanceof TenantopsError) throw e;
-    throw new TenantopsError(
-      'TENANTOPS_E_IO',
-      `cannot write ${objectAddress(store, name)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      { cause: e },
-    );
+    throw new TenantopsError('TENANTOPS_E_IO', `cannot write ${objectAddress(store, name)}: ${errnoText(e)}`, {
+      cause: e,
+    });
   }
 }
 

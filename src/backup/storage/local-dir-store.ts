@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, linkSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TenantopsError } from '../../errors/index.ts';
+import { errnoText, TenantopsError } from '../../errors/index.ts';
 import { partialFileSink } from '../archive/partial-file-sink.ts';
 import type { BackupStore, StoredObject } from './backup-store.ts';
 
-/** A file-system error as TENANTOPS_E_IO: what failed, the errno code, and why when known. */
+/** A file-system error as TENANTOPS_E_IO: what failed, the reason and errno code, and why when known. */
 function ioError(what: string, e: unknown, why = ''): TenantopsError {
-  const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  return new TenantopsError('TENANTOPS_E_IO', `${what}: ${code}${why}`, { cause: e });
+  return new TenantopsError('TENANTOPS_E_IO', `${what}: ${errnoText(e)}${why}`, { cause: e });
 }
 
 /** A backup directory on a local (or mounted) file system. */
