@@ -192,6 +192,8 @@ test('a bucket that does not exist is TENANTOPS_E_STORAGE (exit 1) before any te
     const r = await cli(cwd, ['backups', 'list', '--dir', 's3://no-such-bucket/x']);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /s3:\/\/no-such-bucket.*\[TENANTOPS_E_STORAGE\]/);
+    // In words, not the SDK's 'NotFound: UnknownError' for a HEAD without a body.
+    assert.match(r.stderr, /no such bucket \(HTTP 404\)/);
     const b = await cli(cwd, [
       'backup',
       '--db',

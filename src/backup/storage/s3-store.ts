@@ -55,13 +55,22 @@ export function s3OptionsFromEnv(env: NodeJS.ProcessEnv): S3StoreOptions {
   };
 }
 
+// A HEAD request's error has no body, so the SDK names it only 'NotFound: UnknownError': the status says it all.
+const HEAD_STATUS: Record<number, string> = {
+  301: 'the bucket is in another region: set AWS_REGION to it',
+  400: 'the server refused the request: check AWS_ENDPOINT_URL and AWS_REGION',
+  403: 'access denied: check the credentials and the bucket policy',
+  404: 'no such bucket',
+};
+
 function storageError(what: string, e: unknown): TenantopsError {
   if (e instanceof TenantopsError) return e;
   const err = e as Error & { $metadata?: { httpStatusCode?: number } };
   const status = err.$metadata?.httpStatusCode;
+  const plain = err.message === 'UnknownError' && status ? HEAD_STATUS[status] : undefined;
   return new TenantopsError(
     'TENANTOPS_E_STORAGE',
-    `${what}: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message || 'failed'}` +
+    `${what}: ${plain ?? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message || 'failed'}`}` +
       `${status ? ` (HTTP ${status})` : ''}`,
     { cause: e },
   );
