@@ -25,44 +25,55 @@ interface LoadArgs {
   summary?: boolean;
 }
 
-/**
- * k6's option flags (internal/cmd/options.go optionFlagSet, runtime_options.go) and the option each sets; a
- * flag wins over the script's option, as in k6. Booleans take `--flag`, `--flag=true` or `--flag=false`.
- */
-const OPTION_FLAGS: Record<string, { option: string; kind: 'bool' | 'int' | 'string' | 'list' }> = {
-  '--user-agent': { option: 'userAgent', kind: 'string' },
-  '--max-redirects': { option: 'maxRedirects', kind: 'int' },
-  '--batch': { option: 'batch', kind: 'int' },
-  '--batch-per-host': { option: 'batchPerHost', kind: 'int' },
-  '--throw': { option: 'throw', kind: 'bool' },
-  '-w': { option: 'throw', kind: 'bool' },
-  '--insecure-skip-tls-verify': { option: 'insecureSkipTLSVerify', kind: 'bool' },
-  '--no-setup': { option: 'noSetup', kind: 'bool' },
-  '--no-teardown': { option: 'noTeardown', kind: 'bool' },
-  '--discard-response-bodies': { option: 'discardResponseBodies', kind: 'bool' },
-  '--min-iteration-duration': { option: 'minIterationDuration', kind: 'string' },
-  '--summary-trend-stats': { option: 'summaryTrendStats', kind: 'list' },
-  '--summary-time-unit': { option: 'summaryTimeUnit', kind: 'string' },
-};
+type OptionKind = 'bool' | 'int' | 'string' | 'list';
 
-/** k6's options from K6_* variables (lib/options.go envconfig tags): below the flags, above the script. */
-const ENV_OPTIONS: Record<string, { option: string; kind: 'bool' | 'int' | 'string' | 'list' }> = {
-  K6_USER_AGENT: { option: 'userAgent', kind: 'string' },
-  K6_MAX_REDIRECTS: { option: 'maxRedirects', kind: 'int' },
-  K6_BATCH: { option: 'batch', kind: 'int' },
-  K6_BATCH_PER_HOST: { option: 'batchPerHost', kind: 'int' },
-  K6_THROW: { option: 'throw', kind: 'bool' },
-  K6_INSECURE_SKIP_TLS_VERIFY: { option: 'insecureSkipTLSVerify', kind: 'bool' },
-  K6_NO_SETUP: { option: 'noSetup', kind: 'bool' },
-  K6_NO_TEARDOWN: { option: 'noTeardown', kind: 'bool' },
-  K6_SETUP_TIMEOUT: { option: 'setupTimeout', kind: 'string' },
-  K6_TEARDOWN_TIMEOUT: { option: 'teardownTimeout', kind: 'string' },
-  K6_DISCARD_RESPONSE_BODIES: { option: 'discardResponseBodies', kind: 'bool' },
-  K6_NO_COOKIES_RESET: { option: 'noCookiesReset', kind: 'bool' },
-  K6_MIN_ITERATION_DURATION: { option: 'minIterationDuration', kind: 'string' },
-  K6_SUMMARY_TREND_STATS: { option: 'summaryTrendStats', kind: 'list' },
-  K6_SUMMARY_TIME_UNIT: { option: 'summaryTimeUnit', kind: 'string' },
-};
+/**
+ * k6's options that a flag (internal/cmd/options.go optionFlagSet, runtime_options.go) or a K6_* variable
+ * (lib/options.go envconfig tags) sets; a flag wins over the variable, the variable over the script, as in k6.
+ * Boolean flags take `--flag`, `--flag=true` or `--flag=false`; boolean variables Go's ParseBool.
+ */
+const K6_OPTIONS: { option: string; kind: OptionKind; env: string; flags: string[] }[] = [
+  { option: 'userAgent', kind: 'string', env: 'K6_USER_AGENT', flags: ['--user-agent'] },
+  { option: 'maxRedirects', kind: 'int', env: 'K6_MAX_REDIRECTS', flags: ['--max-redirects'] },
+  { option: 'batch', kind: 'int', env: 'K6_BATCH', flags: ['--batch'] },
+  { option: 'batchPerHost', kind: 'int', env: 'K6_BATCH_PER_HOST', flags: ['--batch-per-host'] },
+  { option: 'throw', kind: 'bool', env: 'K6_THROW', flags: ['--throw', '-w'] },
+  {
+    option: 'insecureSkipTLSVerify',
+    kind: 'bool',
+    env: 'K6_INSECURE_SKIP_TLS_VERIFY',
+    flags: ['--insecure-skip-tls-verify'],
+  },
+  { option: 'noSetup', kind: 'bool', env: 'K6_NO_SETUP', flags: ['--no-setup'] },
+  { option: 'noTeardown', kind: 'bool', env: 'K6_NO_TEARDOWN', flags: ['--no-teardown'] },
+  { option: 'setupTimeout', kind: 'string', env: 'K6_SETUP_TIMEOUT', flags: [] },
+  { option: 'teardownTimeout', kind: 'string', env: 'K6_TEARDOWN_TIMEOUT', flags: [] },
+  {
+    option: 'discardResponseBodies',
+    kind: 'bool',
+    env: 'K6_DISCARD_RESPONSE_BODIES',
+    flags: ['--discard-response-bodies'],
+  },
+  { option: 'noCookiesReset', kind: 'bool', env: 'K6_NO_COOKIES_RESET', flags: [] },
+  {
+    option: 'minIterationDuration',
+    kind: 'string',
+    env: 'K6_MIN_ITERATION_DURATION',
+    flags: ['--min-iteration-duration'],
+  },
+  { option: 'summaryTrendStats', kind: 'list', env: 'K6_SUMMARY_TREND_STATS', flags: ['--summary-trend-stats'] },
+  { option: 'summaryTimeUnit', kind: 'string', env: 'K6_SUMMARY_TIME_UNIT', flags: ['--summary-time-unit'] },
+];
+const OPTION_FLAGS = new Map(K6_OPTIONS.flatMap((o) => o.flags.map((f) => [f, o] as const)));
+
+/** A non-boolean option's value from its text; `name` (the flag or variable) is for the message. */
+function optionValue(kind: Exclude<OptionKind, 'bool'>, name: string, v: string): unknown {
+  if (kind === 'int') {
+    if (!/^\d+$/.test(v)) throw usageError(`${name} expects a whole number, got "${v}"`);
+    return Number(v);
+  }
+  return kind === 'list' ? v.split(',') : v;
+}
 
 /** Go's strconv.ParseBool, which envconfig uses. */
 function goBool(name: string, v: string): boolean {
@@ -80,15 +91,10 @@ export function k6EnvOverrides(env: Record<string, string | undefined>): { cli: 
   const cli: CliOverrides = {};
   const options: Record<string, unknown> = {};
   const get = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
-  for (const [name, { option, kind }] of Object.entries(ENV_OPTIONS)) {
+  for (const { env: name, option, kind } of K6_OPTIONS) {
     const v = get(name);
     if (v === undefined) continue;
-    if (kind === 'bool') options[option] = goBool(name, v);
-    else if (kind === 'int') {
-      if (!/^\d+$/.test(v)) throw usageError(`${name} expects a whole number, got "${v}"`);
-      options[option] = Number(v);
-    } else if (kind === 'list') options[option] = v.split(',');
-    else options[option] = v;
+    options[option] = kind === 'bool' ? goBool(name, v) : optionValue(kind, name, v);
   }
   const vus = get('K6_VUS');
   if (vus !== undefined) cli.vus = positiveInt('K6_VUS', vus);
@@ -137,15 +143,9 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       if (v !== 'true' && v !== 'false') throw usageError(`${flag} expects true or false, got "${v}"`);
       return v === 'true';
     };
-    const known = OPTION_FLAGS[flag];
+    const known = OPTION_FLAGS.get(flag);
     if (known) {
-      if (known.kind === 'bool') options[known.option] = bool();
-      else if (known.kind === 'int') {
-        const v = value();
-        if (!/^\d+$/.test(v)) throw usageError(`${flag} expects a whole number, got "${v}"`);
-        options[known.option] = Number(v);
-      } else if (known.kind === 'list') options[known.option] = value().split(',');
-      else options[known.option] = value();
+      options[known.option] = known.kind === 'bool' ? bool() : optionValue(known.kind, flag, value());
       continue;
     }
     if (NO_OP_FLAGS.has(flag)) continue;
