@@ -3,6 +3,7 @@ import { TenantopsError } from '../../errors/index.ts';
 import { readArchiveEntries } from '../archive/archive-reader.ts';
 import { parseRow } from '../archive/canonical-row.ts';
 import { canonicalLines, digestRows, queryLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
+import { isPartitionOf } from '../schema-info.ts';
 import { bindTenant } from '../scope/scope-plan.ts';
 import { serverDigest } from '../server-digest.ts';
 import { digestKindOf } from '../digest-kind.ts';
@@ -57,6 +58,40 @@ async function verifyWritten(s: DbSession, scope: TenantScope, t: TablePlan): Pr
 }
 
 /**
+ * Reading back one written row by its key costs about as much as 10 (PostgreSQL) to 20 (MariaDB) rows of a server
+ * digest's pass (docs/performance.md, *Verification that follows the writes*): below a table's eighth, its written
+ * rows are read back.
+ */
+const DIGEST_ROWS_PER_READ_BACK = 8;
+
+/**
+ * The tables whose rows the plan's writes can change besides the rows written: every table when a written table
+ * has triggers (or PostgreSQL rules, which checkTriggers counts as triggers): they may write anywhere; else every
+ * table with a foreign key into a table the plan deletes from or updates, whatever its action: the server's
+ * CASCADE or SET NULL, and the rows FkActionVictims takes out and puts back, are not in the plan's counts.
+ */
+function reachedTables(scope: TenantScope, plan: RestorePlan): Set<string> | 'all' {
+  const written = plan.tables.filter((t) => t.insert || t.update || t.delete);
+  const info = (t: string) => scope.schema.get(t)!;
+  if (written.some((t) => info(t.table).triggers.length)) return 'all';
+  // To a fixpoint: a row an action reached may be referenced in turn (a CASCADE two levels down), and a reached
+  // table's triggers fire too.
+  const changed = written.filter((t) => t.update || t.delete).map((t) => info(t.table));
+  const out = new Set<string>();
+  for (let i = 0; i < changed.length; i++) {
+    const c = changed[i]!;
+    for (const child of scope.schema.values()) {
+      if (out.has(child.name)) continue;
+      if (!child.foreignKeys.some((fk) => c.name === fk.refTable || isPartitionOf(c, fk.refTable))) continue;
+      if (child.triggers.length) return 'all';
+      out.add(child.name);
+      changed.push(child);
+    }
+  }
+  return out;
+}
+
+/**
  * Before COMMIT, every in-scope table is checked against the archive. Where the archive carries the server's
  * digest of the table and this server can compute the same (same engine and version), one server-side pass over
  * the tenant's rows settles it: any row a trigger, an ON UPDATE column, a collation or another writer changed,
@@ -78,16 +113,22 @@ export async function verifyRestore(
   const { order } = how;
   const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
   const whole = (src.manifest.kind ?? 'tenant') === 'undo';
-  // With nothing written, no trigger ran: a table settled by its digest under the restore's lock is still as read.
-  const wroteAny = plan.tables.some((t) => t.insert || t.update || t.delete);
+  const reached = reachedTables(scope, plan);
   for (const t of plan.tables) {
-    if (t.role !== 'scope' || (!wroteAny && t.comparedBy === 'server-digest')) continue;
+    const writes = t.insert + t.update + t.delete;
+    const touched = reached === 'all' || reached.has(t.table);
+    // Under the restore's lock only the restore writes, so a table settled by its digest that no write of the plan
+    // can reach is still as read.
+    if (t.role !== 'scope' || (!writes && !touched && t.comparedBy === 'server-digest')) continue;
     const e = entries.get(t.table)!;
     const info = scope.schema.get(t.table)!;
     // The archive's digest, or (a safety backup) the one recorded for a table its restore skipped.
     const recorded = how.digests ? t.after.serverDigest : undefined;
     const kind = recorded !== undefined && digestKindOf(recorded, d);
-    if (kind) {
+    // Rows only the plan's own writes can have changed are read back, where that costs less than the digest's pass
+    // over the whole table: the rest of the table was compared before the writes and nothing else wrote it.
+    const readBack = !touched && !whole && !t.spec.wholeRow && writes * DIGEST_ROWS_PER_READ_BACK < t.after.rows;
+    if (kind && !readBack) {
       if ((await serverDigest(s, scope, t.table, t.columns, plan.tenantId, true, kind)) !== recorded) {
         // The digest stands in for comparing every row with the archive, which now settles it: a digest can differ
         // where the rows do not (PostgreSQL's hashtextextended gives other values on a server of the other byte
@@ -98,7 +139,8 @@ export async function verifyRestore(
       }
       continue;
     }
-    if (whole || t.spec.wholeRow) {
+    // A table an FK action reached may hold changes in rows nobody wrote: without a digest, it is re-read whole.
+    if (whole || t.spec.wholeRow || touched) {
       const q = scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order, lock: true });
       const r = await digestRows(s, q, t.columns);
       if (r.sha256 !== t.after.sha256 || r.rows !== t.after.rows) await explainMismatch(s, src, t, q, rows);
