@@ -5,6 +5,7 @@ import { requestCookieHeader, type RequestCookie } from '../http/request-cookie-
 import { tlsSettings, type TlsSettings } from '../http/tls-settings.ts';
 import { parseDuration } from '../options/parse-duration.ts';
 import { Pending, withAsyncForm } from './async-calls.ts';
+import { batchRequest } from './batch-request.ts';
 import { K6CookieJar } from './k6-cookie-jar.ts';
 import { K6Response, type RequestInfo } from './k6-response.ts';
 import type { ExpectedStatuses, HttpRequestMessage, HttpResponseMessage, ScenarioInfo } from './protocol.ts';
@@ -190,13 +191,11 @@ export function createK6Http(state: VuState) {
   const sendShared = (list: Prepared[]) =>
     state.requestShared(list).then((replies) => replies.map((r, i) => respond(r, list[i])));
 
-  type BatchItem =
-    string | HttpURL | unknown[] | { method?: string; url: string | HttpURL; body?: Body; params?: Params };
+  type BatchItem = string | HttpURL | unknown[] | Record<string, unknown>;
   function batchItem(item: BatchItem): Prepared {
-    if (typeof item === 'string' || item instanceof HttpURL) return prepare('GET', item, null);
-    if (Array.isArray(item))
-      return prepare(String(item[0]), item[1] as string, item[2] as Body, (item[3] ?? {}) as Params);
-    return prepare(item.method ?? 'GET', item.url, item.body, item.params);
+    if (item instanceof HttpURL) return prepare('GET', item, null);
+    const { method, url, body, params } = batchRequest(item);
+    return prepare(method, url as string | HttpURL, body as Body, (params ?? {}) as Params);
   }
 
   const api = {
