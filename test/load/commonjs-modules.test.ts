@@ -1,6 +1,7 @@
 // CommonJS files beside ES modules, as k6 runs them: each CommonJS file in a sloppy function of its own
 // (internal/js/compiler/compiler.go wraps it in `(function(module, exports){…})`, js/modules/cjsmodule.go calls it
-// with this = exports), every ES module as strict code (sobek), whatever else the script imports.
+// with this = exports), every ES module as strict code (sobek), whatever else the script imports. An ES module's
+// import of one reads its exports as js/modules/cjsmodule.go (GetBindingValue) does.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { consoleLines, runScript } from './helpers/run-script.ts';
@@ -28,6 +29,31 @@ export default function () {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(consoleLines(run.stderr), [
       'sloppy | implicit global 1, this at the top exports | strict | strict | ReferenceError: undeclared is not defined',
+    ]);
+  });
+
+  it("give an ES module's default import exports.default when there is one, module.exports otherwise, whatever __esModule says", async () => {
+    const run = await runScript(
+      `import withDefault, { other } from './with-default.js';
+import marked from './marked.js';
+import markedWithDefault from './marked-with-default.js';
+import plain from './plain.js';
+export const options = { iterations: 1 };
+export default function () {
+  console.log([withDefault, other, JSON.stringify(marked), markedWithDefault, JSON.stringify(plain)].join(' | '));
+}
+`,
+      {},
+      {
+        'with-default.js': `exports.default = 'the default';\nexports.other = 'other';\n`,
+        'marked.js': `Object.defineProperty(exports, '__esModule', { value: true });\nexports.named = 2;\n`,
+        'marked-with-default.js': `exports.__esModule = true;\nexports.default = 'marked default';\n`,
+        'plain.js': `module.exports = { p: 1 };\n`,
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(consoleLines(run.stderr), [
+      'the default | other | {\\"named\\":2} | marked default | {\\"p\\":1}',
     ]);
   });
 

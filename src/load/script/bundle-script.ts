@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { LoadError } from '../load-error.ts';
 import { commonJsFiles } from './common-js-files.ts';
+import { commonJsImports } from './common-js-imports.ts';
 import { ImportMeta } from './import-meta.ts';
 import { jslibModules } from './jslib-modules.ts';
 
@@ -93,7 +94,7 @@ export async function bundleScript(path: string): Promise<BundledScript> {
       // Errors are reported at the original file:line:col (script/prepare-script.ts splits the map off).
       sourcemap: 'inline',
       sourcesContent: false,
-      plugins: [jslibModules(), commonJsFiles(), k6Modules(unsupported), meta.plugin],
+      plugins: [jslibModules(), commonJsImports(), commonJsFiles(), k6Modules(unsupported), meta.plugin],
       metafile: true,
     });
     // k6 takes a file for an ES module when it has import, export or top-level await (js/modules/resolution.go,
