@@ -1,7 +1,9 @@
 // CommonJS files beside ES modules, as k6 runs them: each CommonJS file in a sloppy function of its own
 // (internal/js/compiler/compiler.go wraps it in `(function(module, exports){…})`, js/modules/cjsmodule.go calls it
 // with this = exports), every ES module as strict code (sobek), whatever else the script imports. An ES module's
-// import of one reads its exports as js/modules/cjsmodule.go (GetBindingValue) does.
+// import of one reads its exports as js/modules/cjsmodule.go (GetBindingValue) does. An ES module has no module or
+// exports (nor Node's __filename and __dirname): internal/js/bundle.go sets only require, open, console, __VU and
+// __ENV as globals.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { consoleLines, runScript } from './helpers/run-script.ts';
@@ -56,6 +58,31 @@ export default function () {
       'the default | other | {\\"named\\":2} | marked default | {\\"p\\":1}',
     ]);
   });
+
+  for (const mode of ['shared', 'isolated']) {
+    it(`give an ES module no module, exports, __filename or __dirname: using them throws a ReferenceError (${mode} VUs)`, async () => {
+      const run = await runScript(
+        `import { inHelper } from './helper.js';
+const tried = (f) => { try { return String(f()); } catch (e) { return e.name + ': ' + e.message; } };
+export const options = { iterations: 1 };
+const atInit = [typeof module, typeof exports, typeof __filename, typeof __dirname].join(' ');
+export default function () {
+  console.log([atInit, tried(() => module.exports), tried(() => { exports.x = 1; }), inHelper()].join(' | '));
+}
+`,
+        {},
+        {
+          'helper.js': 'export const inHelper = () => { try { return module.id; } catch (e) { return e.name; } };\n',
+        },
+        ['--vu-mode', mode, '--verbose'],
+      );
+      assert.equal(run.code, 0, run.stderr);
+      if (mode === 'shared') assert.match(run.stderr, /VU mode: shared \(/);
+      assert.deepEqual(consoleLines(run.stderr), [
+        'undefined undefined undefined undefined | ReferenceError: module is not defined | ReferenceError: exports is not defined | ReferenceError',
+      ]);
+    });
+  }
 
   it('show their own file, line and column in a stack trace', async () => {
     const run = await runScript(

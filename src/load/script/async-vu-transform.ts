@@ -232,7 +232,8 @@ export function asyncVuTransform(code: string): AsyncVuResult {
               (parent.type === 'MethodDefinition' && parent.key === node && !parent.computed));
           if (!isKey) throw new Refusal(`it uses ${name}`);
         }
-        if (name.startsWith('__k6_') && name !== '__k6_require' && name !== '__k6_throw')
+        // The wrapper's own names (script/module-function.ts) are the bundle's; any other is the script's.
+        if (name.startsWith('__k6_') && !['__k6_module', '__k6_require', '__k6_throw'].includes(name))
           throw new Refusal(`it declares ${name}`);
         return;
       }

@@ -60,11 +60,11 @@ export function exportsToAssignment(code: string): string {
   const at = code.lastIndexOf('\nexport {\n');
   // A CommonJS entry script (k6 runs one as a CommonJS module whose exports are the script's): esbuild exports
   // its module.exports as the default.
-  if (at < 0) return code.replace(/\nexport default (require_[\w$]+\(\));\n/, '\nmodule.exports = $1;\n');
+  if (at < 0) return code.replace(/\nexport default (require_[\w$]+\(\));\n/, '\n__k6_module.exports = $1;\n');
   const end = code.indexOf('\n};', at);
   const lines = code.slice(at + 1, end).split('\n');
   const body = lines.slice(1).map((l) => l.replace(/^(\s*)([\w$]+) as ([\w$]+)(,?)$/, '$1$3: $2$4'));
-  return `${code.slice(0, at + 1)}module.exports = {\n${body.join('\n')}${code.slice(end)}`;
+  return `${code.slice(0, at + 1)}__k6_module.exports = {\n${body.join('\n')}${code.slice(end)}`;
 }
 
 export interface BundledScript {

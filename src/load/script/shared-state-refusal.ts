@@ -75,7 +75,7 @@ const MUTATORS: Record<string, Set<string>> = {
 };
 
 /** Names the runtime's wrapper declares around the bundle. */
-const WRAPPER_NAMES = new Set(['module', 'exports']);
+const WRAPPER_NAMES = new Set(['__k6_module', '__k6_exports']);
 
 function children(node: Node): Node[] {
   const out: Node[] = [];
