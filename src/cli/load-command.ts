@@ -3,6 +3,8 @@ import type { Command, CliIo } from './command.ts';
 // other commands do not pay for it at start-up.
 import { LOAD_EXIT, LoadError } from '../load/load-error.ts';
 import type { CliOverrides, VuMode } from '../load/index.ts';
+import { envStages } from './env-stages.ts';
+import { envTags } from './env-tags.ts';
 
 const USAGE =
   'load SCRIPT [-e KEY=VALUE]... [--vus N --duration D | --iterations N] [--summary-export FILE] [--out json=FILE] [--out html=FILE] [--quiet] [--verbose] [--vu-mode isolated|shared|auto] [--vu-threads N]';
@@ -83,9 +85,10 @@ function goBool(name: string, v: string): boolean {
 }
 
 /**
- * What k6 reads from K6_* variables (lib/options.go, internal/cmd/runtime_options.go): K6_VUS, K6_DURATION and
- * K6_ITERATIONS replace the script's execution options as the flags do, K6_NO_THRESHOLDS and
- * K6_INCLUDE_SYSTEM_ENV_VARS as their flags. The flags, parsed after, win.
+ * What k6 reads from K6_* variables (lib/options.go, internal/cmd/runtime_options.go): K6_VUS, K6_DURATION,
+ * K6_ITERATIONS and K6_STAGES replace the script's execution options as the flags do, K6_TAGS the script's tags
+ * (as --tag does, in k6's `name:value,…` form), K6_NO_THRESHOLDS and K6_INCLUDE_SYSTEM_ENV_VARS as their flags.
+ * The flags, parsed after, win.
  */
 export function k6EnvOverrides(env: Record<string, string | undefined>): { cli: CliOverrides; systemEnv?: boolean } {
   const cli: CliOverrides = {};
@@ -102,6 +105,10 @@ export function k6EnvOverrides(env: Record<string, string | undefined>): { cli: 
   if (iterations !== undefined) cli.iterations = positiveInt('K6_ITERATIONS', iterations);
   const duration = get('K6_DURATION');
   if (duration !== undefined) cli.duration = duration;
+  const stages = get('K6_STAGES');
+  if (stages !== undefined) cli.stages = envStages(stages);
+  const tags = get('K6_TAGS');
+  if (tags !== undefined) options.tags = envTags(tags);
   const noThresholds = get('K6_NO_THRESHOLDS');
   if (noThresholds !== undefined && goBool('K6_NO_THRESHOLDS', noThresholds)) options.thresholds = {};
   if (Object.keys(options).length) cli.options = options;
@@ -328,7 +335,9 @@ export const loadCommand: Command = {
       const systemEnv = args.systemEnv ?? fromEnv.systemEnv;
       // A flag among duration, iterations and stages replaces all three of the environment's, as in k6's Apply.
       const shortcut = args.cli.duration !== undefined || args.cli.iterations !== undefined || args.cli.stages;
-      const envCli = shortcut ? { ...fromEnv.cli, duration: undefined, iterations: undefined } : fromEnv.cli;
+      const envCli = shortcut
+        ? { ...fromEnv.cli, duration: undefined, iterations: undefined, stages: undefined }
+        : fromEnv.cli;
       const cli: CliOverrides = { ...envCli, ...args.cli, options: { ...envCli.options, ...args.cli.options } };
       if (args.help) {
         io.stdout.write(`Usage: tenantops ${USAGE}\n`);

@@ -1,5 +1,6 @@
 // k6's option flags on the command line (internal/cmd/options.go, runtime_options.go): a k6 command line runs as
-// it is, and each flag wins over the script's option of the same name.
+// it is, and each flag wins over the script's option of the same name. The K6_* variables (lib/options.go envconfig
+// tags, read by internal/cmd/config.go readEnvConfig) sit between the two.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { consoleLines, runScript } from './helpers/run-script.ts';
@@ -69,6 +70,37 @@ export default function () { http.get(__ENV.BASE + '/ok'); }
     assert.equal(flags.code, 0, flags.stderr);
     assert.ok(flags.metrics.http_reqs.count > 4, 'the --duration flag replaces K6_ITERATIONS');
     assert.deepEqual([...new Set(server.requests.map((r) => r.headers['user-agent']))], ['cli/1']);
+  });
+
+  it("reads K6_STAGES and K6_TAGS in k6's forms (duration:target and name:value, comma-separated), under the flags", async () => {
+    const script = `import exec from 'k6/execution';
+export const options = { iterations: 50, tags: { from: 'script' } };
+export default function () {
+  if (exec.scenario.iterationInTest === 0) console.log(exec.scenario.executor + ' ' + JSON.stringify(exec.vu.tags));
+}
+`;
+    const env = { K6_STAGES: '300ms:1,:5,0.2s:0', K6_TAGS: 'team:core,env:ci' };
+    const run = await runScript(script, env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.metrics.iterations.count > 50, JSON.stringify(run.metrics.iterations));
+    assert.deepEqual(consoleLines(run.stderr), [
+      'ramping-vus {\\"team\\":\\"core\\",\\"env\\":\\"ci\\",\\"scenario\\":\\"default\\",\\"group\\":\\"\\"}',
+    ]);
+    const flags = await runScript(script, env, {}, ['--iterations', '3', '--tag', 'from=cli']);
+    assert.equal(flags.code, 0, flags.stderr);
+    assert.equal(flags.metrics.iterations.count, 3, 'the --iterations flag replaces K6_STAGES');
+    assert.deepEqual(consoleLines(flags.stderr), [
+      'shared-iterations {\\"from\\":\\"cli\\",\\"scenario\\":\\"default\\",\\"group\\":\\"\\"}',
+    ]);
+    for (const [name, value, message] of [
+      ['K6_STAGES', '30:1', 'K6_STAGES: invalid duration "30" in stage "30:1"'],
+      ['K6_STAGES', '30s', "K6_STAGES: stage 1 doesn't have a target"],
+      ['K6_TAGS', 'team=core', 'K6_TAGS: invalid map item: "team=core"'],
+    ]) {
+      const bad = await runScript(script, { [name]: value });
+      assert.equal(bad.code, 104, bad.stderr);
+      assert.ok(bad.stderr.includes(message), bad.stderr);
+    }
   });
 
   it('prints no summary, runs no handleSummary() and writes no --summary-export with --summary-mode=disabled', async () => {
