@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db, DbSession } from '../../src/db/index.ts';
+import type { Db } from '../../src/db/index.ts';
+import { statementSpy } from '../helpers/statement-spy.ts';
 import { backupTenant, DEFAULT_CONFIG, restoreTenant, verifyArchive } from '../../src/backup/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 import { ENGINES, skipReason } from '../helpers/test-databases.ts';
@@ -24,28 +25,6 @@ async function tenantState(db: Db, tenant: string): Promise<unknown[]> {
 /** The same database, as a server of another version: the archive's digests cannot be compared with it. */
 function otherVersion(db: Db): Db {
   return Object.create(db, { serverVersion: { value: `${db.serverVersion}-other` } }) as Db;
-}
-
-/** `db` whose transactions log each statement's text, with whether `phase()` held when it was sent. */
-function statementSpy(db: Db, phase: () => boolean): { db: Db; statements: { sql: string; phase: boolean }[] } {
-  const log: { sql: string; phase: boolean }[] = [];
-  const spy = (s: DbSession): DbSession =>
-    new Proxy(s, {
-      get(target, key) {
-        const v = Reflect.get(target, key, target) as unknown;
-        if (key !== 'query' && key !== 'execute') return typeof v === 'function' ? v.bind(target) : v;
-        return (text: string, params?: readonly unknown[]) => {
-          log.push({ sql: text, phase: phase() });
-          return (v as (t: string, p?: readonly unknown[]) => unknown).call(target, text, params);
-        };
-      },
-    });
-  const wrapped = Object.create(db, {
-    transaction: {
-      value: <T>(fn: (s: DbSession) => Promise<T>, o?: unknown) => db.transaction((s) => fn(spy(s)), o as never),
-    },
-  }) as Db;
-  return { db: wrapped, statements: log };
 }
 
 for (const engine of ENGINES) {

@@ -60,6 +60,12 @@ export interface BackupDialect {
    */
   keyValue?(c: ColumnInfo, placeholder: string): string;
   /**
+   * A bound value as one branch of `CASE … END` that sets column `c` (updateRows), where the engine types a
+   * parameter by the expression around it rather than by the column it is assigned to (PostgreSQL would take a
+   * CASE of parameters as text); absent where a CASE's value is assigned as the plain parameter would be.
+   */
+  setValue?(c: ColumnInfo, placeholder: string): string;
+  /**
    * `(a, b) IN (…)` over a composite key, for a list of placeholder tuples, in the form the engine runs with its
    * index (PostgreSQL scans for a long row-value IN list, but joins a VALUES list).
    */

@@ -8,10 +8,15 @@ import { FkActionVictims } from './fk-action-victims.ts';
 import { keyMatch } from './key-match.ts';
 import { UPDATE_SEP, type RestorePlan, type TablePlan } from './restore-plan.ts';
 import { touchedMismatch } from './touched-mismatch.ts';
+import { updateRows, UPDATE_ROWS, type Changed, type RowUpdate } from './update-rows.ts';
 
 const MAX_PARAMS = 30000;
 const MAX_ROWS = 1000;
 const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
+// Updates grouped into one statement stay far below the packet limit; a row larger than this goes alone, where a
+// value too large for one statement is staged in pieces.
+const GROUP_MAX_BYTES = 1024 * 1024;
+const GROUP_MAX_ROW_BYTES = 64 * 1024;
 
 /**
  * A table with at least this many rows to insert is loaded through the engine's bulk protocol (COPY, LOAD DATA):
@@ -142,6 +147,19 @@ async function applyUpdates(
   let moved = 0;
   // Rows an ON DELETE CASCADE took out: they go back whole (FkActionVictims.putBack), not updated here.
   const gone = new Set<string>();
+  // Plain updates setting the same columns go together, one statement per UPDATE_ROWS rows (updateRows). Not
+  // where a trigger sees the table's statements, nor for a column of a unique index (rows that swap its values
+  // collide half-way within a statement as between statements), nor for a value large enough to be staged.
+  const grouped = !info.triggers.length;
+  let group: RowUpdate[] = [];
+  let groupSet: Changed = [];
+  let groupBytes = 0;
+  const flush = async () => {
+    if (group.length === 1) await updateRow(s, scope, t, group[0]!.prev, group[0]!.next, groupSet);
+    else if (group.length) await updateRows(s, scope, t, group, groupSet);
+    group = [];
+    groupBytes = 0;
+  };
   for (const batch of t.updates.batches(200)) {
     for (const line of batch) {
       if (victims.skipsUpdate(t.table, line.slice(line.indexOf(UPDATE_SEP) + 1))) {
@@ -156,8 +174,19 @@ async function applyUpdates(
         moved++;
         continue;
       }
-      if (u.changed.length) await updateRow(s, scope, t, u.prev, u.next, u.changed);
+      if (!u.changed.length) continue;
+      const bytes = line.length;
+      if (!grouped || bytes > GROUP_MAX_ROW_BYTES || u.changed.some(({ c }) => unique.has(c))) {
+        await updateRow(s, scope, t, u.prev, u.next, u.changed);
+        continue;
+      }
+      const same = u.changed.length === groupSet.length && u.changed.every((x, i) => x.c === groupSet[i]!.c);
+      if (!same || group.length >= UPDATE_ROWS || groupBytes + bytes > GROUP_MAX_BYTES) await flush();
+      groupSet = u.changed;
+      group.push(u);
+      groupBytes += bytes;
     }
+    await flush();
     hooks.onRows?.(batch.length);
   }
   if (!moved) return gone;
@@ -177,8 +206,6 @@ async function applyUpdates(
   }
   return gone;
 }
-
-type Changed = { c: string; j: number }[];
 
 /**
  * How one planned update is written: the columns set in place now, those set after the table's inserts (`late`),

@@ -277,6 +277,9 @@ export const postgresBackupDialect: BackupDialect = {
         ? `(${qualified} = ${ph} AND ${qualified}::text COLLATE "C" = (${ph})::text)`
         : `${qualified} = ${ph}`,
   // A VALUES list is a relation the planner joins through the key's index; each value typed as its column.
+  // format_type's text, which names the type as a cast takes it (typmod, schema where it is not on the path). The
+  // value is parsed by the type's input function, as a parameter assigned to the column is.
+  setValue: (c: ColumnInfo, placeholder: string) => `CAST(${placeholder} AS ${c.type})`,
   tupleIn: (columns: readonly ColumnInfo[], tuples: readonly (readonly string[])[]) =>
     `(${columns.map((c) => q(c.name)).join(', ')}) IN (SELECT * FROM (VALUES ${tuples
       .map((t) => `(${t.map((p, i) => `${p}::${columns[i]!.type}`).join(', ')})`)
