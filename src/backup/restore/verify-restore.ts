@@ -66,14 +66,19 @@ const DIGEST_ROWS_PER_READ_BACK = 8;
 
 /**
  * The tables whose rows the plan's writes can change besides the rows written: every table when a written table
- * has triggers (or PostgreSQL rules, which checkTriggers counts as triggers): they may write anywhere; else every
- * table with a foreign key into a table the plan deletes from or updates, whatever its action: the server's
- * CASCADE or SET NULL, and the rows FkActionVictims takes out and puts back, are not in the plan's counts.
+ * has triggers (or PostgreSQL rules, which checkTriggers counts as triggers): they may write anywhere; every table
+ * too when the plan writes only shared parent rows (below: then the tables may not be locked); else every table
+ * with a foreign key into a table the plan deletes from or updates, whatever its action: the server's CASCADE or
+ * SET NULL, and the rows FkActionVictims takes out and puts back, are not in the plan's counts.
  */
 function reachedTables(scope: TenantScope, plan: RestorePlan): Set<string> | 'all' {
   const written = plan.tables.filter((t) => t.insert || t.update || t.delete);
   const info = (t: string) => scope.schema.get(t)!;
   if (written.some((t) => info(t.table).triggers.length)) return 'all';
+  // Only shared parent rows written (--include-parents): then no table of the scope differed, and on MariaDB the
+  // tables the planner summed on its second connection were never locked (plan-from-archive, unchangedTables,
+  // locks them only when one differs), so a writer of the tenant may have changed them since: none is as read.
+  if (written.length && !written.some((t) => t.role === 'scope')) return 'all';
   // To a fixpoint: a row an action reached may be referenced in turn (a CASCADE two levels down), and a reached
   // table's triggers fire too.
   const changed = written.filter((t) => t.update || t.delete).map((t) => info(t.table));
@@ -89,6 +94,21 @@ function reachedTables(scope: TenantScope, plan: RestorePlan): Set<string> | 'al
     }
   }
   return out;
+}
+
+/**
+ * Whether the restore's locks keep new rows of the tenant out as well. PostgreSQL's table locks do (the dialect
+ * has no lockingRead); InnoDB's locking reads hold the gaps between the tenant's rows only in REPEATABLE READ and
+ * SERIALIZABLE: in READ COMMITTED, a server's default in many installations, another writer can insert a row of
+ * the tenant into a table the restore neither wrote nor reached, which then must be summed again.
+ */
+async function gapsLocked(s: DbSession, scope: TenantScope): Promise<boolean> {
+  if (!scope.dialect.lockingRead) return true;
+  // tx_isolation: MariaDB (transaction_isolation only from 11.1), MySQL before 8.0; MySQL 8.0 has only the other.
+  const isolation = await s
+    .query<{ i: string }>('SELECT @@SESSION.tx_isolation AS i')
+    .catch(() => s.query<{ i: string }>('SELECT @@SESSION.transaction_isolation AS i'));
+  return /^(REPEATABLE-READ|SERIALIZABLE)$/i.test(String(isolation[0]?.i));
 }
 
 /**
@@ -113,7 +133,8 @@ export async function verifyRestore(
   const { order } = how;
   const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
   const whole = (src.manifest.kind ?? 'tenant') === 'undo';
-  const reached = reachedTables(scope, plan);
+  const wroteAny = plan.tables.some((t) => t.insert || t.update || t.delete);
+  const reached = wroteAny && !(await gapsLocked(s, scope)) ? 'all' : reachedTables(scope, plan);
   for (const t of plan.tables) {
     const writes = t.insert + t.update + t.delete;
     const touched = reached === 'all' || reached.has(t.table);
@@ -132,8 +153,10 @@ export async function verifyRestore(
       if ((await serverDigest(s, scope, t.table, t.columns, plan.tenantId, true, kind)) !== recorded) {
         // The digest stands in for comparing every row with the archive, which now settles it: a digest can differ
         // where the rows do not (PostgreSQL's hashtextextended gives other values on a server of the other byte
-        // order, whose version string may be the same), and then the table is verified row by row.
-        const q = scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order });
+        // order, whose version string may be the same), and then the table is verified row by row. Read as the
+        // digest read, with the lock: on MariaDB a plain read sees the transaction's snapshot, older than a row
+        // another writer committed since, and passed the table the digest had just failed.
+        const q = scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order, lock: true });
         const diff = await firstDifference(s, src, t, q, rows);
         if (diff !== null) throw verifyFailed(t, diff ?? `${t.after.rows} rows expected`);
       }
