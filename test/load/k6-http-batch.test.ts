@@ -1,12 +1,14 @@
 // What http.batch() sends for each form of entry.
 // Specification: k6's js/modules/k6/http/request.go (parseBatchRequest): an object entry with a method uppercases it
 // and sends no body for GET or HEAD; an object without a method is a GET that keeps its body; an array entry keeps
-// its body whatever the method.
+// its body whatever the method. An entry it cannot read (no url key, a method that is not a string, an array of
+// fewer than two items) stops the batch before any request: Batch warns 'A batch request failed' and returns the
+// responses it had, or throws with the throw option.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { runScript } from './helpers/run-script.ts';
+import { consoleLines, runScript } from './helpers/run-script.ts';
 
 describe('k6 http.batch entries', () => {
   let server: Server;
@@ -62,6 +64,42 @@ describe('k6 http.batch entries', () => {
         'POST /obj-post type=application/x-www-form-urlencoded body=a=1',
       ]);
       assert.match(run.stderr, /msg="GET -, HEAD -, GET -, GET x, POST a=1, GET x"/);
+    });
+
+    it(`sends nothing when an entry cannot be read: warns and answers as far as it read, or throws with throw (${mode} VUs)`, async () => {
+      seen = [];
+      const script = (throws: boolean) => `import http from 'k6/http';
+        export const options = { iterations: 1, throw: ${throws} };
+        const show = (r) => r === null ? 'null' : r.status + ' [' + r.error + ']';
+        const tried = (f) => { try { return f(); } catch (e) { return 'threw ' + e.message; } };
+        export default function () {
+          console.log(tried(() => http.batch([{ method: 'GET', url: '${url}/a' }, { method: 'GET' }, ['GET', '${url}/c']]).map(show).join(', ')));
+          console.log(tried(() => {
+            const res = http.batch({ first: ['GET', '${url}/d'], bad: { method: 1, url: '${url}/e' }, after: '${url}/f' });
+            return Object.keys(res).map((k) => k + ' ' + show(res[k])).join(', ');
+          }));
+          console.log(tried(() => http.batch([['GET']]).map(show).join(', ')));
+        }`;
+      const run = await runScript(script(false), {}, {}, ['--vu-mode', mode]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(consoleLines(run.stderr), [
+        "0 [], 0 [batch request 1 doesn't have a url key], null",
+        "first 0 [], bad 0 [invalid method type '1']",
+        `0 [invalid batch request '[]interface {}{\\"GET\\"}']`,
+      ]);
+      assert.match(
+        run.stderr,
+        /level=warning msg="A batch request failed" error="batch request 1 doesn't have a url key"/,
+      );
+      const thrown = await runScript(script(true), {}, {}, ['--vu-mode', mode]);
+      assert.equal(thrown.code, 0, thrown.stderr);
+      assert.deepEqual(consoleLines(thrown.stderr), [
+        "threw batch request 1 doesn't have a url key",
+        "threw invalid method type '1'",
+        `threw invalid batch request '[]interface {}{\\"GET\\"}'`,
+      ]);
+      assert.deepEqual(seen, [], 'no request of those batches went out');
+      assert.equal(run.metrics.http_reqs, undefined);
     });
   }
 });

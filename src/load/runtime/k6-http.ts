@@ -192,11 +192,73 @@ export function createK6Http(state: VuState) {
     state.requestShared(list).then((replies) => replies.map((r, i) => respond(r, list[i])));
 
   type BatchItem = string | HttpURL | unknown[] | Record<string, unknown>;
-  function batchItem(item: BatchItem): Prepared {
-    if (item instanceof HttpURL) return prepare('GET', item, null);
-    const { method, url, body, params } = batchRequest(item);
-    return prepare(method, url as string | HttpURL, body as Body, (params ?? {}) as Params);
+  type Batch = BatchItem[] | Record<string, BatchItem>;
+
+  /**
+   * Prepares every entry of a batch, or none: at the first entry k6 cannot read (an error of parseBatchRequest or
+   * parseRequest in js/modules/k6/http/request.go) no request goes out. With the throw option that error is thrown;
+   * without, k6 warns 'A batch request failed' and returns what it had: an empty response for each entry before,
+   * one with the error for this one, null (an array) or no key (an object) for those after.
+   */
+  function prepareBatch(requests: Batch): { prepared: Prepared[] } | { failed: K6Response[] | object } {
+    const keys: (string | number)[] = Array.isArray(requests)
+      ? Array.from(requests, (_, i) => i)
+      : Object.keys(requests);
+    const prepared: Prepared[] = [];
+    for (const key of keys) {
+      const item = (requests as Record<string | number, BatchItem>)[key];
+      try {
+        if (item instanceof HttpURL) prepared.push(prepare('GET', item, null));
+        else {
+          const { method, url, body, params } = batchRequest(item, key);
+          prepared.push(prepare(method, url as string | HttpURL, body as Body, (params ?? {}) as Params));
+        }
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (state.options.throw === true) throw e;
+        state.post({ t: 'log', level: 'warn', message: 'A batch request failed', fields: { error: message } });
+        const answered = [...prepared.map(() => unsent('')), unsent(message)];
+        if (!Array.isArray(requests)) return { failed: Object.fromEntries(answered.map((r, i) => [keys[i], r])) };
+        return { failed: keys.map((_, i) => answered[i] ?? null) };
+      }
+    }
+    return { prepared };
   }
+
+  /** The response k6 gives a batch entry that was not sent: nothing but the error, if it is the one that failed. */
+  function unsent(error: string): K6Response {
+    const timings = {
+      duration: 0,
+      blocked: 0,
+      connecting: 0,
+      tls_handshaking: 0,
+      sending: 0,
+      waiting: 0,
+      receiving: 0,
+    };
+    return new K6Response(
+      {
+        id: 0,
+        status: 0,
+        statusText: '',
+        proto: '',
+        headers: {},
+        body: null,
+        timings,
+        error,
+        errorCode: 0,
+        url: '',
+        remoteIp: '',
+        remotePort: 0,
+      },
+      { method: '', url: '', headers: {}, body: '', cookies: {} },
+      navigate,
+    );
+  }
+
+  /** The responses of a batch in its own shape: an array, or an object by the same keys. */
+  const byKeys = (requests: Batch, responses: K6Response[]) =>
+    Array.isArray(requests) ? responses : Object.fromEntries(Object.keys(requests).map((k, i) => [k, responses[i]]));
 
   const api = {
     request,
@@ -207,11 +269,9 @@ export function createK6Http(state: VuState) {
     put: (url: string | HttpURL, body?: Body, params?: Params) => request('PUT', url, body, params),
     patch: (url: string | HttpURL, body?: Body, params?: Params) => request('PATCH', url, body, params),
     del: (url: string | HttpURL, body?: Body, params?: Params) => request('DELETE', url, body, params),
-    batch(requests: BatchItem[] | Record<string, BatchItem>) {
-      if (Array.isArray(requests)) return send(requests.map(batchItem));
-      const keys = Object.keys(requests);
-      const responses = send(keys.map((k) => batchItem(requests[k])));
-      return Object.fromEntries(keys.map((k, i) => [k, responses[i]]));
+    batch(requests: Batch) {
+      const batch = prepareBatch(requests);
+      return 'failed' in batch ? batch.failed : byKeys(requests, send(batch.prepared));
     },
     async asyncRequest(method: string, url: string | HttpURL, body?: Body, params?: Params) {
       const prepared = prepare(method, url, body, params);
@@ -261,14 +321,10 @@ export function createK6Http(state: VuState) {
     ] as const) {
       withAsyncForm(api[name], (url: string | HttpURL, body?: Body, params?: Params) => one(method, url, body, params));
     }
-    withAsyncForm(api.batch, (requests: BatchItem[] | Record<string, BatchItem>) => {
-      if (Array.isArray(requests)) return new Pending(sendShared(requests.map(batchItem)));
-      const keys = Object.keys(requests);
-      return new Pending(
-        sendShared(keys.map((k) => batchItem(requests[k]))).then((responses) =>
-          Object.fromEntries(keys.map((k, i) => [k, responses[i]])),
-        ),
-      );
+    withAsyncForm(api.batch, (requests: Batch) => {
+      const batch = prepareBatch(requests);
+      if ('failed' in batch) return new Pending(Promise.resolve(batch.failed));
+      return new Pending(sendShared(batch.prepared).then((responses) => byKeys(requests, responses)));
     });
   }
   return api;
