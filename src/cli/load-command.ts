@@ -84,13 +84,21 @@ function goBool(name: string, v: string): boolean {
   throw usageError(`${name} expects a boolean, got "${v}"`);
 }
 
+interface EnvOverrides {
+  cli: CliOverrides;
+  systemEnv?: boolean;
+  summaryExport?: string;
+  jsonOut?: string;
+  htmlOut?: string;
+}
+
 /**
  * What k6 reads from K6_* variables (lib/options.go, internal/cmd/runtime_options.go): K6_VUS, K6_DURATION,
  * K6_ITERATIONS and K6_STAGES replace the script's execution options as the flags do, K6_TAGS the script's tags
- * (as --tag does, in k6's `name:value,…` form), K6_NO_THRESHOLDS and K6_INCLUDE_SYSTEM_ENV_VARS as their flags.
- * The flags, parsed after, win.
+ * (as --tag does, in k6's `name:value,…` form), K6_NO_THRESHOLDS, K6_INCLUDE_SYSTEM_ENV_VARS, K6_SUMMARY_EXPORT
+ * and K6_OUT (`json=FILE,html=FILE`) as their flags. The flags, parsed after, win: one --out replaces K6_OUT's list.
  */
-export function k6EnvOverrides(env: Record<string, string | undefined>): { cli: CliOverrides; systemEnv?: boolean } {
+export function k6EnvOverrides(env: Record<string, string | undefined>): EnvOverrides {
   const cli: CliOverrides = {};
   const options: Record<string, unknown> = {};
   const get = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
@@ -112,8 +120,20 @@ export function k6EnvOverrides(env: Record<string, string | undefined>): { cli: 
   const noThresholds = get('K6_NO_THRESHOLDS');
   if (noThresholds !== undefined && goBool('K6_NO_THRESHOLDS', noThresholds)) options.thresholds = {};
   if (Object.keys(options).length) cli.options = options;
+  const result: EnvOverrides = { cli, summaryExport: get('K6_SUMMARY_EXPORT') };
+  // internal/cmd/config.go: `out` is a list (envconfig splits it at commas).
+  for (const spec of get('K6_OUT')?.split(',') ?? []) addOutput(result, 'K6_OUT', spec);
   const sysEnv = get('K6_INCLUDE_SYSTEM_ENV_VARS');
-  return sysEnv === undefined ? { cli } : { cli, systemEnv: goBool('K6_INCLUDE_SYSTEM_ENV_VARS', sysEnv) };
+  if (sysEnv !== undefined) result.systemEnv = goBool('K6_INCLUDE_SYSTEM_ENV_VARS', sysEnv);
+  return result;
+}
+
+/** One --out (or K6_OUT item): `json=FILE` or `html=FILE`; `name` is the flag or variable, for the message. */
+function addOutput(to: { jsonOut?: string; htmlOut?: string }, name: string, spec: string): void {
+  const m = /^(json|html)=(.+)$/.exec(spec);
+  if (!m) throw usageError(`${name} expects json=FILE or html=FILE, got "${spec}"`);
+  if (m[1] === 'json') to.jsonOut = m[2];
+  else to.htmlOut = m[2];
 }
 
 /** Flags k6 has that change nothing here: accepted, so that a k6 command line runs as it is. */
@@ -246,14 +266,9 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
         out.vuThreads = positiveInt(flag, value());
         break;
       case '-o':
-      case '--out': {
-        const spec = value();
-        const m = /^(json|html)=(.+)$/.exec(spec);
-        if (!m) throw usageError(`--out expects json=FILE or html=FILE, got "${spec}"`);
-        if (m[1] === 'json') out.jsonOut = m[2];
-        else out.htmlOut = m[2];
+      case '--out':
+        addOutput(out, flag, value());
         break;
-      }
       default:
         if (arg.startsWith('-') && arg !== '-') throw usageError(`unknown flag ${arg}`);
         positionals.push(arg);
@@ -350,10 +365,11 @@ export const loadCommand: Command = {
         script: args.script,
         env: args.env,
         cli,
-        summaryExport: args.summaryExport,
+        summaryExport: args.summaryExport ?? fromEnv.summaryExport,
         summary: args.summary ?? (io.env.K6_SUMMARY_MODE === 'disabled' ? false : undefined),
-        jsonOut: args.jsonOut,
-        htmlOut: args.htmlOut,
+        ...(args.jsonOut !== undefined || args.htmlOut !== undefined
+          ? { jsonOut: args.jsonOut, htmlOut: args.htmlOut }
+          : { jsonOut: fromEnv.jsonOut, htmlOut: fromEnv.htmlOut }),
         quiet: args.quiet,
         verbose: args.verbose,
         vuMode: args.vuMode,

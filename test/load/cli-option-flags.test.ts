@@ -2,7 +2,11 @@
 // it is, and each flag wins over the script's option of the same name. The K6_* variables (lib/options.go envconfig
 // tags, read by internal/cmd/config.go readEnvConfig) sit between the two.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runCli } from './helpers/run-cli.ts';
 import { consoleLines, runScript } from './helpers/run-script.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -100,6 +104,39 @@ export default function () {
       const bad = await runScript(script, { [name]: value });
       assert.equal(bad.code, 104, bad.stderr);
       assert.ok(bad.stderr.includes(message), bad.stderr);
+    }
+  });
+
+  it('writes the files K6_SUMMARY_EXPORT and K6_OUT name, unless --summary-export and --out name others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-k6-env-'));
+    try {
+      const script = join(dir, 'script.js');
+      writeFileSync(script, 'export const options = { iterations: 1 };\nexport default function () {}\n');
+      const env = {
+        K6_SUMMARY_EXPORT: join(dir, 'env-summary.json'),
+        K6_OUT: `json=${join(dir, 'env.json')},html=${join(dir, 'env.html')}`,
+      };
+      const run = await runCli([script, '--quiet'], env, dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(readdirSync(dir).sort(), ['env-summary.json', 'env.html', 'env.json', 'script.js']);
+      for (const f of ['env-summary.json', 'env.html', 'env.json']) rmSync(join(dir, f));
+      const flags = await runCli(
+        [
+          script,
+          '--quiet',
+          '--summary-export',
+          join(dir, 'cli-summary.json'),
+          '--out',
+          `json=${join(dir, 'cli.json')}`,
+        ],
+        env,
+        dir,
+      );
+      assert.equal(flags.code, 0, flags.stderr);
+      // One --out replaces K6_OUT's whole list, as k6's Config.Apply replaces `out`.
+      assert.deepEqual(readdirSync(dir).sort(), ['cli-summary.json', 'cli.json', 'script.js']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
