@@ -6,6 +6,7 @@ import { canonicalLines, scopedSelect, selectList, type RowOrder } from '../dump
 import type { TenantScope } from '../tenant-scope.ts';
 import { sharedRows } from '../tenant-report.ts';
 import { serverDigest } from '../server-digest.ts';
+import { scopedSource } from '../scope/scoped-source.ts';
 import { digestKindOf, type DigestKind } from '../digest-kind.ts';
 import { ArchiveLines, type ArchiveSource } from './archive-lines.ts';
 import { keyMatch } from './key-match.ts';
@@ -111,10 +112,10 @@ export async function planFromArchive(
   const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
   const plan: RestorePlan = { tenantId: opts.tenantId, tables: [], notes: [] };
   const lines: RowSource = rows ?? new ArchiveLines(src, opts.onRows);
+  let settled: Promise<boolean> = Promise.resolve(true);
   try {
-    const same =
-      opts.unchanged ??
-      (opts.digests ? await unchangedTables(s, scope, manifest.tables, opts) : new Set<ManifestTable>());
+    let same: ReadonlySet<ManifestTable> = opts.unchanged ?? new Set<ManifestTable>();
+    if (!opts.unchanged && opts.digests) ({ same, settled } = await unchangedTables(s, scope, manifest.tables, opts));
     for (const t of manifest.tables) {
       const info = scope.schema.get(t.name)!;
       const tp = newTablePlan(t, scope);
@@ -143,9 +144,15 @@ export async function planFromArchive(
     await lines.finish();
   } catch (err) {
     closePlan(plan);
+    // The other connection's check is not left running unseen; its outcome no longer matters.
+    await settled;
     throw err;
   }
-  return plan;
+  if (await settled) return plan;
+  // A table the other connection summed changed before the restore locked it: planned again, every digest taken
+  // under the restore's lock. Rare (a writer committed in that moment), and then exact rather than fast.
+  closePlan(plan);
+  return planFromArchive(s, scope, src, { ...opts, side: undefined }, rows);
 }
 
 /**
@@ -153,15 +160,17 @@ export async function planFromArchive(
  * tenant's rows of a table, the whole cost of an unchanged restore, so where the caller offers a second
  * connection (PlanOptions.side) two tables are summed at a time. The restore's own session reads with its lock;
  * the other reads what is committed, which is the same while the restore has written nothing. Where reading is
- * what locks rows (the dialect's lockingRead), a plan that will write re-reads the other connection's tables
- * under the restore's lock, so writers of the tenant wait for the COMMIT as before.
+ * what locks rows (the dialect's lockingRead) and some table differs, so the plan will write, the other
+ * connection's tables must be as summed under the restore's lock: the restore's session locks them with a locking
+ * read that renders nothing, and the other connection sums them again, now that no writer can change them, while
+ * the restore's session goes on to merge the tables that differ. `settled` says whether those sums held.
  */
 async function unchangedTables(
   s: DbSession,
   scope: TenantScope,
   tables: readonly ManifestTable[],
   opts: PlanOptions,
-): Promise<Set<ManifestTable>> {
+): Promise<{ same: Set<ManifestTable>; settled: Promise<boolean> }> {
   // Each table's digest is taken with the kind the archive recorded it with; a kind this engine does not compute
   // leaves the table to be compared row by row.
   const kinds = new Map<ManifestTable, DigestKind>();
@@ -183,13 +192,28 @@ async function unchangedTables(
       if (side) elsewhere.push(t);
     }
   };
-  await Promise.all([
-    lane(s, opts.lock, false),
-    ...(opts.side && todo.length > 1 ? [opts.side((q) => lane(q, false, true))] : []),
-  ]);
-  if (same.size < todo.length && opts.lock && scope.dialect.lockingRead)
-    for (const t of elsewhere) if ((await digestOf(s, t, true)) !== t.serverDigest) same.delete(t);
-  return same;
+  const side = opts.side && todo.length > 1 ? opts.side : undefined;
+  await Promise.all([lane(s, opts.lock, false), ...(side ? [side((q) => lane(q, false, true))] : [])]);
+  if (!side || same.size === todo.length || !opts.lock || !scope.dialect.lockingRead || !elsewhere.length)
+    return { same, settled: Promise.resolve(true) };
+  await opts.checkpoint?.('after-digests');
+  for (const t of elsewhere) await lockRows(s, scope, t.name, opts.tenantId);
+  const settled = side(async (q) => {
+    for (const t of elsewhere) if ((await digestOf(q, t, false)) !== t.serverDigest) return false;
+    return true;
+    // A failed check (the connection lost) is a check not passed: the plan is made again without it.
+  }).catch(() => false);
+  return { same, settled };
+}
+
+/** Takes the restore's locks on a table's tenant rows (the dialect's lockingRead) without rendering a row. */
+async function lockRows(s: DbSession, scope: TenantScope, table: string, tenantId: string): Promise<void> {
+  const entry = scope.plan.entries.find((e) => e.table === table)!;
+  const b = scopedSource(scope, entry, tenantId, { lock: true });
+  await s.query(
+    `SELECT COUNT(*) AS n FROM (SELECT 1 AS o FROM ${b.from} WHERE ${b.where}${scope.dialect.lockingRead}) tenantops_l`,
+    b.params,
+  );
 }
 
 /** Shared rows copied by --include-parents: inserted only where the target lacks them, never changed. */

@@ -34,6 +34,13 @@ export type TargetOptions = Pick<
   'dryRun' | 'safetyDir' | 'confirm' | 'onSafetyBackup' | 'onCommit' | 'bulkMinRows' | 'checkpoint'
 >;
 
+/** How a plan reads: under the restore's lock (not a dry run), settling tables by digest, and the test checkpoints. */
+export interface PlanHow {
+  lock: boolean;
+  digests: boolean;
+  checkpoint?: (name: string) => Promise<void>;
+}
+
 /** Where the rows come from, as restoreInTransaction needs it: what to plan from and what to verify against. */
 export interface RestoreSource {
   /** 'archive' or 'source', in the schema-mismatch message. */
@@ -46,7 +53,7 @@ export interface RestoreSource {
   safetyOrder: RowOrder;
   safetyPassphrase: string | undefined;
   /** The difference between the target and the rows (one pass over them). */
-  plan(s: DbSession, scope: TenantScope, how: { lock: boolean; digests: boolean }): Promise<RestorePlan>;
+  plan(s: DbSession, scope: TenantScope, how: PlanHow): Promise<RestorePlan>;
   /** Re-reads the restored tenant against the rows before COMMIT; throws on any difference. */
   verify(s: DbSession, scope: TenantScope, plan: RestorePlan, digests: boolean): Promise<void>;
 }
@@ -92,7 +99,7 @@ export async function restoreInTransaction(
         scope.plan.entries.map((e) => e.table),
       );
     const digests = digestsComparable(manifest, db);
-    const plan = await src.plan(s, scope, { lock: !dryRun, digests });
+    const plan = await src.plan(s, scope, { lock: !dryRun, digests, checkpoint: opts.checkpoint });
     onPlan(plan);
     plan.notes.unshift(...diff.notes);
     if (kind === 'tenant') await checkSharedParents(s, scope, manifest);

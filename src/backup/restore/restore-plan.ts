@@ -87,6 +87,8 @@ export interface PlanOptions {
    * (restore --from-db, which takes it beside the source's): the planner then takes no digest itself.
    */
   unchanged?: ReadonlySet<ManifestTable>;
+  /** Test-only: called at named points (restore-tenant.ts, RestoreOptions.checkpoint). */
+  checkpoint?: (name: string) => Promise<void>;
 }
 
 const EMPTY_SHA = createHash('sha256').digest('hex');
