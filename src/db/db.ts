@@ -62,6 +62,14 @@ export interface TransactionOptions {
    * taking a new one. Only engines that have `sharedSnapshot` accept it.
    */
   snapshotId?: string;
+  /**
+   * A read-write transaction whose locks keep other writers out until it ends (a restore): at the isolation that
+   * makes them do so whatever the server's default. MariaDB REPEATABLE READ, where locking reads also hold the gaps
+   * between rows (READ COMMITTED takes none, so another writer could insert rows into the range read); PostgreSQL
+   * READ COMMITTED, where each statement after LOCK TABLE sees every commit before the lock (REPEATABLE READ would
+   * keep the snapshot of the first query, taken before the lock was granted).
+   */
+  locking?: boolean;
 }
 
 export interface PoolStats {

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectionLoss, type Db, type DbSession } from '../../db/index.ts';
+import { connectionLoss, type Db, type DbSession, type TransactionOptions } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
 import type { Manifest } from '../archive/manifest.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
@@ -57,6 +57,9 @@ export interface RestoreSource {
   /** Re-reads the restored tenant against the rows before COMMIT; throws on any difference. */
   verify(s: DbSession, scope: TenantScope, plan: RestorePlan, digests: boolean): Promise<void>;
 }
+
+// The restore's locks keep other writers out only at the isolation TransactionOptions.locking sets.
+const LOCKING: TransactionOptions = { locking: true };
 
 /** Named by tenant and UTC time, so `backups list` and operators see one kind of safety file whatever restored. */
 function safetyPath(dir: string, tenantId: string): string {
@@ -159,7 +162,7 @@ export async function restoreInTransaction(
     committing = true;
     opts.onCommit?.();
     return { ...summary, dryRun: false, safetyBackup: safety, written, seconds: 0 };
-  });
+  }, LOCKING);
   return inTransaction.catch((e: unknown) => {
     // Failed before COMMIT reached the server: the transaction rolled back, so the safety backup holds rows that
     // were not changed and would only mislead ("restore it to roll back"). Once COMMIT may have reached it, the

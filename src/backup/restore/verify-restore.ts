@@ -97,21 +97,6 @@ function reachedTables(scope: TenantScope, plan: RestorePlan): Set<string> | 'al
 }
 
 /**
- * Whether the restore's locks keep new rows of the tenant out as well. PostgreSQL's table locks do (the dialect
- * has no lockingRead); InnoDB's locking reads hold the gaps between the tenant's rows only in REPEATABLE READ and
- * SERIALIZABLE: in READ COMMITTED, a server's default in many installations, another writer can insert a row of
- * the tenant into a table the restore neither wrote nor reached, which then must be summed again.
- */
-async function gapsLocked(s: DbSession, scope: TenantScope): Promise<boolean> {
-  if (!scope.dialect.lockingRead) return true;
-  // tx_isolation: MariaDB (transaction_isolation only from 11.1), MySQL before 8.0; MySQL 8.0 has only the other.
-  const isolation = await s
-    .query<{ i: string }>('SELECT @@SESSION.tx_isolation AS i')
-    .catch(() => s.query<{ i: string }>('SELECT @@SESSION.transaction_isolation AS i'));
-  return /^(REPEATABLE-READ|SERIALIZABLE)$/i.test(String(isolation[0]?.i));
-}
-
-/**
  * Before COMMIT, every in-scope table is checked against the archive. Where the archive carries the server's
  * digest of the table and this server can compute the same (same engine and version), one server-side pass over
  * the tenant's rows settles it: any row a trigger, an ON UPDATE column, a collation or another writer changed,
@@ -133,8 +118,9 @@ export async function verifyRestore(
   const { order } = how;
   const entries = new Map(scope.plan.entries.map((e) => [e.table, e]));
   const whole = (src.manifest.kind ?? 'tenant') === 'undo';
-  const wroteAny = plan.tables.some((t) => t.insert || t.update || t.delete);
-  const reached = wroteAny && !(await gapsLocked(s, scope)) ? 'all' : reachedTables(scope, plan);
+  // Other writers are kept out of every table of the tenant, rows and the gaps between them, by the restore's
+  // locks at the isolation its transaction takes (TransactionOptions.locking).
+  const reached = reachedTables(scope, plan);
   for (const t of plan.tables) {
     const writes = t.insert + t.update + t.delete;
     const touched = reached === 'all' || reached.has(t.table);

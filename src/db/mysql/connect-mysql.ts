@@ -204,7 +204,9 @@ export async function connectMysql(target: MysqlTarget, options: ConnectOptions)
     transaction<T>(fn: (s: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       const begin = opts.snapshot
         ? ['SET TRANSACTION ISOLATION LEVEL REPEATABLE READ', 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY']
-        : ['START TRANSACTION'];
+        : opts.locking
+          ? ['SET TRANSACTION ISOLATION LEVEL REPEATABLE READ', 'START TRANSACTION']
+          : ['START TRANSACTION'];
       return withConn((s) => runTransaction(s, target, begin, fn));
     },
     snapshotSessions: (n, fn) => mysqlSnapshotSessions(withConn, (f, o) => db.transaction(f, o), max - inUse, n, fn),

@@ -136,7 +136,7 @@ export async function connectPglite(target: PgliteTarget, options: ConnectOption
       try {
         return await handle.pg.transaction(async (tx) => {
           const s = sessionOn(tx);
-          if (opts.snapshot) await s.execute(beginStatement(opts).replace(/^BEGIN/, 'SET TRANSACTION'));
+          if (opts.snapshot || opts.locking) await s.execute(beginStatement(opts).replace(/^BEGIN/, 'SET TRANSACTION'));
           return fn(s);
         });
       } finally {

@@ -48,7 +48,8 @@ export const TEXT_SESSION_SETTINGS: Record<string, string> = {
 
 /** Shared by the server and PGlite: the statements that open and close a transaction. */
 export function beginStatement(opts: TransactionOptions): string {
-  return opts.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+  if (opts.snapshot) return 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+  return opts.locking ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN';
 }
 
 /** A server-side cursor keeps memory bounded; it must run inside a transaction, which callers provide. */
