@@ -10,6 +10,7 @@ import { TenantopsError } from '../../src/errors/index.ts';
 import { createTempDatabase, ENGINES, skipReason, type TempDatabase } from '../helpers/test-databases.ts';
 import { snapshotTables } from '../helpers/table-snapshot.ts';
 import { seededFixture, snapshotAll, sql, type Fixture } from './backup-fixtures.ts';
+import { run, withDatabase } from './exact-harness.ts';
 
 const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
 const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
@@ -278,3 +279,42 @@ for (const engine of ['mysql', 'postgres'] as const) {
     });
   });
 }
+
+// A shared table that two of the tenant's tables reference is listed in the archive once per reference: its rows
+// go in once, however many references reach them (the restore failed with a TypeError, and would have inserted a
+// row reached twice twice).
+for (const engine of ['mysql', 'postgres'] as const)
+  withDatabase(
+    engine,
+    `a shared table referenced by two tables of the tenant restores once [${engine}]`,
+    async (db, dir) => {
+      await run(db, [
+        'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
+        'CREATE TABLE films (id BIGINT PRIMARY KEY, title VARCHAR(20) NOT NULL)',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO films VALUES (10, 'both'), (11, 'only a'), (12, 'only b'), (13, 'nobody')",
+        'CREATE TABLE a (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL REFERENCES orgs (id), film_id BIGINT NOT NULL REFERENCES films (id))',
+        'CREATE TABLE b (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL REFERENCES orgs (id), film_id BIGINT NOT NULL REFERENCES films (id))',
+        'INSERT INTO a VALUES (1, 1, 10), (2, 1, 11), (3, 2, 13)',
+        'INSERT INTO b VALUES (1, 1, 10), (2, 1, 12)',
+      ]);
+      const out = join(dir, 't1.tnt');
+      const config = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
+      await backupTenant(db, { tenantId: '1', config, out, includeParents: true });
+      assert.equal((await verifyArchive(out)).tables.filter((t) => t.name === 'films').length, 2, 'listed twice');
+      const before = await snapshotTables(db, ['orgs', 'films', 'a', 'b']);
+      // The tenant and the films only it references go (a careless cleanup, checks off).
+      await run(db, [
+        ...(engine === 'mysql' ? ['SET FOREIGN_KEY_CHECKS = 0'] : []),
+        'DELETE FROM a WHERE org_id = 1',
+        'DELETE FROM b WHERE org_id = 1',
+        'DELETE FROM films WHERE id IN (10, 11, 12)',
+        ...(engine === 'mysql' ? ['SET FOREIGN_KEY_CHECKS = 1'] : []),
+      ]);
+      const r = await restoreTenant(db, { archive: out, safetyDir: join(dir, 'safety') });
+      const films = r.tables.filter((t) => t.table === 'films');
+      assert.equal(films.length, 1, 'one plan for the shared table');
+      assert.equal(films[0]!.insert, 3);
+      assert.deepEqual(await snapshotTables(db, ['orgs', 'films', 'a', 'b']), before);
+    },
+  );

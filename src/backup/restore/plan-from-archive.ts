@@ -116,14 +116,23 @@ export async function planFromArchive(
   try {
     let same: ReadonlySet<ManifestTable> = opts.unchanged ?? new Set<ManifestTable>();
     if (!opts.unchanged && opts.digests) ({ same, settled } = await unchangedTables(s, scope, manifest.tables, opts));
+    // An archive lists a shared table once per reference into it (backup-tenant.ts, --include-parents): one plan
+    // for the table, each of its rows inserted once however many references reach it.
+    const parents = new Map<string, { tp: TablePlan; planned: Set<string> }>();
     for (const t of manifest.tables) {
       const info = scope.schema.get(t.name)!;
-      const tp = newTablePlan(t, scope);
-      plan.tables.push(tp);
       if (t.role === 'parent') {
-        await planParentRows(s, scope, lines.of(t), tp);
+        let p = parents.get(t.name);
+        if (!p) {
+          p = { tp: newTablePlan(t, scope), planned: new Set() };
+          parents.set(t.name, p);
+          plan.tables.push(p.tp);
+        } else p.tp.archived += t.rows;
+        await planParentRows(s, scope, lines.of(t), p.tp, p.planned);
         continue;
       }
+      const tp = newTablePlan(t, scope);
+      plan.tables.push(tp);
       const e = entries.get(t.name)!;
       if (same.has(t)) {
         // The server says the tenant's rows are the archive's: neither side is read row by row.
@@ -216,12 +225,17 @@ async function lockRows(s: DbSession, scope: TenantScope, table: string, tenantI
   );
 }
 
-/** Shared rows copied by --include-parents: inserted only where the target lacks them, never changed. */
+/**
+ * Shared rows copied by --include-parents: inserted only where the target lacks them, never changed. `planned`:
+ * the keys this table's plan inserts already (memory: the shared rows to insert), so a row reached by two
+ * references goes in once.
+ */
 async function planParentRows(
   s: DbSession,
   scope: TenantScope,
   archive: AsyncIterable<string>,
   tp: TablePlan,
+  planned: Set<string>,
 ): Promise<void> {
   const info = scope.schema.get(tp.table)!;
   let chunk: string[] = [];
@@ -230,8 +244,10 @@ async function planParentRows(
     const rows = chunk.map(parseRow);
     const found = await existingKeys(s, scope, info.name, tp.spec, rows);
     for (const [i, r] of rows.entries()) {
-      if (found.has(JSON.stringify(rowKey(r, tp.spec)))) tp.unchanged++;
+      const key = JSON.stringify(rowKey(r, tp.spec));
+      if (found.has(key) || planned.has(key)) tp.unchanged++;
       else {
+        planned.add(key);
         tp.inserts.push(chunk[i]!);
         tp.insert++;
       }
