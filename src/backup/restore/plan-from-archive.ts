@@ -207,10 +207,10 @@ async function unchangedTables(
     return { same, settled: Promise.resolve(true) };
   await opts.checkpoint?.('after-digests');
   for (const t of elsewhere) await lockRows(s, scope, t.name, opts.tenantId);
+  // A check that fails (its connection lost) is a check not passed: the plan is made again without it.
   const settled = side(async (q) => {
     for (const t of elsewhere) if ((await digestOf(q, t, false)) !== t.serverDigest) return false;
     return true;
-    // A failed check (the connection lost) is a check not passed: the plan is made again without it.
   }).catch(() => false);
   return { same, settled };
 }
