@@ -75,6 +75,22 @@ export async function exactDigest(db: Db, tables: readonly string[]): Promise<Re
   return out;
 }
 
+/**
+ * An application's write on a session of its own that waits at most a second for a row lock (MariaDB): whether it
+ * went through, or gave up because the restore held what it writes.
+ */
+export async function writesWithinASecond(app: Db, statement: string): Promise<boolean> {
+  return app
+    .session(async (s) => {
+      await s.execute('SET SESSION innodb_lock_wait_timeout = 1');
+      await s.execute(statement);
+    })
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
 export async function run(db: Db, statements: readonly string[]): Promise<void> {
   for (const s of statements) await db.execute(sql(db, s));
 }

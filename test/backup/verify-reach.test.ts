@@ -11,7 +11,7 @@ import { connectDb } from '../../src/db/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 import { backupTenant, restoreTenant, tenantDigest, validateConfig } from '../../src/backup/index.ts';
 import { createTempDatabase, skipReason } from '../helpers/test-databases.ts';
-import { run, withDatabase } from './exact-harness.ts';
+import { run, withDatabase, writesWithinASecond } from './exact-harness.ts';
 
 const ORGS = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
 
@@ -60,17 +60,9 @@ test('a restore that only puts back a shared parent row still catches a writer o
           if (name !== 'after-safety-backup') return;
           // The application writes what it can; a table the restore holds makes it wait a second and give up.
           await Promise.all(
-            tables.map((x) =>
-              app
-                .session(async (s) => {
-                  await s.execute('SET SESSION innodb_lock_wait_timeout = 1');
-                  await s.execute(`UPDATE ${x} SET v = 'moved on' WHERE id = 1`);
-                })
-                .then(
-                  () => changed.push(x),
-                  () => {},
-                ),
-            ),
+            tables.map(async (x) => {
+              if (await writesWithinASecond(app, `UPDATE ${x} SET v = 'moved on' WHERE id = 1`)) changed.push(x);
+            }),
           );
         },
       });
@@ -146,15 +138,7 @@ test('under a READ COMMITTED default, a writer of the tenant still waits for the
       checkpoint: async (name) => {
         if (name !== 'after-safety-backup') return;
         for (const x of tables.slice(1))
-          await app
-            .session(async (s) => {
-              await s.execute('SET SESSION innodb_lock_wait_timeout = 1');
-              await s.execute(`INSERT INTO ${x} VALUES (9, 1, 'late')`);
-            })
-            .then(
-              () => changed.push(x),
-              () => {},
-            );
+          if (await writesWithinASecond(app, `INSERT INTO ${x} VALUES (9, 1, 'late')`)) changed.push(x);
       },
     });
     // The gaps were locked: every insert waited its second and gave up; the restore committed the archive.

@@ -1,7 +1,12 @@
 import type { Socket } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import { MetricEngine, type Metric } from '../metrics/metric-engine.ts';
-import type { HttpRequestMessage, HttpResponseMessage, HttpTimings } from '../runtime/protocol.ts';
+import {
+  zeroTimings,
+  type HttpRequestMessage,
+  type HttpResponseMessage,
+  type HttpTimings,
+} from '../runtime/protocol.ts';
 import { canonicalHeader } from './canonical-header.ts';
 import { connectionInfo, onNextSocket, tlsConnector, type ConnectionInfo } from './connection-tracker.ts';
 import { CookieJar } from './cookie-jar.ts';
@@ -298,15 +303,7 @@ export class HttpEngine {
     deadline: number,
   ): Promise<HopResult> {
     const t0 = performance.now();
-    const timings: HttpTimings = {
-      duration: 0,
-      blocked: 0,
-      connecting: 0,
-      tls_handshaking: 0,
-      sending: 0,
-      waiting: 0,
-      receiving: 0,
-    };
+    const timings: HttpTimings = zeroTimings();
     let conn: ConnectionInfo | undefined;
     const fail = (err: unknown, sent = 0): HopResult => {
       const { code, message, detail } = mapNetworkError(err);

@@ -8,7 +8,13 @@ import { Pending, withAsyncForm } from './async-calls.ts';
 import { batchRequest } from './batch-request.ts';
 import { K6CookieJar } from './k6-cookie-jar.ts';
 import { K6Response, type RequestInfo } from './k6-response.ts';
-import type { ExpectedStatuses, HttpRequestMessage, HttpResponseMessage, ScenarioInfo } from './protocol.ts';
+import {
+  zeroTimings,
+  type ExpectedStatuses,
+  type HttpRequestMessage,
+  type HttpResponseMessage,
+  type ScenarioInfo,
+} from './protocol.ts';
 import { requestCookies, responseCookies } from './response-cookies.ts';
 import { toBuffer } from './to-buffer.ts';
 import { userAgentOf } from './user-agent.ts';
@@ -227,15 +233,7 @@ export function createK6Http(state: VuState) {
 
   /** The response k6 gives a batch entry that was not sent: nothing but the error, if it is the one that failed. */
   function unsent(error: string): K6Response {
-    const timings = {
-      duration: 0,
-      blocked: 0,
-      connecting: 0,
-      tls_handshaking: 0,
-      sending: 0,
-      waiting: 0,
-      receiving: 0,
-    };
+    const timings = zeroTimings();
     return new K6Response(
       {
         id: 0,

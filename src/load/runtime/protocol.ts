@@ -93,6 +93,11 @@ export interface HttpTimings {
   receiving: number;
 }
 
+/** Timings of a request before any phase of it has run (or of one never sent). */
+export function zeroTimings(): HttpTimings {
+  return { duration: 0, blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0 };
+}
+
 export interface HttpResponseMessage {
   id: number;
   status: number;
