@@ -76,6 +76,22 @@ export async function exactDigest(db: Db, tables: readonly string[]): Promise<Re
 }
 
 /**
+ * Tenants 1 and 2 in `orgs`, and per table an indexed `org_id` and a value `v`: rows 1 and 2 of tenant 1, row 3 of
+ * tenant 2. The schema the concurrency cases share.
+ */
+export function twoTenantTables(tables: readonly string[]): string[] {
+  return [
+    'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
+    'INSERT INTO orgs VALUES (1), (2)',
+    ...tables.flatMap((x) => [
+      `CREATE TABLE ${x} (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, v VARCHAR(20))`,
+      `CREATE INDEX ${x}_org ON ${x} (org_id)`,
+      `INSERT INTO ${x} VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'u')`,
+    ]),
+  ];
+}
+
+/**
  * An application's write on a session of its own that waits at most a second for a row lock (MariaDB): whether it
  * went through, or gave up because the restore held what it writes.
  */

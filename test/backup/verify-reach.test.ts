@@ -11,7 +11,7 @@ import { connectDb } from '../../src/db/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 import { backupTenant, restoreTenant, tenantDigest, validateConfig } from '../../src/backup/index.ts';
 import { createTempDatabase, skipReason } from '../helpers/test-databases.ts';
-import { run, withDatabase, writesWithinASecond } from './exact-harness.ts';
+import { run, twoTenantTables, withDatabase, writesWithinASecond } from './exact-harness.ts';
 
 const ORGS = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
 
@@ -100,15 +100,7 @@ test('under a READ COMMITTED default, a writer of the tenant still waits for the
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-reach-'));
   const tables = ['t1', 't2', 't3'];
   try {
-    await run(db, [
-      'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
-      'INSERT INTO orgs VALUES (1), (2)',
-      ...tables.flatMap((x) => [
-        `CREATE TABLE ${x} (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, v VARCHAR(20))`,
-        `CREATE INDEX ${x}_org ON ${x} (org_id)`,
-        `INSERT INTO ${x} VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'u')`,
-      ]),
-    ]);
+    await run(db, twoTenantTables(tables));
     const out = join(dir, 't1.tnt');
     await backupTenant(db, { tenantId: '1', config: ORGS, out });
     const archived = await tenantDigest(db, ORGS, '1');
