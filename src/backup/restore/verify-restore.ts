@@ -97,13 +97,15 @@ function reachedTables(scope: TenantScope, plan: RestorePlan): Set<string> | 'al
 }
 
 /**
- * Before COMMIT, every in-scope table is checked against the archive. Where the archive carries the server's
- * digest of the table and this server can compute the same (same engine and version), one server-side pass over
- * the tenant's rows settles it: any row a trigger, an ON UPDATE column, a collation or another writer changed,
- * written by the restore or not, changes the digest. Otherwise: every row written is read back and compared with
- * the archive's line, and the table must hold the archive's number of rows; tables without a key, and safety
- * backups (whose promise is the whole tenant's digest), are re-read whole and compared by SHA-256. A mismatch is
- * explained down to the row and column by reading the table against the archive.
+ * Before COMMIT, the tenant is checked against the archive at a cost that follows the writes. A table nothing
+ * wrote or reached (reachedTables) was settled before the writes and is not read again. A written table nothing
+ * else reached, whose writes are under an eighth of its rows, has every written row read back and compared with
+ * the archive's line, and must hold the archive's number of rows. Every other table: where the archive carries the
+ * server's digest and this server computes the same (same engine and version), one server-side pass settles it:
+ * any row a trigger, an ON UPDATE column, a collation or another writer changed, written by the restore or not,
+ * changes the digest; otherwise the written rows are read back and counted, and tables without a key, tables
+ * something reached and safety backups (whose promise is the whole tenant's digest) are re-read whole and compared
+ * by SHA-256. A mismatch is explained down to the row and column by reading the table against the archive.
  */
 export async function verifyRestore(
   s: DbSession,
