@@ -27,29 +27,11 @@ export async function* countedLines(
   onHash?: (hash: string) => void,
 ): AsyncIterable<LineBatch> {
   if (rows === 0) return;
-  if (rows > BATCH_ROWS && s.streamValues) {
-    if (d.canonicalLine && s.streamLines) {
-      // A subquery with ORDER BY is not flattened into the outer query, and a projection over it keeps its order.
-      const line = d.canonicalLine(columns.map((c) => `tenantops_r.${d.quote(c)}`));
-      const sql = `SELECT ${line}${onHash ? `, tenantops_r.${ROW_HASH}` : ''} FROM (${query.sql}) tenantops_r`;
-      for await (const batch of s.streamLines(sql, query.params, BATCH_ROWS)) {
-        if (onHash) for (const r of batch.rest) onHash(String(r[0]));
-        yield { rows: batch.rows, bytes: batch.lines };
-      }
-      return;
-    }
-    const n = columns.length;
+  const bulk = rows > BATCH_ROWS ? bulkLines(s, d, query, columns, onHash) : null;
+  if (bulk) {
     // Encoded once here: the archive hashes, measures and stores the same bytes.
-    for await (const batch of s.streamValues(query.sql, query.params, BATCH_ROWS)) {
-      const lines = batch.map((v) => {
-        if (onHash) {
-          onHash(String(v[n]));
-          v.length = n;
-        }
-        return canonicalRow(v);
-      });
-      yield { rows: lines.length, bytes: Buffer.from(lines.join('\n') + '\n') };
-    }
+    for await (const lines of bulk)
+      yield Array.isArray(lines) ? { rows: lines.length, bytes: Buffer.from(lines.join('\n') + '\n') } : lines;
     return;
   }
   const onRow = onHash && ((r: Record<string, unknown>) => onHash(String(r[ROW_HASH])));
@@ -62,4 +44,59 @@ export async function* countedLines(
     onRow?.(r);
     return canonicalRow(columns.map((c) => r[c]));
   });
+}
+
+/**
+ * The canonical lines of a query through the session's bulk reader, or null where it has none. Where the dialect
+ * builds the line on the server, they come as the server's bytes (no value parsed or encoded here); otherwise as
+ * strings, each row's values encoded by canonicalRow. Nothing else may run on the session until the iteration
+ * ends or is returned (DbSession.streamValues).
+ */
+export function bulkLines(
+  s: DbSession,
+  d: BackupDialect,
+  query: { sql: string; params: readonly unknown[] },
+  columns: readonly string[],
+  onHash?: (hash: string) => void,
+): AsyncIterable<LineBatch> | null {
+  const { streamValues, streamLines } = s;
+  if (!streamValues) return null;
+  if (d.canonicalLine && streamLines) {
+    // A subquery with ORDER BY is not flattened into the outer query, and a projection over it keeps its order.
+    const line = d.canonicalLine(columns.map((c) => `tenantops_r.${d.quote(c)}`));
+    const sql = `SELECT ${line}${onHash ? `, tenantops_r.${ROW_HASH}` : ''} FROM (${query.sql}) tenantops_r`;
+    return (async function* () {
+      for await (const batch of streamLines.call(s, sql, query.params, BATCH_ROWS)) {
+        if (onHash) for (const r of batch.rest) onHash(String(r[0]));
+        yield { rows: batch.rows, bytes: batch.lines };
+      }
+    })();
+  }
+  const n = columns.length;
+  return (async function* () {
+    for await (const batch of streamValues.call(s, query.sql, query.params, BATCH_ROWS))
+      yield batch.map((v) => {
+        if (onHash) {
+          onHash(String(v[n]));
+          v.length = n;
+        }
+        return canonicalRow(v);
+      });
+  })();
+}
+
+/**
+ * The lines of a batch of newline-ended UTF-8 lines, each decoded on its own: split() of the batch's text would
+ * give slices that keep the whole batch (an archive's ~4 MB chunk) alive for as long as one of its lines waits in
+ * a plan's spool (hundreds of MB for a deleted tenant).
+ */
+export function lineStrings(data: Buffer): string[] {
+  const lines: string[] = [];
+  for (let at = 0; at < data.length; ) {
+    let end = data.indexOf(10, at);
+    if (end < 0) end = data.length;
+    if (end > at) lines.push(data.toString('utf8', at, end));
+    at = end + 1;
+  }
+  return lines;
 }

@@ -3,6 +3,7 @@ import { TenantopsError } from '../../errors/index.ts';
 import { readArchiveEntries } from '../archive/archive-reader.ts';
 import type { Manifest, ManifestTable } from '../archive/manifest.ts';
 import { chunkOwner } from '../verify-archive.ts';
+import { lineStrings } from '../counted-lines.ts';
 
 /** An archive whose integrity was checked, with its manifest. */
 export interface ArchiveSource {
@@ -60,15 +61,7 @@ export class ArchiveLines {
       const { data } = this.pending;
       this.pending = null;
       hash.update(data);
-      // Each line decoded on its own: split() of the chunk's text would give slices that keep the whole ~4 MB
-      // chunk alive for as long as one of its lines waits in a plan's spool (hundreds of MB for a deleted tenant).
-      const lines: string[] = [];
-      for (let at = 0; at < data.length;) {
-        let end = data.indexOf(10, at);
-        if (end < 0) end = data.length;
-        if (end > at) lines.push(data.toString('utf8', at, end));
-        at = end + 1;
-      }
+      const lines = lineStrings(data);
       rows += lines.length;
       yield* lines;
       this.onRows?.(lines.length);

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { DbSession } from '../../db/index.ts';
 import { canonicalValue, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
 import type { ManifestTable } from '../archive/manifest.ts';
-import { canonicalLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
+import { BATCH_ROWS, canonicalLines, scopedSelect, selectList, type RowOrder } from '../dump-table.ts';
+import { bulkLines, lineStrings, type LineBatch } from '../counted-lines.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { sharedRows } from '../tenant-report.ts';
 import { serverDigest } from '../server-digest.ts';
@@ -28,25 +29,44 @@ import {
  */
 async function mergeTable(
   archive: AsyncIterable<string>,
-  current: AsyncIterable<string[]>,
+  current: AsyncIterable<LineBatch>,
+  spec: RowKeySpec,
+  plan: TablePlan,
+): Promise<void> {
+  const cur = current[Symbol.asyncIterator]();
+  try {
+    await mergeLines(archive, cur, spec, plan);
+  } finally {
+    // A bulk read left unfinished (the archive failed its check midway) must end before the session runs more.
+    await cur.return?.();
+  }
+}
+
+async function mergeLines(
+  archive: AsyncIterable<string>,
+  cur: AsyncIterator<LineBatch>,
   spec: RowKeySpec,
   plan: TablePlan,
 ): Promise<void> {
   const before = createHash('sha256');
-  const cur = current[Symbol.asyncIterator]();
   let batch: string[] = [];
   let bi = 0;
   const nextCurrent = async (): Promise<string | null> => {
     while (bi >= batch.length) {
       const r = await cur.next();
       if (r.done) return null;
-      batch = r.value;
+      // Every line of a batch is merged (the tail of the table is read to its end), so the batch is hashed whole.
+      if (Array.isArray(r.value)) {
+        batch = r.value;
+        if (batch.length) before.update(batch.join('\n') + '\n');
+      } else {
+        before.update(r.value.bytes);
+        batch = lineStrings(r.value.bytes);
+      }
       bi = 0;
     }
-    const line = batch[bi++]!;
-    before.update(line + '\n');
     plan.current++;
-    return line;
+    return batch[bi++]!;
   };
   let c = await nextCurrent();
   // Parsed only when needed: identical lines are the same row, unchanged, which is most rows of most restores.
@@ -142,7 +162,10 @@ export async function planFromArchive(
         tp.comparedBy = 'server-digest';
       } else {
         const q = scopedSelect(d, info, t.columns, e.predicate, opts.tenantId, { order, lock: opts.lock });
-        await mergeTable(lines.of(t), canonicalLines(s, q, t.columns), tp.spec, tp);
+        // A large table's rows come through the session's bulk reader, as the backup read them: nothing else runs
+        // on the session while the merge reads them.
+        const bulk = t.rows > BATCH_ROWS ? bulkLines(s, d, q, t.columns) : null;
+        await mergeTable(lines.of(t), bulk ?? canonicalLines(s, q, t.columns), tp.spec, tp);
       }
       tp.shared = await sharedRows(s, scope, e, opts.tenantId);
       if (tp.shared)
