@@ -92,7 +92,7 @@ export function bulkLines(
  */
 export function lineStrings(data: Buffer): string[] {
   const lines: string[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     let end = data.indexOf(10, at);
     if (end < 0) end = data.length;
     if (end > at) lines.push(data.toString('utf8', at, end));
