@@ -87,3 +87,46 @@ for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
       assert.deepEqual(counts('t'), [1, 3, 0]);
     },
   );
+
+// PostgreSQL sorts a date or timestamp key as the instant it is, which is not its text's order for a BC date
+// ('0044-03-15 BC' before '0001-01-01 BC', both before '0001-01-01') or a year of five digits ('10000-01-01' after
+// '9999-12-31'). Same defect: unchanged keys taken for deletes plus inserts, and a restore refused when another
+// tenant referenced one of them.
+for (const engine of ['postgres', 'pglite'] as const)
+  for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
+    withDatabase(
+      engine,
+      `BC and five-digit-year date and timestamptz keys merge in the server's order [${engine}] (bulkMinRows ${bulkMinRows})`,
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+          'CREATE TABLE d (day date PRIMARY KEY, org_id bigint NOT NULL, v text)',
+          'CREATE TABLE ts (org_id bigint NOT NULL, at timestamptz NOT NULL, v text, PRIMARY KEY (org_id, at))',
+          'CREATE TABLE ref (id bigint PRIMARY KEY, org_id bigint NOT NULL, day date REFERENCES d (day))',
+          'INSERT INTO orgs VALUES (1), (2)',
+          `INSERT INTO d VALUES ('0044-03-15 BC', 1, 'a'), ('0001-01-01 BC', 1, 'b'), ('0001-01-01', 1, 'c'),
+             ('9999-12-31', 1, 'd'), ('10000-01-01', 1, 'e'), ('infinity', 1, 'f'), ('2000-01-01', 2, 'u')`,
+          `INSERT INTO ts VALUES (1, '0044-03-15 12:00 BC', 'a'), (1, '0001-01-01 00:00 BC', 'b'),
+             (1, '0001-01-01 00:00:00.5 BC', 'c'), (1, '2000-01-01', 'd'), (1, '12000-01-01', 'e'), (2, '2000-01-01', 'u')`,
+          "INSERT INTO ref VALUES (1, 2, '0001-01-01 BC'), (2, 2, '10000-01-01')",
+        ]);
+        const r = await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'd', 'ts', 'ref'],
+          config: { tenant: { table: 'orgs', key: 'id', column: 'org_id' } },
+          changeOthers: ["UPDATE d SET v = 'u2' WHERE org_id = 2"],
+          damage: [
+            "UPDATE d SET v = 'x' WHERE org_id = 1 AND v <> 'f'",
+            "DELETE FROM d WHERE day = '0044-03-15 BC'",
+            "DELETE FROM ts WHERE org_id = 1 AND v IN ('a', 'd')",
+            "UPDATE ts SET v = 'x' WHERE org_id = 1",
+          ],
+        });
+        const counts = (t: string) => {
+          const x = r.tables.find((y) => y.table === t)!;
+          return [x.insert, x.update, x.delete];
+        };
+        assert.deepEqual(counts('d'), [1, 4, 0], 'd: 44 BC inserted, four rows updated');
+        assert.deepEqual(counts('ts'), [2, 3, 0], 'ts: two rows inserted, three updated');
+      },
+    );
