@@ -3,11 +3,12 @@
 // outcome is unknown, and the CLI says so with its own exit code and names the safety backup it kept.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectDb, type Db } from '../../src/db/index.ts';
+import { connectDb } from '../../src/db/index.ts';
 import { TenantopsError } from '../../src/errors/index.ts';
 import { backupTenant, restoreTenant, tenantDigest, validateConfig } from '../../src/backup/index.ts';
+import { cutAfterCommit } from '../helpers/cut-after-commit.ts';
 import { withDatabase, run } from './exact-harness.ts';
 
 const ORGS = { tenant: { table: 'orgs', key: 'id', column: 'org_id' } };
@@ -23,7 +24,10 @@ const SCHEMA = [
 // The sessions in a transaction on this database other than the caller's: the restore's, at its checkpoints.
 const KILL_OTHERS = {
   mysql: {
-    find: 'SELECT trx_mysql_thread_id AS id FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id <> CONNECTION_ID()',
+    // INNODB_TRX lists the whole server's transactions: only this database's, not another suite's running beside.
+    find: `SELECT t.trx_mysql_thread_id AS id FROM information_schema.INNODB_TRX t
+             JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+            WHERE p.DB = DATABASE() AND t.trx_mysql_thread_id <> CONNECTION_ID()`,
     kill: (id: unknown) => `KILL ${Number(id)}`,
   },
   postgres: {
@@ -82,64 +86,56 @@ for (const engine of ['mysql', 'postgres'] as const) {
   );
 }
 
-withDatabase(
-  'postgres',
-  'a restore whose connection is lost while the server runs COMMIT exits 6, says the outcome is unknown and names its safety backup [postgres]',
-  async (db, dir, url) => {
-    await run(db, [
-      ...SCHEMA,
-      // A deferred constraint trigger runs inside COMMIT: two seconds in which the connection can be cut.
-      'CREATE FUNCTION slow_commit() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$ LANGUAGE plpgsql',
-      'CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT OR UPDATE ON items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()',
-    ]);
-    // The trigger changes no row, so letting it fire is safe; a superuser's restore would otherwise skip it.
-    const configFile = join(dir, 'tenantops.config.json');
-    writeFileSync(configFile, JSON.stringify({ ...ORGS, triggers: 'fire' }));
-    const config = validateConfig({ ...ORGS, triggers: 'fire' });
-    const out = join(dir, 't1.tnt');
-    await backupTenant(db, { tenantId: '1', config, out });
-    await run(db, ["UPDATE items SET v = 'damaged' WHERE id = 1"]);
-    const admin = await connectDb(url);
-    try {
-      const child = spawn(
-        process.execPath,
-        [BIN, 'restore', '--in', out, '--config', configFile, '--yes', '--safety-dir', join(dir, 'safety')],
-        { cwd: dir, env: { ...process.env, TENANTOPS_DB_URL: url, TENANTOPS_BACKUP_KEY: '' } },
-      );
-      let stderr = '';
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      const exited = new Promise<number | null>((r) => child.on('close', r));
-      const killed = await killWhenCommitting(admin, 20_000);
-      const status = await exited;
-      assert.ok(killed, `COMMIT was seen running and its backend ended; stderr: ${stderr}`);
-      assert.equal(status, 6, stderr);
-      assert.match(stderr, /lost while the server ran COMMIT: the transaction may have been committed or rolled back/);
-      assert.match(stderr, /TENANTOPS_E_COMMIT_UNKNOWN/);
-      assert.doesNotMatch(stderr, /rolls back a transaction that was open/, 'no advice that holds only before COMMIT');
-      const safety = /safety backup of the rows before this restore \(kept\): (\S+)/.exec(stderr)?.[1];
-      assert.ok(safety && safety.startsWith(join(dir, 'safety')), stderr);
-      assert.ok(existsSync(safety), 'the safety backup is kept: the restore may have been committed');
-    } finally {
-      await admin.close();
-    }
-  },
-);
+for (const engine of ['mysql', 'postgres'] as const) {
+  withDatabase(
+    engine,
+    `a restore whose connection is lost while the server runs COMMIT exits 6, says the outcome is unknown and names its safety backup [${engine}]`,
+    async (db, dir, url) => {
+      await run(db, SCHEMA);
+      const config = validateConfig(ORGS);
+      const out = join(dir, 't1.tnt');
+      await backupTenant(db, { tenantId: '1', config, out });
+      await run(db, ["UPDATE items SET v = 'damaged' WHERE id = 1"]);
+      // The CLI reaches the same database through a proxy that passes its COMMIT on and then cuts the connection
+      // before the server's reply: COMMIT was sent, and the CLI cannot know what became of it.
+      const target = new URL(url);
+      const proxy = await cutAfterCommit(engine, Number(target.port));
+      const viaProxy = Object.assign(new URL(url), { port: String(proxy.port) }).href;
+      try {
+        const child = spawn(
+          process.execPath,
+          [BIN, 'restore', '--in', out, '--yes', '--safety-dir', join(dir, 'safety')],
+          {
+            cwd: dir,
+            env: { ...process.env, TENANTOPS_DB_URL: viaProxy, TENANTOPS_BACKUP_KEY: '' },
+          },
+        );
+        let stderr = '';
+        child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        const status = await new Promise<number | null>((r) => child.on('close', r));
+        const cut = await Promise.race([proxy.cut, false]);
+        assert.ok(cut, `the proxy passed COMMIT on and cut the connection; stderr: ${stderr}`);
+        assert.equal(status, 6, stderr);
+        assert.match(
+          stderr,
+          /lost while the server ran COMMIT: the transaction may have been committed or rolled back/,
+        );
+        assert.match(stderr, /TENANTOPS_E_COMMIT_UNKNOWN/);
+        assert.doesNotMatch(
+          stderr,
+          /rolls back a transaction that was open/,
+          'no advice that holds only before COMMIT',
+        );
+        const safety = /safety backup of the rows before this restore \(kept\): (\S+)/.exec(stderr)?.[1];
+        assert.ok(safety && safety.startsWith(join(dir, 'safety')), stderr);
+        assert.ok(existsSync(safety), 'the safety backup is kept: the restore may have been committed');
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
+}
 
 function safetyFiles(dir: string): string[] {
   return existsSync(join(dir, 'safety')) ? readdirSync(join(dir, 'safety')) : [];
-}
-
-async function killWhenCommitting(admin: Db, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const rows = await admin.query<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query = 'COMMIT'",
-    );
-    if (rows.length) {
-      await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }

@@ -105,6 +105,14 @@ export interface BackupDialect {
    */
   relaxConstraints(s: DbSession): Promise<() => Promise<void>>;
   /**
+   * Runs now every check and trigger the transaction has deferred to COMMIT (PostgreSQL's DEFERRABLE constraint
+   * triggers: left for COMMIT, one that changes the restored rows would do so after verification). Called after
+   * the apply and checkForeignKeys (a missing reference gets that check's own error), before verification. Not
+   * part of relaxConstraints' undo, which also runs after a failed statement, where PostgreSQL's aborted
+   * transaction would refuse it and hide the real error.
+   */
+  fireDeferred(s: DbSession): Promise<void>;
+  /**
    * Whether, once constraints are relaxed, a row of `info` may be deleted and inserted again (same key, same
    * values) with every row that references it left as it was: no FK action (CASCADE, SET NULL) runs and no FK is
    * checked while the row is away.

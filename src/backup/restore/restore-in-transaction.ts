@@ -149,6 +149,8 @@ export async function restoreInTransaction(
       );
       const checked = report('check', 'tables', 1);
       await checkForeignKeys(s, scope, plan);
+      // Deferred triggers would change the rows at COMMIT, after verification: they run here, before it.
+      await scope.dialect.fireDeferred(s);
       await src.verify(s, scope, plan, digests);
       await scope.dialect.advanceSequences(
         s,

@@ -410,6 +410,8 @@ export const mysqlBackupDialect: BackupDialect = {
       await s.execute('SET SESSION foreign_key_checks = 1');
     };
   },
+  // MariaDB defers nothing to COMMIT: its triggers run within their statement, and it has no deferred constraints.
+  async fireDeferred(): Promise<void> {},
   // With foreign_key_checks = 0 (relaxConstraints) InnoDB neither checks references nor runs their actions;
   // checkForeignKeys checks them before COMMIT.
   reinsertKeepsReferences: () => true,

@@ -432,6 +432,12 @@ export const postgresBackupDialect: BackupDialect = {
     await s.execute('SET CONSTRAINTS ALL DEFERRED');
     return async () => {};
   },
+  // Switching every deferrable constraint to IMMEDIATE runs the events queued so far, at this statement: deferred
+  // FK and unique checks, and constraint triggers (INITIALLY DEFERRED ones included).
+  // https://www.postgresql.org/docs/current/sql-set-constraints.html
+  async fireDeferred(s: DbSession): Promise<void> {
+    await s.execute('SET CONSTRAINTS ALL IMMEDIATE');
+  },
   // SET CONSTRAINTS ALL DEFERRED defers only the NO ACTION check of a DEFERRABLE FK: RESTRICT fails at the
   // DELETE, and CASCADE / SET NULL / SET DEFAULT change the referencing rows there, deferred or not.
   reinsertKeepsReferences(info: TableInfo, schema: SchemaInfo): boolean {
