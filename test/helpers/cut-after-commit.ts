@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { listenOnLoopback } from './tcp-proxy.ts';
 
 export type WireProtocol = 'postgres' | 'mysql';
 
@@ -145,11 +146,8 @@ export async function cutAfterCommit(
     });
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('proxy has no port');
   return {
-    port: address.port,
+    port: await listenOnLoopback(server),
     cut,
     async close() {
       settle(false);
