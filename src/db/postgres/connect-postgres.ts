@@ -41,6 +41,9 @@ export const TEXT_SESSION_SETTINGS: Record<string, string> = {
   IntervalStyle: 'postgres',
   extra_float_digits: '3',
   bytea_output: 'hex',
+  // XML is parsed by the session's xmloption: under a server or database default of `document`, a fragment the
+  // application stored ('a<b/>', text alone) failed to restore ("invalid XML document"). Content takes documents too.
+  xmloption: 'content',
   // A role subject to row-level security would read only the rows its policies show: a backup missing rows
   // without a word. Off, such a query fails instead (as pg_dump does).
   row_security: 'off',
