@@ -196,7 +196,8 @@ export async function restoreTenantFromDb(
               }
               return p;
             },
-            verify: (s, scope, p, digests) => verifyRestore(s, scope, p, src, { order: 'exact', digests }, rows),
+            verify: (s, scope, p, digests, onTable) =>
+              verifyRestore(s, scope, p, src, { order: 'exact', digests, onTable }, rows),
           },
           opts,
           report,

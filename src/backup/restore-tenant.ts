@@ -130,7 +130,7 @@ export async function restoreTenant(db: Db, opts: RestoreOptions): Promise<Resto
           };
           return kind === 'undo' ? planFromUndo(s, scope, src, planOpts) : planFromArchive(s, scope, src, planOpts);
         },
-        verify: (s, scope, p, digests) => verifyRestore(s, scope, p, src, { order, digests }),
+        verify: (s, scope, p, digests, onTable) => verifyRestore(s, scope, p, src, { order, digests, onTable }),
       },
       opts,
       report,

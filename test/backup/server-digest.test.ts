@@ -67,28 +67,40 @@ for (const engine of ENGINES) {
       );
     });
 
-    test("an unchanged restore's progress moves as each table's digest settles it", { skip }, async () => {
-      let compared = 0;
-      let total = 0;
-      const { db: spied, statements } = statementSpy(f.db, () => compared > 0);
-      await restoreTenant(spied, {
-        archive: out,
-        safetyDir,
-        onProgress: (p) => {
-          if (p.phase !== 'compare') return;
-          compared = p.done;
-          total = p.total;
-        },
-      });
-      // Before, every table's rows were counted once all digests were in: nothing had moved while they ran.
-      const digests = statements.filter((x) => /\bSUM\(/i.test(x.sql));
-      assert.ok(digests.length > 1, `${digests.length} digests on the restore's session`);
-      assert.ok(
-        digests.some((x) => x.phase),
-        'a digest was sent after the first tables were counted as compared',
-      );
-      assert.ok(compared === total && total > 0, `compare ended at ${compared} of ${total}`);
-    });
+    test(
+      "an unchanged restore's progress moves as each table's digest settles it, and the check's by table",
+      { skip },
+      async () => {
+        let compared = 0;
+        let total = 0;
+        const checks: [number, number][] = [];
+        const { db: spied, statements } = statementSpy(f.db, () => compared > 0);
+        const r = await restoreTenant(spied, {
+          archive: out,
+          safetyDir,
+          onProgress: (p) => {
+            if (p.phase === 'check') checks.push([p.done, p.total]);
+            if (p.phase !== 'compare') return;
+            compared = p.done;
+            total = p.total;
+          },
+        });
+        // The check counts tables as it goes, one step per table of the plan.
+        assert.deepEqual(
+          checks.map(([done]) => done),
+          Array.from({ length: r.tables.length + 1 }, (_, i) => i),
+        );
+        assert.ok(checks.every(([, of]) => of === r.tables.length));
+        // Before, every table's rows were counted once all digests were in: nothing had moved while they ran.
+        const digests = statements.filter((x) => /\bSUM\(/i.test(x.sql));
+        assert.ok(digests.length > 1, `${digests.length} digests on the restore's session`);
+        assert.ok(
+          digests.some((x) => x.phase),
+          'a digest was sent after the first tables were counted as compared',
+        );
+        assert.ok(compared === total && total > 0, `compare ended at ${compared} of ${total}`);
+      },
+    );
 
     test('damage in one table: only that table is read row by row, and the restore is exact', { skip }, async () => {
       await f.db.execute(sql(f.db, "UPDATE `crm_company` SET `name` = 'renamed' WHERE `tenant_id` = 1"));

@@ -112,7 +112,7 @@ export async function verifyRestore(
   scope: TenantScope,
   plan: RestorePlan,
   src: ArchiveSource,
-  how: { order: RowOrder; digests: boolean },
+  how: { order: RowOrder; digests: boolean; onTable?: (n: number) => void },
   /** The rows' source when it is not `src`'s file (restore --from-db): read again to explain a mismatch. */
   rows?: RowSource,
 ): Promise<void> {
@@ -123,12 +123,12 @@ export async function verifyRestore(
   // Other writers are kept out of every table of the tenant, rows and the gaps between them, by the restore's
   // locks at the isolation its transaction takes (TransactionOptions.locking).
   const reached = reachedTables(scope, plan);
-  for (const t of plan.tables) {
+  const one = async (t: TablePlan): Promise<void> => {
     const writes = t.insert + t.update + t.delete;
     const touched = reached === 'all' || reached.has(t.table);
     // Under the restore's lock only the restore writes, so a table settled by its digest that no write of the plan
     // can reach is still as read.
-    if (t.role !== 'scope' || (!writes && !touched && t.comparedBy === 'server-digest')) continue;
+    if (t.role !== 'scope' || (!writes && !touched && t.comparedBy === 'server-digest')) return;
     const e = entries.get(t.table)!;
     const info = scope.schema.get(t.table)!;
     // The archive's digest, or (a safety backup) the one recorded for a table its restore skipped.
@@ -148,14 +148,14 @@ export async function verifyRestore(
         const diff = await firstDifference(s, src, t, q, rows);
         if (diff !== null) throw verifyFailed(t, diff ?? `${t.after.rows} rows expected`);
       }
-      continue;
+      return;
     }
     // A table an FK action reached may hold changes in rows nobody wrote: without a digest, it is re-read whole.
     if (whole || t.spec.wholeRow || touched) {
       const q = scopedSelect(d, info, t.columns, e.predicate, plan.tenantId, { order, lock: true });
       const r = await digestRows(s, q, t.columns);
       if (r.sha256 !== t.after.sha256 || r.rows !== t.after.rows) await explainMismatch(s, src, t, q, rows);
-      continue;
+      return;
     }
     await verifyWritten(s, scope, t);
     const b = bindTenant(e.predicate, plan.tenantId, d.param);
@@ -165,6 +165,10 @@ export async function verifyRestore(
     );
     if (Number(r[0]!.n) !== t.after.rows)
       throw verifyFailed(t, `${String(r[0]!.n)} rows after restore, ${t.after.rows} in the archive`);
+  };
+  for (const t of plan.tables) {
+    await one(t);
+    how.onTable?.(1);
   }
 }
 
