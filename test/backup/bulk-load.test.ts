@@ -51,8 +51,19 @@ for (const engine of ENGINES) {
       await backupTenant(db, { tenantId: '1', config: validateConfig(ORGS), out });
       const archived = await exactDigest(db, ['orgs', 'items', 'tags']);
       await run(db, ['DELETE FROM items WHERE org_id = 1', 'DELETE FROM tags WHERE org_id = 1']);
-      const full = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+      const safety: number[] = [];
+      const full = await restoreTenant(db, {
+        archive: out,
+        safetyDir: join(dir, 's'),
+        onProgress: (p) => p.phase === 'safety' && safety.push(p.done),
+      });
       assert.deepEqual(await exactDigest(db, ['orgs', 'items', 'tags']), archived);
+      // The safety backup reports its rows batch by batch as it writes them, up to every row the restore writes.
+      assert.ok(
+        safety.some((d) => d > 0 && d < full.written),
+        `safety progress ${safety.join(', ')} of ${full.written}`,
+      );
+      assert.equal(safety.at(-1), full.written);
       assert.deepEqual(bulkNotes(full.notes), [`bulk-loaded: items (${n} rows)`], 'tags (2 rows) kept INSERT');
       await run(db, [`DELETE FROM items WHERE org_id = 1 AND id <= 10`]);
       const small = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });

@@ -139,7 +139,9 @@ export async function restoreInTransaction(
       },
       scope,
       plan,
+      safetyDone,
     );
+    // Shared parent rows an --include-parents plan inserts are not in it: the phase ends complete all the same.
     safetyDone(written);
     opts.onSafetyBackup?.(safety);
     await opts.checkpoint?.('after-safety-backup');

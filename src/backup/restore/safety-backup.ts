@@ -34,6 +34,8 @@ export async function writeSafetyBackup(
   ctx: SafetyBackupContext,
   scope: TenantScope,
   plan: RestorePlan,
+  /** Rows written to it so far, batch by batch (the plan's inserts, updates and deletes). */
+  onRows?: (n: number) => void,
 ): Promise<void> {
   const tables: TableHead[] = [];
   const before: Record<string, TableDigest> = {};
@@ -82,12 +84,20 @@ export async function writeSafetyBackup(
       const data: TableData[] = [];
       for (const t of changed) {
         const put = new TableChunks(writer, `tables/${safeName(data.length, t.table)}`);
-        for (const b of t.deletes.batches()) await put.addLines(b);
-        for (const b of t.updates.batches()) await put.addLines(b.map((l) => l.slice(l.indexOf(UPDATE_SEP) + 1)));
+        for (const b of t.deletes.batches()) {
+          await put.addLines(b);
+          onRows?.(b.length);
+        }
+        for (const b of t.updates.batches()) {
+          await put.addLines(b.map((l) => l.slice(l.indexOf(UPDATE_SEP) + 1)));
+          onRows?.(b.length);
+        }
         data.push(await put.finish());
         const remove = new TableChunks(writer, `tables/${safeName(data.length, t.table)}`);
-        for (const b of t.inserts.batches())
+        for (const b of t.inserts.batches()) {
           await remove.addLines(b.map((l) => JSON.stringify(rowKey(parseRow(l), t.spec))));
+          onRows?.(b.length);
+        }
         data.push(await remove.finish());
       }
       return data;
