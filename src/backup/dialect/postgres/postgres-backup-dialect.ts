@@ -371,11 +371,13 @@ export const postgresBackupDialect: BackupDialect = {
     _lock: boolean,
     kind: DigestKind = 'hte',
   ): string {
+    // OFFSET 0 keeps each row's MD5 computed once: pulled up into the outer query, it was computed for s and again
+    // for x (an md5 archive's digest of analytics_event, 40k rows: 188 → 127 ms, docs/performance.md).
     if (kind === 'md5')
       return (
         `SELECT COUNT(*) AS n, COALESCE(SUM(('x' || substr(h, 1, 15))::bit(60)::bigint), 0)::text AS s, ` +
         `COALESCE(bit_xor(('x' || substr(h, 16, 16))::bit(64)::bigint), 0)::text AS x ` +
-        `FROM (SELECT ${postgresBackupDialect.rowHash(info, columns, 'md5')} AS h FROM ${from} WHERE ${where}) tenantops_d`
+        `FROM (SELECT ${postgresBackupDialect.rowHash(info, columns, 'md5')} AS h FROM ${from} WHERE ${where} OFFSET 0) tenantops_d`
       );
     // The same n, s and x as rowHash's hex digits summed by DigestAccumulator, in integer arithmetic: s sums the
     // first hash's top 60 bits, x XORs its low 4 bits followed by the second's top 60. OFFSET 0 keeps the row's
