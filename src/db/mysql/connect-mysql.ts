@@ -46,9 +46,13 @@ function textTypeCast(field: TypeCastField, next: () => unknown): unknown {
  * equal TIMESTAMP instants compare equal across servers in different time zones; sql_mode is fixed so the server's
  * own mode cannot change what a restore writes: NO_AUTO_VALUE_ON_ZERO keeps id 0 in an AUTO_INCREMENT column, and
  * no strict mode lets the values MariaDB itself stored (ENUM '', zero dates) go back in. Whatever non-strict mode
- * would silently adjust is caught by the verification before COMMIT.
+ * would silently adjust is caught by the verification before COMMIT. The character set is set again, as the
+ * handshake asked: a server's `init_connect` runs after the handshake for every login without SUPER, and the common
+ * `init_connect='SET NAMES utf8'` made it utf8mb3, in which every 4-byte character (emoji) was read as '?': backups
+ * held '?', and a restore wrote it and passed its own verification (until 2026-12-08).
  */
-const TEXT_SESSION = "SET time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'";
+const TEXT_SESSION =
+  "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'";
 
 function typedTypeCast(field: TypeCastField, next: () => unknown): unknown {
   if (field.type === 'LONGLONG') {
