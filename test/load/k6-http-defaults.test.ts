@@ -3,7 +3,7 @@
 // --user-agent flag's in internal/cmd/options.go) and lib/netext/httpext/batch.go (batch, batchPerHost).
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { consoleLines, runScript } from './helpers/run-script.ts';
 import { startWsEchoServer } from './helpers/ws-echo-server.ts';
@@ -72,6 +72,41 @@ describe('k6/http defaults', () => {
       assert.equal(run.code, 0, run.stderr);
     }
     assert.deepEqual(a.agents, ['Grafana k6/2.2.0', 'mine/1', 'custom/2', 'mine/1', null, 'mine/1']);
+  });
+
+  it("sends a method as the script wrote it (k6: request.go parseRequest), upper-casing only a batch object's", async () => {
+    // A raw socket: Node's HTTP server answers 400 to a method that is not upper-case, before any handler sees it.
+    const lines: string[] = [];
+    const raw = createNetServer((socket) => {
+      socket.once('data', (d: Buffer) => {
+        lines.push(d.toString('latin1').split('\r\n')[0]);
+        socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      const run = await runScript(`import http from 'k6/http';
+        export default function () {
+          const res = http.request('get', '${url}/a');
+          console.log(res.status + ' ' + res.request.method);
+          http.request('Post', '${url}/b', 'x');
+          http.batch([['patch', '${url}/c', 'y']]);
+          http.batch([{ method: 'delete', url: '${url}/d' }]);
+          http.request('pUt', '${closedUrl}');
+        }`);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(lines, ['get /a HTTP/1.1', 'Post /b HTTP/1.1', 'patch /c HTTP/1.1', 'DELETE /d HTTP/1.1']);
+      assert.deepEqual(consoleLines(run.stderr), ['200 get']);
+      // net/http's url.Error names the method by its first letter as written and the rest lower-cased.
+      assert.ok(run.stderr.includes(`error="put \\"${closedUrl}\\": dial: connection refused"`), run.stderr);
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
   });
 
   it('warns when the default redirect limit, not one the script set, stops a request, as k6 does', async () => {

@@ -439,7 +439,14 @@ export class HttpEngine {
         },
       };
       agent.dispatch(
-        { origin: target.origin, path, method: method as Dispatcher.HttpMethod, headers, body: body ?? undefined },
+        // The method goes out as the script wrote it (`get` too), as Go's client sends it; none means GET.
+        {
+          origin: target.origin,
+          path,
+          method: (method || 'GET') as Dispatcher.HttpMethod,
+          headers,
+          body: body ?? undefined,
+        },
         handler,
       );
     });

@@ -126,7 +126,9 @@ export function createK6Http(state: VuState) {
     const cookie = requestCookieHeader(cookieKey && headers[cookieKey], store, url, cookies);
     if (cookieKey) delete headers[cookieKey];
     if (cookie) headers.Cookie = cookie;
-    const upper = method.toUpperCase();
+    // k6 sends the method as the script wrote it (js/modules/k6/http/request.go parseRequest: http.Request{Method:
+    // method}), `get` as `get`; only a batch entry's `method` key is upper-cased (batch-request.ts).
+    const upper = String(method);
     // res.request.headers: each value in a list, as Go's http.Header.
     const infoHeaders: Record<string, string[]> = {};
     for (const k in headers) infoHeaders[k] = [headers[k]];

@@ -254,7 +254,8 @@ export class VuState {
   private failure(method: string, reply: HttpResponseMessage): string | undefined {
     if (reply.status !== 0 || !reply.error) return undefined;
     const url = reply.url;
-    const op = method.charAt(0).toUpperCase() + method.slice(1).toLowerCase();
+    // net/http's urlErrorOp: the first letter as written, the rest lower-cased; Get for no method.
+    const op = method === '' ? 'Get' : method.charAt(0) + method.slice(1).toLowerCase();
     // The HTTP engine may already prefix its error with the method and URL: keep the reason only.
     const reason = reply.error.replace(/^[A-Z]+ "[^"]*": /, '');
     return `${op} ${JSON.stringify(url)}: ${reason}`;
