@@ -34,9 +34,13 @@ const invalid = (message: string) => new LoadError('TENANTOPS_E_LOAD_OPTIONS', `
  * `duration:target`, split at the first colon, the duration Go's). A stage without a duration is dropped, as
  * k6's Options.Apply drops it; one without a target, or with a negative value, fails as k6's validation
  * (lib/executor/helpers.go validateStages) does. Nothing is trimmed: k6 trims nothing either.
+ * An empty or blank value, or one whose every stage is dropped, is an empty list, not an unset variable:
+ * envconfig (mstoykov/envconfig processField) sets a present variable's slice to an empty one when the value
+ * is blank, and k6 then runs with its stages explicitly empty (resolve-options.ts).
  */
 export function envStages(text: string): { duration: string; target: number }[] {
   const stages: { duration: string; target: number }[] = [];
+  if (text.trim() === '') return stages;
   text.split(',').forEach((spec, i) => {
     const at = spec.indexOf(':');
     const durationText = at < 0 ? spec : spec.slice(0, at);
@@ -51,6 +55,5 @@ export function envStages(text: string): { duration: string; target: number }[] 
     if (Number(targetText) < 0) throw invalid(`the target for stage ${i + 1} can't be negative`);
     stages.push({ duration: `${ms}ms`, target: Number(targetText) });
   });
-  if (stages.length === 0) throw invalid('at least one stage has to be specified');
   return stages;
 }

@@ -113,7 +113,8 @@ export function k6EnvOverrides(env: Record<string, string | undefined>): EnvOver
   if (iterations !== undefined) cli.iterations = positiveInt('K6_ITERATIONS', iterations);
   const duration = get('K6_DURATION');
   if (duration !== undefined) cli.duration = duration;
-  const stages = get('K6_STAGES');
+  // Set but empty is not unset for K6_STAGES: k6 runs with explicitly empty stages (env-stages.ts).
+  const stages = env.K6_STAGES;
   if (stages !== undefined) cli.stages = envStages(stages);
   const tags = get('K6_TAGS');
   if (tags !== undefined) options.tags = envTags(tags);

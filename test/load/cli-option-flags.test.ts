@@ -107,6 +107,35 @@ export default function () {
     }
   });
 
+  it('reads an empty K6_STAGES as stages set to empty (k6: one iteration in one VU, with its warning), an empty K6_TAGS as unset', async () => {
+    // k6: envconfig sets a present but blank variable's slice or map to an empty one; Options.Apply lets empty
+    // stages replace the script's execution options but ignores empty tags (lib/options.go), and
+    // DeriveScenariosFromShortcuts runs explicitly empty stages as 1 iteration in 1 VU, warning.
+    const script = `import exec from 'k6/execution';
+export const options = { vus: 3, iterations: 50, tags: { from: 'script' } };
+export default function () {
+  console.log(exec.scenario.executor + ' ' + JSON.stringify(exec.vu.tags));
+}
+`;
+    for (const stages of ['', ' ', ':5']) {
+      const run = await runScript(script, { K6_STAGES: stages, K6_TAGS: '' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.metrics.iterations.count, 1, `K6_STAGES=${JSON.stringify(stages)}`);
+      assert.deepEqual(consoleLines(run.stderr), [
+        'per-vu-iterations {\\"from\\":\\"script\\",\\"scenario\\":\\"default\\",\\"group\\":\\"\\"}',
+      ]);
+      assert.ok(
+        run.stderr.includes(
+          '`stages` was explicitly set to an empty value, running the script with 1 iteration in 1 VU',
+        ),
+        run.stderr,
+      );
+    }
+    // A flag among duration, iterations and stages replaces the empty K6_STAGES, as in k6.
+    const withFlag = await runScript(script, { K6_STAGES: '' }, {}, ['--iterations', '4']);
+    assert.equal(withFlag.metrics.iterations.count, 4, withFlag.stderr);
+  });
+
   it('writes the files K6_SUMMARY_EXPORT and K6_OUT name, unless --summary-export and --out name others', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tenantops-k6-env-'));
     try {

@@ -167,9 +167,13 @@ export function resolveOptions(script: Raw, cli: CliOverrides, exported: readonl
   }
   if (cli.vus !== undefined) opts.vus = cli.vus;
   const exportedSet = new Set(exported);
+  // k6 (lib/executor/execution_config_shortcuts.go) tells unset stages from stages explicitly set to an empty
+  // list (`stages: []`, `K6_STAGES=`): an empty list is no shortcut, and it keeps `vus` from being one too.
+  const emptyStages = Array.isArray(opts.stages) && opts.stages.length === 0;
+  if (emptyStages) delete opts.stages;
   const shortcuts = ['duration', 'iterations', 'stages'].filter((k) => opts[k] !== undefined && opts[k] !== null);
   const warnings: string[] = [];
-  const vusAlone = opts.vus !== undefined && opts.vus !== null && shortcuts.length === 0;
+  const vusAlone = opts.vus !== undefined && opts.vus !== null && shortcuts.length === 0 && !emptyStages;
   if (vusAlone && opts.scenarios !== undefined && opts.scenarios !== null) {
     // k6 ≥ 2.1 (lib/executor/execution_config_shortcuts.go, commit c9592bf3): vus without duration,
     // iterations or stages is the shared-iterations shortcut, and it replaces the scenarios, with a warning.
@@ -189,7 +193,9 @@ export function resolveOptions(script: Raw, cli: CliOverrides, exported: readonl
     );
     if (scenarios.length === 0) throw bad('scenarios is empty');
   } else {
-    scenarios = [scenario('default', shortcutScenario(opts), exportedSet)];
+    if (emptyStages && shortcuts.length === 0)
+      warnings.push('`stages` was explicitly set to an empty value, running the script with 1 iteration in 1 VU');
+    scenarios = [scenario('default', shortcutScenario(opts, emptyStages), exportedSet)];
   }
   // TLS options are read per request in the VUs; a malformed one is refused here, before the test (exit 104).
   try {
@@ -219,8 +225,11 @@ export function resolveOptions(script: Raw, cli: CliOverrides, exported: readonl
   };
 }
 
-function shortcutScenario(opts: Raw): Raw {
+function shortcutScenario(opts: Raw, emptyStages: boolean): Raw {
   const vus = opts.vus ?? 1;
+  // Stages explicitly empty, and no duration or iterations: k6's default of one iteration in one VU, whatever vus.
+  if (emptyStages && opts.iterations === undefined && opts.duration === undefined)
+    return { executor: 'per-vu-iterations', vus: 1, iterations: 1 };
   if (opts.stages !== undefined) return { executor: 'ramping-vus', startVUs: vus, stages: opts.stages };
   if (opts.iterations !== undefined) {
     const s: Raw = { executor: 'shared-iterations', vus, iterations: opts.iterations };
