@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHttpbin, type Httpbin } from './helpers/httpbin.ts';
-import { runScript, type ScriptRun } from './helpers/run-script.ts';
+import { consoleLines, runScript, type ScriptRun } from './helpers/run-script.ts';
 
 function assertChecks(run: ScriptRun, expected: number): void {
   assert.equal(run.code, 0, `exit ${run.code}; failed checks: ${run.failed.join(' | ')}\n${run.stderr}`);
@@ -344,14 +344,101 @@ describe('k6 TLS and network errors', () => {
           check(http.get(__ENV.SLOW, { timeout: '200ms' }), {
             'timeout 1050': (r) => r.error_code === 1050 && r.error === 'request timeout',
           });
-          check(http.get('ftp://127.0.0.1/'), { 'invalid URL 1020': (r) => r.error_code === 1020 });
+          // A URL Go parses fails in its Transport, recorded: error 1000 (js/modules/k6/http/request_test.go Invalid).
+          check(http.get('ftp://127.0.0.1/'), {
+            'ftp 1000': (r) => r.error_code === 1000 && r.error === 'unsupported protocol scheme "ftp"',
+          });
+          check(http.get('/relative'), {
+            'relative 1000': (r) => r.error_code === 1000 && r.error === 'unsupported protocol scheme ""',
+          });
         }`,
         { PORT: String(port), SLOW: slowUrl },
       );
-      assertChecks(run, 4);
+      assertChecks(run, 5);
       assert.equal(run.metrics.http_req_failed.value, 1);
+      assert.equal(run.metrics.http_reqs.count, 5);
     } finally {
       await close(slow);
+    }
+  });
+
+  it("refuses a URL Go's url.Parse refuses, as k6: error 1020, nothing sent or recorded, thrown with throw", async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.end('ok');
+    });
+    const port = await listen(server);
+    const base = `http://127.0.0.1:${port}`;
+    // k6: lib/netext/httpext/url.go NewURL (url.Parse, error 1020 "invalid URL: …"), js/modules/k6/http/request.go
+    // handleParseRequestError (thrown with throw, else warned as Request Failed; MakeRequest is never called).
+    const cases: [string, string][] = [
+      [`${base}/a%zz`, 'invalid URL escape "%zz"'],
+      [`${base}/b\r`, 'net/url: invalid control character in URL'],
+      [`${base}/c#%zz`, 'invalid URL escape "%zz"'],
+      [`http://127.0.0.1 :${port}/`, 'invalid character " " in host name'],
+      [`http://127.0.0.1:x${port}/`, `invalid port ":x${port}" after host`],
+      [` ${base}/`, 'first path segment in URL cannot contain colon'],
+    ];
+    const expected = cases.map(([url, reason]) => `invalid URL: parse ${JSON.stringify(url)}: ${reason}`);
+    try {
+      const run = await runScript(
+        `import http from 'k6/http';
+        import { check } from 'k6';
+        ${THRESHOLD}
+        const cases = JSON.parse(__ENV.CASES);
+        export default function () {
+          cases.forEach(([url, error], i) => {
+            check(http.get(url), {
+              ['refused ' + i]: (r) => r.status === 0 && r.error_code === 1020 && r.error === error,
+            });
+          });
+          check(http.get(__ENV.BASE + '/ok?q=%zz'), { 'a bad escape in the query is sent, as by Go': (r) => r.status === 200 });
+          const batch = http.batch([__ENV.BASE + '/batch', ['GET', __ENV.BASE + '/d%zz']]);
+          check(batch, {
+            'a batch with one sends none': (b) => b[0].status === 0 && b[0].error === '' && b[1].error_code === 1020,
+          });
+          let thrown = '';
+          try {
+            http.url\`\${__ENV.BASE}/e%zz\`;
+          } catch (e) {
+            thrown = e.message;
+          }
+          check(thrown, { 'http.url throws': (t) => t.startsWith('invalid URL: parse') });
+          check(http.get(undefined), { 'undefined': (r) => r.error_code === 1020 && r.error === "invalid URL: '#<nil>'" });
+        }`,
+        { BASE: base, CASES: JSON.stringify(cases.map(([url], i) => [url, expected[i]])) },
+      );
+      assertChecks(run, cases.length + 4);
+      assert.deepEqual(seen, ['/ok?q=%zz']);
+      assert.equal(run.metrics.http_reqs.count, 1, 'only the request sent is recorded');
+      assert.equal(run.metrics.http_req_failed.value, 0);
+      for (const error of expected)
+        assert.ok(run.stderr.includes(`msg="Request Failed" error=${JSON.stringify(error)}`), run.stderr);
+      assert.match(run.stderr, /msg="A batch request failed" error="invalid URL: parse/);
+
+      const thrown = await runScript(
+        `import http from 'k6/http';
+        export const options = { throw: true };
+        export default async function () {
+          for (const call of [() => http.get(__ENV.URL), () => http.asyncRequest('GET', __ENV.URL)]) {
+            try {
+              await call();
+              console.log('not thrown');
+            } catch (e) {
+              console.log(e.message);
+            }
+          }
+        }`,
+        { URL: `${base}/f%zz` },
+      );
+      const message = `invalid URL: parse "${base}/f%zz": invalid URL escape "%zz"`;
+      const logged = message.replaceAll('"', '\\"');
+      assert.deepEqual(consoleLines(thrown.stderr), [logged, logged], thrown.stderr);
+      assert.ok(!thrown.stderr.includes('Request Failed'), thrown.stderr);
+      assert.deepEqual(seen, ['/ok?q=%zz']);
+    } finally {
+      await close(server);
     }
   });
 });

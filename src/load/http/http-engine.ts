@@ -11,6 +11,7 @@ import { canonicalHeader } from './canonical-header.ts';
 import { connectionInfo, onNextSocket, tlsConnector, type ConnectionInfo } from './connection-tracker.ts';
 import { CookieJar } from './cookie-jar.ts';
 import { digestAuthorization, parseDigestChallenge } from './digest-authorization.ts';
+import { goUrlScheme } from './go-url-parse-error.ts';
 import { mapNetworkError } from './map-network-error.ts';
 import { parseSetCookie, type SetCookie } from './parse-set-cookie.ts';
 import { requestCookieHeader } from './request-cookie-header.ts';
@@ -324,12 +325,16 @@ export class HttpEngine {
     };
     let target = this.targets.get(url);
     if (target === undefined) {
+      // The VU refused what Go's url.Parse refuses (invalid URL, 1020, nothing sent or recorded). A URL Go takes
+      // fails here as in Go's Transport, recorded: a scheme other than http(s), none included (a relative URL),
+      // is error 1000 `unsupported protocol scheme "ftp"`; one WHATWG's parser refuses (port 99999) stays 1020.
+      const scheme = goUrlScheme(url);
+      if (scheme !== 'http' && scheme !== 'https')
+        return Promise.resolve(
+          fail(Object.assign(new Error(`unsupported protocol scheme "${scheme}"`), { code: 'ERR_UNSUPPORTED_SCHEME' })),
+        );
       try {
         const u = new URL(url);
-        if (u.protocol !== 'http:' && u.protocol !== 'https:')
-          throw Object.assign(new Error(`unsupported protocol scheme "${u.protocol.slice(0, -1)}"`), {
-            code: 'ERR_INVALID_URL',
-          });
         target = { origin: u.origin, path: u.pathname + u.search, host: u.host };
       } catch (e) {
         return Promise.resolve(fail(Object.assign(e as Error, { code: 'ERR_INVALID_URL' })));

@@ -57,6 +57,8 @@ export function mapNetworkError(err: unknown): { code: number; message: string; 
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
       return out(1050, 'request timeout');
+    case 'ERR_UNSUPPORTED_SCHEME':
+      return out(1000, detail);
     case 'ERR_INVALID_URL':
       return out(1020, `invalid URL: ${detail}`);
     default:

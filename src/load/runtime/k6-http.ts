@@ -1,5 +1,6 @@
 import { CookieJar } from '../http/cookie-jar.ts';
 import { encodeForm, formValue } from '../http/encode-form.ts';
+import { goUrlParseError } from '../http/go-url-parse-error.ts';
 import { parseSetCookie, type SetCookie } from '../http/parse-set-cookie.ts';
 import { requestCookieHeader, type RequestCookie } from '../http/request-cookie-header.ts';
 import { tlsSettings, type TlsSettings } from '../http/tls-settings.ts';
@@ -53,6 +54,27 @@ class FileData {
   ) {}
 }
 
+/** k6's error code for a URL Go's url.Parse refuses (lib/netext/httpext/error_codes.go invalidURLErrorCode). */
+const INVALID_URL = 1020;
+
+/** A request k6 refuses before sending it: the URL is not one Go parses (lib/netext/httpext/url.go NewURL, ToURL). */
+class InvalidUrlError extends Error {
+  readonly code = INVALID_URL;
+}
+
+/**
+ * k6's error for a request URL, if it refuses it: `invalid URL: parse "…": reason` for a text Go's url.Parse
+ * refuses (http/go-url-parse-error.ts), `invalid URL: '#<nil>'` (Go's %v) for null, undefined, a number or a boolean.
+ */
+function invalidUrl(target: unknown): string | undefined {
+  if (target instanceof HttpURL) return undefined;
+  if (target === null || target === undefined) return "invalid URL: '#<nil>'";
+  if (typeof target === 'number' || typeof target === 'boolean') return `invalid URL: '#${String(target)}'`;
+  if (typeof target !== 'string') return undefined;
+  const reason = goUrlParseError(target);
+  return reason === undefined ? undefined : `invalid URL: ${reason}`;
+}
+
 type Prepared = Omit<HttpRequestMessage, 'id' | 'sync' | 't'> & { info: RequestInfo; store: CookieJar };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -99,6 +121,8 @@ export function createK6Http(state: VuState) {
   }
 
   function prepare(method: string, target: string | HttpURL, body: Body, params: Params | null = {}): Prepared {
+    const refused = invalidUrl(target);
+    if (refused !== undefined) throw new InvalidUrlError(refused);
     params ??= {};
     const url = String(target instanceof HttpURL ? target.url : target);
     const userAgent = userAgentOf(state.options);
@@ -190,8 +214,31 @@ export function createK6Http(state: VuState) {
     return replies.map((r, i) => respond(r, list[i]));
   }
 
-  const request = (method: string, url: string | HttpURL, body?: Body, params?: Params) =>
-    send([prepare(method, url, body, params)])[0];
+  /**
+   * A request whose URL k6 refuses before sending it (js/modules/k6/http/request.go handleParseRequestError): the
+   * error is thrown with the throw option; without, k6 warns `Request Failed` and returns a response with nothing
+   * but the error and its code. Nothing is sent and no metric recorded. Other errors of prepare() are thrown.
+   */
+  function refusedRequest(e: unknown): K6Response {
+    if (!(e instanceof InvalidUrlError)) throw e;
+    if (state.options.throw === true) throw new Error(e.message);
+    state.post({ t: 'log', level: 'warn', message: 'Request Failed', fields: { error: e.message } });
+    return unsent(e.message, e.code);
+  }
+
+  /** prepare(), or the response k6 gives when it refuses the URL. */
+  function prepareOrRefuse(method: string, url: string | HttpURL, body?: Body, params?: Params): Prepared | K6Response {
+    try {
+      return prepare(method, url, body, params);
+    } catch (e) {
+      return refusedRequest(e);
+    }
+  }
+
+  function request(method: string, url: string | HttpURL, body?: Body, params?: Params): K6Response {
+    const prepared = prepareOrRefuse(method, url, body, params);
+    return prepared instanceof K6Response ? prepared : send([prepared])[0];
+  }
   /** res.submitForm() and res.clickLink(): one function for every response of this VU. */
   const navigate = (m: string, u: string, b: unknown, p: unknown) => request(m, u, b as Body, p as Params);
 
@@ -223,9 +270,11 @@ export function createK6Http(state: VuState) {
         }
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        if (state.options.throw === true) throw e;
+        if (state.options.throw === true) throw e instanceof InvalidUrlError ? new Error(message) : e;
         state.post({ t: 'log', level: 'warn', message: 'A batch request failed', fields: { error: message } });
-        const answered = [...prepared.map(() => unsent('')), unsent(message)];
+        // k6 (prepareBatchArray/Object) gives the failed entry the error's code too: 1020 for an invalid URL.
+        const code = e instanceof InvalidUrlError ? e.code : 0;
+        const answered = [...prepared.map(() => unsent('')), unsent(message, code)];
         if (!Array.isArray(requests)) return { failed: Object.fromEntries(answered.map((r, i) => [keys[i], r])) };
         return { failed: keys.map((_, i) => answered[i] ?? null) };
       }
@@ -234,7 +283,7 @@ export function createK6Http(state: VuState) {
   }
 
   /** The response k6 gives a batch entry that was not sent: nothing but the error, if it is the one that failed. */
-  function unsent(error: string): K6Response {
+  function unsent(error: string, errorCode = 0): K6Response {
     const timings = zeroTimings();
     return new K6Response(
       {
@@ -246,7 +295,7 @@ export function createK6Http(state: VuState) {
         body: null,
         timings,
         error,
-        errorCode: 0,
+        errorCode,
         url: '',
         remoteIp: '',
         remotePort: 0,
@@ -274,7 +323,8 @@ export function createK6Http(state: VuState) {
       return 'failed' in batch ? batch.failed : byKeys(requests, send(batch.prepared));
     },
     async asyncRequest(method: string, url: string | HttpURL, body?: Body, params?: Params) {
-      const prepared = prepare(method, url, body, params);
+      const prepared = prepareOrRefuse(method, url, body, params);
+      if (prepared instanceof K6Response) return prepared;
       const { info: _info, store: _store, ...req } = prepared;
       return respond(await state.requestAsync(req), prepared);
     },
@@ -285,6 +335,9 @@ export function createK6Http(state: VuState) {
         url += String(v) + strings[i + 1];
         name += '${}' + strings[i + 1];
       });
+      // k6 parses the URL here (js/modules/k6/http/http.go URL → NewURL) and throws what Go refuses.
+      const refused = invalidUrl(url);
+      if (refused !== undefined) throw new Error(refused);
       return new HttpURL(url, name);
     },
     file: (data: string | ArrayBuffer, filename = 'file', contentType = 'application/octet-stream') =>
@@ -307,8 +360,12 @@ export function createK6Http(state: VuState) {
   };
   if (state.shared) {
     // The forms transformed call sites use (runtime/async-calls.ts): same preparation, no blocking.
-    const one = (method: string, url: string | HttpURL, body?: Body, params?: Params) =>
-      new Pending(sendShared([prepare(method, url, body, params)]).then((r) => r[0]));
+    const one = (method: string, url: string | HttpURL, body?: Body, params?: Params) => {
+      const prepared = prepareOrRefuse(method, url, body, params);
+      return new Pending(
+        prepared instanceof K6Response ? Promise.resolve(prepared) : sendShared([prepared]).then((r) => r[0]),
+      );
+    };
     withAsyncForm(api.request, one);
     withAsyncForm(api.get, (url: string | HttpURL, params?: Params) => one('GET', url, null, params));
     withAsyncForm(api.head, (url: string | HttpURL, params?: Params) => one('HEAD', url, null, params));
