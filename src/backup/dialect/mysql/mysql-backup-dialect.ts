@@ -52,6 +52,8 @@ function mysqlKeyValue(c: ColumnInfo, ph: string): string {
 }
 
 const TEMPORAL = /^(date|datetime|timestamp)\b/;
+/** Byte strings and geometries, which can be as long as max_allowed_packet (rowHash). */
+const BYTES = /^(tiny|medium|long)?blob\b|binary|^(geometry|point|linestring|polygon|multi\w+|geometrycollection)\b/;
 
 /**
  * The period of a unique key declared `UNIQUE (room, p WITHOUT OVERLAPS)` (application-time periods), or null.
@@ -391,9 +393,12 @@ export const mysqlBackupDialect: BackupDialect = {
     const values = columns.map((name) => {
       const c = columnOf(info, name);
       const v = c.charset ? `CONVERT(${q(c.name)} USING ${c.charset})` : mysqlReadExpr(c);
-      // In the value's character set: IFNULL would refuse to mix latin1 with the utf8mb4 of MD5's hex.
+      // Only text (in its own character set: IFNULL would refuse to mix latin1 with the utf8mb4 of MD5's hex) and
+      // bytes (binary wins any mix) can be that long. A number's or a date's QUOTE() keeps its own collation: in a
+      // utf8mb4 IFNULL it made CONCAT_WS refuse a row of latin1 beside utf8mb4 ("Illegal mix of collations").
       const md5 = `CONCAT('md5:', MD5(${v}))`;
-      return `IFNULL(QUOTE(${v}), ${c.charset ? `CONVERT(${md5} USING ${c.charset})` : md5})`;
+      if (c.charset) return `IFNULL(QUOTE(${v}), CONVERT(${md5} USING ${c.charset}))`;
+      return BYTES.test(c.type) ? `IFNULL(QUOTE(${v}), ${md5})` : `QUOTE(${v})`;
     });
     return (
       `COALESCE(MD5(CONCAT_WS(',', ${values.join(', ')})), ` +
