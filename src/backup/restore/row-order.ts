@@ -22,7 +22,7 @@ export function keySpec(info: TableInfo, columns: readonly string[]): RowKeySpec
     // Whole rows sort numbers natively and everything else by its text; see orderExpr.
     numeric: cols.map((c) => !!columnOf(info, c).numeric),
     // The dialects order a key's date and timestamp columns natively (an index serves it); a whole row by its text.
-    temporal: cols.map((c) => identity !== null && TEMPORAL_KEY.test(columnOf(info, c).type)),
+    temporal: cols.map((c) => identity !== null && isTemporalKey(columnOf(info, c).type)),
     wholeRow: identity === null,
     columns: cols,
   };
@@ -63,6 +63,7 @@ export function compareNumericText(a: string, b: string): number {
 
 // date, timestamp and timestamptz (PostgreSQL's format_type, MariaDB's DATE, DATETIME, TIMESTAMP), not daterange.
 const TEMPORAL_KEY = /^(date|datetime|timestamp)\b/;
+const isTemporalKey = (type: string) => TEMPORAL_KEY.test(type) && !type.endsWith('[]');
 const YEAR_FIRST = /^(\d{4,})(.*?)( BC)?$/;
 
 /** A date or timestamp text's year as a signed number (1 BC is 0) and the rest, or null for anything else. */

@@ -263,9 +263,17 @@ export const postgresBackupDialect: BackupDialect = {
   orderExpr(c: ColumnInfo, row: boolean): string {
     if (c.numeric) return q(c.name);
     // Collatable text sorts by its bytes; types whose order is their text's order keep theirs (an index serves
-    // it); every other type (enums, intervals, json, point…) sorts by its text, as compareRows does.
-    if (c.collation && !row) return `${q(c.name)} COLLATE "C"`;
-    if (!row && /^(uuid|date|timestamp\b|boolean|bytea)/.test(c.type)) return q(c.name);
+    // it; dates and timestamps as compareRows orders them); every other type (enums, intervals, json, point…)
+    // sorts by its text, as compareRows does. Not natively, until 2026-12-08 (a key's unchanged rows were taken for
+    // deletes plus inserts, and a restore was refused when another tenant referenced one): citext, which compares
+    // in lower case even under COLLATE "C" ('a' before 'B'); arrays, compared element by element ('{a}' before
+    // '{a,b}'); char(n), compared without its padding ('a' before 'a' and a tab); ranges ('empty' first).
+    const array = c.type.endsWith('[]');
+    if (!row && c.collation && c.exactEquality !== false && !array && !/^character(\(|$)/.test(c.type))
+      return `${q(c.name)} COLLATE "C"`;
+    if (!row && !array && /^(uuid|date|timestamp|boolean|bytea)\b/.test(c.type)) return q(c.name);
+    // char(n) as it is written, padded: its cast to text drops the padding.
+    if (/^character(\(|$)/.test(c.type)) return `concat(${q(c.name)}) COLLATE "C"`;
     return `${q(c.name)}::text COLLATE "C"`;
   },
   // A text id goes in as text ('abc' would not even bind as an integer); only its canonical integer form is a
