@@ -44,5 +44,17 @@ for (const rows of [1, 2500])
       const r = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
       for (const t of ['files', 'docs']) assert.equal(r.tables.find((x) => x.table === t)!.update, 1, t);
       assert.deepEqual(await exactDigest(db, ['files', 'docs']), expected);
+      // The row of five ~4 MB values written back whole: one INSERT, then one UPDATE of all five. Each value fits a
+      // statement, the five together do not: the server dropped the connection, and every rerun failed alike.
+      await run(db, ['DELETE FROM `docs` WHERE `id` = 1']);
+      const inserted = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+      assert.equal(inserted.tables.find((x) => x.table === 'docs')!.insert, 1);
+      assert.deepEqual(await exactDigest(db, ['files', 'docs']), expected);
+      await run(db, [
+        ...['a', 'b', 'c', 'd', 'e'].map((c) => `UPDATE \`docs\` SET \`${c}\` = 'small' WHERE \`id\` = 1`),
+      ]);
+      const updated = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+      assert.equal(updated.tables.find((x) => x.table === 'docs')!.update, 1);
+      assert.deepEqual(await exactDigest(db, ['files', 'docs']), expected);
     },
   );

@@ -124,9 +124,10 @@ export interface BackupDialect {
   advanceSequences(s: DbSession, tables: readonly TableInfo[]): Promise<void>;
   /**
    * Binds a value too large to travel in one statement within the server's packet limit: returns the SQL to use
-   * in its place after staging it in pieces, or null when it can be bound as it is.
+   * in its place after staging it in pieces, or null when it can be bound as it is. `force`: staged whatever its
+   * size, where the engine stages at all (a row whose values together would not fit one statement).
    */
-  stageLargeValue(s: DbSession, value: unknown, slot: number): Promise<string | null>;
+  stageLargeValue(s: DbSession, value: unknown, slot: number, force?: boolean): Promise<string | null>;
   /**
    * The row hashes this engine computes (DigestKind): the first is what new digests are taken with, the others
    * are kept to compare with archives that recorded them.

@@ -104,9 +104,21 @@ async function bindAll(
   slot: { n: number },
 ): Promise<{ sql: string | null; value: unknown }[]> {
   const out: { sql: string | null; value: unknown }[] = [];
-  for (const v of values) {
-    const b = bindValue(v);
-    const staged = await scope.dialect.stageLargeValue(s, b, slot.n++);
+  const bound = values.map(bindValue);
+  // Values each small enough to bind can still make a statement too large together (five values of 3.9 MB passed
+  // MariaDB's 16 MB packet: the server dropped the connection, and every rerun failed alike). The largest are
+  // staged too, until what is bound in the statement itself fits MAX_STATEMENT_BYTES.
+  const size = (b: unknown) => (Buffer.isBuffer(b) ? b.length : typeof b === 'string' ? Buffer.byteLength(b) : 0);
+  const sizes = bound.map(size);
+  const forced = new Set<number>();
+  let inline = sizes.reduce((a, b) => a + b, 0);
+  for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!)) {
+    if (inline <= MAX_STATEMENT_BYTES) break;
+    forced.add(i);
+    inline -= sizes[i]!;
+  }
+  for (const [i, b] of bound.entries()) {
+    const staged = await scope.dialect.stageLargeValue(s, b, slot.n++, forced.has(i));
     out.push({ sql: staged, value: b });
   }
   return out;

@@ -446,9 +446,9 @@ export const mysqlBackupDialect: BackupDialect = {
       }
     }
   },
-  async stageLargeValue(s: DbSession, value: unknown, slot: number): Promise<string | null> {
+  async stageLargeValue(s: DbSession, value: unknown, slot: number, force = false): Promise<string | null> {
     const size = Buffer.isBuffer(value) ? value.length : typeof value === 'string' ? Buffer.byteLength(value) : 0;
-    if (size <= LARGE_VALUE) return null;
+    if (size === 0 || (size <= LARGE_VALUE && !force)) return null;
     // Piece by piece into a user variable, each piece a binary-protocol parameter; CONCAT keeps the value within
     // max_allowed_packet, as the original INSERT had to.
     const v = `@tenantops_large_${slot}`;
