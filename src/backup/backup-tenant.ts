@@ -14,6 +14,7 @@ import {
 import { writeArchive } from './archive/write-archive.ts';
 import { BATCH_ROWS, orderBy, selectList } from './dump-table.ts';
 import { countedLines } from './counted-lines.ts';
+import { columnGaps } from './column-gaps.ts';
 import { tenantCounts } from './tenant-counts.ts';
 import { TableChunks } from './archive/table-chunks.ts';
 import { DigestAccumulator, serverDigest } from './server-digest.ts';
@@ -49,6 +50,8 @@ export interface BackupResult {
   path: string;
   manifest: Manifest;
   seconds: number;
+  /** What the archive does not hold of the tenant's data (column-gaps.ts), for the operator: usually none. */
+  notes: string[];
 }
 
 export function safeName(i: number, table: string): string {
@@ -66,8 +69,10 @@ export function safeName(i: number, table: string): string {
  */
 export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupResult> {
   const t0 = performance.now();
+  let notes: string[] = [];
   const manifest = await inSnapshot(db, opts, async (s, side) => {
     const scope = opts.scope ?? (await tenantScope(db, s, opts.config));
+    notes = columnGaps(scope);
     await checkTenant(s, scope, opts.tenantId);
     const { head, reads } = await planTenant(db, s, scope, opts, !!side);
     const total = head.tables.reduce((n, t) => n + t.rows, 0);
@@ -108,6 +113,7 @@ export async function backupTenant(db: Db, opts: BackupOptions): Promise<BackupR
     path: typeof opts.out === 'string' ? opts.out : opts.out.name,
     manifest,
     seconds: (performance.now() - t0) / 1000,
+    notes,
   };
 }
 

@@ -92,6 +92,7 @@ export const backupCommand = defineCommand({
         onProgress: (done, total) => bar.update({ phase: '', done, total, unit: 'rows' }),
       });
       bar.done();
+      for (const n of r.notes) io.stderr.write(`warning: ${n}\n`);
       const rows = r.manifest.tables.reduce((a, t) => a + t.rows, 0);
       const size = at.remote
         ? ((await at.remote.store.list()).find((o) => o.name === at.remote!.name)?.bytes ?? 0)
@@ -104,6 +105,7 @@ export const backupCommand = defineCommand({
             rows,
             bytes: size,
             seconds: r.seconds,
+            notes: r.notes,
             tables: r.manifest.tables.map((t) => ({ table: t.name, role: t.role, rows: t.rows, sha256: t.sha256 })),
           }) + '\n',
         );

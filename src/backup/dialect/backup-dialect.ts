@@ -113,6 +113,12 @@ export interface BackupDialect {
    */
   fireDeferred(s: DbSession): Promise<void>;
   /**
+   * What an archive cannot hold of a column's data, said to the operator at backup and restore (column-gaps.ts);
+   * null for a column whose values are all there. PostgreSQL's `oid` points at a large object kept outside the
+   * table: only the number travels.
+   */
+  columnGap?(c: ColumnInfo): string | null;
+  /**
    * Whether, once constraints are relaxed, a row of `info` may be deleted and inserted again (same key, same
    * values) with every row that references it left as it was: no FK action (CASCADE, SET NULL) runs and no FK is
    * checked while the row is away.

@@ -6,6 +6,7 @@ import type { Manifest } from '../archive/manifest.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
 import type { RestoreOptions, RestorePhase, RestoreProgress, RestoreResult } from '../restore-tenant.ts';
 import { schemaDiff } from '../schema-diff.ts';
+import { columnGaps } from '../column-gaps.ts';
 import { digestsComparable } from '../server-digest.ts';
 import { tenantScope, type TenantScope } from '../tenant-scope.ts';
 import { applyPlan, checkForeignKeys } from './apply-plan.ts';
@@ -110,7 +111,7 @@ export async function restoreInTransaction(
     const digests = digestsComparable(manifest, db);
     const plan = await src.plan(s, scope, { lock: !dryRun, digests, checkpoint: opts.checkpoint });
     onPlan(plan);
-    plan.notes.unshift(...diff.notes);
+    plan.notes.unshift(...diff.notes, ...columnGaps(scope));
     if (kind === 'tenant') await checkSharedParents(s, scope, manifest);
     // A real restore leaves the inserts of bulk-loaded tables to the load's own unique check (bulk-collisions.ts).
     const probes = bulkCheckedTables(scope, plan, { dryRun, bulkMinRows: opts.bulkMinRows });

@@ -448,6 +448,12 @@ export const postgresBackupDialect: BackupDialect = {
   async fireDeferred(s: DbSession): Promise<void> {
     await s.execute('SET CONSTRAINTS ALL IMMEDIATE');
   },
+  // An oid (or the lo extension's domain over it) is how lo_import / lo_from_bytea and Hibernate's @Lob refer to a
+  // large object, which lives in pg_largeobject, outside any tenant's rows.
+  columnGap: (c: ColumnInfo) =>
+    /^(oid|lo)(\[\])*$/.test(c.type)
+      ? 'holds large-object numbers (oid): the objects themselves are not in the archive, only the numbers'
+      : null,
   // SET CONSTRAINTS ALL DEFERRED defers only the NO ACTION check of a DEFERRABLE FK: RESTRICT fails at the
   // DELETE, and CASCADE / SET NULL / SET DEFAULT change the referencing rows there, deferred or not.
   reinsertKeepsReferences(info: TableInfo, schema: SchemaInfo): boolean {
