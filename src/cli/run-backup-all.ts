@@ -170,7 +170,8 @@ async function runBackupAllTo(
         resumeWithinHours: resumeWithin,
         includeParents: !!values['include-parents'],
         onUnreadableIndex: unreadableIndexWarning(io, 'the tenants it lists are not taken as done'),
-        onStart: ({ runId, total, skipped, resumed }) => {
+        onStart: ({ runId, total, skipped, resumed, notes }) => {
+          for (const n of notes) io.stderr.write(`warning: ${n}\n`);
           if (resumed)
             io.stderr.write(`continuing run ${runId}: ${skipped} tenants already done are skipped, ${total} to do\n`);
           bar.update({ phase: '', done: 0, total, unit: 'tenants' });

@@ -1,9 +1,9 @@
 // A PostgreSQL oid column refers to a large object kept outside the table: the archive holds the number only, so a
 // restore after lo_unlink, or into another database, leaves the row pointing at nothing. Backup and restore say so
-// (found by probing, 2026-12-08); an engine without such columns says nothing.
+// (found by probing, 2026-12-08), and so does a backup of every tenant; an engine without such columns says nothing.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
+import { backupAllTenants, backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
 import { ENGINES } from '../helpers/test-databases.ts';
 import { run, withDatabase } from './exact-harness.ts';
 
@@ -37,5 +37,9 @@ for (const engine of ENGINES)
         r.notes.filter((n) => n.startsWith('docs.')),
         expected,
       );
+      // Every tenant's backup (backup --all-tenants): said once for the run, before the first tenant.
+      let notes: string[] | undefined;
+      await backupAllTenants(db, { config: ORGS, outDir: join(dir, 'all'), onStart: (i) => void (notes = i.notes) });
+      assert.deepEqual(notes, expected);
     },
   );

@@ -4,6 +4,7 @@ import { backupTenant } from '../backup-tenant.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
 import { tenantIds } from '../tenant-ids.ts';
 import { tenantScope, type TenantScope } from '../tenant-scope.ts';
+import { columnGaps } from '../column-gaps.ts';
 import { archiveFileName, compactUtc } from './archive-name.ts';
 import { IndexSaver } from './index-saver.ts';
 import { objectSha256 } from './object-sha256.ts';
@@ -44,9 +45,16 @@ export interface BackupAllOptions {
   onTenant?: (done: number, total: number, entry: RunTenant | null) => void;
   /**
    * Called (and awaited) once the tenants to back up are known, after the shared snapshot is taken and before the
-   * first tenant's backup; skipped: tenants already done in the run being continued.
+   * first tenant's backup; skipped: tenants already done in the run being continued; notes: what no archive of
+   * this schema holds (column-gaps.ts), the same for every tenant.
    */
-  onStart?: (info: { runId: string; total: number; skipped: number; resumed: boolean }) => void | Promise<void>;
+  onStart?: (info: {
+    runId: string;
+    total: number;
+    skipped: number;
+    resumed: boolean;
+    notes: string[];
+  }) => void | Promise<void>;
   now?: () => Date;
   /**
    * The location's run lock, when the caller took it (and releases it); else the run takes it, or refuses with
@@ -205,6 +213,7 @@ async function backupLocked(
       total: todo.length,
       skipped: ids.length - todo.length,
       resumed: !!previous,
+      notes: columnGaps(scope),
     });
     await saver.now();
     const ran: RunTenant[] = [];
