@@ -27,6 +27,11 @@ export function bindValue(v: CanonicalValue): string | Buffer | null {
   return v !== null && typeof v === 'object' ? Buffer.from(v.b, 'base64') : v;
 }
 
+/** The bytes a bound value (bindValue's) carries in a statement: a string's UTF-8, a buffer's length, else 0. */
+export function boundBytes(v: unknown): number {
+  return Buffer.isBuffer(v) ? v.length : typeof v === 'string' ? Buffer.byteLength(v) : 0;
+}
+
 /** The values to bind when inserting a canonical row back. */
 export function decodeRow(line: string): unknown[] {
   return parseRow(line).map(bindValue);

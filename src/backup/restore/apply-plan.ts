@@ -1,6 +1,6 @@
 import type { BulkValue, DbSession } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
-import { bindValue, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
+import { bindValue, boundBytes, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
 import { isPartitionOf, type SchemaInfo, type TableInfo } from '../schema-info.ts';
 import { bindTenant } from '../scope/scope-plan.ts';
 import type { TenantScope } from '../tenant-scope.ts';
@@ -108,8 +108,7 @@ async function bindAll(
   // Values each small enough to bind can still make a statement too large together (five values of 3.9 MB passed
   // MariaDB's 16 MB packet: the server dropped the connection, and every rerun failed alike). The largest are
   // staged too, until what is bound in the statement itself fits MAX_STATEMENT_BYTES.
-  const size = (b: unknown) => (Buffer.isBuffer(b) ? b.length : typeof b === 'string' ? Buffer.byteLength(b) : 0);
-  const sizes = bound.map(size);
+  const sizes = bound.map(boundBytes);
   const forced = new Set<number>();
   let inline = sizes.reduce((a, b) => a + b, 0);
   for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!)) {

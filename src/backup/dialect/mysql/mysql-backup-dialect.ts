@@ -1,6 +1,6 @@
 import type { DbSession, Queryable } from '../../../db/index.ts';
 import type { BackupDialect, CollisionProbe } from '../backup-dialect.ts';
-import { bindValue, type CanonicalValue } from '../../archive/canonical-row.ts';
+import { bindValue, boundBytes, type CanonicalValue } from '../../archive/canonical-row.ts';
 import {
   columnOf,
   emptyTable,
@@ -447,7 +447,7 @@ export const mysqlBackupDialect: BackupDialect = {
     }
   },
   async stageLargeValue(s: DbSession, value: unknown, slot: number, force = false): Promise<string | null> {
-    const size = Buffer.isBuffer(value) ? value.length : typeof value === 'string' ? Buffer.byteLength(value) : 0;
+    const size = boundBytes(value);
     if (size === 0 || (size <= LARGE_VALUE && !force)) return null;
     // Piece by piece into a user variable, each piece a binary-protocol parameter; CONCAT keeps the value within
     // max_allowed_packet, as the original INSERT had to.
