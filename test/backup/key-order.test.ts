@@ -6,6 +6,15 @@
 import assert from 'node:assert/strict';
 import { roundTrip, run, withDatabase } from './exact-harness.ts';
 
+/** A table's planned [insert, update, delete] in a restore's result. */
+function changeCounts(
+  r: { tables: { table: string; insert: number; update: number; delete: number }[] },
+  t: string,
+): number[] {
+  const x = r.tables.find((y) => y.table === t)!;
+  return [x.insert, x.update, x.delete];
+}
+
 for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
   withDatabase(
     'mysql',
@@ -35,10 +44,7 @@ for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
           "INSERT INTO `kc` VALUES ('ђ', 1, 'n')",
         ],
       });
-      const counts = (t: string) => {
-        const x = r.tables.find((y) => y.table === t)!;
-        return [x.insert, x.update, x.delete];
-      };
+      const counts = (t: string) => changeCounts(r, t);
       assert.deepEqual(counts('k'), [2, 3, 1], 'k: € and ÿ inserted, three rows updated, Š deleted');
       assert.deepEqual(counts('kc'), [1, 4, 1], 'kc: Ђ inserted, four rows updated, ђ deleted');
     },
@@ -79,10 +85,7 @@ for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
           "DELETE FROM `t` WHERE `tm` = '-10:00:00'",
         ],
       });
-      const counts = (t: string) => {
-        const x = r.tables.find((y) => y.table === t)!;
-        return [x.insert, x.update, x.delete];
-      };
+      const counts = (t: string) => changeCounts(r, t);
       assert.deepEqual(counts('k'), [1, 2, 0]);
       assert.deepEqual(counts('t'), [1, 3, 0]);
     },
@@ -122,10 +125,7 @@ for (const engine of ['postgres', 'pglite'] as const)
             "UPDATE ts SET v = 'x' WHERE org_id = 1",
           ],
         });
-        const counts = (t: string) => {
-          const x = r.tables.find((y) => y.table === t)!;
-          return [x.insert, x.update, x.delete];
-        };
+        const counts = (t: string) => changeCounts(r, t);
         assert.deepEqual(counts('d'), [1, 4, 0], 'd: 44 BC inserted, four rows updated');
         assert.deepEqual(counts('ts'), [2, 3, 0], 'ts: two rows inserted, three updated');
       },
