@@ -174,3 +174,38 @@ for (const engine of ['postgres', 'pglite'] as const)
         }
       },
     );
+
+// A ucs2, utf16, utf16le or utf32 column (legacy schemas; NVARCHAR migrated from SQL Server) beside a utf8mb4 one
+// made the table's backup fail: the row hash joined it with the utf8mb4 of the other values in one CONCAT_WS, which MariaDB refuses
+// ("Illegal mix of collations for operation 'concat_ws'"). Such keys also sort as their UTF-8 bytes.
+for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
+  withDatabase(
+    'mysql',
+    `ucs2, utf16, utf16le and utf32 keys and values back up and restore exactly (bulkMinRows ${bulkMinRows})`,
+    async (db, dir) => {
+      const sets = ['ucs2', 'utf16', 'utf16le', 'utf32'];
+      // ￚ (U+FFDA) sorts after every character below U+10000 in UTF-16, before 🚀 in UTF-8; in ucs2 no 🚀.
+      const keys = (cs: string) => ['b', 'A', 'ö', 'ￚ', ...(cs === 'ucs2' ? [] : ['🚀'])];
+      await run(db, [
+        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+        'INSERT INTO `orgs` VALUES (1), (2)',
+        ...sets.flatMap((cs) => [
+          `CREATE TABLE \`k_${cs}\` (\`k\` VARCHAR(10) CHARACTER SET ${cs} PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`v\` VARCHAR(10) CHARACTER SET utf8mb4)`,
+          `CREATE TABLE \`r_${cs}\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`k\` VARCHAR(10) CHARACTER SET ${cs}, FOREIGN KEY (\`k\`) REFERENCES \`k_${cs}\` (\`k\`))`,
+          `INSERT INTO \`k_${cs}\` VALUES ${keys(cs).map((k, i) => `('${k}', 1, 'v${i}ñ')`).join(', ')}, ('q', 2, 'u')`,
+          `INSERT INTO \`r_${cs}\` VALUES (1, 2, 'ö')`,
+        ]),
+      ]);
+      const r = await roundTrip(db, dir, {
+        bulkMinRows,
+        tables: ['orgs', ...sets.map((cs) => `k_${cs}`)],
+        config: { tenant: { table: 'orgs', key: 'id', column: 'org_id' } },
+        changeOthers: sets.map((cs) => `UPDATE \`k_${cs}\` SET \`v\` = 'u2' WHERE \`org_id\` = 2`),
+        damage: sets.flatMap((cs) => [
+          `DELETE FROM \`k_${cs}\` WHERE \`k\` = 'b'`,
+          `UPDATE \`k_${cs}\` SET \`v\` = 'x' WHERE \`k\` IN ('ö', 'ￚ')`,
+        ]),
+      });
+      for (const cs of sets) assert.deepEqual(changeCounts(r, `k_${cs}`), [1, 2, 0], cs);
+    },
+  );

@@ -118,6 +118,16 @@ function generatedProbe(
   };
 }
 
+/**
+ * The character set a text column is hashed in (rowHash): its own, which keeps its bytes, except for the ones whose
+ * text is not ASCII-based. MariaDB will not join ucs2, utf16, utf16le or utf32 with the utf8mb4 of the other values
+ * in one CONCAT_WS ("Illegal mix of collations for operation 'concat_ws'"): until 2026-12-08 a table with such a
+ * column could not be backed up at all. Every character they hold has one utf8mb4 form, so the hash stays exact.
+ */
+function hashCharset(charset: string): string {
+  return /^(ucs2|utf16|utf16le|utf32)$/.test(charset) ? 'utf8mb4' : charset;
+}
+
 /** Bytes without a character set: BINARY, VARBINARY and the BLOBs. */
 const isBinary = (c: ColumnInfo) => !c.collation && /binary|blob/.test(c.type);
 
@@ -392,12 +402,13 @@ export const mysqlBackupDialect: BackupDialect = {
   rowHash: (info: TableInfo, columns: readonly string[]) => {
     const values = columns.map((name) => {
       const c = columnOf(info, name);
-      const v = c.charset ? `CONVERT(${q(c.name)} USING ${c.charset})` : mysqlReadExpr(c);
+      const cs = c.charset && hashCharset(c.charset);
+      const v = cs ? `CONVERT(${q(c.name)} USING ${cs})` : mysqlReadExpr(c);
       // Only text (in its own character set: IFNULL would refuse to mix latin1 with the utf8mb4 of MD5's hex) and
       // bytes (binary wins any mix) can be that long. A number's or a date's QUOTE() keeps its own collation: in a
       // utf8mb4 IFNULL it made CONCAT_WS refuse a row of latin1 beside utf8mb4 ("Illegal mix of collations").
       const md5 = `CONCAT('md5:', MD5(${v}))`;
-      if (c.charset) return `IFNULL(QUOTE(${v}), CONVERT(${md5} USING ${c.charset}))`;
+      if (cs) return `IFNULL(QUOTE(${v}), CONVERT(${md5} USING ${cs}))`;
       return BYTES.test(c.type) ? `IFNULL(QUOTE(${v}), ${md5})` : `QUOTE(${v})`;
     });
     return (
