@@ -122,6 +122,11 @@ export interface TableInfo {
    * with sub-partitions, the root or a level between).
    */
   partitionOf?: string[];
+  /**
+   * MariaDB: the table's storage engine when it has no transactions (MyISAM, Aria, MEMORY): its writes stay when the
+   * restore's transaction rolls back.
+   */
+  nonTransactional?: string;
 }
 
 export type SchemaInfo = Map<string, TableInfo>;

@@ -91,6 +91,11 @@ export const ERROR_CODES = {
     what: 'In-scope tables have triggers the restoring role cannot skip; nothing was written.',
     todo: 'Restore as a role that may skip triggers, or set `triggers: fire` in the config if they are safe to fire.',
   },
+  TENANTOPS_E_NOT_TRANSACTIONAL: {
+    exit: 4,
+    what: 'The restore would write to tables whose storage engine has no transactions (MyISAM, Aria, MEMORY); nothing was written.',
+    todo: 'Convert the tables named in the message to InnoDB (ALTER TABLE … ENGINE=InnoDB), then restore again.',
+  },
   TENANTOPS_E_MISSING_PARENTS: {
     exit: 4,
     what: 'Shared rows the tenant references are missing in the target.',

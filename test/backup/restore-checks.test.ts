@@ -7,6 +7,7 @@ import { backupTenant, restoreTenant, validateConfig, DEFAULT_CONFIG } from '../
 import { TenantopsError } from '../../src/errors/index.ts';
 import { ENGINES, skipReason } from '../helpers/test-databases.ts';
 import { seededFixture, snapshotAll, sql, type Fixture } from './backup-fixtures.ts';
+import { exactDigest, run, withDatabase } from './exact-harness.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof TenantopsError && e.code === c;
 
@@ -181,6 +182,65 @@ for (const engine of ENGINES) {
     }
   });
 }
+
+// MyISAM and Aria tables are outside the restore's transaction: a restore that failed before COMMIT (here a check
+// that throws there, as a kill would) left the MyISAM table restored and the InnoDB one as it was, while saying
+// nothing changed; a bulk load beside an Aria table failed ("doesn't support SAVEPOINT"). Now refused before writing.
+withDatabase(
+  'mysql',
+  'a restore that would write to MyISAM or Aria tables is refused before any write; one that leaves them alone runs',
+  async (db, dir) => {
+    await run(db, [
+      'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+      'INSERT INTO `orgs` VALUES (1), (2)',
+      ...[
+        ['m', 'MyISAM'],
+        ['a', 'Aria'],
+        ['i', 'InnoDB'],
+      ].flatMap(([t, engine]) => [
+        `CREATE TABLE \`${t}\` (\`id\` INT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`v\` VARCHAR(10)) ENGINE=${engine}`,
+        `INSERT INTO \`${t}\` VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'c')`,
+      ]),
+    ]);
+    const tables = ['orgs', 'm', 'a', 'i'];
+    const out = join(dir, 'm.tnt');
+    const config = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
+    await backupTenant(db, { tenantId: '1', config, out });
+    await run(db, [
+      "UPDATE `m` SET `v` = 'x' WHERE `id` = 1",
+      'DELETE FROM `a` WHERE `id` = 2',
+      "UPDATE `i` SET `v` = 'x'",
+    ]);
+    const damaged = await exactDigest(db, tables);
+    const dry = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's'), dryRun: true });
+    assert.ok(
+      dry.notes.some((n) => /will refuse: tables without transactions .*a \(Aria\), m \(MyISAM\)/.test(n)),
+      dry.notes.join('; '),
+    );
+    for (const bulkMinRows of [1, Number.POSITIVE_INFINITY])
+      await assert.rejects(
+        restoreTenant(db, {
+          archive: out,
+          safetyDir: join(dir, 's'),
+          bulkMinRows,
+          checkpoint: async (p) => {
+            if (p === 'before-commit') throw new Error('killed before COMMIT');
+          },
+        }),
+        (e: unknown) =>
+          code('TENANTOPS_E_NOT_TRANSACTIONAL')(e) && /a \(Aria\), m \(MyISAM\)/.test((e as Error).message),
+      );
+    assert.deepEqual(await exactDigest(db, tables), damaged, 'nothing written');
+    // Put back by hand, the MyISAM and Aria rows no longer stop the restore of the InnoDB table.
+    await run(db, ["UPDATE `m` SET `v` = 'a' WHERE `id` = 1", "INSERT INTO `a` VALUES (2, 1, 'b')"]);
+    const r = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+    assert.equal(r.written, 2);
+    assert.deepEqual(
+      (await db.query('SELECT `v` FROM `i` ORDER BY `id`')).map((x) => x.v),
+      ['a', 'b', 'x'],
+    );
+  },
+);
 
 test('a config file with an unknown key never reaches the database', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenantops-cfgk-'));

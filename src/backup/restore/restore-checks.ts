@@ -302,6 +302,32 @@ export async function checkTriggers(
   );
 }
 
+/**
+ * A restore is one transaction, rolled back whole on any failure up to COMMIT (a failed check, a lost connection,
+ * a kill). MariaDB's MyISAM, Aria and MEMORY tables are not part of it: their writes stay, so a restore that then
+ * failed left those tables restored and the rest as before, while saying nothing changed (and a bulk load into
+ * Aria failed outright: "doesn't support SAVEPOINT"). Refused before any write when the plan writes to one;
+ * such tables the plan leaves alone do not stop it.
+ */
+export function checkTransactional(scope: TenantScope, plan: RestorePlan, dryRun: boolean): void {
+  const tables = plan.tables
+    .filter((t) => t.insert || t.update || t.delete)
+    .flatMap((t) => {
+      const engine = scope.schema.get(t.table)?.nonTransactional;
+      return engine ? [`${t.table} (${engine})`] : [];
+    });
+  if (!tables.length) return;
+  const list = tables.join(', ');
+  if (dryRun) {
+    plan.notes.push(`the restore will refuse: tables without transactions would be written (${list})`);
+    return;
+  }
+  throw new TenantopsError(
+    'TENANTOPS_E_NOT_TRANSACTIONAL',
+    `the restore would write to tables whose storage engine has no transactions: ${list}; a failed restore could not roll them back. Convert them (ALTER TABLE … ENGINE=InnoDB) and restore again; nothing was written`,
+  );
+}
+
 /** Without --include-parents, every shared row the restored rows reference must already exist in the target. */
 export async function checkSharedParents(s: DbSession, scope: TenantScope, manifest: Manifest): Promise<void> {
   const d = scope.dialect;

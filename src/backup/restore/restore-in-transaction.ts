@@ -11,7 +11,13 @@ import { digestsComparable } from '../server-digest.ts';
 import { tenantScope, type TenantScope } from '../tenant-scope.ts';
 import { applyPlan, checkForeignKeys } from './apply-plan.ts';
 import { applyWithDeferredProbes, bulkCheckedTables } from './bulk-collisions.ts';
-import { checkCollisions, checkReferencedRows, checkSharedParents, checkTriggers } from './restore-checks.ts';
+import {
+  checkCollisions,
+  checkReferencedRows,
+  checkSharedParents,
+  checkTransactional,
+  checkTriggers,
+} from './restore-checks.ts';
 import { planChanges, type RestorePlan } from './restore-plan.ts';
 import type { RowOrder } from '../dump-table.ts';
 import { runHook } from './run-hook.ts';
@@ -118,6 +124,7 @@ export async function restoreInTransaction(
     await checkCollisions(s, scope, plan, probes);
     await checkReferencedRows(s, scope, plan);
     await checkTriggers(s, scope, plan, config, dryRun);
+    checkTransactional(scope, plan, dryRun);
     const summary = { tenantId, target: db.target.redacted, kind, tables: planChanges(plan), notes: plan.notes };
     const written = summary.tables.reduce((n, t) => n + t.insert + t.update + t.delete, 0);
     if (dryRun) return { ...summary, dryRun: true, safetyBackup: null, written, seconds: 0 };

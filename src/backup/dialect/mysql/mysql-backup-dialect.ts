@@ -139,12 +139,15 @@ export const mysqlBackupDialect: BackupDialect = {
   async introspect(db: Queryable): Promise<SchemaInfo> {
     // A system-versioned table is a table whose plain SELECT reads its current rows: its history is the server's
     // record of changes (a restore adds to it, like any write), not the tenant's data.
-    const tables = await db.query<{ t: string }>(
-      `SELECT TABLE_NAME AS t FROM information_schema.TABLES
-        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME`,
+    // ENGINES says which storage engines take part in transactions (MyISAM, Aria, MEMORY do not).
+    const tables = await db.query<{ t: string; e: string | null; tx: string | null }>(
+      `SELECT t.TABLE_NAME AS t, t.ENGINE AS e, g.TRANSACTIONS AS tx FROM information_schema.TABLES t
+         LEFT JOIN information_schema.ENGINES g ON g.ENGINE = t.ENGINE
+        WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY t.TABLE_NAME`,
     );
     const out: SchemaInfo = new Map();
-    for (const { t } of tables) out.set(t, emptyTable(t));
+    for (const { t, e, tx } of tables)
+      out.set(t, { ...emptyTable(t), ...(e && tx !== null && tx !== 'YES' ? { nonTransactional: e } : {}) });
     const cols = await db.query<{
       t: string;
       c: string;
