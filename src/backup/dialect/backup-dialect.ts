@@ -135,6 +135,11 @@ export interface BackupDialect {
    */
   stageLargeValue(s: DbSession, value: unknown, slot: number, force?: boolean): Promise<string | null>;
   /**
+   * The most a restore's statement binds on this session, in bytes (multi-row INSERTs, grouped UPDATEs, a row's
+   * values not staged): within the server's packet limit where it has one.
+   */
+  statementBytes(s: DbSession): Promise<number>;
+  /**
    * The row hashes this engine computes (DigestKind): the first is what new digests are taken with, the others
    * are kept to compare with archives that recorded them.
    */

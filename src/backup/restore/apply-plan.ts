@@ -12,11 +12,11 @@ import { updateRows, UPDATE_ROWS, type Changed, type RowUpdate } from './update-
 
 const MAX_PARAMS = 30000;
 const MAX_ROWS = 1000;
-const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
-// Updates grouped into one statement stay far below the packet limit; a row larger than this goes alone, where a
-// value too large for one statement is staged in pieces.
-const GROUP_MAX_BYTES = 1024 * 1024;
-const GROUP_MAX_ROW_BYTES = 64 * 1024;
+// What one statement binds comes from the dialect (BackupDialect.statementBytes: 4 MB, less under a smaller MariaDB
+// max_allowed_packet). Updates grouped into one statement stay far below it (a quarter); a row larger than a 64th
+// goes alone, where a value too large for one statement is staged in pieces.
+const GROUP_SHARE = 4;
+const GROUP_ROW_SHARE = 64;
 
 /**
  * A table with at least this many rows to insert is loaded through the engine's bulk protocol (COPY, LOAD DATA):
@@ -107,12 +107,13 @@ async function bindAll(
   const bound = values.map(bindValue);
   // Values each small enough to bind can still make a statement too large together (five values of 3.9 MB passed
   // MariaDB's 16 MB packet: the server dropped the connection, and every rerun failed alike). The largest are
-  // staged too, until what is bound in the statement itself fits MAX_STATEMENT_BYTES.
+  // staged too, until what is bound in the statement itself fits the dialect's statementBytes.
+  const limit = await scope.dialect.statementBytes(s);
   const sizes = bound.map(boundBytes);
   const forced = new Set<number>();
   let inline = sizes.reduce((a, b) => a + b, 0);
   for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!)) {
-    if (inline <= MAX_STATEMENT_BYTES) break;
+    if (inline <= limit) break;
     forced.add(i);
     inline -= sizes[i]!;
   }
@@ -162,6 +163,7 @@ async function applyUpdates(
   // where a trigger sees the table's statements, nor for a column of a unique index (rows that swap its values
   // collide half-way within a statement as between statements), nor for a value large enough to be staged.
   const grouped = !info.triggers.length;
+  const limit = await d.statementBytes(s);
   let group: RowUpdate[] = [];
   let groupSet: Changed = [];
   let groupBytes = 0;
@@ -187,12 +189,12 @@ async function applyUpdates(
       }
       if (!u.changed.length) continue;
       const bytes = line.length;
-      if (!grouped || bytes > GROUP_MAX_ROW_BYTES || u.changed.some(({ c }) => unique.has(c))) {
+      if (!grouped || bytes > limit / GROUP_ROW_SHARE || u.changed.some(({ c }) => unique.has(c))) {
         await updateRow(s, scope, t, u.prev, u.next, u.changed);
         continue;
       }
       const same = u.changed.length === groupSet.length && u.changed.every((x, i) => x.c === groupSet[i]!.c);
-      if (!same || group.length >= UPDATE_ROWS || groupBytes + bytes > GROUP_MAX_BYTES) await flush();
+      if (!same || group.length >= UPDATE_ROWS || groupBytes + bytes > limit / GROUP_SHARE) await flush();
       groupSet = u.changed;
       group.push(u);
       groupBytes += bytes;
@@ -346,6 +348,7 @@ async function applyInserts(
     note(plan, 'bulk load refused by the server (MariaDB: local_infile is OFF): rows inserted with INSERT');
   }
   const head = d.insertHead(info, t.columns);
+  const limit = await d.statementBytes(s);
   const perStmt = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / Math.max(1, t.columns.length))));
   let rows: CanonicalValue[][] = [];
   let bytes = 0;
@@ -369,7 +372,7 @@ async function applyInserts(
   for (const batch of t.inserts.batches(perStmt)) {
     for (const line of batch) {
       const r = parseRow(line);
-      if (line.length > MAX_STATEMENT_BYTES / 4) {
+      if (line.length > limit / 4) {
         // A row with a large value goes alone, its large values staged by the dialect within the packet limit.
         await flush();
         const bound = await bindAll(s, scope, r, { n: 0 });
@@ -382,7 +385,7 @@ async function applyInserts(
       }
       rows.push(r);
       bytes += line.length;
-      if (rows.length >= perStmt || bytes >= MAX_STATEMENT_BYTES) await flush();
+      if (rows.length >= perStmt || bytes >= limit) await flush();
     }
   }
   await flush();

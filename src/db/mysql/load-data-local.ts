@@ -30,8 +30,12 @@ export async function loadDataLocal(
   let started = false;
   // PoolConnection.connection is the callback-API connection underneath the promise wrapper; its socket.
   const socket = (c as unknown as { connection: { stream: Writable } }).connection.stream;
+  // Each chunk is one protocol packet, which the server refuses beyond max_allowed_packet (and drops the
+  // connection): 1 MB chunks passed a server set to 1M, whose packets must be smaller. Half of it, at most 1 MB.
+  const [[limit]] = await c.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
+  const chunkBytes = Math.min(1 << 20, Math.floor(Number(limit?.p) / 2) || 1 << 20);
   async function* paced(): AsyncIterable<Buffer> {
-    for await (const chunk of loadDataChunks(rows, count)) {
+    for await (const chunk of loadDataChunks(rows, count, chunkBytes)) {
       // mysql2 writes each chunk to the socket without heeding back-pressure: wait for it to drain instead.
       if (socket.writableNeedDrain) await once(socket, 'drain');
       yield chunk;

@@ -20,6 +20,23 @@ const NUMERIC = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'd
 // A value above this is staged in pieces: a statement must fit max_allowed_packet (16 MB by default), and a row
 // can hold several such values.
 const LARGE_VALUE = 4 * 1024 * 1024;
+/**
+ * A session's statement budget: a quarter of its max_allowed_packet, at most LARGE_VALUE (what it is under the
+ * 16 MB default). The 4 MB fixed before 2026-12-08 passed a smaller packet: with max_allowed_packet = 1M (MySQL
+ * 5.x's default, kept by many my.cnf files) a row of two 650 KB values went into one INSERT of 1.3 MB, and the
+ * server dropped the connection on every rerun ("connection lost … rerun"). Read once per session.
+ */
+const budgets = new WeakMap<DbSession, Promise<number>>();
+function statementBytes(s: DbSession): Promise<number> {
+  let b = budgets.get(s);
+  if (!b) {
+    b = s
+      .query<{ p: string | number }>('SELECT @@max_allowed_packet AS p')
+      .then((r) => Math.min(LARGE_VALUE, Math.floor(Number(r[0]?.p) / 4) || LARGE_VALUE));
+    budgets.set(s, b);
+  }
+  return b;
+}
 /** The largest LIMIT: every row, and a derived table the optimizer may not merge (digestQuery). */
 const NO_LIMIT = '18446744073709551615';
 
@@ -460,19 +477,21 @@ export const mysqlBackupDialect: BackupDialect = {
       }
     }
   },
+  statementBytes,
   async stageLargeValue(s: DbSession, value: unknown, slot: number, force = false): Promise<string | null> {
     const size = boundBytes(value);
-    if (size === 0 || (size <= LARGE_VALUE && !force)) return null;
+    const budget = await statementBytes(s);
+    if (size === 0 || (size <= budget && !force)) return null;
     // Piece by piece into a user variable, each piece a binary-protocol parameter; CONCAT keeps the value within
     // max_allowed_packet, as the original INSERT had to.
     const v = `@tenantops_large_${slot}`;
     const pieces: unknown[] = [];
     if (Buffer.isBuffer(value)) {
-      for (let i = 0; i < value.length; i += LARGE_VALUE) pieces.push(value.subarray(i, i + LARGE_VALUE));
+      for (let i = 0; i < value.length; i += budget) pieces.push(value.subarray(i, i + budget));
     } else {
       const str = value as string;
       // Cut on code points (never inside a surrogate pair); a quarter of the byte budget in UTF-16 units is safe.
-      const step = LARGE_VALUE / 4;
+      const step = Math.max(1, Math.floor(budget / 4));
       for (let i = 0; i < str.length;) {
         let end = Math.min(str.length, i + step);
         if (end < str.length && /[\uD800-\uDBFF]/.test(str[end - 1]!)) end--;

@@ -492,6 +492,8 @@ export const postgresBackupDialect: BackupDialect = {
     }
   },
   stageLargeValue: async () => null,
+  // No packet limit; the budget keeps one statement's memory on both sides bounded.
+  statementBytes: async () => 4 * 1024 * 1024,
   // concat() renders a value with its type's output function, the text a text-mode session receives (a cast to
   // text can differ: bool gives 'true', char(n) drops its padding, inet adds its mask); to_json escapes it as
   // JSON.stringify does (\b \f \n \r \t \" \\, other control characters as \u00xx in lowercase, the rest
