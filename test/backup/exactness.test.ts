@@ -815,6 +815,34 @@ for (const engine of ['mysql', 'postgres', 'pglite'] as const) {
         assert.deepEqual([items.update, items.insert, items.delete], [5, 0, 0], 'five rows updated, as planned');
       },
     );
+    // A unique key on a generated column (case-insensitive emails): an update sets the column it is computed from,
+    // never the key's own. Until 2026-12-08 such rows were updated in place: a swap collided half-way
+    // (TENANTOPS_E_KEY_COLLISION, rolled back).
+    withDatabase(engine, 'emails swapped under a unique key on a generated column restore', async (db, dir) => {
+      const lc =
+        engine === 'mysql'
+          ? '`email_lc` VARCHAR(40) AS (LOWER(`email`)) VIRTUAL'
+          : '`email_lc` VARCHAR(40) GENERATED ALWAYS AS (lower(`email`)) STORED';
+      await run(db, [
+        'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+        `CREATE TABLE \`users\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`email\` VARCHAR(40) NOT NULL, ${lc},
+           UNIQUE (\`org_id\`, \`email_lc\`))`,
+        'INSERT INTO `orgs` VALUES (1), (2)',
+        "INSERT INTO `users` (`id`, `org_id`, `email`) VALUES (1, 1, 'Ann@x'), (2, 1, 'bob@x'), (3, 1, 'cy@x'), (4, 2, 'ann@x')",
+      ]);
+      const r = await roundTrip(db, dir, {
+        tables: ['orgs', 'users'],
+        config: ORGS,
+        changeOthers: [],
+        damage: [
+          "UPDATE `users` SET `email` = 'tmp' WHERE `id` = 1",
+          "UPDATE `users` SET `email` = 'ANN@X' WHERE `id` = 2",
+          "UPDATE `users` SET `email` = 'Bob@x' WHERE `id` = 1",
+        ],
+      });
+      const users = r.tables.find((t) => t.table === 'users')!;
+      assert.deepEqual([users.update, users.insert, users.delete], [2, 0, 0]);
+    });
     // Taking a row out and putting it back (to move unique values) would run another schema's ON DELETE CASCADE at
     // the DELETE. Whether the restore then succeeds (MariaDB: foreign_key_checks = 0, no action runs) or fails on
     // the swap and rolls back (PostgreSQL: rows updated in place), the other schema's rows stay.

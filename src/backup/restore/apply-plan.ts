@@ -1,7 +1,7 @@
 import type { BulkValue, DbSession } from '../../db/index.ts';
 import { TenantopsError } from '../../errors/index.ts';
 import { bindValue, boundBytes, parseRow, type CanonicalValue } from '../archive/canonical-row.ts';
-import { isPartitionOf, type SchemaInfo, type TableInfo } from '../schema-info.ts';
+import { columnOf, isPartitionOf, type SchemaInfo, type TableInfo } from '../schema-info.ts';
 import { bindTenant } from '../scope/scope-plan.ts';
 import type { TenantScope } from '../tenant-scope.ts';
 import { FkActionVictims } from './fk-action-victims.ts';
@@ -127,13 +127,32 @@ async function bindAll(
 /**
  * The columns an update may not change in place without risking a collision with another of the tenant's rows
  * still to be updated (two rows swapping a unique value): those of every unique index besides the identity, every
- * column for an index on expressions.
+ * column for an index on expressions, and the columns a generated column of a unique index is computed from.
+ * An update never sets a generated column: until 2026-12-08 two rows swapping emails under
+ * `UNIQUE (org_id, email_lc)`, `email_lc AS (LOWER(email))`, were updated in place and collided half-way
+ * (TENANTOPS_E_KEY_COLLISION, rolled back).
  */
 function uniqueColumns(info: TableInfo, keyCols: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
+  const add = (c: string) => {
+    if (!keyCols.has(c)) out.add(c);
+  };
   for (const ix of info.uniqueIndexes)
-    for (const c of ix.columns ?? info.columns.map((x) => x.name)) if (!keyCols.has(c)) out.add(c);
+    for (const c of ix.columns ?? info.columns.map((x) => x.name)) {
+      add(c);
+      const g = columnOf(info, c);
+      if (g.generated) for (const x of info.columns) if (!x.generated && mayRead(g.generationExpr, x.name)) add(x.name);
+    }
   return out;
+}
+
+/**
+ * Whether a generated column's expression may read a column: its name appears in it. Erring on the side of yes
+ * (an unknown expression, a name with quote characters, which the expression writes doubled) only costs a row
+ * taken out and put back instead of updated in place.
+ */
+function mayRead(expr: string | undefined, name: string): boolean {
+  return expr === undefined || /[`"]/.test(name) || expr.includes(name);
 }
 
 async function applyUpdates(
