@@ -50,3 +50,52 @@ test("init_connect='SET NAMES utf8' does not turn a tenant's emoji into '?'", { 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// [restore-exact] `init_connect='SET autocommit=0'` (the MySQL manual's example for init_connect) left a session of a
+// login without SUPER inside a transaction after its first read of a table: a restore or backup that then took that
+// pooled connection failed at its SET TRANSACTION ISOLATION LEVEL. sql_safe_updates = 1 refused the restore's UPDATE
+// of one row by a composite key (a Drupal field table's (entity_id, delta)). Until 2026-12-08; the sessions now set
+// both themselves.
+test(
+  "init_connect='SET autocommit=0, sql_safe_updates=1': a backup and a restore of a field table",
+  { skip, timeout: 120_000 },
+  async () => {
+    const server = await startOwnMariadb(['--init-connect=SET autocommit=0, sql_safe_updates=1']);
+    const dir = mkdtempSync(join(tmpdir(), 'tenantops-init-connect-'));
+    const root = await connectDb(`${server.rootUrl}/mysql`, { values: 'text' });
+    try {
+      await root.execute('CREATE DATABASE app CHARACTER SET utf8mb4');
+      await root.execute("CREATE USER 'app'@'127.0.0.1'");
+      await root.execute("GRANT SELECT, INSERT, UPDATE, DELETE, TRIGGER ON app.* TO 'app'@'127.0.0.1'");
+      for (const s of [
+        'CREATE TABLE app.orgs (id BIGINT PRIMARY KEY)',
+        'INSERT INTO app.orgs VALUES (1), (2)',
+        'CREATE TABLE app.node (nid BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, KEY (org_id))',
+        'CREATE TABLE app.node__body (entity_id BIGINT NOT NULL, delta INT NOT NULL, v TEXT, PRIMARY KEY (entity_id, delta), FOREIGN KEY (entity_id) REFERENCES app.node (nid))',
+        'INSERT INTO app.node VALUES (1, 1), (2, 2)',
+        "INSERT INTO app.node__body VALUES (1, 0, 'a'), (1, 1, 'b'), (2, 0, 'u')",
+      ])
+        await root.execute(s);
+      const read = async () =>
+        (await root.query<{ v: string }>('SELECT v FROM app.node__body ORDER BY entity_id, delta')).map((r) => r.v);
+      const expected = await read();
+      const db = await connectDb(`mysql://app@127.0.0.1:${server.port}/app`, { values: 'text' });
+      try {
+        const out = join(dir, 't.tnt');
+        await backupTenant(db, { tenantId: '1', config: ORGS, out });
+        await root.execute("UPDATE app.node__body SET v = 'damaged' WHERE entity_id = 1 AND delta = 0");
+        // A read through the same pool first (a caller checking the tenant): its connection then held a transaction.
+        assert.equal((await db.query('SELECT COUNT(*) AS n FROM node__body')).length, 1);
+        const r = await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+        assert.equal(r.written, 1);
+        assert.deepEqual(await read(), expected);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await root.close();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

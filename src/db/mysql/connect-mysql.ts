@@ -50,9 +50,15 @@ function textTypeCast(field: TypeCastField, next: () => unknown): unknown {
  * handshake asked: a server's `init_connect` runs after the handshake for every login without SUPER, and the common
  * `init_connect='SET NAMES utf8'` made it utf8mb3, in which every 4-byte character (emoji) was read as '?': backups
  * held '?', and a restore wrote it and passed its own verification (until 2026-12-08).
+ * autocommit and sql_safe_updates are set for the same reason (until 2026-12-08 they were not): with
+ * `init_connect='SET autocommit=0'` (the MySQL manual's own example) or a global autocommit = 0, the first read
+ * opened a transaction that never ended, and every backup and restore failed at its SET TRANSACTION ISOLATION LEVEL
+ * ("Transaction characteristics can't be changed while a transaction is in progress"); with sql_safe_updates = 1
+ * an UPDATE by a composite key, `WHERE (entity_id, delta) IN ((?, ?))`, was refused as one "without a WHERE that
+ * uses a KEY column" (every Drupal field table).
  */
 const TEXT_SESSION =
-  "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'";
+  "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', autocommit = 1, sql_safe_updates = 0";
 
 function typedTypeCast(field: TypeCastField, next: () => unknown): unknown {
   if (field.type === 'LONGLONG') {
