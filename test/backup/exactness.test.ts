@@ -311,9 +311,58 @@ for (const { path, bulkMinRows } of PATHS) {
         assert.equal(r.tables.find((t) => t.table === 'items')!.archived, 2, "only 'ab ' itself, not 'ab'");
       },
     );
+
+    // A foreign key matches under the column's collation: the tenant's 'shared' and 'de ' reference the shared rows
+    // 'Shared' and 'DE'. The check that shared parents exist compared the text in JavaScript, found neither, and
+    // refused every restore, an unchanged tenant's too (TENANTOPS_E_MISSING_PARENTS, until 2026-12-08).
+    withDatabase(
+      'mysql',
+      'shared parents matched only under a case-insensitive, PAD SPACE collation are found',
+      async (db, dir) => {
+        await run(db, [
+          'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
+          'CREATE TABLE `langs` (`code` VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY, `name` VARCHAR(20))',
+          `CREATE TABLE \`docs\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`v\` VARCHAR(10),
+           \`lang\` VARCHAR(10) COLLATE utf8mb4_general_ci, FOREIGN KEY (\`lang\`) REFERENCES \`langs\` (\`code\`))`,
+          'INSERT INTO `orgs` VALUES (1), (2)',
+          "INSERT INTO `langs` VALUES ('Shared', 'x'), ('DE', 'German')",
+          "INSERT INTO `docs` VALUES (1, 1, 'a', 'shared'), (2, 1, 'b', 'de '), (3, 2, 'c', 'SHARED')",
+        ]);
+        const r = await roundTrip(db, dir, {
+          bulkMinRows,
+          tables: ['orgs', 'langs', 'docs'],
+          config: ORGS,
+          changeOthers: ["UPDATE `docs` SET `v` = 'u2' WHERE `org_id` = 2"],
+          damage: ["UPDATE `docs` SET `v` = 'x' WHERE `id` = 1", 'DELETE FROM `docs` WHERE `id` = 2'],
+        });
+        const docs = r.tables.find((t) => t.table === 'docs')!;
+        assert.deepEqual([docs.insert, docs.update, docs.delete], [1, 1, 0]);
+      },
+    );
   });
 
   describe(`exact values [postgres] (${path})`, () => {
+    // The same under citext: 'shared' references 'Shared' (see the MariaDB case above).
+    withDatabase('postgres', 'shared parents matched only under citext are found', async (db, dir) => {
+      await run(db, [
+        'CREATE EXTENSION IF NOT EXISTS citext',
+        'CREATE TABLE orgs (id bigint PRIMARY KEY)',
+        'CREATE TABLE langs (code citext PRIMARY KEY, name text)',
+        'CREATE TABLE docs (id bigint PRIMARY KEY, org_id bigint NOT NULL, v text, lang citext REFERENCES langs (code))',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO langs VALUES ('Shared', 'x'), ('DE', 'German')",
+        "INSERT INTO docs VALUES (1, 1, 'a', 'shared'), (2, 1, 'b', 'de'), (3, 2, 'c', 'SHARED')",
+      ]);
+      const r = await roundTrip(db, dir, {
+        bulkMinRows,
+        tables: ['orgs', 'langs', 'docs'],
+        config: ORGS,
+        changeOthers: ["UPDATE docs SET v = 'u2' WHERE org_id = 2"],
+        damage: ["UPDATE docs SET v = 'x' WHERE id = 1", 'DELETE FROM docs WHERE id = 2'],
+      });
+      const docs = r.tables.find((t) => t.table === 'docs')!;
+      assert.deepEqual([docs.insert, docs.update, docs.delete], [1, 1, 0]);
+    });
     for (const engine of ['postgres', 'pglite'] as const) {
       withDatabase(
         engine,

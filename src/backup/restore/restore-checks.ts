@@ -328,6 +328,32 @@ export function checkTransactional(scope: TenantScope, plan: RestorePlan, dryRun
   );
 }
 
+/**
+ * The keys no row of `table` matches, asked of the server: a foreign key matches under the column's collation, so
+ * a child's 'shared' references a parent's 'Shared' in a case-insensitive column (and 'a ' references 'a' under
+ * PAD SPACE). Compared as text in JavaScript such a parent was reported missing, and a restore, even of an
+ * unchanged tenant, refused (TENANTOPS_E_MISSING_PARENTS, until 2026-12-08). Only keys the returned text did not
+ * match come here: one query for them all, then one per key where some of them are there.
+ */
+async function notFound(
+  s: DbSession,
+  scope: TenantScope,
+  table: string,
+  columns: readonly string[],
+  keys: readonly (readonly CanonicalValue[])[],
+): Promise<(readonly CanonicalValue[])[]> {
+  const d = scope.dialect;
+  const info = scope.schema.get(table)!;
+  const any = async (ks: readonly (readonly CanonicalValue[])[]) => {
+    const m = keysIn(d, info, columns, ks, 1);
+    return (await s.query(`SELECT 1 AS x FROM ${d.from(table)} WHERE ${m.sql} LIMIT 1`, m.params)).length > 0;
+  };
+  if (!keys.length || !(await any(keys))) return [...keys];
+  const out: (readonly CanonicalValue[])[] = [];
+  for (const k of keys) if (!(await any([k]))) out.push(k);
+  return out;
+}
+
 /** Without --include-parents, every shared row the restored rows reference must already exist in the target. */
 export async function checkSharedParents(s: DbSession, scope: TenantScope, manifest: Manifest): Promise<void> {
   const d = scope.dialect;
@@ -342,11 +368,11 @@ export async function checkSharedParents(s: DbSession, scope: TenantScope, manif
         m.params,
       );
       const have = new Set(rows.map((r) => JSON.stringify(ref.refColumns.map((c) => String(r[c])))));
-      for (const k of keys)
-        if (!have.has(JSON.stringify(k)))
-          missing.push(
-            `${ref.to}(${ref.refColumns.join(',')})=(${k.join(',')}) referenced by ${ref.from}.${ref.columns.join(',')}`,
-          );
+      const unmatched = keys.filter((k) => !have.has(JSON.stringify(k)));
+      for (const k of await notFound(s, scope, ref.to, ref.refColumns, unmatched))
+        missing.push(
+          `${ref.to}(${ref.refColumns.join(',')})=(${k.join(',')}) referenced by ${ref.from}.${ref.columns.join(',')}`,
+        );
     }
   }
   if (missing.length) {
