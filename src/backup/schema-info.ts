@@ -27,6 +27,11 @@ export interface ColumnInfo {
   charset?: string | null;
   /** False when `=` can hold for different values ('abc' = 'ABC ', citext): tenant ids are then compared exactly. */
   exactEquality?: boolean;
+  /**
+   * PostgreSQL: a composite type, or a domain over one. An untyped parameter compared with it is typed as an
+   * anonymous record, which the server cannot read ("input of anonymous composite types is not implemented").
+   */
+  composite?: boolean;
 }
 
 export interface ForeignKeyInfo {

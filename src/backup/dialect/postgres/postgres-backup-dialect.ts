@@ -126,6 +126,8 @@ export const postgresBackupDialect: BackupDialect = {
         // tenant 'ABC''s rows into 'abc''s backup, and its restore rewrote them); a nondeterministic (ICU)
         // collation can make different strings equal.
         exactEquality: c.tn !== 'citext' && (c.det === null || truthy(c.det)),
+        // A domain's category is its base type's.
+        composite: c.cat === 'C',
       });
       if (identity || seq) t.autoIncrement = c.c;
     }
@@ -284,6 +286,10 @@ export const postgresBackupDialect: BackupDialect = {
       : c.exactEquality === false
         ? `(${qualified} = ${ph} AND ${qualified}::text COLLATE "C" = (${ph})::text)`
         : `${qualified} = ${ph}`,
+  // `key IN ($1)` types $1 as the column's type, except for a composite key, where `record = record` makes it an
+  // anonymous record the server cannot read: until 2026-12-08 every restore that updated or deleted a row of a
+  // table keyed by a composite type failed ("input of anonymous composite types is not implemented", rolled back).
+  keyValue: (c: ColumnInfo, placeholder: string) => (c.composite ? `CAST(${placeholder} AS ${c.type})` : placeholder),
   // A VALUES list is a relation the planner joins through the key's index; each value typed as its column.
   // format_type's text, which names the type as a cast takes it (typmod, schema where it is not on the path). The
   // value is parsed by the type's input function, as a parameter assigned to the column is.
