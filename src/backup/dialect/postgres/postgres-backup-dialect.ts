@@ -263,7 +263,10 @@ export const postgresBackupDialect: BackupDialect = {
   },
   readExpr: (c: ColumnInfo) => q(c.name),
   orderExpr(c: ColumnInfo, row: boolean): string {
-    if (c.numeric) return q(c.name);
+    // A whole row's numbers that are equal but written differently ('1.0' and '1', float '-0' and '0') sort by
+    // their text next, as compareRows breaks their tie: left to the next column, a table without a key whose
+    // changed rows held such numbers had unchanged rows taken for deletes plus inserts.
+    if (c.numeric) return row ? `${q(c.name)}, ${q(c.name)}::text COLLATE "C"` : q(c.name);
     // Collatable text sorts by its bytes; types whose order is their text's order keep theirs (an index serves
     // it; dates and timestamps as compareRows orders them); every other type (enums, intervals, json, point…)
     // sorts by its text, as compareRows does. Not natively, until 2026-12-08 (a key's unchanged rows were taken for
