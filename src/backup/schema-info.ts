@@ -162,11 +162,16 @@ export function columnOf(t: TableInfo, name: string): ColumnInfo {
 }
 
 /**
- * The columns that identify a row: the primary key, else a unique key whose columns are all NOT NULL, else none
+ * The columns that identify a row: the primary key, else a unique key whose columns are all NOT NULL, of stored
+ * (not generated) columns both; else none
  * (the whole row is its identity, and equal rows are counted).
  */
 export function rowIdentity(t: TableInfo): string[] | null {
-  if (t.primaryKey.length) return t.primaryKey;
-  const notNull = (c: string) => t.columns.some((x) => x.name === c && !x.nullable && !x.generated);
+  // A generated column is not in the archive (dataColumns), so a key that holds one cannot identify its rows: until
+  // 2026-12-08 a PostgreSQL primary key with a STORED column failed every restore that compared rows
+  // (TENANTOPS_E_INTERNAL).
+  const stored = (c: string) => t.columns.some((x) => x.name === c && !x.generated);
+  if (t.primaryKey.length && t.primaryKey.every(stored)) return t.primaryKey;
+  const notNull = (c: string) => stored(c) && t.columns.some((x) => x.name === c && !x.nullable);
   return t.uniqueKeys.find((k) => k.length && k.every(notNull)) ?? null;
 }

@@ -132,13 +132,9 @@ export class FkActionVictims {
     if (!this.scope.dialect.foreignKeysAtStatement || !rows.length) return;
     const d = this.scope.dialect;
     for (const { child, fk, predicate } of this.referrers(parent.table)) {
-      const at = fk.refColumns.map((c) => parent.columns.indexOf(c));
-      if (at.some((i) => i < 0)) continue;
       const seen = new Map<string, CanonicalValue[]>();
-      for (const r of rows) {
-        const k = at.map((i) => r[i]!);
+      for (const k of await this.referencedKeys(parent, fk, rows))
         if (k.every((v) => v !== null)) seen.set(JSON.stringify(k), k);
-      }
       if (!seen.size) continue;
       const info = this.scope.schema.get(child.table)!;
       const b = bindTenant(predicate, this.plan.tenantId, d.param);
@@ -159,6 +155,30 @@ export class FkActionVictims {
         );
       await this.handle(child, fk, found);
     }
+  }
+
+  /**
+   * The values of `fk`'s referenced columns in `rows`. A generated column (PostgreSQL allows a key on a STORED one)
+   * is not in the archive's columns: its values are read from the rows themselves, before they are deleted (until
+   * 2026-12-08 such an FK was passed over, and a NOT DEFERRABLE one failed the restore: a changed row of a table
+   * matched by its whole row is deleted and inserted again).
+   */
+  private async referencedKeys(
+    parent: TablePlan,
+    fk: ForeignKeyInfo,
+    rows: readonly (readonly CanonicalValue[])[],
+  ): Promise<CanonicalValue[][]> {
+    const at = fk.refColumns.map((c) => parent.columns.indexOf(c));
+    if (at.every((i) => i >= 0)) return rows.map((r) => at.map((i) => r[i]!));
+    const d = this.scope.dialect;
+    const info = this.scope.schema.get(parent.table)!;
+    const m = keyMatch(d, info, parent.spec, rows, 1);
+    const lines = await queryLines(
+      this.s,
+      { sql: `SELECT ${selectList(d, info, fk.refColumns)} FROM ${d.from(parent.table)} WHERE ${m.sql}`, params: m.params },
+      fk.refColumns,
+    );
+    return lines.map(parseRow);
   }
 
   private async handle(child: TablePlan, fk: ForeignKeyInfo, found: string[]): Promise<void> {
