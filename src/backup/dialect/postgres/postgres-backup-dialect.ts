@@ -119,8 +119,10 @@ export const postgresBackupDialect: BackupDialect = {
         ...((c.g ?? '') !== '' && c.d ? { generationExpr: c.d } : {}),
         identityAlways: c.id === 'a',
         sequence: seq,
-        // money is category N but prints with a currency symbol: compare it as text.
-        numeric: c.cat === 'N' && c.tn !== 'money',
+        // money is category N but prints with a currency symbol, and the oid aliases (regclass, regtype, …) print
+        // as names while the server sorts them by number: compare them as text, as they sort by text (until
+        // 2026-12-08 a regclass key's unchanged rows were taken for deletes plus inserts).
+        numeric: c.cat === 'N' && c.tn !== 'money' && !/^reg/.test(c.tn),
         collation: c.co ?? null,
         // citext folds case (also under a domain: until 2026-12-07 a tenant column of a domain over citext took
         // tenant 'ABC''s rows into 'abc''s backup, and its restore rewrote them); a nondeterministic (ICU)
@@ -292,7 +294,10 @@ export const postgresBackupDialect: BackupDialect = {
   // `key IN ($1)` types $1 as the column's type, except for a composite key, where `record = record` makes it an
   // anonymous record the server cannot read: until 2026-12-08 every restore that updated or deleted a row of a
   // table keyed by a composite type failed ("input of anonymous composite types is not implemented", rolled back).
-  keyValue: (c: ColumnInfo, placeholder: string) => (c.composite ? `CAST(${placeholder} AS ${c.type})` : placeholder),
+  // The oid aliases (regclass, regtype, …) compare with oid's `=`, which takes $1 as an oid: a name ('orders') then
+  // fails to parse ("invalid input syntax for type oid"), as every update or delete by such a key did.
+  keyValue: (c: ColumnInfo, placeholder: string) =>
+    c.composite || /^reg[a-z]+$/.test(c.type) ? `CAST(${placeholder} AS ${c.type})` : placeholder,
   // A VALUES list is a relation the planner joins through the key's index; each value typed as its column.
   // format_type's text, which names the type as a cast takes it (typmod, schema where it is not on the path). The
   // value is parsed by the type's input function, as a parameter assigned to the column is.
