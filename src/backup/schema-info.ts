@@ -32,6 +32,8 @@ export interface ColumnInfo {
    * anonymous record, which the server cannot read ("input of anonymous composite types is not implemented").
    */
   composite?: boolean;
+  /** PostgreSQL: a domain over an enum, the enum's type, which its values are compared as (see keyColumn). */
+  enumBase?: string;
 }
 
 export interface ForeignKeyInfo {

@@ -59,6 +59,8 @@ export interface BackupDialect {
    * engine would otherwise compare it as something else; absent, or the placeholder itself, where it compares as is.
    */
   keyValue?(c: ColumnInfo, placeholder: string): string;
+  /** A key column as keysIn compares it with bound values; absent, or the quoted name, where it compares as is. */
+  keyColumn?(c: ColumnInfo): string;
   /**
    * A bound value as one branch of `CASE … END` that sets column `c` (updateRows), where the engine types a
    * parameter by the expression around it rather than by the column it is assigned to (PostgreSQL would take a

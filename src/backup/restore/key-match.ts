@@ -53,7 +53,10 @@ export function keysIn(
     return d.keyValue ? d.keyValue(cols[i]!, p) : p;
   };
   if (columns.length === 1)
-    return { sql: `${d.quote(columns[0]!)} IN (${keys.map((k) => value(0, k[0]!)).join(', ')})`, params };
+    return {
+      sql: `${d.keyColumn ? d.keyColumn(cols[0]!) : d.quote(columns[0]!)} IN (${keys.map((k) => value(0, k[0]!)).join(', ')})`,
+      params,
+    };
   return {
     sql: d.tupleIn(
       cols,

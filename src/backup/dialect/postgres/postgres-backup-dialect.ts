@@ -18,6 +18,15 @@ import { TenantopsError } from '../../../errors/index.ts';
 // Quoting, placeholders and sequences are the engine's one SQL dialect's; this file adds what backup needs.
 const q = postgresDialect.quoteIdent;
 
+/**
+ * A key column as it is compared with bound values. PostgreSQL finds no `=` for a domain over an enum (the enum's
+ * operators are polymorphic, and a domain does not match them: "operator does not exist: d = d"), so such a column
+ * is compared as its enum; an index on it still serves (the cast only relabels).
+ */
+function keyColumn(c: ColumnInfo): string {
+  return c.enumBase ? `${q(c.name)}::${c.enumBase}` : q(c.name);
+}
+
 /** A row's text over these columns, what every row hash of this engine is taken of. */
 const rowText = (columns: readonly string[]) => `ROW(${columns.map(q).join(', ')})::text`;
 const truthy = (v: unknown) => v === true || v === 't' || v === 'true';
@@ -88,6 +97,7 @@ export const postgresBackupDialect: BackupDialect = {
       tn: string;
       co: string | null;
       det: string | boolean | null;
+      eb: string | null;
     }>(
       `SELECT c.relname AS t, a.attname AS c, format_type(a.atttypid, a.atttypmod) AS ty, a.attnotnull AS nn,
               a.atthasdef AS hd, a.attgenerated AS g, a.attidentity AS id, pg_get_expr(d.adbin, d.adrelid) AS d,
@@ -97,7 +107,14 @@ export const postgresBackupDialect: BackupDialect = {
                  SELECT a.atttypid, 0
                  UNION ALL
                  SELECT pt.typbasetype, d.k + 1 FROM pg_type pt JOIN d ON pt.oid = d.t WHERE pt.typtype = 'd'
-               ) SELECT pt.typname FROM d JOIN pg_type pt ON pt.oid = d.t ORDER BY d.k DESC LIMIT 1) AS tn
+               ) SELECT pt.typname FROM d JOIN pg_type pt ON pt.oid = d.t ORDER BY d.k DESC LIMIT 1) AS tn,
+              -- A domain over an enum: the enum, as a cast names it.
+              (WITH RECURSIVE d(t, k) AS (
+                 SELECT a.atttypid, 0
+                 UNION ALL
+                 SELECT pt.typbasetype, d.k + 1 FROM pg_type pt JOIN d ON pt.oid = d.t WHERE pt.typtype = 'd'
+               ) SELECT format_type(pt.oid, NULL) FROM d JOIN pg_type pt ON pt.oid = d.t
+                  WHERE d.k > 0 AND pt.typtype = 'e') AS eb
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_type ty ON ty.oid = a.atttypid
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -130,6 +147,7 @@ export const postgresBackupDialect: BackupDialect = {
         exactEquality: c.tn !== 'citext' && (c.det === null || truthy(c.det)),
         // A domain's category is its base type's.
         composite: c.cat === 'C',
+        ...(c.eb ? { enumBase: c.eb } : {}),
       });
       if (identity || seq) t.autoIncrement = c.c;
     }
@@ -302,9 +320,10 @@ export const postgresBackupDialect: BackupDialect = {
   // format_type's text, which names the type as a cast takes it (typmod, schema where it is not on the path). The
   // value is parsed by the type's input function, as a parameter assigned to the column is.
   setValue: (c: ColumnInfo, placeholder: string) => `CAST(${placeholder} AS ${c.type})`,
+  keyColumn,
   tupleIn: (columns: readonly ColumnInfo[], tuples: readonly (readonly string[])[]) =>
-    `(${columns.map((c) => q(c.name)).join(', ')}) IN (SELECT * FROM (VALUES ${tuples
-      .map((t) => `(${t.map((p, i) => `${p}::${columns[i]!.type}`).join(', ')})`)
+    `(${columns.map(keyColumn).join(', ')}) IN (SELECT * FROM (VALUES ${tuples
+      .map((t) => `(${t.map((p, i) => `${p}::${columns[i]!.enumBase ?? columns[i]!.type}`).join(', ')})`)
       .join(', ')}) AS tenantops_keys)`,
   // Text is what travels, so text is what is compared: exact for every type, json and point included.
   matchExactly: (c: ColumnInfo, ph: string) => `${q(c.name)}::text IS NOT DISTINCT FROM (${ph})::text`,
@@ -361,8 +380,10 @@ export const postgresBackupDialect: BackupDialect = {
     // NULLS NOT DISTINCT: NULL parts collide too, which `=` (and so IN) never says. Each part is compared as its
     // NULL-ness and a one-element array of it (array equality takes two NULL elements as equal, and hashes).
     const key = ix.nullsEqual ? (p: string) => `(${p}) IS NULL, ARRAY[${p}]` : (p: string) => p;
-    const parts = ix.parts.map(key).join(', ');
-    const lhs = ix.parts.length === 1 && !ix.nullsEqual ? ix.parts[0]! : `(${parts})`;
+    // A plain index's columns as keyColumn compares them (a domain over an enum, as its enum).
+    const cmp = ix.columns ? ix.columns.map((c) => keyColumn(columnOf(info, c))) : ix.parts;
+    const parts = cmp.map(key).join(', ');
+    const lhs = cmp.length === 1 && !ix.nullsEqual ? cmp[0]! : `(${parts})`;
     return { select, match: `${pred}${lhs} IN (SELECT ${parts} ${probe})`, params };
   },
   // PostgreSQL's DELETE has no LIMIT; the row's physical id picks one of several equal rows.
