@@ -192,7 +192,9 @@ for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
         ...sets.flatMap((cs) => [
           `CREATE TABLE \`k_${cs}\` (\`k\` VARCHAR(10) CHARACTER SET ${cs} PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`v\` VARCHAR(10) CHARACTER SET utf8mb4)`,
           `CREATE TABLE \`r_${cs}\` (\`id\` BIGINT PRIMARY KEY, \`org_id\` BIGINT NOT NULL, \`k\` VARCHAR(10) CHARACTER SET ${cs}, FOREIGN KEY (\`k\`) REFERENCES \`k_${cs}\` (\`k\`))`,
-          `INSERT INTO \`k_${cs}\` VALUES ${keys(cs).map((k, i) => `('${k}', 1, 'v${i}ñ')`).join(', ')}, ('q', 2, 'u')`,
+          `INSERT INTO \`k_${cs}\` VALUES ${keys(cs)
+            .map((k, i) => `('${k}', 1, 'v${i}ñ')`)
+            .join(', ')}, ('q', 2, 'u')`,
           `INSERT INTO \`r_${cs}\` VALUES (1, 2, 'ö')`,
         ]),
       ]);

@@ -175,7 +175,10 @@ export class FkActionVictims {
     const m = keyMatch(d, info, parent.spec, rows, 1);
     const lines = await queryLines(
       this.s,
-      { sql: `SELECT ${selectList(d, info, fk.refColumns)} FROM ${d.from(parent.table)} WHERE ${m.sql}`, params: m.params },
+      {
+        sql: `SELECT ${selectList(d, info, fk.refColumns)} FROM ${d.from(parent.table)} WHERE ${m.sql}`,
+        params: m.params,
+      },
       fk.refColumns,
     );
     return lines.map(parseRow);
