@@ -6,50 +6,42 @@
 // global, and the shared server's other users must not get it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectDb } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
-import { MARIADBD, startOwnMariadb } from '../helpers/own-mariadb.ts';
+import { MARIADBD, withOwnMariadbApp } from '../helpers/own-mariadb.ts';
 
 const ORGS = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
 const skip = existsSync(MARIADBD) ? false : `${MARIADBD} not installed (Debian's mariadb-server)`;
 
-test("init_connect='SET NAMES utf8' does not turn a tenant's emoji into '?'", { skip, timeout: 120_000 }, async () => {
-  const server = await startOwnMariadb(['--init-connect=SET NAMES utf8', '--character-set-server=utf8mb4']);
-  const dir = mkdtempSync(join(tmpdir(), 'tenantops-init-connect-'));
-  const root = await connectDb(`${server.rootUrl}/mysql`, { values: 'text' });
-  try {
-    await root.execute('CREATE DATABASE app CHARACTER SET utf8mb4');
-    await root.execute("CREATE USER 'app'@'127.0.0.1'");
-    await root.execute("GRANT SELECT, INSERT, UPDATE, DELETE, TRIGGER ON app.* TO 'app'@'127.0.0.1'");
-    for (const s of [
-      'CREATE TABLE app.orgs (id BIGINT PRIMARY KEY)',
-      'INSERT INTO app.orgs VALUES (1), (2)',
-      'CREATE TABLE app.t (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, s VARCHAR(20), KEY (org_id))',
-      "INSERT INTO app.t VALUES (1, 1, 'rocket 🚀'), (2, 1, '𝄞 clef'), (3, 2, 'u 🚀')",
-    ])
-      await root.execute(s);
-    const read = async () =>
-      (await root.query<{ h: string }>('SELECT HEX(s) AS h FROM app.t ORDER BY id')).map((r) => r.h);
-    const expected = await read();
-    const db = await connectDb(`mysql://app@127.0.0.1:${server.port}/app`, { values: 'text' });
-    try {
-      const out = join(dir, 't.tnt');
-      await backupTenant(db, { tenantId: '1', config: ORGS, out });
-      await root.execute("UPDATE app.t SET s = 'damaged' WHERE org_id = 1");
-      await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
-      assert.deepEqual(await read(), expected, 'every byte as before');
-    } finally {
-      await db.close();
-    }
-  } finally {
-    await root.close();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test("init_connect='SET NAMES utf8' does not turn a tenant's emoji into '?'", { skip, timeout: 120_000 }, async () =>
+  withOwnMariadbApp(
+    ['--init-connect=SET NAMES utf8', '--character-set-server=utf8mb4'],
+    async ({ root, appUrl, dir }) => {
+      for (const s of [
+        'CREATE TABLE app.orgs (id BIGINT PRIMARY KEY)',
+        'INSERT INTO app.orgs VALUES (1), (2)',
+        'CREATE TABLE app.t (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, s VARCHAR(20), KEY (org_id))',
+        "INSERT INTO app.t VALUES (1, 1, 'rocket 🚀'), (2, 1, '𝄞 clef'), (3, 2, 'u 🚀')",
+      ])
+        await root.execute(s);
+      const read = async () =>
+        (await root.query<{ h: string }>('SELECT HEX(s) AS h FROM app.t ORDER BY id')).map((r) => r.h);
+      const expected = await read();
+      const db = await connectDb(appUrl, { values: 'text' });
+      try {
+        const out = join(dir, 't.tnt');
+        await backupTenant(db, { tenantId: '1', config: ORGS, out });
+        await root.execute("UPDATE app.t SET s = 'damaged' WHERE org_id = 1");
+        await restoreTenant(db, { archive: out, safetyDir: join(dir, 's') });
+        assert.deepEqual(await read(), expected, 'every byte as before');
+      } finally {
+        await db.close();
+      }
+    },
+  ),
+);
 
 // [restore-exact] `init_connect='SET autocommit=0'` (the MySQL manual's example for init_connect) left a session of a
 // login without SUPER inside a transaction after its first read of a table: a restore or backup that then took that
@@ -59,14 +51,8 @@ test("init_connect='SET NAMES utf8' does not turn a tenant's emoji into '?'", { 
 test(
   "init_connect='SET autocommit=0, sql_safe_updates=1': a backup and a restore of a field table",
   { skip, timeout: 120_000 },
-  async () => {
-    const server = await startOwnMariadb(['--init-connect=SET autocommit=0, sql_safe_updates=1']);
-    const dir = mkdtempSync(join(tmpdir(), 'tenantops-init-connect-'));
-    const root = await connectDb(`${server.rootUrl}/mysql`, { values: 'text' });
-    try {
-      await root.execute('CREATE DATABASE app CHARACTER SET utf8mb4');
-      await root.execute("CREATE USER 'app'@'127.0.0.1'");
-      await root.execute("GRANT SELECT, INSERT, UPDATE, DELETE, TRIGGER ON app.* TO 'app'@'127.0.0.1'");
+  async () =>
+    withOwnMariadbApp(['--init-connect=SET autocommit=0, sql_safe_updates=1'], async ({ root, appUrl, dir }) => {
       for (const s of [
         'CREATE TABLE app.orgs (id BIGINT PRIMARY KEY)',
         'INSERT INTO app.orgs VALUES (1), (2)',
@@ -79,7 +65,7 @@ test(
       const read = async () =>
         (await root.query<{ v: string }>('SELECT v FROM app.node__body ORDER BY entity_id, delta')).map((r) => r.v);
       const expected = await read();
-      const db = await connectDb(`mysql://app@127.0.0.1:${server.port}/app`, { values: 'text' });
+      const db = await connectDb(appUrl, { values: 'text' });
       try {
         const out = join(dir, 't.tnt');
         await backupTenant(db, { tenantId: '1', config: ORGS, out });
@@ -92,10 +78,5 @@ test(
       } finally {
         await db.close();
       }
-    } finally {
-      await root.close();
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
+    }),
 );

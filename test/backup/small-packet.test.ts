@@ -6,12 +6,11 @@
 // own: the setting is global, and the shared server's other users must not get it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectDb } from '../../src/db/index.ts';
 import { backupTenant, restoreTenant, validateConfig } from '../../src/backup/index.ts';
-import { MARIADBD, startOwnMariadb } from '../helpers/own-mariadb.ts';
+import { MARIADBD, withOwnMariadbApp } from '../helpers/own-mariadb.ts';
 import { exactDigest, run } from './exact-harness.ts';
 
 const ORGS = validateConfig({ tenant: { table: 'orgs', key: 'id', column: 'org_id' } });
@@ -20,13 +19,9 @@ const skip = existsSync(MARIADBD) ? false : `${MARIADBD} not installed (Debian's
 test(
   'with max_allowed_packet = 1M, large rows, grouped updates and a bulk load restore exactly',
   { skip, timeout: 180_000 },
-  async () => {
-    const server = await startOwnMariadb(['--max-allowed-packet=1M']);
-    const dir = mkdtempSync(join(tmpdir(), 'tenantops-small-packet-'));
-    const root = await connectDb(`${server.rootUrl}/mysql`, { values: 'text' });
-    try {
-      await root.execute('CREATE DATABASE app CHARACTER SET utf8mb4');
-      const db = await connectDb(`${server.rootUrl}/app`, { values: 'text' });
+  async () =>
+    withOwnMariadbApp(['--max-allowed-packet=1M'], async ({ rootAppUrl, dir }) => {
+      const db = await connectDb(rootAppUrl, { values: 'text' });
       try {
         await run(db, [
           'CREATE TABLE `orgs` (`id` BIGINT PRIMARY KEY)',
@@ -64,10 +59,5 @@ test(
       } finally {
         await db.close();
       }
-    } finally {
-      await root.close();
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
+    }),
 );

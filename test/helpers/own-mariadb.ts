@@ -6,6 +6,7 @@ import mysql from 'mysql2/promise';
 import { freePort } from '../../src/lab/free-port.ts';
 import { spawnLabProcess } from '../../src/lab/lab-process.ts';
 import { waitFor } from '../../src/lab/wait-for.ts';
+import { connectDb, type Db } from '../../src/db/index.ts';
 
 export const MARIADBD = '/usr/sbin/mariadbd';
 
@@ -74,4 +75,35 @@ export async function startOwnMariadb(extraArgs: string[]): Promise<OwnMariadb> 
     throw e;
   }
   return { rootUrl: `mysql://root@127.0.0.1:${port}`, port, stop };
+}
+
+export interface OwnApp {
+  /** root on the server's `mysql` database, text mode. */
+  root: Db;
+  /** `app` as root: for settings that do not depend on the login. */
+  rootAppUrl: string;
+  /** `app` as a login without SUPER (SELECT, INSERT, UPDATE, DELETE, TRIGGER on app.*): init_connect runs for it. */
+  appUrl: string;
+  /** An empty temporary directory for archives. */
+  dir: string;
+}
+
+/**
+ * A mariadbd of the test's own with an empty utf8mb4 database `app` and a login `app` without SUPER; everything
+ * (server, connection, directory) is gone when `fn` settles.
+ */
+export async function withOwnMariadbApp(extraArgs: string[], fn: (app: OwnApp) => Promise<void>): Promise<void> {
+  const server = await startOwnMariadb(extraArgs);
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-own-app-'));
+  const root = await connectDb(`${server.rootUrl}/mysql`, { values: 'text' });
+  try {
+    await root.execute('CREATE DATABASE app CHARACTER SET utf8mb4');
+    await root.execute("CREATE USER 'app'@'127.0.0.1'");
+    await root.execute("GRANT SELECT, INSERT, UPDATE, DELETE, TRIGGER ON app.* TO 'app'@'127.0.0.1'");
+    await fn({ root, rootAppUrl: `${server.rootUrl}/app`, appUrl: `mysql://app@127.0.0.1:${server.port}/app`, dir });
+  } finally {
+    await root.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
