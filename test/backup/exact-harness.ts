@@ -157,3 +157,12 @@ export async function roundTrip(db: Db, dir: string, c: RoundTrip): Promise<Rest
     assert.ok(!again.notes.some((n) => n.startsWith('bulk-loaded:')), 'no table went through the bulk load');
   return again;
 }
+
+/** A table's planned [insert, update, delete] in a restore's result. */
+export function changeCounts(
+  r: { tables: { table: string; insert: number; update: number; delete: number }[] },
+  t: string,
+): number[] {
+  const x = r.tables.find((y) => y.table === t)!;
+  return [x.insert, x.update, x.delete];
+}

@@ -4,16 +4,7 @@
 // unchanged keys for deletes plus inserts, so a restore wrote rows it did not need to, and was refused outright
 // (TENANTOPS_E_SHARED_ROWS) when another tenant's row referenced one of them.
 import assert from 'node:assert/strict';
-import { roundTrip, run, withDatabase } from './exact-harness.ts';
-
-/** A table's planned [insert, update, delete] in a restore's result. */
-function changeCounts(
-  r: { tables: { table: string; insert: number; update: number; delete: number }[] },
-  t: string,
-): number[] {
-  const x = r.tables.find((y) => y.table === t)!;
-  return [x.insert, x.update, x.delete];
-}
+import { changeCounts, roundTrip, run, withDatabase } from './exact-harness.ts';
 
 for (const bulkMinRows of [Number.POSITIVE_INFINITY, 1])
   withDatabase(

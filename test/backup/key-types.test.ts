@@ -1,7 +1,7 @@
 // [restore-exact] Keys whose type needs care where a restore finds rows by them: updates, deletes and read-backs
 // bind the archive's key values as parameters that the server compares with the key column.
 import assert from 'node:assert/strict';
-import { roundTrip, run, withDatabase } from './exact-harness.ts';
+import { changeCounts, roundTrip, run, withDatabase } from './exact-harness.ts';
 
 // A composite-type key (or a domain over one): `key IN ($1)` typed $1 as an anonymous record, which PostgreSQL
 // cannot read. Every restore that updated or deleted such a row failed and rolled back ("input of anonymous
@@ -35,10 +35,7 @@ for (const engine of ['postgres', 'pglite'] as const)
             "INSERT INTO kd VALUES (ROW(99, 'z'), 1, 'n')",
           ],
         });
-        const counts = (t: string) => {
-          const x = r.tables.find((y) => y.table === t)!;
-          return [x.insert, x.update, x.delete];
-        };
+        const counts = (t: string) => changeCounts(r, t);
         assert.deepEqual(counts('k'), [1, 2, 1], 'k: one row inserted, two updated, one deleted');
         assert.deepEqual(counts('kd'), [0, 2, 1], 'kd: two rows updated, one deleted');
       },
@@ -78,9 +75,8 @@ for (const engine of ['postgres', 'pglite'] as const)
             "INSERT INTO `k` (`org_id`, `name`, `v`) VALUES (1, 'new', 'n')",
           ],
         });
-        const x = r.tables.find((y) => y.table === 'k')!;
         // Matched by the whole row: a changed row is deleted and inserted.
-        assert.deepEqual([x.insert, x.update, x.delete], [3, 0, 3], 'k: three rows put back, three taken out');
+        assert.deepEqual(changeCounts(r, 'k'), [3, 0, 3], 'k: three rows put back, three taken out');
       },
     );
 
@@ -117,8 +113,7 @@ for (const engine of ['postgres', 'pglite'] as const)
             "INSERT INTO k VALUES ('kref', 1, 'n')",
           ],
         });
-        const x = r.tables.find((y) => y.table === 'k')!;
-        assert.deepEqual([x.insert, x.update, x.delete], [1, 1, 1], 'k: one row inserted, one updated, one deleted');
+        assert.deepEqual(changeCounts(r, 'k'), [1, 1, 1], 'k: one row inserted, one updated, one deleted');
       },
     );
 
@@ -153,10 +148,7 @@ for (const engine of ['postgres', 'pglite'] as const)
             "UPDATE u SET v = 'x' WHERE id = 2",
           ],
         });
-        const counts = (t: string) => {
-          const x = r.tables.find((y) => y.table === t)!;
-          return [x.insert, x.update, x.delete];
-        };
+        const counts = (t: string) => changeCounts(r, t);
         assert.deepEqual(counts('k'), [1, 1, 0], 'k: one row inserted, one updated');
         assert.deepEqual(counts('u'), [1, 1, 0], 'u: one row inserted, one updated');
       },
