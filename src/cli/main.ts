@@ -84,6 +84,8 @@ function report(e: unknown, io: CliIo, debug: boolean): number {
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  // `tenantops help backup` is `tenantops backup --help`; `help nosuch` is the unknown command it names.
+  if (name === 'help' && rest[0] && !rest[0].startsWith('-')) return dispatch([...rest, '--help'], io);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(mainHelp());
     return 0;
@@ -124,8 +126,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   );
   let parsed;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
+    const unknown = /^Unknown option '([^']+)'/.exec((e as Error).message)?.[1];
+    if (unknown) throw unknownOption(unknown, Object.keys(options), cmd.name);
     // Every line of parseArgs' message, on one: the first alone left '--keep-last -1' at 'argument is ambiguous.',
     // without the way to write a value that starts with a dash.
     throw new TenantopsError(
@@ -133,9 +137,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       `${(e as Error).message.split('\n').join(' ')} (see tenantops ${cmd.name} --help)`,
     );
   }
+  assertGivenOnce(parsed.tokens, options, cmd.name);
   const pos = cmd.positionals ?? { min: 0, max: 0, names: '' };
-  if (parsed.positionals.length < pos.min || parsed.positionals.length > pos.max) {
-    throw new TenantopsError('TENANTOPS_E_USAGE', `usage: tenantops ${cmd.usage}`);
+  if (parsed.positionals.length > pos.max) {
+    const extra = parsed.positionals[pos.max]!;
+    throw new TenantopsError('TENANTOPS_E_USAGE', `unexpected argument "${extra}" (see tenantops ${cmd.name} --help)`);
+  }
+  if (parsed.positionals.length < pos.min) {
+    throw new TenantopsError('TENANTOPS_E_USAGE', `missing ${pos.names}; usage: tenantops ${cmd.usage}`);
   }
   return cmd.run(
     {
@@ -144,5 +153,53 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       argv: args,
     },
     io,
+  );
+}
+
+type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+
+/**
+ * A single-valued flag given twice with different values is refused: parseArgs keeps the last, so
+ * `backup --tenant 1 … --tenant 2` (a line edited in a hurry) backed up tenant 2 without a word. The same value
+ * twice, a boolean twice and a repeatable flag are fine.
+ */
+function assertGivenOnce(tokens: Token[], options: Record<string, { type: string; multiple: boolean }>, cmd: string) {
+  const seen = new Map<string, string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.value === undefined) continue;
+    const o = options[t.name];
+    if (!o || o.type !== 'string' || o.multiple) continue;
+    const before = seen.get(t.name);
+    if (before !== undefined && before !== t.value)
+      throw new TenantopsError(
+        'TENANTOPS_E_USAGE',
+        `--${t.name} is given twice, with different values: give it once (see tenantops ${cmd} --help)`,
+      );
+    seen.set(t.name, t.value);
+  }
+}
+
+/** Edit distance, for "did you mean": flags are short, so the quadratic table is nothing. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** "unknown option --tenat; did you mean --tenant?": the nearest of the command's flags, if it is near. */
+function unknownOption(flag: string, names: string[], cmd: string): TenantopsError {
+  const word = flag.replace(/^-+/, '');
+  const near = names
+    .map((n) => ({ n, d: n.startsWith(word) && word.length >= 2 ? 0 : distance(word, n) }))
+    .filter(({ n, d }) => d <= Math.max(1, Math.min(2, Math.floor(n.length / 3))))
+    .sort((a, b) => a.d - b.d)[0];
+  return new TenantopsError(
+    'TENANTOPS_E_USAGE',
+    `unknown option ${flag}${near ? `; did you mean --${near.n}?` : ''} (see tenantops ${cmd} --help)`,
   );
 }

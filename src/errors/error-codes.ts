@@ -3,7 +3,7 @@
 export const ERROR_CODES = {
   TENANTOPS_E_USAGE: {
     exit: 2,
-    what: 'The command line is wrong: unknown flag, missing argument, conflicting flags, or a --port already in use.',
+    what: 'The command line is wrong: unknown flag (the nearest is named), missing or stray argument, a flag given twice with different values, conflicting flags, or a --port already in use.',
     todo: 'Read the one-line message and `tenantops <command> --help`; fix the flags and rerun.',
   },
   TENANTOPS_E_CONFIG: {

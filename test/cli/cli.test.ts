@@ -76,3 +76,57 @@ test('the first word of a two-word command shows its commands, with --help and w
     }
   }
 });
+
+// parseArgs keeps the last of a repeated flag: `backup --tenant 1 … --tenant 2`, a line edited in a hurry, backed
+// up tenant 2 without a word.
+test('a flag given twice with different values is refused; the same value twice is not', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-'));
+  try {
+    const twice = run(['tables', '--db', 'pglite://./nodb', '--tenant', '1', '--tenant', '2'], dir);
+    assert.equal(twice.status, 2);
+    assert.match(
+      twice.stderr,
+      /^tenantops: --tenant is given twice, with different values: give it once .*\[TENANTOPS_E_USAGE\]\n$/,
+    );
+    // The same value twice gets past the command line, to the missing database.
+    const same = run(['tables', '--db', 'pglite://./nodb', '--tenant', '1', '--tenant=1'], dir);
+    assert.match(same.stderr, /\[TENANTOPS_E_DB_CONNECT\]/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an unknown flag is one line that names the nearest flag of the command', () => {
+  for (const [args, hint] of [
+    [['backup', '--tenat', '1'], '; did you mean --tenant?'],
+    [['restore', '--dryrun'], '; did you mean --dry-run?'],
+    [['backup', '--frobnicate'], ''],
+  ] as const) {
+    const r = run([...args]);
+    assert.equal(r.status, 2);
+    assert.equal(
+      r.stderr,
+      `tenantops: unknown option ${args[1]}${hint} (see tenantops ${args[0]} --help) [TENANTOPS_E_USAGE]\n`,
+    );
+  }
+});
+
+test('help COMMAND shows the help of COMMAND; help of an unknown command is an error', () => {
+  for (const c of ['backup', 'db seed']) {
+    const r = run(['help', ...c.split(' ')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, run([...c.split(' '), '--help']).stdout);
+  }
+  const r = run(['help', 'nosuch']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command "nosuch"/);
+});
+
+test('a stray argument and a missing FILE are named', () => {
+  const stray = run(['tables', 'extra']);
+  assert.equal(stray.status, 2);
+  assert.match(stray.stderr, /^tenantops: unexpected argument "extra" \(see tenantops tables --help\)/);
+  const missing = run(['inspect']);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /^tenantops: missing FILE; usage: tenantops inspect /);
+});
