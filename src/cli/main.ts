@@ -64,21 +64,55 @@ export function mainHelp(): string {
 
 /** The one place that turns errors into a message and an exit code. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  const debug = options.includes('--debug');
+  // With --json, a script reading stdout gets JSON on failure too, unless the command already printed its result
+  // (a backup --all-tenants with failed tenants prints the run, then fails).
+  const json = options.includes('--json');
+  let printed = false;
+  const out = json ? watchedIo(io, () => (printed = true)) : io;
   try {
-    return await dispatch(argv, io);
+    return await dispatch(argv, out);
   } catch (e) {
-    return report(e, io, debug);
+    return report(e, io, debug, json && !printed);
   }
 }
 
-function report(e: unknown, io: CliIo, debug: boolean): number {
+/** io whose stdout tells `onWrite` when something is written to it; everything else is the stream's own. */
+function watchedIo(io: CliIo, onWrite: () => void): CliIo {
+  const stdout = new Proxy(io.stdout, {
+    get(target, prop) {
+      if (prop === 'write')
+        return (...args: Parameters<typeof target.write>) => {
+          onWrite();
+          return target.write(...args);
+        };
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { ...io, stdout };
+}
+
+function report(e: unknown, io: CliIo, debug: boolean, json: boolean): number {
   const err = isTenantopsError(e)
     ? e
     : new TenantopsError('TENANTOPS_E_INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
   io.stderr.write(`tenantops: ${redactUrl(err.message)} [${err.code}]\n`);
   for (const d of err.details) io.stderr.write(`  - ${redactUrl(d)}\n`);
   if (debug) io.stderr.write(`${redactUrl(String((err.cause as Error | undefined)?.stack ?? err.stack))}\n`);
+  if (json)
+    io.stdout.write(
+      JSON.stringify({
+        ok: false,
+        error: {
+          code: err.code,
+          message: redactUrl(err.message),
+          details: err.details.map(redactUrl),
+          exit: err.exitCode,
+        },
+      }) + '\n',
+    );
   return err.exitCode;
 }
 

@@ -130,3 +130,27 @@ test('a stray argument and a missing FILE are named', () => {
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /^tenantops: missing FILE; usage: tenantops inspect /);
 });
+
+// A script that reads `--json` from stdout got nothing at all when the command failed: `verify --json | jq .ok`
+// printed nothing rather than false.
+test('with --json a failure prints one JSON object on stdout, and the one line on stderr', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-'));
+  try {
+    for (const [args, code, exit] of [
+      [['verify', 'missing.tnt', '--json'], 'TENANTOPS_E_ARCHIVE_CORRUPT', 3],
+      [['tenants', '--db', 'postgres://u:topsecret@127.0.0.1:1/x', '--json'], 'TENANTOPS_E_DB_CONNECT', 1],
+      [['backup', '--tenat', '1', '--json'], 'TENANTOPS_E_USAGE', 2],
+    ] as const) {
+      const r = run([...args], dir);
+      assert.equal(r.status, exit, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.ok, false);
+      assert.equal(out.error.code, code);
+      assert.equal(out.error.exit, exit);
+      assert.equal(`tenantops: ${out.error.message} [${code}]\n`, r.stderr);
+      assert.ok(!r.stdout.includes('topsecret'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
