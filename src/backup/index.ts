@@ -41,6 +41,7 @@ export { restoreTenantFromDb, type RestoreFromDbOptions, type RestoreFromDbResul
 export {
   openBackupStore,
   archiveLocation,
+  refuseStdio,
   type ArchiveLocation,
   parseS3Url,
   LocalDirStore,

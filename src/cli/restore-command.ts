@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isLocalTarget, parseDbUrl } from '../db/index.ts';
 import {
   archiveLocation,
+  refuseStdio,
   assertArchiveReadable,
   backupKeyFrom,
   parseS3Url,
@@ -120,6 +121,7 @@ export const restoreCommand = defineCommand({
       throw new TenantopsError('TENANTOPS_E_USAGE', '--at goes with --from-dir');
     if ((values['from-dir'] || values['from-db']) && values.tenant === undefined)
       throw new TenantopsError('TENANTOPS_E_USAGE', `--${sources[0]} needs --tenant ID`);
+    if (values.in !== undefined) refuseStdio(values.in);
     const passphrase = backupKeyFrom(io.env, values['key-file']);
     const fromDir = values['from-dir'] ? await backupDir(values['from-dir'], 'from-dir', io) : null;
     const picked = fromDir ? await archiveAt(fromDir, values.tenant!, values.at, passphrase, io) : null;

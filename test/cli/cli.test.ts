@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli/commands.ts';
@@ -149,6 +149,29 @@ test('with --json a failure prints one JSON object on stdout, and the one line o
       assert.equal(out.error.exit, exit);
       assert.equal(`tenantops: ${out.error.message} [${code}]\n`, r.stderr);
       assert.ok(!r.stdout.includes('topsecret'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// `backup --out -` wrote a file called "-" where the operator meant stdout; `restore --in -` looked for one.
+test('"-" as an archive is refused before anything is opened, and no file "-" is made', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-'));
+  try {
+    for (const args of [
+      ['backup', '--db', 'pglite://./nodb', '--tenant', '1', '--out', '-'],
+      ['restore', '--db', 'pglite://./nodb', '--in', '-', '--yes'],
+      ['inspect', '-'],
+      ['verify', '-'],
+    ]) {
+      const r = run(args, dir);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^tenantops: "-": archives are not streamed through stdin or stdout .*\[TENANTOPS_E_USAGE\]\n$/,
+      );
+      assert.deepEqual(readdirSync(dir), []);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,21 @@ export interface ArchiveLocation {
   sink(): ArchiveSink;
 }
 
+/**
+ * `-` is refused rather than taken as a file name: `backup --out -` wrote a file called "-" where the operator
+ * meant stdout, and `restore --in -` looked for one. An archive is verified in place after it is written and a
+ * restore reads its archive more than once, so neither streams through a pipe.
+ */
+export function refuseStdio(raw: string): void {
+  if (raw === '-')
+    throw new TenantopsError(
+      'TENANTOPS_E_USAGE',
+      `"-": archives are not streamed through stdin or stdout (each is verified in place); name a file (./- for one called "-") or s3://BUCKET/PREFIX/NAME`,
+    );
+}
+
 export function archiveLocation(raw: string, cwd: string, env: NodeJS.ProcessEnv = process.env): ArchiveLocation {
+  refuseStdio(raw);
   if (!parseS3Url(raw)) {
     const path = resolve(cwd, raw);
     return {

@@ -3,4 +3,4 @@ export { LocalDirStore } from './local-dir-store.ts';
 export { S3Store, parseS3Url, s3OptionsFromEnv, type S3StoreOptions } from './s3-store.ts';
 export { openBackupStore } from './open-backup-store.ts';
 export { putText, getText, getTextIfAny } from './store-text.ts';
-export { archiveLocation, type ArchiveLocation } from './archive-location.ts';
+export { archiveLocation, refuseStdio, type ArchiveLocation } from './archive-location.ts';
