@@ -38,7 +38,8 @@ export function progressReporter(
       if (p.phase !== phase) {
         const first = phase === null;
         phase = p.phase;
-        start = now;
+        // The first phase began with the job: its first figure can come late (db seed's after several tenants).
+        start = first ? began : now;
         // A phase with nothing to do (no rows to write) gets no line; a single step ('tables' of 1) no amount.
         if (!stream.isTTY && !first && p.total > 0 && now - began >= PLAIN_QUIET_MS) {
           lastPlain = now;

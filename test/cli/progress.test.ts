@@ -75,3 +75,13 @@ test('a TTY gets a bar redrawn in place and no phase lines', () => {
   assert.ok(c.out.every((l) => l.startsWith('\r') && !l.includes('\n')));
   assert.match(c.out[1]!, /^\rbackup \[#{10}-{10}\] 50% 5 rows of 10 rows, 2 rows\/s ETA 3 s/);
 });
+
+// `db seed` reports its first figure only after a few tenants are written: the rate was that figure over the
+// millisecond since it arrived ('200000 rows of 200000 rows, 200000000 rows/s').
+test("the first phase's rate counts from the start of the job, not from its first figure", () => {
+  const c = capture(false);
+  const bar = progressReporter(c.stream, 'seeding', c.clock);
+  c.tick(6000);
+  bar.update({ phase: '', done: 200000, total: 200000, unit: 'rows' });
+  assert.deepEqual(c.out, ['seeding: 100% 200000 rows of 200000 rows, 33333 rows/s\n']);
+});
