@@ -89,15 +89,18 @@ export async function seedDatabase(db: Db, opts: SeedOptions): Promise<SeedResul
   await flush();
 
   const result: SeedResult = { tenants: [], rows: 0 };
+  // Tenants are numbered on from those already there (0 in a fresh database, whose rows stay as they were): the
+  // same seed and number drew the same uuids and API keys again, so a second `db seed` failed on uq_groups_uuid.
+  const first = next.get('groups')! - 1;
   for (let i = 0; i < opts.tenants; i++) {
-    const p = new Prng(tenantSeed(opts.seed, i));
+    const p = new Prng(tenantSeed(opts.seed, first + i));
     const groupId = nextId('groups');
     let emitted = 0;
     const counting = (table: string, row: SeedRow): void => {
       emitted++;
       emit(table, row);
     };
-    const apiKey = tenantRows(p, { groupId, index: i, budget: sizes[i]!, userIds }, nextId, counting);
+    const apiKey = tenantRows(p, { groupId, index: first + i, budget: sizes[i]!, userIds }, nextId, counting);
     // A buffer over FLUSH_AT means a large tenant: flush everything in parent order to keep memory bounded.
     if (bufferFull) {
       bufferFull = false;
@@ -106,8 +109,9 @@ export async function seedDatabase(db: Db, opts: SeedOptions): Promise<SeedResul
     result.tenants.push({ id: groupId, apiKey });
     result.rows += emitted;
     done += sizes[i]!;
-    // Flushing only full buffers keeps every INSERT at ~1000 rows; progress reports what was generated.
-    if (i % 5 === 4 || i === opts.tenants - 1) opts.onProgress?.(Math.min(done, total), total);
+    // Flushing only full buffers keeps every INSERT at ~1000 rows; progress reports what was generated, after each
+    // tenant (the reporter decides how often to print: a few large tenants left a log silent until the end).
+    opts.onProgress?.(Math.min(done, total), total);
   }
   await flush();
   for (const t of ID_TABLES) {
