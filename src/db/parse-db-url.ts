@@ -76,7 +76,20 @@ export function parseDbUrl(url: string, cwd: string = process.cwd()): DbTarget {
   } catch {
     fail(url, 'malformed URL');
   }
-  const host = u.hostname.replace(/^\[|\]$/g, '') || 'localhost';
+  // A Unix socket: libpq's own forms, `?host=/dir` or the directory %-encoded as the host; MariaDB's `?socket=`.
+  let host = /^%2F/i.test(u.hostname)
+    ? decoded(url, u.hostname, 'socket directory')
+    : u.hostname.replace(/^\[|\]$/g, '') || 'localhost';
+  const socketParam = engine === 'mysql' ? 'socket' : 'host';
+  const socket = u.searchParams.get(socketParam);
+  if (socket !== null) {
+    if (!socket.startsWith('/'))
+      fail(
+        url,
+        `?${socketParam}= takes the absolute path of the server's socket${engine === 'postgres' ? ' directory' : ''}`,
+      );
+    host = socket;
+  }
   const port = u.port ? Number(u.port) : DEFAULT_PORTS[engine];
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(url, `bad port "${u.port}"`);
   const database = decoded(url, u.pathname.replace(/^\//, ''), 'database name');
@@ -88,7 +101,14 @@ export function parseDbUrl(url: string, cwd: string = process.cwd()): DbTarget {
   if (safe.password) safe.password = '***';
   const redacted = safe.href;
   if (engine === 'mysql') {
-    for (const k of u.searchParams.keys()) fail(url, `unknown parameter "${k}"`);
+    for (const k of u.searchParams.keys())
+      if (k !== 'socket')
+        fail(
+          url,
+          k === 'host'
+            ? 'unknown parameter "host" (a socket is ?socket=/path/mysqld.sock)'
+            : `unknown parameter "${k}"`,
+        );
     return { engine, host, port, user, password, database, redacted };
   }
   let schema = 'public';
@@ -96,7 +116,11 @@ export function parseDbUrl(url: string, cwd: string = process.cwd()): DbTarget {
     if (k === 'schema') {
       if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(v)) fail(url, `bad schema name "${v}"`);
       schema = v;
-    } else if (k !== 'sslmode') fail(url, `unknown parameter "${k}"`);
+    } else if (k !== 'sslmode' && k !== 'host')
+      fail(
+        url,
+        k === 'socket' ? 'unknown parameter "socket" (a socket directory is ?host=/dir)' : `unknown parameter "${k}"`,
+      );
   }
   return { engine, host, port, user, password, database, schema, redacted };
 }

@@ -76,8 +76,8 @@ function typedTypeCast(field: TypeCastField, next: () => unknown): unknown {
 
 export async function connectMysql(target: MysqlTarget, options: ConnectOptions): Promise<Db> {
   const pool: Pool = mysql.createPool({
-    host: target.host,
-    port: target.port,
+    // A host that is a path is the server's Unix socket (?socket= in the URL).
+    ...(target.host.startsWith('/') ? { socketPath: target.host } : { host: target.host, port: target.port }),
     user: target.user,
     password: target.password,
     database: target.database,
