@@ -29,14 +29,27 @@ const ADVICE: [codes: string[], advice: string][] = [
   ],
   [['ER_CON_COUNT_ERROR', '53300'], 'the server has no free connections: retry later or raise its connection limit'],
   [
+    ['PROTOCOL'],
+    'another kind of server answered: check that the host and port in the URL name a server of this kind (MariaDB 3306, PostgreSQL 5432)',
+  ],
+  [
     ['CLOSED'],
     'the connection closed during login: check that the host and port in the URL name a server of this kind',
   ],
 ];
 
 function adviceFor(code: string | undefined, message: string): string | undefined {
-  // pg reports its own connect timeout, and a peer that hangs up, without a code.
-  const c = code ?? (/timeout/i.test(message) ? 'TIMEOUT' : /terminated|closed/i.test(message) ? 'CLOSED' : '');
+  // pg reports its own connect timeout, a peer that hangs up, and a peer that speaks another protocol (MariaDB's
+  // greeting read as 'unexpected copyData message'), without a code.
+  const c =
+    code ??
+    (/timeout/i.test(message)
+      ? 'TIMEOUT'
+      : /terminated|closed/i.test(message)
+        ? 'CLOSED'
+        : /unexpected \w+ message from backend/i.test(message)
+          ? 'PROTOCOL'
+          : '');
   return ADVICE.find(([codes]) => codes.includes(c))?.[1];
 }
 

@@ -186,6 +186,12 @@ describe('connection errors say what to do', () => {
       /unknown host: check the host name/,
     ],
     [
+      // pg read MariaDB's greeting as a copyData message, and said only that.
+      'a PostgreSQL URL at the MariaDB port',
+      ['--db', 'postgres://postgres@127.0.0.1:3306/x'],
+      /check that the host and port in the URL name a server of this kind/,
+    ],
+    [
       'a wrong password',
       ['--db', 'mysql://tenantops_nobody:wrong@127.0.0.1:3306/test'],
       /check the user name and password/,
