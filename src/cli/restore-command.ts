@@ -64,8 +64,15 @@ function testKillAt(spec: string | undefined): ((name: string) => Promise<void>)
 
 async function askYes(io: CliIo, question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: io.stderr });
+  // On a terminal readline takes Ctrl+C and Ctrl+D itself and rejects the question ('Aborted with Ctrl+C',
+  // reported as an internal error, exit 1). Ctrl+C is the interrupt it means: raised as SIGINT, the restore's
+  // interrupt guard says what is left and exits 130. Ctrl+D, the end of the answer, is a no.
+  rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ABORT_ERR') return false;
+    throw e;
   } finally {
     rl.close();
   }

@@ -61,6 +61,40 @@ describe('on the embedded database', () => {
     assert.ok(existsSync(join(dir, 'int.tnt')));
   });
 
+  // readline takes Ctrl+C and Ctrl+D itself at the prompt: both ended as 'Aborted with Ctrl+C' (or D)
+  // [TENANTOPS_E_INTERNAL], exit 1, an internal error to report as a bug.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  test(
+    'at the confirmation prompt, Ctrl+C is an interrupt (exit 130) and Ctrl+D a no (exit 2)',
+    { skip: !hasScript && 'no script(1) to run the CLI on a terminal' },
+    async () => {
+      const made = cli(dir, ['backup', '--tenant', '2', '--out', 'ask.tnt']);
+      assert.equal(made.status, 0, made.stderr);
+      for (const [key, exit, said] of [
+        ['\x03', 130, /restore interrupted by SIGINT; rolled back, the database is unchanged/],
+        ['\x04', 2, /tenantops: restore cancelled; nothing was changed \[TENANTOPS_E_CONFIRM\]/],
+      ] as const) {
+        // script(1) gives the CLI a terminal; -e passes on its exit code.
+        const child = spawn('script', ['-qec', `'${process.execPath}' '${BIN}' restore --in ask.tnt`, '/dev/null'], {
+          cwd: dir,
+          env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
+        });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c));
+        const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+        const t0 = Date.now();
+        while (!out.includes('[y/N]') && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(out.includes('[y/N]'), out);
+        child.stdin.write(key);
+        assert.equal(await exited, exit, out);
+        assert.match(out, said);
+        assert.doesNotMatch(out, /TENANTOPS_E_INTERNAL/);
+        child.stdin.end();
+      }
+      rmSync(join(dir, 'ask.tnt'));
+    },
+  );
+
   test('a closed stdout ends the command quietly', () => {
     const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" tables --tenant 1 | head -1`], {
       cwd: dir,
