@@ -1,5 +1,6 @@
 import { archiveLocation, backupKeyFrom, verifyArchive } from '../backup/index.ts';
 import { defineCommand } from './command.ts';
+import { archiveReadProgress } from './archive-read-progress.ts';
 
 import { jsonOption, keyFileOption } from './common-options.ts';
 
@@ -12,7 +13,10 @@ export const inspectCommand = defineCommand({
   options: { ...keyFileOption, ...jsonOption },
   async run({ values, positionals }, io) {
     const at = archiveLocation(positionals[0]!, io.cwd, io.env);
-    const m = await verifyArchive(at.source(), backupKeyFrom(io.env, values['key-file']));
+    const progress = archiveReadProgress(io, 'inspect', at);
+    const m = await verifyArchive(at.source(), backupKeyFrom(io.env, values['key-file']), progress.onBytes).finally(
+      progress.done,
+    );
     if (values.json) {
       io.stdout.write(JSON.stringify(m, null, 2) + '\n');
       return 0;

@@ -7,6 +7,7 @@ import {
   verifyArchive,
 } from '../backup/index.ts';
 import { defineCommand } from './command.ts';
+import { archiveReadProgress } from './archive-read-progress.ts';
 
 import { backupDbOptions, backupTarget, openBackupDb } from './backup-context.ts';
 import { jsonOption, keyFileOption } from './common-options.ts';
@@ -27,7 +28,12 @@ export const verifyCommand = defineCommand({
     const at = archiveLocation(positionals[0]!, io.cwd, io.env);
     const file = at.address;
     // An object in a bucket is streamed once, as a local file is read once: no copy on disk.
-    const manifest = await verifyArchive(at.source(), backupKeyFrom(io.env, values['key-file']));
+    const progress = archiveReadProgress(io, 'verify', at);
+    const manifest = await verifyArchive(
+      at.source(),
+      backupKeyFrom(io.env, values['key-file']),
+      progress.onBytes,
+    ).finally(progress.done);
     const rows = manifest.tables.reduce((a, t) => a + t.rows, 0);
     let notes: string[] = [];
     if (values.db || values.env) {

@@ -95,6 +95,29 @@ describe('on the embedded database', () => {
     },
   );
 
+  // verify and inspect read the whole archive: minutes for a large one, with nothing on the screen.
+  test(
+    'verify and inspect show how much of the archive they have read, on a terminal',
+    { skip: !hasScript && 'no script(1) to run the CLI on a terminal' },
+    () => {
+      const made = cli(dir, ['backup', '--tenant', '1', '--out', 'read.tnt']);
+      assert.equal(made.status, 0, made.stderr);
+      for (const command of ['verify', 'inspect']) {
+        const r = spawnSync('script', ['-qec', `'${process.execPath}' '${BIN}' ${command} read.tnt`, '/dev/null'], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
+        });
+        assert.equal(r.status, 0, r.stdout);
+        assert.match(r.stdout, new RegExp(`\\r${command} \\[#{20}\\] 100% [\\d.]+ MB of [\\d.]+ MB`), r.stdout);
+        // Off a terminal, a short read prints nothing but its result.
+        const plain = cli(dir, [command, 'read.tnt']);
+        assert.equal(plain.stderr, '');
+      }
+      rmSync(join(dir, 'read.tnt'));
+    },
+  );
+
   test('a closed stdout ends the command quietly', () => {
     const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" tables --tenant 1 | head -1`], {
       cwd: dir,
