@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isLocalTarget, parseDbUrl } from '../db/index.ts';
@@ -60,6 +60,15 @@ function testKillAt(spec: string | undefined): ((name: string) => Promise<void>)
     process.kill(process.pid, signal as NodeJS.Signals);
     await new Promise((r) => setTimeout(r, 5000));
   };
+}
+
+/** Whether `dir`, or a directory above it, is a file: then no directory can be made there. */
+function fileInTheWay(dir: string): boolean {
+  try {
+    return statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOTDIR';
+  }
 }
 
 async function askYes(io: CliIo, question: string): Promise<boolean> {
@@ -140,6 +149,15 @@ export const restoreCommand = defineCommand({
     const config = backupConfig(values, io);
     const target = backupTarget(values, io, config);
     const dryRun = !!values['dry-run'];
+    const safetyDir =
+      values['safety-dir'] ??
+      (archive && !remote ? join(dirname(resolve(io.cwd, archive)), 'safety') : join(io.cwd, 'safety'));
+    // Said before the archive is compared, not after the prompt (it was 'EEXIST … mkdir', an internal error).
+    if (!dryRun && fileInTheWay(resolve(io.cwd, safetyDir)))
+      throw new TenantopsError(
+        'TENANTOPS_E_USAGE',
+        `the safety backup directory ${safetyDir} cannot be made, a file is in the way: move it, or name another directory with --safety-dir`,
+      );
     if (!dryRun && !isLocalTarget(target) && !values.yes) {
       throw new TenantopsError(
         'TENANTOPS_E_CONFIRM',
@@ -186,9 +204,7 @@ export const restoreCommand = defineCommand({
         'dryRun' | 'safetyDir' | 'onProgress' | 'onSafetyBackup' | 'onCommit' | 'checkpoint' | 'confirm'
       > = {
         dryRun,
-        safetyDir:
-          values['safety-dir'] ??
-          (archive && !remote ? join(dirname(resolve(io.cwd, archive)), 'safety') : join(io.cwd, 'safety')),
+        safetyDir: resolve(io.cwd, safetyDir),
         onProgress: (p) => {
           if (p.phase === 'safety') stage = 'write';
           bar.update(p);

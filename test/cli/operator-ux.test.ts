@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipReason } from '../helpers/test-databases.ts';
 import { connectDb } from '../../src/db/index.ts';
+import { restoreTenant } from '../../src/backup/index.ts';
+import { TenantopsError } from '../../src/errors/index.ts';
 
 const BIN = new URL('../../bin/tenantops', import.meta.url).pathname;
 
@@ -117,6 +119,47 @@ describe('on the embedded database', () => {
       rmSync(join(dir, 'read.tnt'));
     },
   );
+
+  // A file where the safety backup's directory goes was 'EEXIST: file already exists, mkdir …'
+  // [TENANTOPS_E_INTERNAL], and only once the archive was compared, the prompt answered and the hook run.
+  test('a file in the way of the safety backup directory: one line before the restore starts, nothing changed', async () => {
+    const b = cli(dir, ['backup', '--tenant', '2', '--out', 'sd.tnt']);
+    assert.equal(b.status, 0, b.stderr);
+    const pg = `pglite://${join(dir, '.tenantops', 'db')}`;
+    let db = await connectDb(pg);
+    try {
+      await db.execute("UPDATE crm_company SET name = 'sd-damage' WHERE tenant_id = 2");
+    } finally {
+      await db.close();
+    }
+    writeFileSync(join(dir, 'in-the-way'), '');
+    for (const safety of ['in-the-way', join('in-the-way', 'sub')]) {
+      const r = cli(dir, ['restore', '--in', 'sd.tnt', '--yes', '--safety-dir', safety]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(
+        r.stderr,
+        `tenantops: the safety backup directory ${safety} cannot be made, a file is in the way: move it, or name another directory with --safety-dir [TENANTOPS_E_USAGE]\n`,
+      );
+    }
+    // Through the library, which the CLI's check does not guard: the same place is an I/O error, rolled back.
+    db = await connectDb(pg, { values: 'text' });
+    try {
+      await assert.rejects(
+        restoreTenant(db, { archive: join(dir, 'sd.tnt'), safetyDir: join(dir, 'in-the-way', 'sub') }),
+        (e: unknown) =>
+          e instanceof TenantopsError &&
+          e.code === 'TENANTOPS_E_IO' &&
+          /cannot create the safety backup directory .*in-the-way\/sub: .*; nothing was changed/.test(e.message),
+      );
+      const left = await db.query("SELECT COUNT(*) AS n FROM crm_company WHERE name = 'sd-damage'");
+      assert.ok(Number(left[0]!.n) > 0, 'the damage is still there: nothing was written');
+    } finally {
+      await db.close();
+    }
+    rmSync(join(dir, 'in-the-way'));
+    assert.equal(cli(dir, ['restore', '--in', 'sd.tnt', '--yes']).status, 0, 'tenant 2 as it was, for the tests after');
+    rmSync(join(dir, 'sd.tnt'));
+  });
 
   test('a closed stdout ends the command quietly', () => {
     const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" tables --tenant 1 | head -1`], {

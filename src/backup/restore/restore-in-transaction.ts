@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectionLoss, type Db, type DbSession, type TransactionOptions } from '../../db/index.ts';
-import { TenantopsError } from '../../errors/index.ts';
+import { errnoText, TenantopsError } from '../../errors/index.ts';
 import type { Manifest } from '../archive/manifest.ts';
 import type { BackupConfig } from '../config/backup-config.ts';
 import type { RestoreOptions, RestorePhase, RestoreProgress, RestoreResult } from '../restore-tenant.ts';
@@ -133,7 +133,15 @@ export async function restoreInTransaction(
 
     // The safety backup holds what this plan changes, written before the first change.
     const safetyDone = report('safety', 'rows', written);
-    mkdirSync(opts.safetyDir, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(opts.safetyDir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new TenantopsError(
+        'TENANTOPS_E_IO',
+        `cannot create the safety backup directory ${opts.safetyDir}: ${errnoText(e)}; nothing was changed`,
+        { cause: e },
+      );
+    }
     safety = safetyPath(opts.safetyDir, tenantId);
     await writeSafetyBackup(
       {
