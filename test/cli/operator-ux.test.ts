@@ -161,6 +161,23 @@ describe('on the embedded database', () => {
     rmSync(join(dir, 'sd.tnt'));
   });
 
+  // 'ENOTDIR: not a directory, lstat …' [TENANTOPS_E_INTERNAL], where a missing directory was already one line.
+  test('backup --out under a file is one I/O line, as a missing directory is', () => {
+    writeFileSync(join(dir, 'a-file'), '');
+    for (const [out, why] of [
+      [join('a-file', 'x.tnt'), 'a part of the path is not a directory \\(ENOTDIR\\)'],
+      [join('no-dir', 'x.tnt'), 'no such file or directory \\(ENOENT\\)'],
+    ] as const) {
+      const r = cli(dir, ['backup', '--tenant', '1', '--out', out]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`^tenantops: cannot write .*${out}: ${why}; no partial file was left \\[TENANTOPS_E_IO\\]\\n$`),
+      );
+    }
+    rmSync(join(dir, 'a-file'));
+  });
+
   test('a closed stdout ends the command quietly', () => {
     const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" tables --tenant 1 | head -1`], {
       cwd: dir,

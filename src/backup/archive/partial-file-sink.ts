@@ -1,5 +1,5 @@
 import { createWriteStream, lstatSync, renameSync, rmSync } from 'node:fs';
-import { TenantopsError } from '../../errors/index.ts';
+import { errnoText, TenantopsError } from '../../errors/index.ts';
 import type { ArchiveSink } from './archive-sink.ts';
 import { trackPartial, untrackPartial } from './partial-files.ts';
 
@@ -22,8 +22,15 @@ function checkTarget(path: string): void {
 export function partialFileSink(path: string): ArchiveSink {
   checkTarget(path);
   const partial = `${path}.partial`;
-  // A .partial left by a killed run is ours and incomplete: it never blocks the next run.
-  rmSync(partial, { force: true });
+  // A .partial left by a killed run is ours and incomplete: it never blocks the next run. A file in the way of
+  // the directory (ENOTDIR, which `force` does not cover) is said as any other write error is.
+  try {
+    rmSync(partial, { force: true });
+  } catch (e) {
+    throw new TenantopsError('TENANTOPS_E_IO', `cannot write ${path}: ${errnoText(e)}; no partial file was left`, {
+      cause: e,
+    });
+  }
   const stream = createWriteStream(partial, { mode: 0o600, flags: 'wx' });
   trackPartial(partial);
   return {
