@@ -117,6 +117,9 @@ function report(e: unknown, io: CliIo, debug: boolean, json: boolean): number {
 }
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  // `tenantops --debug backup …`: a global flag before the command is taken as if written after it.
+  const lead = argv.findIndex((a) => a !== '--debug' && a !== '--json');
+  if (lead > 0) return dispatch([...argv.slice(lead), ...argv.slice(0, lead)], io);
   const [name, ...rest] = argv;
   // `tenantops help backup` is `tenantops backup --help`; `help nosuch` is the unknown command it names.
   if (name === 'help' && rest[0] && !rest[0].startsWith('-')) return dispatch([...rest, '--help'], io);
@@ -144,7 +147,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         `${rest[0] && !rest[0].startsWith('-') ? `unknown command "${name} ${rest[0]}"` : `"${name}" needs a subcommand`}: ` +
           `${family.map((c) => `tenantops ${c.name}`).join(', ')} (see --help)`,
       );
-    throw new TenantopsError('TENANTOPS_E_USAGE', `unknown command "${name}"; run tenantops --help`);
+    const near = nearest(
+      name,
+      COMMANDS.map((c) => c.name.split(' ')[0]!),
+    );
+    throw new TenantopsError(
+      'TENANTOPS_E_USAGE',
+      `unknown command "${name}"${near ? `; did you mean ${near}?` : ''} (see tenantops --help)`,
+    );
   }
   const args = cmd.name === two ? rest.slice(1) : rest;
   if (args.includes('--help') || args.includes('-h')) {
@@ -225,15 +235,19 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** "unknown option --tenat; did you mean --tenant?": the nearest of the command's flags, if it is near. */
-function unknownOption(flag: string, names: string[], cmd: string): TenantopsError {
-  const word = flag.replace(/^-+/, '');
-  const near = names
+/** The one of `names` nearest to `word`, if it is near: a prefix of two letters or more, or a typo or two. */
+function nearest(word: string, names: string[]): string | undefined {
+  return names
     .map((n) => ({ n, d: n.startsWith(word) && word.length >= 2 ? 0 : distance(word, n) }))
     .filter(({ n, d }) => d <= Math.max(1, Math.min(2, Math.floor(n.length / 3))))
-    .sort((a, b) => a.d - b.d)[0];
+    .sort((a, b) => a.d - b.d)[0]?.n;
+}
+
+/** "unknown option --tenat; did you mean --tenant?": the nearest of the command's flags, if it is near. */
+function unknownOption(flag: string, names: string[], cmd: string): TenantopsError {
+  const near = nearest(flag.replace(/^-+/, ''), names);
   return new TenantopsError(
     'TENANTOPS_E_USAGE',
-    `unknown option ${flag}${near ? `; did you mean --${near.n}?` : ''} (see tenantops ${cmd} --help)`,
+    `unknown option ${flag}${near ? `; did you mean --${near}?` : ''} (see tenantops ${cmd} --help)`,
   );
 }

@@ -177,3 +177,19 @@ test('"-" as an archive is refused before anything is opened, and no file "-" is
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an unknown command names the nearest one; --debug may come before the command', () => {
+  const typo = run(['restor', '--in', 'x.tnt']);
+  assert.equal(typo.status, 2);
+  assert.equal(
+    typo.stderr,
+    'tenantops: unknown command "restor"; did you mean restore? (see tenantops --help) [TENANTOPS_E_USAGE]\n',
+  );
+  // `tenantops --debug backup …` was 'unknown command "--debug"'.
+  const lead = run(['--debug', 'backup', '--help']);
+  assert.equal(lead.status, 0, lead.stderr);
+  assert.equal(lead.stdout, run(['backup', '--help']).stdout);
+  const failing = run(['--debug', 'tables', 'extra']);
+  assert.equal(failing.status, 2);
+  assert.match(failing.stderr, /^tenantops: unexpected argument "extra" .*\n.*TenantopsError/);
+});
