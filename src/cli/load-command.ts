@@ -18,6 +18,8 @@ interface LoadArgs {
   htmlOut?: string;
   quiet: boolean;
   verbose: boolean;
+  /** --no-color (or NO_COLOR): plain log lines and summary, as k6. */
+  noColor?: boolean;
   help: boolean;
   vuMode?: VuMode;
   vuThreads?: number;
@@ -138,7 +140,7 @@ function addOutput(to: { jsonOut?: string; htmlOut?: string }, name: string, spe
 }
 
 /** Flags k6 has that change nothing here: accepted, so that a k6 command line runs as it is. */
-const NO_OP_FLAGS = new Set(['--no-color', '--no-usage-report']);
+const NO_OP_FLAGS = new Set(['--no-usage-report']);
 
 function usageError(message: string): LoadError {
   return new LoadError('TENANTOPS_E_LOAD_OPTIONS', `${message} (usage: tenantops ${USAGE})`);
@@ -228,6 +230,9 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       case '-q':
       case '--quiet':
         out.quiet = true;
+        break;
+      case '--no-color':
+        out.noColor = true;
         break;
       case '-v':
       case '--verbose':
@@ -322,6 +327,7 @@ export const loadCommand: Command = {
       description: 'k6 NDJSON metric points, or a self-contained HTML report',
     },
     quiet: { type: 'boolean', short: 'q', description: 'No progress on stderr' },
+    'no-color': { type: 'boolean', description: 'No colours in log lines and the summary (also NO_COLOR=1)' },
     verbose: { type: 'boolean', short: 'v', description: 'Debug log lines, console.debug() included' },
     'vu-mode': {
       type: 'string',
@@ -373,6 +379,7 @@ export const loadCommand: Command = {
           : { jsonOut: fromEnv.jsonOut, htmlOut: fromEnv.htmlOut }),
         quiet: args.quiet,
         verbose: args.verbose,
+        noColor: !!args.noColor || !!io.env.NO_COLOR,
         vuMode: args.vuMode,
         vuThreads: args.vuThreads,
         stdout: io.stdout,

@@ -46,6 +46,8 @@ export interface LoadRunInput {
   quiet?: boolean;
   /** --verbose: debug log lines, console.debug() included. */
   verbose?: boolean;
+  /** --no-color: plain log lines and summary on a terminal (default: NO_COLOR set and not empty, as k6). */
+  noColor?: boolean;
   stdout: Out;
   stderr: Out;
   processEnv?: NodeJS.ProcessEnv;
@@ -85,7 +87,9 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
   const clock = input.clock ?? realClock;
   // Second 0 of the log lines' INFO[0012] and of the HTML report's charts, so they line up.
   const startedAt = clock.wall();
-  const logger = new RunLogger({ out: input.stderr, clock, verbose: input.verbose });
+  // k6 drops its colours when NO_COLOR is set and not empty (https://no-color.org), or with --no-color.
+  const noColor = input.noColor ?? !!(input.processEnv ?? process.env).NO_COLOR;
+  const logger = new RunLogger({ out: input.stderr, clock, verbose: input.verbose, noColor });
   const [script, workerCode] = await Promise.all([prepareScript(scriptPath), workerSource()]);
 
   const engine = new MetricEngine();
@@ -154,6 +158,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
       durationMs: outcome.durationMs,
       stdoutTTY: Boolean(input.stdout.isTTY),
       stderrTTY: Boolean(input.stderr.isTTY),
+      noColor,
       setupData: outcome.setupData === undefined ? undefined : JSON.parse(outcome.setupData),
     });
     const abort = outcome.abort;
@@ -207,7 +212,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
       if (!r.ok) logger.error(`handleSummary() failed: ${r.message}; printing the default summary`);
       else return;
     }
-    input.stdout.write(`\n${textSummary(summary, { enableColors: Boolean(input.stdout.isTTY) })}\n\n`);
+    input.stdout.write(`\n${textSummary(summary, { enableColors: Boolean(input.stdout.isTTY) && !noColor })}\n\n`);
   }
 }
 

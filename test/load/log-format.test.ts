@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runLoad } from '../../src/load/run-load.ts';
 import { formatLogLine, goQuote } from '../../src/load/log/format-log-line.ts';
 import { formatConsole } from '../../src/load/runtime/format-console.ts';
 import { ScriptStack } from '../../src/load/runtime/script-stack.ts';
@@ -84,5 +87,35 @@ describe('stack positions of the bundle', () => {
     // Inside the inserted call: the thrown expression's position.
     assert.equal(stack.locate(2, 20), 'file:///s.js:2:16');
     assert.equal(stack.locate(2, 3), 'file:///s.js:2:3');
+  });
+});
+
+// k6 drops its colours when NO_COLOR is set (https://no-color.org): logrus then writes logfmt lines even on a
+// terminal, and the end-of-test summary is plain. Both were coloured on a terminal whatever NO_COLOR said.
+describe('NO_COLOR', () => {
+  class TtyCapture extends Writable {
+    text = '';
+    isTTY = true;
+    override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+      this.text += chunk.toString('utf8');
+      done();
+    }
+  }
+  const script = fileURLToPath(new URL('./fixtures/runtime-diagnostics.js', import.meta.url));
+  const colour = /\x1b\[[\d;]*m/; // eslint-disable-line no-control-regex
+
+  it('and --no-color take the colours out of the log lines and the summary on a terminal', async () => {
+    for (const [processEnv, noColor, coloured] of [
+      [{}, undefined, true],
+      [{ NO_COLOR: '1' }, undefined, false],
+      [{}, true, false], // --no-color
+    ] as const) {
+      const stdout = new TtyCapture();
+      const stderr = new TtyCapture();
+      await runLoad({ script, quiet: true, stdout, stderr, processEnv, noColor });
+      assert.equal(colour.test(stdout.text), coloured, stdout.text);
+      assert.equal(colour.test(stderr.text), coloured, stderr.text);
+      if (!coloured) assert.match(stderr.text, /^time=".*" level=info msg="obj /m);
+    }
   });
 });

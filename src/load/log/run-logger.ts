@@ -7,6 +7,8 @@ export interface RunLoggerOptions {
   clock: Clock;
   /** --verbose: debug lines (console.debug included) are printed, as with k6's -v. */
   verbose?: boolean;
+  /** NO_COLOR: logfmt lines even on a terminal, as logrus writes them with its colours disabled. */
+  noColor?: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export class RunLogger {
     if (level === 'debug' && !this.o.verbose) return;
     const now = this.o.clock.now();
     const entry = { level, message, fields, seconds: (now - this.start) / 1000, time: this.o.clock.wall() };
-    this.o.out.write(`${formatLogLine(entry, Boolean(this.o.out.isTTY))}\n`);
+    this.o.out.write(`${formatLogLine(entry, Boolean(this.o.out.isTTY) && !this.o.noColor)}\n`);
   }
 
   debug(message: string, fields?: Record<string, string>): void {

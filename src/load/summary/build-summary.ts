@@ -14,6 +14,7 @@ export interface BuildSummaryInput {
   durationMs: number;
   stdoutTTY: boolean;
   stderrTTY: boolean;
+  noColor?: boolean;
   setupData?: unknown;
 }
 
@@ -61,7 +62,7 @@ export function buildSummary(input: BuildSummaryInput): SummaryData {
   }
   const data: SummaryData = {
     root_group: input.rootGroup,
-    options: { summaryTrendStats: input.trendStats, summaryTimeUnit: input.timeUnit, noColor: false },
+    options: { summaryTrendStats: input.trendStats, summaryTimeUnit: input.timeUnit, noColor: !!input.noColor },
     state: { isStdOutTTY: input.stdoutTTY, isStdErrTTY: input.stderrTTY, testRunDurationMs: input.durationMs },
     metrics,
   };
