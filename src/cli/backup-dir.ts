@@ -14,12 +14,16 @@ export async function backupDir(raw: string | undefined, flag: string, io: CliIo
     await store.prepare();
     return store;
   }
-  let isDir = false;
+  let isDir: boolean | null = null;
   try {
     isDir = statSync(store.location).isDirectory();
   } catch {
-    // reported below
+    // A path that is not there (ENOENT, or under a file) is said as such; 'not a directory' read as a file.
   }
-  if (!isDir) throw new TenantopsError('TENANTOPS_E_USAGE', `--${flag} ${raw}: not a directory`);
+  if (!isDir)
+    throw new TenantopsError(
+      'TENANTOPS_E_USAGE',
+      `--${flag} ${raw}: ${isDir === null ? 'no such directory' : 'not a directory'}`,
+    );
   return store;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli/commands.ts';
@@ -192,4 +192,24 @@ test('an unknown command names the nearest one; --debug may come before the comm
   const failing = run(['--debug', 'tables', 'extra']);
   assert.equal(failing.status, 2);
   assert.match(failing.stderr, /^tenantops: unexpected argument "extra" .*\n.*TenantopsError/);
+});
+
+// A mistyped --dir was 'not a directory', as if a file were in the way.
+test('a backup location that is not there is "no such directory"; a file there is "not a directory"', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-cli-'));
+  try {
+    writeFileSync(join(dir, 'a-file'), '');
+    for (const [args, said] of [
+      [['backups', 'list', '--dir', 'nightly'], '--dir nightly: no such directory'],
+      [['prune', '--dir', 'nightly', '--keep-last', '1'], '--dir nightly: no such directory'],
+      [['restore', '--from-dir', 'nightly', '--tenant', '1'], '--from-dir nightly: no such directory'],
+      [['backups', 'list', '--dir', 'a-file'], '--dir a-file: not a directory'],
+    ] as const) {
+      const r = run([...args], dir);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, `tenantops: ${said} [TENANTOPS_E_USAGE]\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
