@@ -214,3 +214,50 @@ for (const engine of ['mysql', 'postgres'] as const)
       }
     },
   );
+
+test('an application transaction that writes the restored tables in another order does not deadlock with the restore [postgres]', async (t) => {
+  const why = await skipReason('postgres');
+  if (why) return t.skip(why);
+  const tmp = await createTempDatabase('postgres');
+  const db = await connectDb(tmp.url, { values: 'text' });
+  const app = new pg.Client({ connectionString: tmp.url });
+  await app.connect();
+  const dir = mkdtempSync(join(tmpdir(), 'tenantops-conc-'));
+  try {
+    await run(db, [
+      'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
+      'CREATE TABLE ta (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, v VARCHAR(20))',
+      'CREATE TABLE tb (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, v VARCHAR(20))',
+      'INSERT INTO orgs VALUES (1), (2)',
+      "INSERT INTO ta VALUES (1, 1, 'a'), (2, 2, 'u')",
+      "INSERT INTO tb VALUES (1, 1, 'a'), (2, 2, 'u')",
+    ]);
+    const out = join(dir, 't1.tnt');
+    await backupTenant(db, { tenantId: '1', config: ORGS, out });
+    const archived = await tenantDigest(db, ORGS, '1');
+    await run(db, ["UPDATE ta SET v = 'damaged' WHERE id = 1"]);
+    // Tenant 2's transaction writes the table the restore locks second (tb), then, while the restore waits for
+    // it, the one it locks first (ta). Until 2026-12-08 the restore held ta while it waited for tb: a deadlock,
+    // and the server killed one of the two ("deadlock detected").
+    await app.query('BEGIN');
+    await app.query("UPDATE tb SET v = 'app' WHERE id = 2");
+    const restore = restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }).then(
+      () => 'restored',
+      (e: unknown) => e,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    await app.query("UPDATE ta SET v = 'app' WHERE id = 2");
+    await app.query('COMMIT');
+    assert.equal(await restore, 'restored');
+    assert.deepEqual(await tenantDigest(db, ORGS, '1'), archived, 'tenant 1 is the archive');
+    assert.deepEqual(await db.query("SELECT v FROM ta WHERE id = 2 UNION ALL SELECT v FROM tb WHERE id = 2"), [
+      { v: 'app' },
+      { v: 'app' },
+    ]);
+  } finally {
+    await app.end();
+    await db.close();
+    await tmp.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

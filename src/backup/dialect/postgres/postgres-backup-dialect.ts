@@ -440,11 +440,41 @@ export const postgresBackupDialect: BackupDialect = {
     // FOR KEY SHARE) wait too, so a writer that locks a row of the tenant before updating it is not granted the
     // lock half-way through the restore, which then waited for that row while the writer waited for the table: a
     // deadlock that killed one of them. The wait for the lock itself is bounded, so a long-running writer is reported.
-    await s.execute(`SET LOCAL lock_timeout = '30s'`);
+    // The restore never waits for one table while holding another: one LOCK TABLE of all of them took them in turn,
+    // and an application transaction that had written a later table and then wrote an earlier one deadlocked with
+    // it (every restore under such writers failed, "deadlock detected"). So it waits for one busy table alone, then
+    // takes the others NOWAIT; a busy one releases them all (the savepoint) and is the next one waited for.
+    const budgetMs = 30_000;
+    const started = Date.now();
     await s.execute('SAVEPOINT tenantops_lock');
+    let waitFor: string | null = null;
     try {
-      await s.execute(`LOCK TABLE ${tables.map((t) => `ONLY ${q(t)}`).join(', ')} IN EXCLUSIVE MODE`);
-      await s.execute('RELEASE SAVEPOINT tenantops_lock');
+      for (;;) {
+        let busy: string | null = null;
+        try {
+          if (waitFor !== null) {
+            const left = Math.max(1, budgetMs - (Date.now() - started));
+            await s.execute(`SET LOCAL lock_timeout = '${String(left)}ms'`);
+            await s.execute(`LOCK TABLE ONLY ${q(waitFor)} IN EXCLUSIVE MODE`);
+          }
+          for (const t of tables) {
+            if (t === waitFor) continue;
+            busy = t;
+            await s.execute(`LOCK TABLE ONLY ${q(t)} IN EXCLUSIVE MODE NOWAIT`);
+          }
+          await s.execute('RELEASE SAVEPOINT tenantops_lock');
+          await s.execute(`SET LOCAL lock_timeout = '30s'`);
+          return;
+        } catch (e) {
+          const code = (e as { driverCode?: string }).driverCode;
+          // 55P03 from a NOWAIT: that table is busy, wait for it next. From the wait itself: out of time.
+          // 40P01: the wait was part of a deadlock among other sessions' locks; release and try again.
+          const timedOut = code === '55P03' && (busy === null || Date.now() - started >= budgetMs);
+          if ((code !== '55P03' && code !== '40P01') || timedOut) throw e;
+          await s.execute('ROLLBACK TO SAVEPOINT tenantops_lock');
+          if (code === '55P03') waitFor = busy;
+        }
+      }
     } catch (e) {
       if ((e as { driverCode?: string }).driverCode !== '55P03') throw e;
       // Said as what it is, naming who holds the tables (an application's transaction left open is the usual
