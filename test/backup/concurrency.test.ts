@@ -250,7 +250,7 @@ test('an application transaction that writes the restored tables in another orde
     await app.query('COMMIT');
     assert.equal(await restore, 'restored');
     assert.deepEqual(await tenantDigest(db, ORGS, '1'), archived, 'tenant 1 is the archive');
-    assert.deepEqual(await db.query("SELECT v FROM ta WHERE id = 2 UNION ALL SELECT v FROM tb WHERE id = 2"), [
+    assert.deepEqual(await db.query('SELECT v FROM ta WHERE id = 2 UNION ALL SELECT v FROM tb WHERE id = 2'), [
       { v: 'app' },
       { v: 'app' },
     ]);
