@@ -110,6 +110,15 @@ export function wrapDbError(e: unknown, target: DbTarget, phase: 'connect' | 'qu
       { cause: e },
     );
   }
+  // MariaDB's wait for a row lock ran out (innodb_lock_wait_timeout; 30 s in a text session): said as what it is, as
+  // PostgreSQL's restore says its wait for table locks, instead of "try restarting transaction". A restore rolls
+  // its transaction back on any error, so nothing it did stays.
+  if (code === 'ER_LOCK_WAIT_TIMEOUT')
+    return new TenantopsError(
+      'TENANTOPS_E_LOCKED',
+      `waited for a row lock another transaction holds on ${target.redacted} (innodb_lock_wait_timeout) and gave up; find it with SELECT * FROM information_schema.INNODB_TRX (often an application session idle in a transaction), let it finish or end it, then rerun`,
+      { cause: e },
+    );
   const lost = connectionLoss(e)
     ? '; the connection to the server was lost (restarted, killed or cut off): the server rolls back a transaction that was open, so rerun when it answers again'
     : '';

@@ -33,8 +33,8 @@ export const ERROR_CODES = {
   },
   TENANTOPS_E_LOCKED: {
     exit: 1,
-    what: "The restore could not lock the tenant's tables in time: other transactions hold them (PostgreSQL, 30 s); nothing was written.",
-    todo: 'Let the sessions listed (pid, state, age of their transaction) finish, or end them if they are stuck idle in a transaction, then rerun.',
+    what: "The restore could not lock the tenant's tables (PostgreSQL) or rows (MariaDB) within 30 s: other transactions hold them; nothing was written.",
+    todo: 'Let the sessions holding them finish (PostgreSQL lists pid, state and age; on MariaDB see information_schema.INNODB_TRX), or end them if they are stuck idle in a transaction, then rerun.',
   },
   TENANTOPS_E_MIGRATION: {
     exit: 1,

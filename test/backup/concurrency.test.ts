@@ -175,6 +175,46 @@ test('a transaction of another tenant left open on a table fails the restore aft
   }
 });
 
+// Until 2026-12-08 MariaDB's restore waited the server's innodb_lock_wait_timeout (50 s by default) behind such a
+// transaction, then failed with its raw "Lock wait timeout exceeded; try restarting transaction".
+withDatabase(
+  'mysql',
+  'a transaction holding a row of the tenant fails the restore after 30 s as TENANTOPS_E_LOCKED, with nothing written [mysql]',
+  async (db, dir, url) => {
+    const app = await connectDb(url);
+    try {
+      await run(db, [
+        'CREATE TABLE orgs (id BIGINT PRIMARY KEY)',
+        'CREATE TABLE items (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, v VARCHAR(20), KEY (org_id))',
+        'INSERT INTO orgs VALUES (1), (2)',
+        "INSERT INTO items VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'u')",
+      ]);
+      const out = join(dir, 't1.tnt');
+      await backupTenant(db, { tenantId: '1', config: ORGS, out });
+      await run(db, ["UPDATE items SET v = 'damaged' WHERE id = 1"]);
+      // An application session that locked one of the tenant's rows and then sat idle in its transaction.
+      await app.transaction(async (tx) => {
+        await tx.query('SELECT v FROM items WHERE id = 2 FOR UPDATE');
+        const t0 = Date.now();
+        await assert.rejects(
+          restoreTenant(db, { archive: out, safetyDir: join(dir, 's') }),
+          (e: unknown) =>
+            e instanceof TenantopsError && e.code === 'TENANTOPS_E_LOCKED' && /INNODB_TRX/.test(e.message),
+        );
+        const waited = (Date.now() - t0) / 1000;
+        assert.ok(waited >= 29 && waited < 45, `gave up after ${waited} s`);
+      });
+      assert.deepEqual(await db.query('SELECT id, v FROM items ORDER BY id'), [
+        { id: '1', v: 'damaged' },
+        { id: '2', v: 'b' },
+        { id: '3', v: 'u' },
+      ]);
+    } finally {
+      await app.close();
+    }
+  },
+);
+
 for (const engine of ['mysql', 'postgres'] as const)
   withDatabase(
     engine,

@@ -56,9 +56,12 @@ function textTypeCast(field: TypeCastField, next: () => unknown): unknown {
  * ("Transaction characteristics can't be changed while a transaction is in progress"); with sql_safe_updates = 1
  * an UPDATE by a composite key, `WHERE (entity_id, delta) IN ((?, ?))`, was refused as one "without a WHERE that
  * uses a KEY column" (every Drupal field table).
+ * innodb_lock_wait_timeout = 30: a restore's locking reads wait for a transaction that holds a row of the tenant
+ * (an application session idle in a transaction after SELECT … FOR UPDATE) as long as PostgreSQL's restore waits
+ * for its table locks, then fail as TENANTOPS_E_LOCKED (wrapDbError), not after the server's 50 s default.
  */
 const TEXT_SESSION =
-  "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', autocommit = 1, sql_safe_updates = 0";
+  "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', autocommit = 1, sql_safe_updates = 0, innodb_lock_wait_timeout = 30";
 
 function typedTypeCast(field: TypeCastField, next: () => unknown): unknown {
   if (field.type === 'LONGLONG') {
