@@ -37,4 +37,40 @@ export default function () {
         'items.#=3 items.#.id=[1,2,3] items.#(id>1)#.name=[\\"b\\",\\"c\\"] items.#(name==\\"c\\").id=3 a\\\\.b=5 n=null nope=undefined bad=undefined',
       );
     });
+  // k6 parses with Go's encoding/json and throws its SyntaxError with a line and character
+  // (checkErrorInJSON); Node's JSON.parse said `Unexpected token '<', "<html>..." is not valid JSON`.
+  for (const mode of ['isolated', 'shared'])
+    it(`throws k6's error for a body that is not JSON (${mode})`, async () => {
+      const run = await runScript(
+        `import http from 'k6/http';
+export const options = { iterations: 1 };
+export default function () {
+  const out = [];
+  for (const body of ['<html><body>Bad Gateway</body></html>', '{\\n  "a": [1,\\n  ]\\n}', '{"é":1', '']) {
+    try {
+      http.post(__ENV.BASE + '/reply', body).json();
+      out.push('parsed');
+    } catch (e) {
+      out.push(e.message);
+    }
+  }
+  console.log(out.join(' | '));
+}
+`,
+        { BASE: server.url },
+        {},
+        ['--vu-mode', mode],
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const line = /msg="((?:[^"\\]|\\.)*)" source=console/.exec(run.stderr)?.[1];
+      assert.equal(
+        line,
+        [
+          "cannot parse json due to an error at line 1, character 1 , error: invalid character '<' looking for beginning of value",
+          "cannot parse json due to an error at line 3, character 3 , error: invalid character ']' looking for beginning of value",
+          'cannot parse json due to an error at line 1, character 6 , error: unexpected end of JSON input',
+          'cannot parse json due to an error at line 1, character 0 , error: unexpected end of JSON input',
+        ].join(' | '),
+      );
+    });
 });

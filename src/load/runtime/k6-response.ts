@@ -1,4 +1,5 @@
 import { gjsonGet } from './gjson-get.ts';
+import { goJsonParseMessage, goJsonSyntaxError } from './go-json-syntax-error.ts';
 import type { Selection } from '../html/selection.ts';
 import { parseHTML } from './k6-html.ts';
 import type { HttpResponseMessage } from './protocol.ts';
@@ -74,7 +75,15 @@ export class K6Response {
         "the body is null so we can't transform it to JSON - this likely was because of a request error getting the response",
       );
     const text = typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8');
-    if (selector === undefined) return JSON.parse(text);
+    if (selector === undefined) {
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        const bytes = typeof this.body === 'string' ? Buffer.from(this.body, 'utf8') : new Uint8Array(this.body);
+        const syntax = goJsonSyntaxError(bytes);
+        throw syntax ? new Error(goJsonParseMessage(bytes, syntax)) : error;
+      }
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -86,7 +95,9 @@ export class K6Response {
 
   /** The body as a k6/html Selection (links resolve against res.url), or its find(selector). */
   html(selector?: string): Selection {
-    if (this.body === null) throw new Error("the body is null so we can't transform it to HTML");
+    if (this.body === null) throw new Error(
+        "the body is null so we can't transform it to HTML - this likely was because of a request error getting the response",
+      );
     const text = typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8');
     const doc = parseHTML(text, this.url);
     return selector === undefined ? doc : doc.find(selector);
