@@ -1,4 +1,5 @@
 import { callAsync, Pending, withAsyncForm } from './async-calls.ts';
+import { customUserTags } from './custom-user-tags.ts';
 import type { VuState } from './vu-state.ts';
 
 // k6's texts for what check() and group() refuse (internal/js/modules/k6/k6.go, lib/models.go).
@@ -21,9 +22,8 @@ const isAsyncFunction = (v: unknown) => Object.prototype.toString.call(v) === '[
  * transformed call sites use (runtime/async-calls.ts): they wait without blocking the thread.
  */
 export function createK6Core(state: VuState, math: { random: () => number } = Math) {
-  function record(name: string, ok: boolean, tags: Record<string, unknown>): boolean {
-    const extra = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)]));
-    state.sample('checks', ok ? 1 : 0, { ...state.tags(), ...extra, check: name });
+  function record(name: string, ok: boolean, tags: Record<string, string>): boolean {
+    state.sample('checks', ok ? 1 : 0, { ...state.tags(), ...tags, check: name });
     return ok;
   }
 
@@ -35,7 +35,7 @@ export function createK6Core(state: VuState, math: { random: () => number } = Ma
   function outcome(
     name: string,
     predicate: unknown,
-    tags: Record<string, unknown>,
+    tags: Record<string, string>,
     call: (fn: unknown) => unknown,
   ): unknown {
     if (name.includes('::')) throw new Error(SEPARATOR);
@@ -49,8 +49,10 @@ export function createK6Core(state: VuState, math: { random: () => number } = Ma
     }
   }
 
-  function check<T>(value: T, sets: Record<string, unknown>, tags: Record<string, unknown> = {}): boolean {
+  function check<T>(value: T, sets: Record<string, unknown>, userTags?: unknown): boolean {
     if (state.inInit) throw new Error(CHECK_IN_INIT);
+    // As k6's Check(): the tags are read, and refused, before any check runs.
+    const tags = customUserTags(userTags);
     let all = true;
     for (const [name, predicate] of Object.entries(sets)) {
       const v = outcome(name, predicate, tags, (fn) => (fn as (x: T) => unknown)(value));
@@ -60,8 +62,9 @@ export function createK6Core(state: VuState, math: { random: () => number } = Ma
   }
 
   /** check() from transformed code: a predicate that waits (it makes a request) is awaited in order. */
-  function checkShared(value: unknown, sets: Record<string, unknown>, tags: Record<string, unknown> = {}): unknown {
+  function checkShared(value: unknown, sets: Record<string, unknown>, userTags?: unknown): unknown {
     if (state.inInit) throw new Error(CHECK_IN_INIT);
+    const tags = customUserTags(userTags);
     const entries = Object.entries(sets);
     const call = (name: string) => (fn: unknown) => callAsync(undefined, fn, [value], name);
     const settled = async (name: string, r: unknown) => {

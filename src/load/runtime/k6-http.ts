@@ -7,6 +7,7 @@ import { tlsSettings, type TlsSettings } from '../http/tls-settings.ts';
 import { parseDuration } from '../options/parse-duration.ts';
 import { Pending, withAsyncForm } from './async-calls.ts';
 import { batchRequest } from './batch-request.ts';
+import { customUserTags } from './custom-user-tags.ts';
 import { K6CookieJar } from './k6-cookie-jar.ts';
 import { K6Response, type RequestInfo } from './k6-response.ts';
 import {
@@ -135,8 +136,11 @@ export function createK6Http(state: VuState) {
     }
     const payload = encodeBody(body, headers);
     const tags = state.tags();
-    const userTags = params.tags;
-    if (userTags) for (const k of Object.keys(userTags)) tags[k] = String(userTags[k]);
+    try {
+      Object.assign(tags, customUserTags(params.tags));
+    } catch (e) {
+      throw new Error(`invalid HTTP request metric tags: ${(e as Error).message}`);
+    }
     // Without a name tag the main thread names each hop by its URL, as k6 does after redirects.
     if (tags.name === undefined && target instanceof HttpURL && target.name !== url) tags.name = target.name;
     const timeout = params.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(params.timeout);

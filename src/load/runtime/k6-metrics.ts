@@ -1,5 +1,6 @@
 import { BUILTIN_METRICS } from '../metrics/builtin-metrics.ts';
 import { METRIC_NAME, type ValueKind } from '../metrics/metric-types.ts';
+import { customUserTags } from './custom-user-tags.ts';
 import type { VuState } from './vu-state.ts';
 
 type Kind = 'counter' | 'gauge' | 'rate' | 'trend';
@@ -39,12 +40,36 @@ export function createK6Metrics(state: VuState) {
         register(String(name), type, isTime === true ? 'time' : 'default');
         this.name = name;
       }
-      add(value: number | boolean, tags: Record<string, unknown> = {}): boolean {
+      /**
+       * As k6's Metric.add (internal/js/modules/k6/metrics/metrics.go): the value as a JavaScript number, a
+       * truthy 0 (`[]`, `'0'`) counting 1; no value, null or NaN is refused with k6's warning (thrown with the
+       * `throw` option) and false, and is not recorded, a Rate's `undefined` or `{}` included. Tags that are not
+       * strings, booleans or numbers throw.
+       */
+      add(...args: unknown[]): boolean {
         if (state.inInit) throw new Error('Adding to metrics in the init context is not supported');
-        const v = type === 'rate' ? (value ? 1 : 0) : Number(value);
-        if (!Number.isFinite(v)) return false;
-        const extra = Object.fromEntries(Object.entries(tags).map(([k, val]) => [k, String(val)]));
-        state.sample(this.name, v, { ...state.tags(), ...extra });
+        const name = this.name;
+        const refuse = (message: string) => {
+          if (state.options.throw === true) throw new Error(message);
+          state.post({ t: 'log', level: 'warn', message });
+          return false;
+        };
+        if (args.length === 0)
+          return refuse(`no value was provided for metric '${name}', a number or a boolean value is expected`);
+        const [value, tags] = args;
+        let v = value === null ? NaN : Number(value);
+        if (v === 0 && Boolean(value)) v = 1;
+        if (Number.isNaN(v))
+          return refuse(
+            `'${limitValue(String(value))}' is an invalid value for metric '${name}', a number or a boolean value is expected`,
+          );
+        let extra: Record<string, string>;
+        try {
+          extra = customUserTags(tags);
+        } catch (e) {
+          throw new Error(`cannot add tags for the '${name}' custom metric: ${(e as Error).message}`);
+        }
+        state.sample(name, type === 'rate' ? (v !== 0 ? 1 : 0) : v, { ...state.tags(), ...extra });
         return true;
       }
     };
@@ -56,4 +81,11 @@ export function createK6Metrics(state: VuState) {
     Rate: makeClass('rate'),
     Trend: makeClass('trend'),
   };
+}
+
+/** k6's limitValue: a value of 100 runes or more shows its first and last 50 in the warning. */
+function limitValue(v: string): string {
+  const runes = [...v];
+  if (runes.length < 100) return v;
+  return `${runes.slice(0, 50).join('')}... omitting ${runes.length - 100} characters ...${runes.slice(-50).join('')}`;
 }
