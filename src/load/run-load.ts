@@ -24,6 +24,7 @@ import { workerSource } from './script/worker-source.ts';
 import type { SharedVuConfig } from './vu/vu-pool.ts';
 import { buildSummary } from './summary/build-summary.ts';
 import { CheckRecorder } from './summary/check-recorder.ts';
+import { handleSummaryResult } from './summary/handle-summary-result.ts';
 import type { SummaryData } from './summary/summary-data.ts';
 import { textSummary } from './summary/text-summary.ts';
 import { ThresholdSet } from './thresholds/threshold-set.ts';
@@ -200,17 +201,20 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
   async function writeSummary(summary: SummaryData, custom: boolean): Promise<void> {
     if (custom) {
       const r = await scheduler.handleSummary(JSON.stringify(summary));
-      if (r.ok && r.value && typeof r.value === 'object') {
-        for (const [target, content] of Object.entries(r.value as Record<string, unknown>)) {
-          const body = content instanceof ArrayBuffer ? Buffer.from(content) : String(content);
+      const result = r.ok ? handleSummaryResult(r.value) : undefined;
+      if (result?.kind === 'outputs') {
+        for (const [target, body] of result.outputs) {
           if (target === 'stdout') input.stdout.write(body);
           else if (target === 'stderr') input.stderr.write(body);
           else await writeFile(resolve(cwd, target), body);
         }
         return;
       }
+      if (result?.kind === 'error') {
+        logger.error('failed to handle the end-of-test summary', { error: result.message });
+        return;
+      }
       if (!r.ok) logger.error(`handleSummary() failed: ${r.message}; printing the default summary`);
-      else return;
     }
     input.stdout.write(`\n${textSummary(summary, { enableColors: Boolean(input.stdout.isTTY) && !noColor })}\n\n`);
   }
