@@ -214,7 +214,9 @@ export async function runLoad(input: LoadRunInput): Promise<LoadRunResult> {
         logger.error('failed to handle the end-of-test summary', { error: result.message });
         return;
       }
-      if (!r.ok) logger.error(`handleSummary() failed: ${r.message}; printing the default summary`);
+      // k6 (js/runner.go runUserProvidedHandleSummaryCallback) logs the exception as an iteration's, with
+      // source=stacktrace, and goes on to print the default summary.
+      if (!r.ok) logger.error(r.message, { source: 'stacktrace' });
     }
     input.stdout.write(`\n${textSummary(summary, { enableColors: Boolean(input.stdout.isTTY) && !noColor })}\n\n`);
   }

@@ -40,4 +40,14 @@ describe("handleSummary()'s return value", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, 'hi\n');
   });
+
+  it("logs a handleSummary exception as k6 does, with its stack, and prints the default summary", async () => {
+    const run = await runScript(script("throw new Error('summary broke');"));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /level=error msg="Error: summary broke\\n\\tat handleSummary \(file:\/\/\/[^"]*script\.js:3:\d+\)" source=stacktrace/,
+    );
+    assert.match(run.stdout, /TOTAL RESULTS/);
+  });
 });
