@@ -59,7 +59,7 @@ const modules: Record<string, unknown> = {
   'k6/html': createK6Html(),
   'k6/metrics': createK6Metrics(state),
   'k6/execution': createK6Execution(state),
-  'k6/data': createK6Data(),
+  'k6/data': createK6Data(state),
   'k6/timers': k6Timers,
   'k6/encoding': createK6Encoding(),
   'k6/crypto': createK6Crypto(),
