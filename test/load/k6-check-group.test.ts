@@ -60,3 +60,25 @@ export default function () {
     assert.deepEqual(run.checks, {});
   });
 });
+
+// sleep() of no number returns at once, as in k6; an isolated VU slept forever (Atomics.wait took NaN as
+// no timeout), so the run never ended.
+describe('sleep() of what is not a number', () => {
+  for (const mode of ['isolated', 'shared'])
+    it(`returns at once (${mode})`, async () => {
+      const run = await runScript(
+        `import { sleep } from 'k6';
+export const options = { iterations: 1 };
+export default function () {
+  sleep(); sleep(undefined); sleep('abc');
+  console.log('awake');
+}
+`,
+        {},
+        {},
+        ['--vu-mode', mode],
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /msg=awake source=console/);
+    });
+});

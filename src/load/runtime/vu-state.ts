@@ -377,7 +377,9 @@ export class VuState {
 
   /** k6's sleep blocks the VU; an interrupt from the executor wakes it early. */
   sleep(seconds: number): void {
-    const deadline = performance.now() + Math.max(0, seconds) * 1000;
+    // NaN (sleep(), sleep(undefined), sleep('abc')) returns at once, as in k6 (its Duration of NaN is negative);
+    // Math.max kept the NaN and Atomics.wait took it as no timeout: the VU slept forever.
+    const deadline = performance.now() + (seconds > 0 ? seconds : 0) * 1000;
     this.blocking('sleep()');
     this.flush();
     for (;;) {
