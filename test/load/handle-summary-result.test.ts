@@ -41,7 +41,7 @@ describe("handleSummary()'s return value", () => {
     assert.equal(run.stdout, 'hi\n');
   });
 
-  it("logs a handleSummary exception as k6 does, with its stack, and prints the default summary", async () => {
+  it('logs a handleSummary exception as k6 does, with its stack, and prints the default summary', async () => {
     const run = await runScript(script("throw new Error('summary broke');"));
     assert.equal(run.code, 0, run.stderr);
     assert.match(

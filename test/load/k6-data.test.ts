@@ -36,7 +36,9 @@ export default function () {
         '1970-01-01T00:00:00.000Z string ann undefined 0 5 true',
         [
           "empty name provided to SharedArray's constructor",
-          ...(mode === 'isolated' ? ['SharedArray constructor does not support async functions as second argument'] : []),
+          ...(mode === 'isolated'
+            ? ['SharedArray constructor does not support async functions as second argument']
+            : []),
           "a function is expected as the second argument of SharedArray's constructor",
           'only arrays can be made into SharedArray',
         ].join(' | '),

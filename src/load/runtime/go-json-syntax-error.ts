@@ -24,7 +24,7 @@ export function goJsonParseMessage(body: Uint8Array, error: { message: string; o
   const offset = error.offset > 0 ? error.offset - 1 : 0;
   let line = 1;
   let character = 0;
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const b = body[i];
     if (b === 0x0a) {
       line++;

@@ -95,7 +95,8 @@ export class K6Response {
 
   /** The body as a k6/html Selection (links resolve against res.url), or its find(selector). */
   html(selector?: string): Selection {
-    if (this.body === null) throw new Error(
+    if (this.body === null)
+      throw new Error(
         "the body is null so we can't transform it to HTML - this likely was because of a request error getting the response",
       );
     const text = typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8');
