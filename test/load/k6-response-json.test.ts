@@ -3,6 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { runScript } from './helpers/run-script.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
+/** Runs a one-iteration script against the server in a VU mode; the message of its console.log line. */
+async function consoleLine(script: string, server: TestServer, mode: string): Promise<string | undefined> {
+  const run = await runScript(script, { BASE: server.url }, {}, ['--vu-mode', mode]);
+  assert.equal(run.code, 0, run.stderr);
+  return /msg="((?:[^"\\]|\\.)*)" source=console/.exec(run.stderr)?.[1];
+}
+
 // res.json(selector) as k6's (js/modules/k6/http/response.go): a GJSON path, and undefined where it matches
 // nothing or the body is not JSON.
 describe('res.json(selector)', () => {
@@ -14,7 +21,7 @@ describe('res.json(selector)', () => {
 
   for (const mode of ['isolated', 'shared'])
     it(`selects with GJSON paths as k6 does (${mode})`, async () => {
-      const run = await runScript(
+      const line = await consoleLine(
         `import http from 'k6/http';
 export const options = { iterations: 1 };
 const doc = { items: [{ id: 1, name: 'a' }, { id: 2, name: 'b' }, { id: 3, name: 'c' }], 'a.b': 5, n: null };
@@ -26,12 +33,9 @@ export default function () {
   console.log(out.join(' '));
 }
 `,
-        { BASE: server.url },
-        {},
-        ['--vu-mode', mode],
+        server,
+        mode,
       );
-      assert.equal(run.code, 0, run.stderr);
-      const line = /msg="((?:[^"\\]|\\.)*)" source=console/.exec(run.stderr)?.[1];
       assert.equal(
         line,
         'items.#=3 items.#.id=[1,2,3] items.#(id>1)#.name=[\\"b\\",\\"c\\"] items.#(name==\\"c\\").id=3 a\\\\.b=5 n=null nope=undefined bad=undefined',
@@ -41,7 +45,7 @@ export default function () {
   // (checkErrorInJSON); Node's JSON.parse said `Unexpected token '<', "<html>..." is not valid JSON`.
   for (const mode of ['isolated', 'shared'])
     it(`throws k6's error for a body that is not JSON (${mode})`, async () => {
-      const run = await runScript(
+      const line = await consoleLine(
         `import http from 'k6/http';
 export const options = { iterations: 1 };
 export default function () {
@@ -57,12 +61,9 @@ export default function () {
   console.log(out.join(' | '));
 }
 `,
-        { BASE: server.url },
-        {},
-        ['--vu-mode', mode],
+        server,
+        mode,
       );
-      assert.equal(run.code, 0, run.stderr);
-      const line = /msg="((?:[^"\\]|\\.)*)" source=console/.exec(run.stderr)?.[1];
       assert.equal(
         line,
         [
