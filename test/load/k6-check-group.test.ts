@@ -25,6 +25,7 @@ export default function () {
   const status = () => http.get(__ENV.BASE + '/ok').status;
   console.log('throwing|' + tried(() => check(1, { good: () => status() === 200, bad: () => { status(); throw new Error('boom'); }, never: () => true })));
   console.log('separator|' + tried(() => check(1, { before: true, 'a::b': true, skipped: true })));
+  console.log('no checks|' + [tried(() => check(1)), tried(() => check(null, 12345))].join('|'));
   console.log('group|' + [tried(() => group('nofn')), tried(() => group('x', 5)), tried(() => group('a::b', () => 1))].join('|'));
 }
 `,
@@ -37,6 +38,7 @@ export default function () {
         'init|threw Using check() in the init context is not supported|threw Using group() in the init context is not supported',
         'throwing|threw boom',
         "separator|threw group and check names may not contain '::'",
+        'no checks|threw no checks provided to `check`|ok true',
         "group|threw group() requires a callback as a second argument|threw group() requires a callback as a second argument|threw group and check names may not contain '::'",
       ]);
       const counts = Object.fromEntries(Object.entries(run.checks).map(([n, c]) => [n, [c.passes, c.fails]]));

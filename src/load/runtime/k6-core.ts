@@ -7,6 +7,7 @@ const SEPARATOR = "group and check names may not contain '::'";
 const CHECK_IN_INIT = 'Using check() in the init context is not supported';
 const GROUP_IN_INIT = 'Using group() in the init context is not supported';
 const GROUP_WITHOUT_CALLBACK = 'group() requires a callback as a second argument';
+const NO_CHECKS = 'no checks provided to `check`';
 const ASYNC_CHECK =
   'the built-in check() does not support async functions as arguments. Use the JavaScript utils library as a ' +
   'replacement. Refer to https://grafana.com/docs/k6/latest/javascript-api/jslib/utils/check/ for more info';
@@ -15,6 +16,15 @@ const ASYNC_GROUP =
   'https://grafana.com/docs/k6/latest/javascript-api/k6/group/ for more info';
 
 const isAsyncFunction = (v: unknown) => Object.prototype.toString.call(v) === '[object AsyncFunction]';
+
+/**
+ * check()'s named checks, as k6 reads them (ToObject, then its keys): none given is k6's error, before the tags
+ * are read (a script's `check(res)` threw a TypeError here, "Cannot convert undefined or null to object").
+ */
+function checkEntries(sets: unknown): [string, unknown][] {
+  if (sets === undefined) throw new Error(NO_CHECKS);
+  return Object.entries(sets as object);
+}
 
 /**
  * The `k6` module: check, group, sleep, fail, randomSeed. `math` is the Math the script sees (its own
@@ -51,10 +61,11 @@ export function createK6Core(state: VuState, math: { random: () => number } = Ma
 
   function check<T>(value: T, sets: Record<string, unknown>, userTags?: unknown): boolean {
     if (state.inInit) throw new Error(CHECK_IN_INIT);
+    const entries = checkEntries(sets);
     // As k6's Check(): the tags are read, and refused, before any check runs.
     const tags = customUserTags(userTags);
     let all = true;
-    for (const [name, predicate] of Object.entries(sets)) {
+    for (const [name, predicate] of entries) {
       const v = outcome(name, predicate, tags, (fn) => (fn as (x: T) => unknown)(value));
       all = record(name, Boolean(v), tags) && all;
     }
@@ -64,8 +75,8 @@ export function createK6Core(state: VuState, math: { random: () => number } = Ma
   /** check() from transformed code: a predicate that waits (it makes a request) is awaited in order. */
   function checkShared(value: unknown, sets: Record<string, unknown>, userTags?: unknown): unknown {
     if (state.inInit) throw new Error(CHECK_IN_INIT);
+    const entries = checkEntries(sets);
     const tags = customUserTags(userTags);
-    const entries = Object.entries(sets);
     const call = (name: string) => (fn: unknown) => callAsync(undefined, fn, [value], name);
     const settled = async (name: string, r: unknown) => {
       if (!(r instanceof Pending)) return r;
