@@ -101,22 +101,19 @@ export const postgresBackupDialect: BackupDialect = {
     }>(
       `SELECT c.relname AS t, a.attname AS c, format_type(a.atttypid, a.atttypmod) AS ty, a.attnotnull AS nn,
               a.atthasdef AS hd, a.attgenerated AS g, a.attidentity AS id, pg_get_expr(d.adbin, d.adrelid) AS d,
-              ty.typcategory AS cat, co.collname AS co, co.collisdeterministic AS det,
-              -- The base type under any domains: a domain over citext compares as citext does.
-              (WITH RECURSIVE d(t, k) AS (
-                 SELECT a.atttypid, 0
-                 UNION ALL
-                 SELECT pt.typbasetype, d.k + 1 FROM pg_type pt JOIN d ON pt.oid = d.t WHERE pt.typtype = 'd'
-               ) SELECT pt.typname FROM d JOIN pg_type pt ON pt.oid = d.t ORDER BY d.k DESC LIMIT 1) AS tn,
-              -- A domain over an enum: the enum, as a cast names it.
-              (WITH RECURSIVE d(t, k) AS (
-                 SELECT a.atttypid, 0
-                 UNION ALL
-                 SELECT pt.typbasetype, d.k + 1 FROM pg_type pt JOIN d ON pt.oid = d.t WHERE pt.typtype = 'd'
-               ) SELECT format_type(pt.oid, NULL) FROM d JOIN pg_type pt ON pt.oid = d.t
-                  WHERE d.k > 0 AND pt.typtype = 'e') AS eb
+              ty.typcategory AS cat, co.collname AS co, co.collisdeterministic AS det, b.tn, b.eb
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_type ty ON ty.oid = a.atttypid
+         -- The base type under any domains (tn: a domain over citext compares as citext does) and, for a domain
+         -- over an enum, the enum as a cast names it (eb): one walk down the domain chain gives both.
+         CROSS JOIN LATERAL (
+           WITH RECURSIVE dom(t, k) AS (
+             SELECT a.atttypid, 0
+             UNION ALL
+             SELECT pt.typbasetype, dom.k + 1 FROM pg_type pt JOIN dom ON pt.oid = dom.t WHERE pt.typtype = 'd'
+           ) SELECT pt.typname AS tn,
+                    CASE WHEN dom.k > 0 AND pt.typtype = 'e' THEN format_type(pt.oid, NULL) END AS eb
+               FROM dom JOIN pg_type pt ON pt.oid = dom.t ORDER BY dom.k DESC LIMIT 1) b
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
          LEFT JOIN pg_collation co ON co.oid = a.attcollation
         WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
