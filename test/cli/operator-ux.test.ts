@@ -65,60 +65,52 @@ describe('on the embedded database', () => {
 
   // readline takes Ctrl+C and Ctrl+D itself at the prompt: both ended as 'Aborted with Ctrl+C' (or D)
   // [TENANTOPS_E_INTERNAL], exit 1, an internal error to report as a bug.
-  const hasScript = spawnSync('script', ['--version']).status === 0;
-  test(
-    'at the confirmation prompt, Ctrl+C is an interrupt (exit 130) and Ctrl+D a no (exit 2)',
-    { skip: !hasScript && 'no script(1) to run the CLI on a terminal' },
-    async () => {
-      const made = cli(dir, ['backup', '--tenant', '2', '--out', 'ask.tnt']);
-      assert.equal(made.status, 0, made.stderr);
-      for (const [key, exit, said] of [
-        ['\x03', 130, /restore interrupted by SIGINT; rolled back, the database is unchanged/],
-        ['\x04', 2, /tenantops: restore cancelled; nothing was changed \[TENANTOPS_E_CONFIRM\]/],
-      ] as const) {
-        // script(1) gives the CLI a terminal; -e passes on its exit code.
-        const child = spawn('script', ['-qec', `'${process.execPath}' '${BIN}' restore --in ask.tnt`, '/dev/null'], {
-          cwd: dir,
-          env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
-        });
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c));
-        const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-        const t0 = Date.now();
-        while (!out.includes('[y/N]') && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
-        assert.ok(out.includes('[y/N]'), out);
-        child.stdin.write(key);
-        assert.equal(await exited, exit, out);
-        assert.match(out, said);
-        assert.doesNotMatch(out, /TENANTOPS_E_INTERNAL/);
-        child.stdin.end();
-      }
-      rmSync(join(dir, 'ask.tnt'));
-    },
-  );
+  // script(1) (Debian's bsdutils, an essential package; .ci/apt-packages.txt names it) gives the CLI a terminal.
+  test('at the confirmation prompt, Ctrl+C is an interrupt (exit 130) and Ctrl+D a no (exit 2)', async () => {
+    const made = cli(dir, ['backup', '--tenant', '2', '--out', 'ask.tnt']);
+    assert.equal(made.status, 0, made.stderr);
+    for (const [key, exit, said] of [
+      ['\x03', 130, /restore interrupted by SIGINT; rolled back, the database is unchanged/],
+      ['\x04', 2, /tenantops: restore cancelled; nothing was changed \[TENANTOPS_E_CONFIRM\]/],
+    ] as const) {
+      // script(1) gives the CLI a terminal; -e passes on its exit code.
+      const child = spawn('script', ['-qec', `'${process.execPath}' '${BIN}' restore --in ask.tnt`, '/dev/null'], {
+        cwd: dir,
+        env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      const t0 = Date.now();
+      while (!out.includes('[y/N]') && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(out.includes('[y/N]'), out);
+      child.stdin.write(key);
+      assert.equal(await exited, exit, out);
+      assert.match(out, said);
+      assert.doesNotMatch(out, /TENANTOPS_E_INTERNAL/);
+      child.stdin.end();
+    }
+    rmSync(join(dir, 'ask.tnt'));
+  });
 
   // verify and inspect read the whole archive: minutes for a large one, with nothing on the screen.
-  test(
-    'verify and inspect show how much of the archive they have read, on a terminal',
-    { skip: !hasScript && 'no script(1) to run the CLI on a terminal' },
-    () => {
-      const made = cli(dir, ['backup', '--tenant', '1', '--out', 'read.tnt']);
-      assert.equal(made.status, 0, made.stderr);
-      for (const command of ['verify', 'inspect']) {
-        const r = spawnSync('script', ['-qec', `'${process.execPath}' '${BIN}' ${command} read.tnt`, '/dev/null'], {
-          cwd: dir,
-          encoding: 'utf8',
-          env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
-        });
-        assert.equal(r.status, 0, r.stdout);
-        assert.match(r.stdout, new RegExp(`\\r${command} \\[#{20}\\] 100% [\\d.]+ MB of [\\d.]+ MB`), r.stdout);
-        // Off a terminal, a short read prints nothing but its result.
-        const plain = cli(dir, [command, 'read.tnt']);
-        assert.equal(plain.stderr, '');
-      }
-      rmSync(join(dir, 'read.tnt'));
-    },
-  );
+  test('verify and inspect show how much of the archive they have read, on a terminal', () => {
+    const made = cli(dir, ['backup', '--tenant', '1', '--out', 'read.tnt']);
+    assert.equal(made.status, 0, made.stderr);
+    for (const command of ['verify', 'inspect']) {
+      const r = spawnSync('script', ['-qec', `'${process.execPath}' '${BIN}' ${command} read.tnt`, '/dev/null'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, TENANTOPS_DB_URL: '', TENANTOPS_BACKUP_KEY: '' },
+      });
+      assert.equal(r.status, 0, r.stdout);
+      assert.match(r.stdout, new RegExp(`\\r${command} \\[#{20}\\] 100% [\\d.]+ MB of [\\d.]+ MB`), r.stdout);
+      // Off a terminal, a short read prints nothing but its result.
+      const plain = cli(dir, [command, 'read.tnt']);
+      assert.equal(plain.stderr, '');
+    }
+    rmSync(join(dir, 'read.tnt'));
+  });
 
   // A file where the safety backup's directory goes was 'EEXIST: file already exists, mkdir …'
   // [TENANTOPS_E_INTERNAL], and only once the archive was compared, the prompt answered and the hook run.
