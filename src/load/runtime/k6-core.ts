@@ -1,5 +1,6 @@
 import { callAsync, Pending, withAsyncForm } from './async-calls.ts';
 import { customUserTags } from './custom-user-tags.ts';
+import { isAsyncFunction } from './is-async-function.ts';
 import type { VuState } from './vu-state.ts';
 
 // k6's texts for what check() and group() refuse (internal/js/modules/k6/k6.go, lib/models.go).
@@ -14,8 +15,6 @@ const ASYNC_CHECK =
 const ASYNC_GROUP =
   'group() does not support async functions as arguments, please see ' +
   'https://grafana.com/docs/k6/latest/javascript-api/k6/group/ for more info';
-
-const isAsyncFunction = (v: unknown) => Object.prototype.toString.call(v) === '[object AsyncFunction]';
 
 /**
  * check()'s named checks, as k6 reads them (ToObject, then its keys): none given is k6's error, before the tags

@@ -1,4 +1,4 @@
-const isAsyncFunction = (v: unknown) => Object.prototype.toString.call(v) === '[object AsyncFunction]';
+import { isAsyncFunction } from './is-async-function.ts';
 
 /**
  * The `k6/data` module. k6 builds a SharedArray once and shares it read-only; here each
